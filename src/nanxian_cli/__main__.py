@@ -1,0 +1,3 @@
+from nanxian_cli.cli import main
+
+main()

@@ -1,0 +1,177 @@
+"""Checklists and the plan: find the files, validate them into models, hash their content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nanxian_cli.errors import InputError, NotFound, ValidationFailed
+from nanxian_cli.loader import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
+
+if TYPE_CHECKING:
+    from nanxian_cli.models import Checklist, Plan
+
+
+@dataclass
+class LoadedChecklist:
+    checklist: Checklist
+    path: Path
+    canonical: str
+    hash: str
+
+
+def checklist_files(paths: list[Path]) -> list[Path]:
+    """Each path a file or a folder (its *.yaml / *.yml files, sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return files
+
+
+RULE_KEYS = {"yesno": {"expect"}, "number": {"min", "max"}, "choice": {"choices", "pass"}, "rating": {"min"}, "text": set()}
+
+
+def raw_checklist_problems(doc: Document) -> list[str]:
+    """Cross-field checks on the raw file, so every problem gets its own exact line
+    (pydantic stops at the first failing validator of an item)."""
+    data = doc.data
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    problems: list[str] = []
+
+    def say(loc: tuple, msg: str) -> None:
+        problems.append(f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: {msg}")
+
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        item_id = item.get("id")
+        if isinstance(item_id, str):
+            if item_id in seen:
+                say(("items", i, "id"), f"duplicate item id {item_id!r} (first at items[{seen[item_id]}])")
+            else:
+                seen[item_id] = i
+        kind = item.get("type")
+        if kind in RULE_KEYS:
+            for key in ("expect", "min", "max", "choices", "pass"):
+                if key in item and key not in RULE_KEYS[kind]:
+                    say(("items", i, key), f"`{key}` does not fit type {kind}")
+            if kind == "choice" and isinstance(item.get("choices"), dict) and isinstance(item.get("pass"), list):
+                for j, option in enumerate(item["pass"]):
+                    if option not in item["choices"]:
+                        say(("items", i, "pass", j), f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})")
+        when = item.get("when")
+        if isinstance(when, dict) and isinstance(when.get("item"), str):
+            ref = when["item"]
+            if ref not in seen or seen[ref] == i:
+                later = any(isinstance(o, dict) and o.get("id") == ref for o in items[i:])
+                say(("items", i, "when", "item"),
+                    f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; `when` must name an earlier item")
+    return problems
+
+
+def _by_line(doc: Document, lines: list[str]) -> list[str]:
+    prefix = len(str(doc.path)) + 1
+
+    def key(line: str) -> int:
+        head = line[prefix:].split(":", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+    return sorted(lines, key=key)
+
+
+def _validate(doc: Document, model: type, what: str):
+    from pydantic import ValidationError
+
+    if not isinstance(doc.data, dict):
+        raise ValidationFailed(f"{doc.path}: not a {what}", [f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}"])
+    raw = raw_checklist_problems(doc) if what == "checklist" else []
+    try:
+        result = model.model_validate(doc.data)
+    except ValidationError as exc:
+        lines = validation_lines(doc, exc, skip_model_errors=bool(raw))
+        raise ValidationFailed(f"{doc.path}: invalid {what}", _by_line(doc, raw + [l for l in lines if l not in raw])) from None
+    if raw:
+        raise ValidationFailed(f"{doc.path}: invalid {what}", raw)
+    return result
+
+
+def load_checklist(path: Path) -> LoadedChecklist:
+    from nanxian_cli.models import Checklist
+
+    doc = read_yaml(path)
+    checklist = _validate(doc, Checklist, "checklist")
+    canonical = canonical_json(checklist.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return LoadedChecklist(checklist=checklist, path=path, canonical=canonical, hash=content_hash(canonical))
+
+
+def checklist_from_snapshot(canonical: str):
+    """Rebuild the exact checklist version a visit was recorded against (stored JSON)."""
+    import json
+
+    from nanxian_cli.models import Checklist
+
+    return Checklist.model_validate(json.loads(canonical))
+
+
+def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]:
+    """Validate every file; return the good ones and every problem line (never stops at the first)."""
+    good: list[LoadedChecklist] = []
+    problems: list[str] = []
+    for path in checklist_files(paths):
+        try:
+            good.append(load_checklist(path))
+        except ValidationFailed as exc:
+            problems.extend(exc.details or [exc.message])
+        except InputError as exc:
+            problems.append(exc.message)
+    first_seen: dict[str, Path] = {}
+    for loaded in good:
+        cid = loaded.checklist.id
+        if cid in first_seen:
+            problems.append(f"{loaded.path}:1: id: checklist id {cid!r} is also used by {first_seen[cid]}")
+        else:
+            first_seen[cid] = loaded.path
+    return good, problems
+
+
+def load_all(directory: Path) -> list[LoadedChecklist]:
+    """Every checklist in the configured folder; any invalid file stops the command (exit 2)."""
+    if not directory.is_dir():
+        raise InputError(f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)")
+    good, problems = validate_paths([directory])
+    if problems:
+        raise ValidationFailed(f"{directory}: invalid checklists (run `nanxian checklist validate`)", problems)
+    return good
+
+
+def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
+    """One checklist by id; tries `<id>.yaml` first so a visit does not validate the whole folder."""
+    for suffix in (".yaml", ".yml"):
+        candidate = directory / f"{checklist_id}{suffix}"
+        if candidate.is_file():
+            loaded = load_checklist(candidate)
+            if loaded.checklist.id == checklist_id:
+                return loaded
+    for loaded in load_all(directory):
+        if loaded.checklist.id == checklist_id:
+            return loaded
+    known = ", ".join(sorted(l.checklist.id for l in load_all(directory)))
+    raise NotFound(f"unknown checklist {checklist_id!r} (known: {known})")
+
+
+def load_plan(path: Path | None = None) -> Plan:
+    from nanxian_cli.config import bundled_data_dir
+    from nanxian_cli.models import Plan
+
+    path = path or bundled_data_dir() / "plan-2020.yaml"
+    return _validate(read_yaml(path), Plan, "plan")

@@ -1,0 +1,124 @@
+"""What every command shares: settings, the store, output and the option aliases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from nanxian_cli.errors import InputError
+
+
+@dataclass
+class State:
+    db: str | None = None
+    checklists: str | None = None
+    lang: str | None = None
+    _settings: Any = None
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from nanxian_cli.config import load_settings
+
+            self._settings = load_settings(self.db, self.checklists, self.lang)
+        return self._settings
+
+
+state = State()
+
+
+def settings():
+    return state.settings
+
+
+def open_db(create: bool = True):
+    from nanxian_cli.store import open_store
+
+    return open_store(settings().db_path, create=create)
+
+
+def today() -> dt.date:
+    """Today in the county's time zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        tz = ZoneInfo(settings().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"timezone: unknown time zone {settings().timezone!r}") from None
+    return dt.datetime.now(tz).date()
+
+
+def parse_date(text: str | None, what: str = "--date") -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+# -- shared options ---------------------------------------------------------------------------------
+TableFormat = Literal["table", "json", "csv"]
+ReportFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx"]
+
+FormatOption = Annotated[
+    TableFormat | None, typer.Option("--format", "-f", help="table | json | csv (default: from --output's extension, else table)")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal (atomically)")
+]
+DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, county time)")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD")]
+
+
+def console(stderr: bool = False):
+    from nanxian_cli.render.table import make_console
+
+    return make_console(file=sys.stderr if stderr else None)
+
+
+def emit(
+    fmt: str | None,
+    output: Path | None,
+    *,
+    json_data: Any,
+    columns: list[str],
+    rows: list[list[Any]],
+    table: Any = None,
+    allowed: tuple[str, ...] = ("table", "json", "csv"),
+) -> None:
+    """Render one listing in the chosen format, to the terminal or atomically to --output."""
+    from nanxian_cli.render import csv_text, infer_format, json_text, markdown_table, write_output
+
+    chosen = infer_format(fmt, output)
+    if chosen not in allowed:
+        raise InputError(f"--format: {chosen!r} is not available here; choose one of {', '.join(allowed)}")
+    if chosen == "json":
+        content = json_text(json_data)
+    elif chosen == "csv":
+        content = csv_text(columns, rows)
+    elif chosen == "markdown":
+        content = markdown_table(columns, rows)
+    else:
+        from nanxian_cli.render.table import make_console, simple_table
+
+        renderable = table if table is not None else simple_table(None, columns, rows)
+        if output is None:
+            console().print(renderable)
+            return
+        import io
+
+        buf = io.StringIO()
+        make_console(file=buf, width=160).print(renderable)
+        content = buf.getvalue()
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        write_output(content, output)
+        console(stderr=True).print(f"→ {output}", markup=False)

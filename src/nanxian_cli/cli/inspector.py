@@ -1,0 +1,63 @@
+"""`nanxian inspector add|list|assign`: supervisors and the schools they answer for (挂牌)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nanxian_cli.cli.common import FormatOption, OutputOption, console, emit, open_db
+from nanxian_cli.i18n import tr
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The supervisor's name")],
+    phone: Annotated[str | None, typer.Option("--phone", help="Contact number shown on the school's sign")] = None,
+) -> None:
+    """Add a supervisor (责任督学)."""
+    from nanxian_cli.store.schools import add_inspector
+
+    with open_db() as store:
+        added = add_inspector(store, name, phone)
+    console().print(
+        tr(f"已添加督学 {name}", f"Added inspector {name}") if added
+        else tr(f"督学 {name} 已存在", f"Inspector {name} already exists"),
+        markup=False,
+    )
+
+
+@app.command("list")
+def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
+    """List supervisors and how many schools each answers for."""
+    from nanxian_cli.store.schools import list_inspectors
+
+    with open_db() as store:
+        inspectors = list_inspectors(store)
+    columns = [tr("姓名", "name"), tr("电话", "phone"), tr("学校数", "schools"), tr("学校", "school names")]
+    rows = [[i["name"], i["phone"], i["schools"], "、".join(i["school_names"])] for i in inspectors]
+    emit(fmt, output, json_data=inspectors, columns=columns, rows=rows)
+
+
+@app.command("assign")
+def assign(
+    name: Annotated[str, typer.Argument(help="The supervisor's name")],
+    schools: Annotated[list[str], typer.Argument(help="Schools: code, name, part of the name or pinyin initials")],
+) -> None:
+    """Make NAME the responsible supervisor (责任督学) of the schools."""
+    from nanxian_cli.store.schools import assign as assign_schools
+    from nanxian_cli.store.schools import find_school
+
+    with open_db() as store:
+        resolved = [find_school(store, s) for s in schools]
+        changes = assign_schools(store, name, [s["code"] for s in resolved])
+    out = console()
+    names = {s["code"]: s["name"] for s in resolved}
+    for code, previous in changes:
+        if previous and previous != name:
+            msg = tr(f"{names[code]}（{code}）：责任督学 {previous} → {name}", f"{names[code]} ({code}): inspector {previous} → {name}")
+        else:
+            msg = tr(f"{names[code]}（{code}）：责任督学 {name}", f"{names[code]} ({code}): inspector {name}")
+        out.print(msg, markup=False)

@@ -1,0 +1,93 @@
+"""`nanxian school import|list|show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nanxian_cli.cli.common import FormatOption, OutputOption, console, emit, open_db
+from nanxian_cli.i18n import tr
+
+app = typer.Typer(no_args_is_help=True)
+
+StageOption = Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")]
+
+
+def _check_stage(stage: str | None) -> None:
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.vocab import STAGES
+
+    if stage is not None and stage not in STAGES:
+        raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
+    """Import or update schools by code. Any bad row: every problem listed, nothing imported."""
+    from nanxian_cli.schools import pinyin_initials, read_roster
+    from nanxian_cli.store.schools import import_schools
+
+    rows = read_roster(file)
+    initials = {row.code: pinyin_initials(row.name) for row in rows}
+    with open_db() as store:
+        counts = import_schools(store, rows, initials)
+    console().print(
+        tr(f"学校名册：新增 {counts.added}，更新 {counts.updated}，未变 {counts.unchanged}",
+           f"Schools: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged"),
+        markup=False,
+    )
+
+
+def _school_rows(schools: list[dict]) -> tuple[list[str], list[list]]:
+    columns = ["code", tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("寄宿", "boarding"),
+               tr("食堂", "canteen"), tr("校车", "school bus"), tr("性质", "ownership"), tr("集团", "group"),
+               tr("责任督学", "inspector")]
+    rows = [[s["code"], s["name"], s["town"], " ".join(s["stages"]), s["boarding"], s["canteen"], s["school_bus"],
+             s["ownership"], s["group"], s["inspector"]] for s in schools]
+    return columns, rows
+
+
+@app.command("list")
+def list_(
+    town: Annotated[str | None, typer.Option("--town", help="Only schools in this town")] = None,
+    stage: StageOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """List schools, by town."""
+    from nanxian_cli.store.schools import list_schools
+
+    _check_stage(stage)
+    with open_db() as store:
+        schools = list_schools(store, town=town, stage=stage)
+    columns, rows = _school_rows(schools)
+    emit(fmt, output, json_data=schools, columns=columns, rows=rows)
+
+
+@app.command("show")
+def show(
+    school: Annotated[str, typer.Argument(help="Code, exact name, a unique part of the name, or pinyin initials (nzsyxx)")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table | json")] = None,
+) -> None:
+    """Show one school."""
+    from nanxian_cli.render import json_text
+    from nanxian_cli.store.schools import find_school
+    from rich.table import Table
+    from rich.text import Text
+
+    with open_db() as store:
+        found = find_school(store, school)
+    if fmt == "json":
+        typer.echo(json_text(found), nl=False)
+        return
+    columns, rows = _school_rows([found])
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    for col, value in zip(columns, rows[0]):
+        if isinstance(value, bool):
+            value = tr("是", "yes") if value else tr("否", "no")
+        table.add_row(Text(col), Text("—" if value in (None, "") else str(value)))
+    console().print(table)

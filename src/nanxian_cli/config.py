@@ -1,0 +1,176 @@
+"""Settings: command-line options beat the environment, which beats the config file.
+
+Kept free of heavy imports: every command reads settings at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nanxian_cli.errors import InputError
+
+APP_NAME = "nanxian"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """A bundled folder (`checklists`, `data`): inside the installed package, or at the repository top in a checkout."""
+    inside = PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return PACKAGE_DIR.parent.parent / name
+
+
+def bundled_checklists_dir() -> Path:
+    return _resource_dir("checklists")
+
+
+def bundled_data_dir() -> Path:
+    return _resource_dir("data")
+
+
+def _user_dir(kind: str) -> Path:
+    import platformdirs  # only when no explicit path was given
+
+    if kind == "data":
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def locale_lang() -> str:
+    """`zh` or `en` from the locale variables; a county tool defaults to Chinese when the locale says nothing."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "zh"
+
+
+@dataclass
+class SmtpSettings:
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    to: list[str] = field(default_factory=list)
+    tls: str = "starttls"
+
+
+@dataclass
+class Settings:
+    db_path: Path
+    checklists_dir: Path
+    lang: str
+    timezone: str
+    inspector: str | None
+    config_path: Path | None
+    raw_config: dict = field(default_factory=dict)
+    db_is_default: bool = False
+
+
+def _config_file() -> Path | None:
+    named = os.environ.get("NANXIAN_CONFIG")
+    if named:
+        return Path(named).expanduser()
+    try:
+        candidate = _user_dir("config") / "config.toml"
+    except Exception:  # no home directory at all (cron under env -i): no config file
+        return None
+    return candidate if candidate.is_file() else None
+
+
+def read_config(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    if not path.is_file():
+        if os.environ.get("NANXIAN_CONFIG"):
+            raise InputError(f"{path}: config file not found")
+        return {}
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read config file: {exc}") from None
+    return data
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings:
+    """SMTP settings, read only by the commands that send mail."""
+    cfg = settings.raw_config
+    section = cfg.get("smtp") or {}
+    if not isinstance(section, dict):
+        raise InputError("config.toml: [smtp] must be a table")
+    env = os.environ
+    port_text = env.get("NANXIAN_SMTP_PORT") or section.get("port")
+    try:
+        port = int(port_text) if port_text not in (None, "") else None
+    except (TypeError, ValueError):
+        raise InputError(f"NANXIAN_SMTP_PORT / smtp.port: not a port number: {port_text!r}") from None
+    to_raw = env.get("NANXIAN_SMTP_TO") or section.get("to") or []
+    if isinstance(to_raw, str):
+        to = [part.strip() for part in to_raw.split(",") if part.strip()]
+    else:
+        to = [str(part).strip() for part in to_raw if str(part).strip()]
+    tls = (env.get("NANXIAN_SMTP_TLS") or section.get("tls") or "starttls").lower()
+    if tls not in ("starttls", "ssl", "none"):
+        raise InputError(f"NANXIAN_SMTP_TLS / smtp.tls: expected starttls, ssl or none, got {tls!r}")
+    return SmtpSettings(
+        host=env.get("NANXIAN_SMTP_HOST") or section.get("host"),
+        port=port,
+        user=env.get("NANXIAN_SMTP_USER") or section.get("user"),
+        # The password is taken from the environment only, never from a file.
+        password=env.get("NANXIAN_SMTP_PASSWORD"),
+        sender=env.get("NANXIAN_SMTP_FROM") or section.get("from"),
+        to=to,
+        tls=tls,
+    )
+
+
+def load_settings(
+    db: str | None = None,
+    checklists: str | None = None,
+    lang: str | None = None,
+) -> Settings:
+    cfg_path = _config_file()
+    cfg = read_config(cfg_path)
+    env = os.environ
+
+    db_is_default = False
+    db_text = db or env.get("NANXIAN_DB") or cfg.get("db")
+    if db_text:
+        db_path = Path(str(db_text)).expanduser()
+    else:
+        db_path = _user_dir("data") / "nanxian.db"
+        db_is_default = True
+
+    cl_text = checklists or env.get("NANXIAN_CHECKLISTS") or cfg.get("checklists")
+    checklists_dir = Path(str(cl_text)).expanduser() if cl_text else bundled_checklists_dir()
+
+    lang_value = (lang or env.get("NANXIAN_LANG") or cfg.get("lang") or locale_lang()).lower()
+    if lang_value.startswith("zh"):
+        lang_value = "zh"
+    elif lang_value.startswith("en"):
+        lang_value = "en"
+    else:
+        raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}")
+
+    timezone = str(env.get("NANXIAN_TIMEZONE") or cfg.get("timezone") or DEFAULT_TIMEZONE)
+    inspector = env.get("NANXIAN_INSPECTOR") or cfg.get("inspector")
+    return Settings(
+        db_path=db_path,
+        checklists_dir=checklists_dir,
+        lang=lang_value,
+        timezone=timezone,
+        inspector=str(inspector) if inspector else None,
+        config_path=cfg_path,
+        raw_config=cfg,
+        db_is_default=db_is_default,
+    )

@@ -1,0 +1,25 @@
+"""User-facing text in Chinese and English. `tr(zh, en)` keeps both wordings side by side at the call."""
+
+from __future__ import annotations
+
+_lang = "zh"
+
+
+def set_lang(lang: str) -> None:
+    global _lang
+    _lang = "en" if lang == "en" else "zh"
+
+
+def get_lang() -> str:
+    return _lang
+
+
+def tr(zh: str, en: str) -> str:
+    return zh if _lang == "zh" else en
+
+
+def label(pair: tuple[str, str] | None, fallback: str = "") -> str:
+    """Pick the current language from a (zh, en) pair."""
+    if not pair:
+        return fallback
+    return pair[0] if _lang == "zh" else pair[1]

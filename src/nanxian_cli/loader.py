@@ -1,0 +1,208 @@
+"""The only place that reads YAML files: safe loading, exact file:line errors, alias-bomb guard.
+
+`read_yaml` turns a file into plain Python values plus a map from each value's path
+(`("items", 3, "max")`) to its line, so pydantic's error locations can be reported as
+`path:line: items[3].max: message`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nanxian_cli.errors import InputError, ValidationFailed
+
+MAX_NODES = 200_000
+"""Values a document may expand to; a YAML alias bomb goes past this long before it costs memory."""
+MAX_DEPTH = 64
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+Path_ = tuple  # a location inside a document: keys and list indexes
+
+
+@dataclass
+class Document:
+    path: Path
+    data: Any
+    lines: dict[tuple, int]
+
+    def line_of(self, loc: tuple) -> int:
+        """The line of the deepest known node on `loc` (1-based)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), 1)
+
+
+def format_loc(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Strict UTF-8 (a BOM is accepted); a bad byte is reported with its line and column."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ValidationFailed(
+            f"{path}: not UTF-8",
+            [f"{path}:{line}:{col}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 (save the file as UTF-8)"],
+        ) from None
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationFailed(f"{path}: file too large", [f"{path}:1: file is {size} bytes; at most {MAX_FILE_BYTES}"])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _loader_class():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, path: Path) -> Document:
+    """Safe-load one YAML document, keeping each value's line."""
+    import yaml
+
+    loader = _loader_class()(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else f"{path}"
+            msg = " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
+            raise ValidationFailed(f"{path}: YAML syntax error", [f"{where}: {msg}"]) from None
+        except yaml.YAMLError as exc:
+            raise ValidationFailed(f"{path}: YAML error", [f"{path}: {exc}"]) from None
+        if node is None:
+            raise ValidationFailed(f"{path}: empty file", [f"{path}:1: the file is empty"])
+        lines: dict[tuple, int] = {}
+        counter = [0]
+
+        def build(n: Any, loc: tuple, depth: int) -> Any:
+            counter[0] += 1
+            if counter[0] > MAX_NODES or depth > MAX_DEPTH:
+                raise ValidationFailed(
+                    f"{path}: document too large",
+                    [f"{path}:{n.start_mark.line + 1}: the document expands to more than {MAX_NODES} values "
+                     f"or nests deeper than {MAX_DEPTH} (YAML aliases?); refused"],
+                )
+            lines.setdefault(loc, n.start_mark.line + 1)
+            if isinstance(n, yaml.MappingNode):
+                result: dict = {}
+                for key_node, value_node in n.value:
+                    if not isinstance(key_node, yaml.ScalarNode):
+                        raise ValidationFailed(f"{path}: bad key", [f"{path}:{key_node.start_mark.line + 1}: mapping keys must be plain values"])
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        raise ValidationFailed(f"{path}: merge key", [f"{path}:{key_node.start_mark.line + 1}: merge keys (<<) are not supported"])
+                    key = scalar(key_node)
+                    if isinstance(key, (list, dict)):
+                        raise ValidationFailed(f"{path}: bad key", [f"{path}:{key_node.start_mark.line + 1}: bad key"])
+                    if key in result:
+                        raise ValidationFailed(
+                            f"{path}: duplicate key",
+                            [f"{path}:{key_node.start_mark.line + 1}: {format_loc(loc + (key,))}: duplicate key {key!r}"],
+                        )
+                    lines[loc + (key,)] = value_node.start_mark.line + 1
+                    result[key] = build(value_node, loc + (key,), depth + 1)
+                return result
+            if isinstance(n, yaml.SequenceNode):
+                return [build(child, loc + (i,), depth + 1) for i, child in enumerate(n.value)]
+            return scalar(n)
+
+        def scalar(n: Any) -> Any:
+            try:
+                value = loader.construct_object(n, deep=True)
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or n.start_mark
+                raise ValidationFailed(
+                    f"{path}: YAML error",
+                    [f"{path}:{mark.line + 1}:{mark.column + 1}: {exc.problem or exc}"],
+                ) from None
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise ValidationFailed(f"{path}: YAML error", [f"{path}:{n.start_mark.line + 1}: {exc}"]) from None
+            return value
+
+        data = build(node, (), 0)
+        return Document(path=path, data=data, lines=lines)
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path) -> Document:
+    return parse_yaml(decode_text(read_bytes(path), path), path)
+
+
+def validation_lines(doc: Document, exc: Any, prefix: tuple = (), skip_model_errors: bool = False) -> list[str]:
+    """Turn a pydantic ValidationError into `path:line: loc: message` lines.
+
+    `skip_model_errors` drops whole-item/whole-file rule errors already reported, with exact lines,
+    by the raw checks.
+    """
+    out: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(p for p in err["loc"] if isinstance(p, (int, str)))
+        if skip_model_errors and err["type"] == "value_error" and (len(loc) <= 2):
+            continue
+        # pydantic adds type names for unions/tagged values (`bool`, `function-after[...]`); drop what is not in the file
+        clean: list = []
+        for part in loc:
+            trial = tuple(clean) + (part,)
+            if trial in doc.lines or isinstance(part, int) or not clean and part in (doc.data or {}):
+                clean.append(part)
+            elif isinstance(part, str) and not any(c in part for c in "[]()") and part not in (
+                "bool", "int", "float", "str", "LocalText", "AnswerEntry", "list", "dict",
+            ):
+                clean.append(part)
+        loc_t = tuple(clean)
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling)"
+        elif err["type"] == "missing":
+            msg = "field required"
+        field = format_loc(loc_t)
+        out.append(f"{doc.path}:{doc.line_of(loc_t)}: {field + ': ' if field else ''}{msg}")
+    # unions report the same problem once per member; keep the first of each line
+    seen: set[str] = set()
+    unique = []
+    for line in out:
+        if line not in seen:
+            seen.add(line)
+            unique.append(line)
+    return unique
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

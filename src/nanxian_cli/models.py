@@ -1,0 +1,285 @@
+"""Pydantic models for the files the bureau writes: checklists, the plan, rosters and answers files.
+
+Only write paths import this module (building the first pydantic model costs start-up time);
+reports work on plain rows and dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from nanxian_cli.vocab import DEFAULT_RECTIFY_DAYS
+
+Stage = Literal["kindergarten", "primary", "junior", "senior", "vocational", "special"]
+Attribute = Literal["boarding", "canteen", "school_bus"]
+ItemType = Literal["yesno", "number", "choice", "rating", "text"]
+Severity = Literal["critical", "major", "minor"]
+ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(Strict):
+    """Text in Chinese and English; a plain string in the file stands for both."""
+
+    zh: Annotated[str, Field(min_length=1, max_length=2000)]
+    en: Annotated[str, Field(min_length=1, max_length=2000)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"zh": value, "en": value}
+        return value
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class AppliesTo(Strict):
+    stages: list[Stage] = Field(default_factory=list)
+    """Empty means every stage."""
+    requires: list[Attribute] = Field(default_factory=list)
+    """School attributes that must all be true (canteen, boarding, school_bus)."""
+
+
+class When(Strict):
+    """Skip logic: the point is asked only when an earlier point's answer equals `equals`."""
+
+    item: Annotated[str, Field(pattern=ITEM_ID)]
+    equals: bool | int | float | str
+
+
+class RectifyDays(Strict):
+    critical: Annotated[int, Field(ge=1, le=365)] = DEFAULT_RECTIFY_DAYS["critical"]
+    major: Annotated[int, Field(ge=1, le=365)] = DEFAULT_RECTIFY_DAYS["major"]
+    minor: Annotated[int, Field(ge=1, le=365)] = DEFAULT_RECTIFY_DAYS["minor"]
+
+
+class Item(Strict):
+    id: Annotated[str, Field(pattern=ITEM_ID)]
+    text: LocalText
+    guidance: LocalText | None = None
+    plan: Annotated[list[Annotated[int, Field(ge=1, le=21)]], Field(min_length=1)]
+    """Work-plan item numbers (1..21) this point checks."""
+    type: ItemType
+    expect: bool | None = None
+    """yesno: the passing answer (default yes)."""
+    min: float | None = None
+    max: float | None = None
+    choices: dict[str, LocalText] | None = None
+    pass_: list[str] | None = Field(default=None, alias="pass")
+    """choice: the passing option keys."""
+    severity: Severity = "major"
+    weight: Annotated[float, Field(gt=0, le=100)] = 1
+    applies_to: AppliesTo | None = None
+    when: When | None = None
+    allow_na: bool = False
+    evidence: LocalText | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("plan")
+    @classmethod
+    def _unique_plan(cls, plan: list[int]) -> list[int]:
+        if len(set(plan)) != len(plan):
+            raise ValueError("plan item numbers repeat")
+        return plan
+
+    @model_validator(mode="after")
+    def _rule_fits_type(self) -> Item:
+        t = self.type
+        present = {
+            "expect": self.expect is not None,
+            "min": self.min is not None,
+            "max": self.max is not None,
+            "choices": self.choices is not None,
+            "pass": self.pass_ is not None,
+        }
+        allowed = {
+            "yesno": {"expect"},
+            "number": {"min", "max"},
+            "choice": {"choices", "pass"},
+            "rating": {"min"},
+            "text": set(),
+        }[t]
+        wrong = [k for k, v in present.items() if v and k not in allowed]
+        if wrong:
+            raise ValueError(f"`{', '.join(wrong)}` does not fit type {t}")
+        if t == "number" and self.min is None and self.max is None:
+            raise ValueError("a number point needs `min` and/or `max`")
+        if t == "number" and self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
+        if t == "rating":
+            if self.min is None:
+                raise ValueError("a rating point needs `min` (1..5)")
+            if not 1 <= self.min <= 5:
+                raise ValueError("rating `min` must be between 1 and 5")
+        if t == "choice":
+            if not self.choices:
+                raise ValueError("a choice point needs `choices`")
+            if not self.pass_:
+                raise ValueError("a choice point needs `pass` (the passing options)")
+            bad = [p for p in self.pass_ if p not in self.choices]
+            if bad:
+                raise ValueError(f"`pass` option(s) {', '.join(map(repr, bad))} not among choices {', '.join(self.choices)}")
+            for key in self.choices:
+                if not re.fullmatch(ITEM_ID, key) or key.lower() in ("na", "y", "n", "yes", "no", "q", "b", "s"):
+                    raise ValueError(f"choice key {key!r} is not allowed (letters, digits, '-', '_'; not a reserved answer)")
+        return self
+
+    @property
+    def expect_value(self) -> bool:
+        return True if self.expect is None else self.expect
+
+
+class Checklist(Strict):
+    id: Annotated[str, Field(pattern=ITEM_ID)]
+    version: int | str
+    title: LocalText
+    kind: Literal["routine", "special", "assessment"]
+    applies_to: AppliesTo | None = None
+    rectify_days: RectifyDays = Field(default_factory=RectifyDays)
+    description: LocalText | None = None
+    items: Annotated[list[Item], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Checklist:
+        seen: dict[str, int] = {}
+        problems: list[str] = []
+        for index, item in enumerate(self.items):
+            if item.id in seen:
+                problems.append(f"items[{index}].id: duplicate item id {item.id!r} (first at items[{seen[item.id]}])")
+            else:
+                seen[item.id] = index
+            if item.when is not None:
+                ref = seen.get(item.when.item)
+                if ref is None or ref == index:
+                    later = any(other.id == item.when.item for other in self.items[index:])
+                    why = "a later or the same item" if later else "an unknown item"
+                    problems.append(f"items[{index}].when.item: {item.when.item!r} is {why}; `when` must name an earlier item")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class PlanItem(Strict):
+    number: Annotated[int, Field(ge=1, le=21)]
+    title: LocalText
+    text: str | None = None
+    targets: list[LocalText] = Field(default_factory=list)
+
+
+class PlanSection(Strict):
+    number: Annotated[int, Field(ge=1, le=5)]
+    title: LocalText
+    items: Annotated[list[PlanItem], Field(min_length=1)]
+
+
+class Plan(Strict):
+    id: str
+    title: LocalText
+    document: str | None = None
+    issued: dt.date | None = None
+    sections: list[PlanSection]
+
+    @model_validator(mode="after")
+    def _all_21(self) -> Plan:
+        numbers = [item.number for section in self.sections for item in section.items]
+        if sorted(numbers) != list(range(1, 22)):
+            missing = sorted(set(range(1, 22)) - set(numbers))
+            dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+            raise ValueError(f"the plan must list items 1..21 exactly once (missing {missing}, repeated {dupes})")
+        return self
+
+
+_TRUE = {"true", "yes", "y", "1", "是", "有", "t"}
+_FALSE = {"false", "no", "n", "0", "否", "无", "f", ""}
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+class SchoolRow(Strict):
+    code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    town: Annotated[str, Field(max_length=100)] = ""
+    stages: Annotated[list[Stage], Field(min_length=1)]
+    boarding: bool = False
+    canteen: bool = False
+    school_bus: bool = False
+    ownership: Literal["public", "private"] = "public"
+    group: Annotated[str, Field(max_length=200)] = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("code", "name", "town", "group", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _split_stages(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[\s,，、;]+", value.strip()) if p]
+            return [p.lower() for p in parts]
+        return value
+
+    @field_validator("boarding", "canteen", "school_bus", mode="before")
+    @classmethod
+    def _bool(cls, value: Any) -> bool:
+        if value is None:
+            return False
+        return parse_bool(value)
+
+    @field_validator("ownership", mode="before")
+    @classmethod
+    def _ownership(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return "public"
+        if isinstance(value, str):
+            return {"公办": "public", "民办": "private"}.get(value.strip(), value.strip().lower())
+        return value
+
+
+AnswerScalar = bool | int | float | str
+
+
+class AnswerEntry(Strict):
+    value: AnswerScalar | None = None
+    note: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class AnswersFile(Strict):
+    school: str | int | None = None
+    checklist: str | None = None
+    date: dt.date | None = None
+    inspector: str | None = None
+    answers: dict[str, AnswerScalar | AnswerEntry | None] = Field(default_factory=dict)
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _none_to_empty(cls, value: Any) -> Any:
+        return {} if value is None else value

@@ -1,0 +1,159 @@
+"""Opening the database: file mode 0600, WAL, busy timeout, foreign keys, ordered migrations.
+
+Read paths use the stdlib `sqlite3` only; `sqlite_utils` is imported when a migration has to run
+(it costs ~100 ms of start-up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nanxian_cli.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (it holds named people's records)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return
+    except PermissionError:
+        raise StoreError(f"{path}: cannot create the database here: permission denied") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database: {exc.strerror or exc}") from None
+
+
+class Store:
+    """A connection to the nanxian database with explicit, short transactions."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- transactions ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with BEGIN IMMEDIATE so writers queue instead of failing."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise _store_error(self.path, exc) from None
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+
+    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        try:
+            return self.conn.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, exc) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _store_error(path: Path, exc: Exception) -> StoreError:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path}: the file is not a nanxian database or is damaged ({text}); nothing was changed")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path}: the database is read-only ({text})")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path}: the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({text}); try again")
+    if "unable to open" in text:
+        return StoreError(f"{path}: cannot open the database ({text})")
+    return StoreError(f"{path}: database error: {text}")
+
+
+def open_store(path: Path, *, create: bool = True) -> Store:
+    """Open (and if needed create and migrate) the database at `path`.
+
+    `create=False` is for read-only commands: a missing file is reported instead of created.
+    """
+    from nanxian_cli.store.schema import SCHEMA_VERSION, migrate
+
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, expected a database file")
+    existed = path.exists()
+    if not existed:
+        if not create:
+            raise StoreError(f"{path}: no database yet (import a roster or record a visit first)")
+        _create_private_file(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _store_error(path, exc) from None
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path}: the database was written by a newer nanxian (schema {version}, this version knows "
+                f"{SCHEMA_VERSION}); upgrade nanxian. Nothing was changed."
+            )
+        if version and not _looks_like_ours(conn):
+            conn.close()
+            raise StoreError(f"{path}: not a nanxian database; nothing was changed")
+        if version == 0 and existed and path.stat().st_size > 0 and not _is_empty(conn):
+            if not _looks_like_ours(conn):
+                conn.close()
+                raise StoreError(f"{path}: an SQLite file that is not a nanxian database; nothing was changed")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            migrate(conn, path)
+    except StoreError:
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _store_error(path, exc) from None
+    return Store(conn, path)
+
+
+def _is_empty(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def _looks_like_ours(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").fetchone() is not None

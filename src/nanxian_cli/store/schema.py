@@ -1,0 +1,201 @@
+"""Ordered schema migrations. A shipped migration is never edited; add a new one instead.
+
+Each migration runs in its own BEGIN IMMEDIATE transaction together with its record in
+`schema_migrations` and `PRAGMA user_version`, so two processes opening a fresh file at once
+cannot both apply it, and a failure leaves the previous schema intact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+MIGRATIONS: list[tuple[str, Callable]] = []
+
+
+def migration(fn: Callable) -> Callable:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    db["plan_items"].create(
+        {"number": int, "section": int, "title_zh": str, "title_en": str},
+        pk="number", not_null={"section", "title_zh", "title_en"},
+    )
+    db["checklist_versions"].create(
+        {"hash": str, "checklist_id": str, "version": str, "kind": str, "title_zh": str, "title_en": str,
+         "content": str, "first_seen": str},
+        pk="hash", not_null={"checklist_id", "version", "kind", "content", "first_seen"},
+    )
+    db["checklist_versions"].create_index(["checklist_id"])
+    # One row per point of each stored checklist version, so reports can join answers to plan items in SQL.
+    db["checklist_items"].create(
+        {"hash": str, "item_id": str, "position": int, "type": str, "severity": str, "weight": float,
+         "text_zh": str, "text_en": str},
+        pk=("hash", "item_id"), foreign_keys=[("hash", "checklist_versions", "hash")],
+        not_null={"position", "type", "severity", "weight", "text_zh", "text_en"},
+    )
+    db["checklist_item_plan"].create(
+        {"hash": str, "item_id": str, "plan_item": int},
+        pk=("hash", "item_id", "plan_item"), foreign_keys=[("hash", "checklist_versions", "hash")],
+    )
+    db["checklist_item_plan"].create_index(["plan_item"])
+    db["schools"].create(
+        {"code": str, "name": str, "town": str, "stages": str, "boarding": int, "canteen": int,
+         "school_bus": int, "ownership": str, "grp": str, "initials": str, "created_at": str, "updated_at": str},
+        pk="code", not_null={"name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "grp",
+                             "initials", "created_at", "updated_at"},
+        defaults={"town": "", "boarding": 0, "canteen": 0, "school_bus": 0, "ownership": "public", "grp": "",
+                  "initials": ""},
+    )
+    db["schools"].create_index(["town"])
+    db["schools"].create_index(["name"])
+    db["inspectors"].create(
+        {"id": int, "name": str, "phone": str, "created_at": str},
+        pk="id", not_null={"name", "created_at"},
+    )
+    db["inspectors"].create_index(["name"], unique=True)
+    # 责任督学挂牌: each school has one responsible supervisor at a time.
+    db["assignments"].create(
+        {"school_code": str, "inspector_id": int, "since": str},
+        pk="school_code", not_null={"inspector_id", "since"},
+        foreign_keys=[("school_code", "schools", "code"), ("inspector_id", "inspectors", "id")],
+    )
+    db["assignments"].create_index(["inspector_id"])
+    # Counts (n_*, w_*) mirror the latest answer revision of each point and are rewritten in the
+    # same transaction as every answer, amendment and void, so reports never scan answers for totals.
+    db["visits"].create(
+        {"id": str, "school_code": str, "checklist_id": str, "checklist_hash": str, "date": str,
+         "inspector": str, "status": str, "source": str, "created_at": str, "submitted_at": str,
+         "void_reason": str, "voided_at": str, "voided_by": str,
+         "n_pass": int, "n_fail": int, "n_na": int, "n_info": int, "w_pass": float, "w_fail": float,
+         "n_critical_fail": int, "n_items": int},
+        pk="id",
+        not_null={"school_code", "checklist_id", "checklist_hash", "date", "inspector", "status", "source",
+                  "created_at", "n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail",
+                  "n_items"},
+        defaults={"n_pass": 0, "n_fail": 0, "n_na": 0, "n_info": 0, "w_pass": 0, "w_fail": 0,
+                  "n_critical_fail": 0, "n_items": 0, "source": "interactive"},
+        foreign_keys=[("school_code", "schools", "code"), ("checklist_hash", "checklist_versions", "hash")],
+    )
+    db["visits"].create_index(["status", "date"])
+    db["visits"].create_index(["school_code", "date"])
+    db["visits"].create_index(["inspector", "date"])
+    db.execute(
+        """CREATE TABLE visit_plan_counts (
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            plan_item INTEGER NOT NULL,
+            n_pass INTEGER NOT NULL DEFAULT 0, n_fail INTEGER NOT NULL DEFAULT 0,
+            n_na INTEGER NOT NULL DEFAULT 0, n_info INTEGER NOT NULL DEFAULT 0,
+            w_pass REAL NOT NULL DEFAULT 0, w_fail REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (visit_id, plan_item)
+        ) WITHOUT ROWID"""
+    )
+    # Append-only: a correction is a new row with a higher revision; nothing is updated or deleted.
+    db.execute(
+        """CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            item_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            value TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pass','fail','na','info')),
+            note TEXT,
+            reason TEXT,
+            author TEXT,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (visit_id, item_id, revision)
+        )"""
+    )
+    db.execute(
+        """CREATE TRIGGER answers_append_only_update BEFORE UPDATE ON answers
+           BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TRIGGER answers_append_only_delete BEFORE DELETE ON answers
+           BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            school_code TEXT NOT NULL REFERENCES schools(code),
+            item_id TEXT NOT NULL,
+            checklist_id TEXT NOT NULL,
+            checklist_hash TEXT NOT NULL REFERENCES checklist_versions(hash),
+            severity TEXT NOT NULL CHECK (severity IN ('critical','major','minor')),
+            opened TEXT NOT NULL,
+            due TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open','resolved','withdrawn')),
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            note TEXT,
+            resolved_on TEXT,
+            resolved_by_visit TEXT REFERENCES visits(id),
+            resolve_note TEXT,
+            resolved_by TEXT,
+            recheck_count INTEGER NOT NULL DEFAULT 0,
+            last_recheck TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    # At most one open finding per school and point: a repeated failure is a re-check, not a new finding.
+    db.execute("CREATE UNIQUE INDEX findings_one_open ON findings(school_code, item_id) WHERE status = 'open'")
+    db.execute("CREATE INDEX findings_status_due ON findings(status, due)")
+    db.execute("CREATE INDEX findings_school ON findings(school_code, status)")
+    db.execute("CREATE INDEX findings_visit ON findings(visit_id)")
+    db.execute("CREATE INDEX findings_resolved ON findings(resolved_on)")
+    db.execute(
+        """CREATE TABLE finding_events (
+            id INTEGER PRIMARY KEY,
+            finding_id INTEGER NOT NULL REFERENCES findings(id),
+            event TEXT NOT NULL,
+            visit_id TEXT REFERENCES visits(id),
+            date TEXT NOT NULL,
+            note TEXT,
+            author TEXT,
+            recorded_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX finding_events_finding ON finding_events(finding_id)")
+    db.execute(
+        """CREATE TABLE digest_deliveries (
+            id INTEGER PRIMARY KEY,
+            week TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            delivered_at TEXT NOT NULL,
+            UNIQUE (week, channel, target)
+        )"""
+    )
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply every pending migration, each in its own immediate transaction."""
+    import sqlite_utils  # only when the schema has to change
+
+    from nanxian_cli.store.db import utc_now
+
+    db = sqlite_utils.Database(conn)
+    for number, (name, fn) in enumerate(MIGRATIONS, start=1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current >= number:  # another process got here first
+                conn.execute("COMMIT")
+                continue
+            fn(db)
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, utc_now())
+            )
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
