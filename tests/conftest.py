@@ -1,0 +1,86 @@
+"""Shared fixtures: every test gets its own database file, config and language; the real CLI via CliRunner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nanxian_cli.cli import app
+from nanxian_cli.config import bundled_checklists_dir, bundled_data_dir
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+ROSTER = """\
+- {code: NX-001, name: 南洲实验小学, town: 南洲镇, stages: primary, canteen: true, group: 南洲实验小学教育集团}
+- {code: NX-002, name: 华阁镇中心学校, town: 华阁镇, stages: primary junior, boarding: true, canteen: true, school_bus: true}
+- {code: NX-003, name: 南县第一中学, town: 南洲镇, stages: [senior], boarding: true, canteen: true}
+- {code: NX-004, name: 南洲镇中心幼儿园, town: 南洲镇, stages: kindergarten, canteen: true}
+- {code: NX-005, name: 乌嘴乡中心学校, town: 乌嘴乡, stages: primary junior, canteen: false}
+"""
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private database, no user config, English text, a wide plain terminal."""
+    db = tmp_path / "nanxian.db"
+    monkeypatch.setenv("NANXIAN_DB", str(db))
+    monkeypatch.setenv("NANXIAN_CONFIG", str(tmp_path / "no-config.toml"))
+    (tmp_path / "no-config.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("NANXIAN_LANG", "en")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("NANXIAN_CHECKLISTS", raising=False)
+    monkeypatch.delenv("NANXIAN_INSPECTOR", raising=False)
+    monkeypatch.delenv("NANXIAN_TIMEZONE", raising=False)
+    for var in list(os.environ):
+        if var.startswith("NANXIAN_SMTP_"):
+            monkeypatch.delenv(var, raising=False)
+    return db
+
+
+@pytest.fixture
+def db_path(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner: CliRunner):
+    """Run the real CLI: cli("school", "list") -> Result (stdout and stderr kept apart)."""
+
+    def invoke(*args: str, input: str | None = None, env: dict | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def roster_file(tmp_path: Path) -> Path:
+    path = tmp_path / "roster.yaml"
+    path.write_text(ROSTER, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def schools(cli, roster_file: Path):
+    """A database with the five-school roster imported."""
+    result = cli("school", "import", roster_file)
+    assert result.exit_code == 0, result.output
+    return roster_file
+
+
+@pytest.fixture
+def checklists_dir() -> Path:
+    return bundled_checklists_dir()
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return bundled_data_dir()
