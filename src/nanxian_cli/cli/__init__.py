@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
@@ -88,8 +87,6 @@ _mount()
 
 
 def main() -> None:
-    if os.environ.get("NO_COLOR") is None and not sys.stdout.isatty():
-        os.environ.setdefault("TERM", "dumb")
     try:
         app()
     except NanxianError as exc:  # raised outside a command (e.g. in the root callback)
