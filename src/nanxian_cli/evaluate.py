@@ -83,7 +83,9 @@ def judge(item: Any, raw: Any) -> Outcome:
                     break
             else:
                 raise AnswerError(f"expected one of {', '.join(choices)}, got {_show(raw)}")
-        return Outcome(key, "pass" if key in (item.pass_ or []) else "fail")
+        if not item.pass_:
+            return Outcome(key, "info")  # a fact question (e.g. a gate for `when`), not scored
+        return Outcome(key, "pass" if key in item.pass_ else "fail")
     # text
     if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
         raise AnswerError(f"expected text, got {_show(raw)}")

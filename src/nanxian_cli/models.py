@@ -75,7 +75,7 @@ class Item(Strict):
     max: float | None = None
     choices: dict[str, LocalText] | None = None
     pass_: list[str] | None = Field(default=None, alias="pass")
-    """choice: the passing option keys."""
+    """choice: the passing option keys; without it the answer is recorded as a fact (`info`), not scored."""
     severity: Severity = "major"
     weight: Annotated[float, Field(gt=0, le=100)] = 1
     applies_to: AppliesTo | None = None
@@ -124,9 +124,10 @@ class Item(Strict):
         if t == "choice":
             if not self.choices:
                 raise ValueError("a choice point needs `choices`")
-            if not self.pass_:
-                raise ValueError("a choice point needs `pass` (the passing options)")
-            bad = [p for p in self.pass_ if p not in self.choices]
+            if self.pass_ is not None and not self.pass_:
+                raise ValueError("`pass` is empty; list the passing options, or leave `pass` out for an unscored fact")
+            # A choice without `pass` records a fact (outcome `info`, not scored), e.g. a gate for `when`.
+            bad = [p for p in (self.pass_ or []) if p not in self.choices]
             if bad:
                 raise ValueError(f"`pass` option(s) {', '.join(map(repr, bad))} not among choices {', '.join(self.choices)}")
             for key in self.choices:
