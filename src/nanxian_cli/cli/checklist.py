@@ -127,7 +127,7 @@ def show(
         body.append(item.text.get(lang), style="bold")
         body.append(f"\n{item.id}", style="dim")
         if item.guidance:
-            body.append(f"\n{tr('查看', 'Look at')}: {item.guidance.get(lang)}")
+            body.append(f"\n{tr('检查方法', 'How to check')}: {item.guidance.get(lang)}")
         if item.evidence:
             body.append(f"\n{tr('留存', 'Evidence')}: {item.evidence.get(lang)}", style="dim")
         extras = []
