@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,8 @@ class LoadedChecklist:
     path: Path
     canonical: str
     hash: str
+    item_lines: dict[str, int] = field(default_factory=dict)
+    """Line of each point's `id` in the file (for errors that span files)."""
 
 
 def checklist_files(paths: list[Path]) -> list[Path]:
@@ -111,7 +113,9 @@ def load_checklist(path: Path) -> LoadedChecklist:
     doc = read_yaml(path)
     checklist = _validate(doc, Checklist, "checklist")
     canonical = canonical_json(checklist.model_dump(mode="json", by_alias=True, exclude_none=True))
-    return LoadedChecklist(checklist=checklist, path=path, canonical=canonical, hash=content_hash(canonical))
+    item_lines = {item.id: doc.line_of(("items", i, "id")) for i, item in enumerate(checklist.items)}
+    return LoadedChecklist(checklist=checklist, path=path, canonical=canonical, hash=content_hash(canonical),
+                           item_lines=item_lines)
 
 
 def checklist_from_snapshot(canonical: str):
@@ -141,6 +145,16 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]
             problems.append(f"{loaded.path}:1: id: checklist id {cid!r} is also used by {first_seen[cid]}")
         else:
             first_seen[cid] = loaded.path
+    # Findings are keyed by (school, item id), so a point id may belong to one checklist only.
+    item_owner: dict[str, LoadedChecklist] = {}
+    for loaded in good:
+        for index, item in enumerate(loaded.checklist.items):
+            owner = item_owner.setdefault(item.id, loaded)
+            if owner is not loaded and owner.checklist.id != loaded.checklist.id:
+                problems.append(
+                    f"{loaded.path}:{loaded.item_lines.get(item.id, 1)}: items[{index}].id: item id {item.id!r} is also used by checklist "
+                    f"{owner.checklist.id!r} ({owner.path}); item ids must be unique across checklists"
+                )
     return good, problems
 
 

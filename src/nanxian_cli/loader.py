@@ -22,6 +22,11 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 Path_ = tuple  # a location inside a document: keys and list indexes
 
+ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
+"""Tags a nanxian file may use; everything else (python objects, binary, sets, custom tags) is refused."""
+
 
 @dataclass
 class Document:
@@ -114,6 +119,15 @@ def parse_yaml(text: str, path: Path) -> Document:
                      f"or nests deeper than {MAX_DEPTH} (YAML aliases?); refused"],
                 )
             lines.setdefault(loc, n.start_mark.line + 1)
+            if n.tag not in ALLOWED_TAGS:
+                # The node builder below ignores tags on lists and mappings, so a tag that safe loading
+                # would reject (`!!python/object/apply:...`, `!!set`, a custom `!tag`) is refused here.
+                mark = n.start_mark
+                raise ValidationFailed(
+                    f"{path}: YAML tag not allowed",
+                    [f"{path}:{mark.line + 1}:{mark.column + 1}: {format_loc(loc) + ': ' if loc else ''}"
+                     f"the YAML tag {n.tag!r} is not allowed (plain values, lists and mappings only)"],
+                )
             if isinstance(n, yaml.MappingNode):
                 result: dict = {}
                 for key_node, value_node in n.value:
@@ -121,6 +135,12 @@ def parse_yaml(text: str, path: Path) -> Document:
                         raise ValidationFailed(f"{path}: bad key", [f"{path}:{key_node.start_mark.line + 1}: mapping keys must be plain values"])
                     if key_node.tag == "tag:yaml.org,2002:merge":
                         raise ValidationFailed(f"{path}: merge key", [f"{path}:{key_node.start_mark.line + 1}: merge keys (<<) are not supported"])
+                    if key_node.tag not in ALLOWED_TAGS:
+                        raise ValidationFailed(
+                            f"{path}: YAML tag not allowed",
+                            [f"{path}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}: "
+                             f"the YAML tag {key_node.tag!r} is not allowed (plain values, lists and mappings only)"],
+                        )
                     key = scalar(key_node)
                     if isinstance(key, (list, dict)):
                         raise ValidationFailed(f"{path}: bad key", [f"{path}:{key_node.start_mark.line + 1}: bad key"])

@@ -56,7 +56,11 @@ def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
     ]
     columns = ["id", tr("版本", "version"), tr("类型", "kind"), tr("名称", "title"), tr("要点数", "points"), tr("工作要点", "plan items")]
     rows = [[d["id"], d["version"], d["kind"], d["title"], d["points"], _ranges(d["plan_items"])] for d in data]
-    emit(fmt, output, json_data=data, columns=columns, rows=rows)
+    from nanxian_cli.render.table import simple_table
+
+    # ids stay whole (they are typed back into `checklist show`); titles fold
+    table = simple_table(None, columns, rows, keep_whole={0: 40, 1: 8, 2: 12})
+    emit(fmt, output, json_data=data, columns=columns, rows=rows, table=table)
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -134,7 +138,10 @@ def show(
         if item.applies_to:
             extras.append(f"{tr('适用', 'applies to')}: {_applies_text(item.applies_to)}")
         if item.when:
-            extras.append(f"{tr('条件', 'when')}: {item.when.item} = {item.when.equals}")
+            equals = item.when.equals
+            if isinstance(equals, bool):
+                equals = tr("是", "yes") if equals else tr("否", "no")
+            extras.append(f"{tr('条件', 'when')}: {item.when.item} = {equals}")
         if item.allow_na:
             extras.append(tr("可填不适用", "n/a allowed"))
         if extras:

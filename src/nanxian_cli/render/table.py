@@ -35,12 +35,31 @@ def rate_text(rate: float | None):
     return Text(f"{rate * 100:.1f}%", style=style)
 
 
-def simple_table(title: str | None, columns: list[str], rows: list[list[Any]], justify: dict[int, str] | None = None):
+def simple_table(
+    title: str | None,
+    columns: list[str],
+    rows: list[list[Any]],
+    justify: dict[int, str] | None = None,
+    *,
+    keep_whole: dict[int, int] | None = None,
+):
+    """A plain table; every column folds when the terminal is narrow.
+
+    `keep_whole` maps a column index to a cap: that column is given the width of its widest cell
+    (up to the cap) so codes and names stay on one line; only text longer than the cap folds.
+    """
+    from rich.cells import cell_len
     from rich.table import Table
 
+    cells = [[v if hasattr(v, "__rich_console__") or hasattr(v, "__rich__") else cell(v) for v in row] for row in rows]
     table = Table(title=title, header_style="bold", show_lines=False, title_justify="left")
     for i, col in enumerate(columns):
-        table.add_column(col, justify=(justify or {}).get(i, "left"), overflow="fold")
-    for row in rows:
-        table.add_row(*[v if hasattr(v, "__rich_console__") or hasattr(v, "__rich__") else cell(v) for v in row])
+        no_wrap = False
+        if keep_whole and i in keep_whole:
+            # no_wrap columns are the last that Rich narrows; a cell longer than the cap folds as usual
+            widest = max((cell_len(getattr(r[i], "plain", str(r[i]))) for r in cells if i < len(r)), default=0)
+            no_wrap = widest <= keep_whole[i]
+        table.add_column(col, justify=(justify or {}).get(i, "left"), overflow="fold", no_wrap=no_wrap)
+    for row in cells:
+        table.add_row(*row)
     return table
