@@ -1,0 +1,235 @@
+"""The weekly digest's queries and its delivery records (exactly once per week, channel and target).
+
+Only submitted visits count (never drafts or voided visits). Totals come from the per-visit counts
+(`visits.n_*`) and `visit_plan_counts`, so nothing here scans answers. Dates are county-local ISO
+strings, so a date range is a plain string comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nanxian_cli.errors import DeliveryError
+from nanxian_cli.i18n import tr
+from nanxian_cli.store.db import Store, utc_now
+
+LOCK_WAIT_SECONDS = 300
+
+
+# -- visits -----------------------------------------------------------------------------------------
+
+def visit_totals(store: Store, start: str, end: str) -> dict[str, Any]:
+    row = store.one(
+        "SELECT count(*) AS visits, count(DISTINCT school_code) AS schools, coalesce(sum(n_pass), 0) AS n_pass, "
+        "coalesce(sum(n_fail), 0) AS n_fail, coalesce(sum(n_na), 0) AS n_na "
+        "FROM visits WHERE status = 'submitted' AND date BETWEEN ? AND ?",
+        (start, end),
+    )
+    return dict(row)
+
+
+def visits_by_inspector(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    rows = store.query(
+        "SELECT inspector, count(*) AS visits, count(DISTINCT school_code) AS schools, "
+        "coalesce(sum(n_pass), 0) AS n_pass, coalesce(sum(n_fail), 0) AS n_fail "
+        "FROM visits WHERE status = 'submitted' AND date BETWEEN ? AND ? "
+        "GROUP BY inspector ORDER BY visits DESC, inspector",
+        (start, end),
+    )
+    return [dict(r) for r in rows]
+
+
+def visits_by_checklist(store: Store, start: str, end: str) -> list[dict[str, Any]]:
+    # The title is taken from the newest checklist version used that week.
+    rows = store.query(
+        "SELECT v.checklist_id, count(*) AS visits, coalesce(sum(v.n_pass), 0) AS n_pass, "
+        "coalesce(sum(v.n_fail), 0) AS n_fail, "
+        "(SELECT cv.title_zh FROM checklist_versions cv WHERE cv.checklist_id = v.checklist_id "
+        " ORDER BY cv.first_seen DESC LIMIT 1) AS title_zh, "
+        "(SELECT cv.title_en FROM checklist_versions cv WHERE cv.checklist_id = v.checklist_id "
+        " ORDER BY cv.first_seen DESC LIMIT 1) AS title_en "
+        "FROM visits v WHERE v.status = 'submitted' AND v.date BETWEEN ? AND ? "
+        "GROUP BY v.checklist_id ORDER BY visits DESC, v.checklist_id",
+        (start, end),
+    )
+    return [dict(r) for r in rows]
+
+
+def unvisited_schools(store: Store, since: str, until: str) -> list[dict[str, Any]]:
+    """Schools with no submitted visit dated `since`..`until`, with their 责任督学 and last visit before `until`."""
+    rows = store.query(
+        "SELECT s.code, s.name, s.town, i.name AS inspector, "
+        "(SELECT max(v.date) FROM visits v WHERE v.school_code = s.code AND v.status = 'submitted' "
+        " AND v.date <= ?) AS last_visit "
+        "FROM schools s LEFT JOIN assignments a ON a.school_code = s.code "
+        "LEFT JOIN inspectors i ON i.id = a.inspector_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.school_code = s.code AND v.status = 'submitted' "
+        " AND v.date BETWEEN ? AND ?) "
+        "ORDER BY last_visit IS NOT NULL, last_visit, s.code",
+        (until, since, until),
+    )
+    return [dict(r) for r in rows]
+
+
+def school_rates(store: Store, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+    """The schools with the lowest compliance rate among those with checked points in the range."""
+    rows = store.query(
+        "SELECT v.school_code AS code, s.name, count(*) AS visits, sum(v.n_pass) AS n_pass, "
+        "sum(v.n_fail) AS n_fail, sum(v.n_critical_fail) AS n_critical_fail, "
+        "CAST(sum(v.n_pass) AS REAL) / (sum(v.n_pass) + sum(v.n_fail)) AS rate "
+        "FROM visits v JOIN schools s ON s.code = v.school_code "
+        "WHERE v.status = 'submitted' AND v.date BETWEEN ? AND ? "
+        "GROUP BY v.school_code HAVING sum(v.n_pass) + sum(v.n_fail) > 0 "
+        "ORDER BY rate, n_fail DESC, code LIMIT ?",
+        (start, end, limit),
+    )
+    return [dict(r) for r in rows]
+
+
+def plan_item_rates(store: Store, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+    """The work-plan items with the lowest compliance rate in the range (titles when the plan is stored)."""
+    rows = store.query(
+        "SELECT c.plan_item AS number, p.title_zh, p.title_en, sum(c.n_pass) AS n_pass, sum(c.n_fail) AS n_fail, "
+        "CAST(sum(c.n_pass) AS REAL) / (sum(c.n_pass) + sum(c.n_fail)) AS rate "
+        "FROM visit_plan_counts c JOIN visits v ON v.id = c.visit_id "
+        "LEFT JOIN plan_items p ON p.number = c.plan_item "
+        "WHERE v.status = 'submitted' AND v.date BETWEEN ? AND ? "
+        "GROUP BY c.plan_item HAVING sum(c.n_pass) + sum(c.n_fail) > 0 "
+        "ORDER BY rate, n_fail DESC, number LIMIT ?",
+        (start, end, limit),
+    )
+    return [dict(r) for r in rows]
+
+
+# -- findings -------------------------------------------------------------------------------------
+# A finding counts when its visit is submitted; withdrawn findings (e.g. of a voided visit) never count.
+
+_FINDING_SELECT = (
+    "SELECT f.id, f.school_code, s.name AS school_name, f.item_id, ci.text_zh, ci.text_en, f.severity, "
+    "f.opened, f.due, f.status, f.resolved_on "
+    "FROM findings f JOIN schools s ON s.code = f.school_code "
+    "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id "
+)
+
+
+def new_findings_by_severity(store: Store, start: str, end: str) -> dict[str, int]:
+    rows = store.query(
+        "SELECT f.severity, count(*) AS n FROM findings f JOIN visits v ON v.id = f.visit_id "
+        "WHERE f.status != 'withdrawn' AND v.status = 'submitted' AND f.opened BETWEEN ? AND ? "
+        "GROUP BY f.severity",
+        (start, end),
+    )
+    counts = {"critical": 0, "major": 0, "minor": 0}
+    counts.update({r["severity"]: r["n"] for r in rows})
+    return counts
+
+
+def new_findings(store: Store, start: str, end: str, severity: str) -> list[dict[str, Any]]:
+    rows = store.query(
+        _FINDING_SELECT + "JOIN visits v ON v.id = f.visit_id "
+        "WHERE f.status != 'withdrawn' AND v.status = 'submitted' AND f.opened BETWEEN ? AND ? AND f.severity = ? "
+        "ORDER BY f.due, f.opened, f.id",
+        (start, end, severity),
+    )
+    return [dict(r) for r in rows]
+
+
+def resolved_findings_by_severity(store: Store, start: str, end: str) -> dict[str, int]:
+    rows = store.query(
+        "SELECT severity, count(*) AS n FROM findings WHERE status = 'resolved' AND resolved_on BETWEEN ? AND ? "
+        "GROUP BY severity",
+        (start, end),
+    )
+    counts = {"critical": 0, "major": 0, "minor": 0}
+    counts.update({r["severity"]: r["n"] for r in rows})
+    return counts
+
+
+def overdue_findings(store: Store, as_of: str) -> list[dict[str, Any]]:
+    """Findings still open at the end of day `as_of` and due before it, oldest deadline first.
+
+    "Still open then" includes findings resolved after `as_of`, so a digest for a past week shows what
+    was overdue at that time.
+    """
+    rows = store.query(
+        _FINDING_SELECT + "JOIN visits v ON v.id = f.visit_id "
+        "WHERE v.status = 'submitted' AND f.opened <= ? AND f.due < ? "
+        "AND (f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > ?)) "
+        "ORDER BY f.due, f.opened, f.id",
+        (as_of, as_of, as_of),
+    )
+    return [dict(r) for r in rows]
+
+
+# -- deliveries -----------------------------------------------------------------------------------
+
+def delivery(store: Store, week: str, channel: str, target: str) -> str | None:
+    """When this digest was delivered to this target (UTC), or None."""
+    row = store.one(
+        "SELECT delivered_at FROM digest_deliveries WHERE week = ? AND channel = ? AND target = ?",
+        (week, channel, target),
+    )
+    return row[0] if row else None
+
+
+def record_delivery(store: Store, week: str, channel: str, targets: list[str]) -> None:
+    """Record successful deliveries; a forced re-delivery moves the time forward."""
+    now = utc_now()
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO digest_deliveries (week, channel, target, delivered_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(week, channel, target) DO UPDATE SET delivered_at = excluded.delivered_at",
+            [(week, channel, t, now) for t in targets],
+        )
+
+
+def deliveries(store: Store, week: str) -> list[dict[str, Any]]:
+    rows = store.query(
+        "SELECT channel, target, delivered_at FROM digest_deliveries WHERE week = ? ORDER BY channel, target", (week,)
+    )
+    return [dict(r) for r in rows]
+
+
+@contextmanager
+def delivery_lock(store: Store, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive OS lock (a file next to the database) while deliveries are checked and made.
+
+    Two digest runs at once (cron and a person, or a retried cron job) queue here; the second one then
+    re-reads the delivery records and finds the work done. The kernel drops the lock if a run dies.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: rely on the delivery records alone
+        yield
+        return
+    path = Path(str(store.path) + ".digest-lock")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise DeliveryError(tr(f"{path}：无法创建周报锁文件：{exc.strerror or exc}",
+                               f"{path}: cannot create the digest lock file: {exc.strerror or exc}")) from None
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DeliveryError(tr(
+                        f"另一个周报进程已发送超过 {int(wait_seconds)} 秒（锁 {path}）；本次未发送任何内容",
+                        f"another digest run has been delivering for over {int(wait_seconds)} s "
+                        f"(lock {path}); nothing was sent by this run",
+                    )) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
