@@ -221,3 +221,462 @@ def append_answer(conn, visit_id: str, item_id: str, value: Any, outcome: str, n
 
 def decode_value(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+# -- drafts, re-checks, amendments and voids (interactive entry and corrections) ------------------
+
+_SNAPSHOT_CACHE: dict[str, Any] = {}
+
+
+def _snapshot(conn, checklist_hash: str) -> Any:
+    """load_snapshot, cached per process: a stored checklist version never changes."""
+    loaded = _SNAPSHOT_CACHE.get(checklist_hash)
+    if loaded is None:
+        loaded = _SNAPSHOT_CACHE[checklist_hash] = load_snapshot(conn, checklist_hash)
+    return loaded
+
+
+def _visit_row(conn, visit_id: str) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no visit {visit_id!r}")
+    return row
+
+
+def _school_of(conn, school_code: str) -> dict:
+    from nanxian_cli.store.schools import school_dict
+
+    row = conn.execute(
+        "SELECT code, name, town, stages, boarding, canteen, school_bus, ownership, grp FROM schools WHERE code = ?",
+        (school_code,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no school {school_code!r}")
+    return school_dict(row)
+
+
+def start_draft(store: Store, school: dict, loaded: Any, date: dt.date, inspector: str,
+                visit_id: str | None = None) -> str:
+    """Create an empty visit with status `draft` (its checklist version saved) and return its id."""
+    import uuid
+
+    vid = visit_id or str(uuid.uuid4())
+    with store.transaction() as conn:
+        save_checklist_version(conn, loaded)
+        conn.execute(
+            "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, source, created_at) "
+            "VALUES (?,?,?,?,?,?,'draft','interactive',?)",
+            (vid, school["code"], loaded.checklist.id, loaded.hash, date.isoformat(), inspector, utc_now()),
+        )
+    return vid
+
+
+def record_draft_answer(store: Store, visit_id: str, item_id: str, value: Any, outcome: str, note: str | None,
+                        author: str | None, reason: str | None = None) -> int:
+    """Write one interactive answer (a new revision) and the visit's counts, in one transaction."""
+    with store.transaction() as conn:
+        visit = _visit_row(conn, visit_id)
+        if visit["status"] != "draft":
+            raise InputError(f"visit {visit_id[:8]} is {visit['status']}, not a draft; use `nanxian inspect amend`")
+        checklist = _snapshot(conn, visit["checklist_hash"]).checklist
+        if item_id not in {item.id for item in checklist.items}:
+            raise NotFound(f"{item_id!r} is not a point of checklist {checklist.id!r}")
+        revision = append_answer(conn, visit_id, item_id, value, outcome, note, reason, author)
+        refresh_counts(conn, visit_id, checklist)
+    return revision
+
+
+def find_resumable_draft(store: Store, school_code: str, checklist_id: str) -> sqlite3.Row | None:
+    """The latest draft visit of this school with this checklist, or None."""
+    return store.one(
+        "SELECT * FROM visits WHERE school_code = ? AND checklist_id = ? AND status = 'draft' "
+        "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (school_code, checklist_id),
+    )
+
+
+RECHECK_EVENTS = ("recheck_passed", "recheck_failed")
+
+
+def record_recheck(store: Store, visit_id: str, finding_id: int, passed: bool, note: str | None,
+                   author: str | None) -> None:
+    """A draft's answer to "fixed?" for an open finding from another checklist; takes effect at submit.
+
+    The latest answer per finding counts (going back writes a new event).
+    """
+    with store.transaction() as conn:
+        visit = _visit_row(conn, visit_id)
+        if visit["status"] != "draft":
+            raise InputError(f"visit {visit_id[:8]} is {visit['status']}, not a draft")
+        row = conn.execute("SELECT status, school_code FROM findings WHERE id = ?", (finding_id,)).fetchone()
+        if row is None or row["school_code"] != visit["school_code"]:
+            raise NotFound(f"no finding #{finding_id} at this school")
+        _event(conn, finding_id, "recheck_passed" if passed else "recheck_failed", visit_id, visit["date"], note, author)
+
+
+def draft_rechecks(store: Store, visit_id: str) -> dict[int, str]:
+    """finding id -> latest re-check event this visit recorded (recheck_passed | recheck_failed)."""
+    return dict(_latest_rechecks(store.conn, visit_id))
+
+
+def _latest_rechecks(conn, visit_id: str) -> list[tuple[int, str]]:
+    rows = conn.execute(
+        "SELECT e.finding_id, e.event FROM finding_events e WHERE e.visit_id = ? AND e.event IN (?, ?) AND e.id = "
+        "(SELECT max(f.id) FROM finding_events f WHERE f.visit_id = e.visit_id AND f.finding_id = e.finding_id "
+        " AND f.event IN (?, ?)) ORDER BY e.finding_id",
+        (visit_id, *RECHECK_EVENTS, *RECHECK_EVENTS),
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def submit_draft(store: Store, visit_id: str, author: str | None) -> None:
+    """Submit a draft: status, time, findings from its latest answers and its re-checks, in one transaction."""
+    with store.transaction() as conn:
+        visit = _visit_row(conn, visit_id)
+        if visit["status"] != "draft":
+            raise InputError(f"visit {visit_id[:8]} is {visit['status']}, not a draft")
+        checklist = _snapshot(conn, visit["checklist_hash"]).checklist
+        latest = latest_answers(conn, visit_id)
+        day = visit["date"]
+        conn.execute("UPDATE visits SET status = 'submitted', submitted_at = ? WHERE id = ?", (utc_now(), visit_id))
+        answered = {r["item_id"] for r in latest}
+        # Re-checks of findings from other checklists (answered "fixed? y/n" during the visit).
+        for finding_id, event in _latest_rechecks(conn, visit_id):
+            f = conn.execute("SELECT item_id, status, opened FROM findings WHERE id = ?", (finding_id,)).fetchone()
+            if f is None or f["status"] != "open" or f["item_id"] in answered:
+                continue
+            if event == "recheck_passed" and f["opened"] <= day:
+                conn.execute(
+                    "UPDATE findings SET status = 'resolved', resolved_on = ?, resolved_by_visit = ?, resolved_by = ? "
+                    "WHERE id = ?",
+                    (day, visit_id, author, finding_id),
+                )
+                _event(conn, finding_id, "resolved", visit_id, day, None, author)
+            elif event == "recheck_failed":
+                conn.execute(
+                    "UPDATE findings SET recheck_count = recheck_count + 1, last_recheck = ? WHERE id = ?",
+                    (day, finding_id),
+                )
+        apply_findings(conn, visit_id, visit["school_code"], dt.date.fromisoformat(day), checklist,
+                       {r["item_id"]: (r["outcome"], r["note"]) for r in latest}, author)
+        refresh_counts(conn, visit_id, checklist)
+
+
+def _reopen(conn, finding_id: int, visit_id: str, day: str, note: str | None, author: str | None) -> bool:
+    """Reopen a resolved finding unless another finding for that school and point is open."""
+    f = conn.execute("SELECT school_code, item_id FROM findings WHERE id = ?", (finding_id,)).fetchone()
+    if conn.execute(
+        "SELECT 1 FROM findings WHERE school_code = ? AND item_id = ? AND status = 'open'", (f[0], f[1])
+    ).fetchone():
+        return False
+    conn.execute(
+        "UPDATE findings SET status = 'open', resolved_on = NULL, resolved_by_visit = NULL, resolved_by = NULL, "
+        "resolve_note = NULL WHERE id = ?",
+        (finding_id,),
+    )
+    _event(conn, finding_id, "reopened", visit_id, day, note, author)
+    return True
+
+
+def _withdraw(conn, finding_id: int, visit_id: str, day: str, note: str | None, author: str | None) -> None:
+    conn.execute("UPDATE findings SET status = 'withdrawn' WHERE id = ?", (finding_id,))
+    _event(conn, finding_id, "withdrawn", visit_id, day, note, author)
+
+
+def _undo_recheck(conn, finding_id: int, visit_id: str, day: str, note: str | None, author: str | None) -> None:
+    conn.execute("UPDATE findings SET recheck_count = max(recheck_count - 1, 0) WHERE id = ?", (finding_id,))
+    _event(conn, finding_id, "recheck_withdrawn", visit_id, day, note, author)
+
+
+def _follow_findings(conn, visit: sqlite3.Row, checklist: Any, item_id: str, old: str | None, new: str,
+                     note: str | None, reason: str, author: str | None) -> None:
+    """Make a submitted visit's findings what they would be had `new` been the answer all along."""
+    if old == new:
+        return
+    vid, code, day = visit["id"], visit["school_code"], visit["date"]
+    why = f"amended: {reason}"
+    # 1. undo what the old answer did
+    if old == "fail":
+        own = conn.execute(
+            "SELECT id FROM findings WHERE visit_id = ? AND item_id = ? AND status = 'open'", (vid, item_id)
+        ).fetchone()
+        if own is not None:
+            _withdraw(conn, own[0], vid, day, why, author)
+        else:
+            other = conn.execute(
+                "SELECT id FROM findings WHERE school_code = ? AND item_id = ? AND status = 'open' AND visit_id != ?",
+                (code, item_id, vid),
+            ).fetchone()
+            if other is not None and conn.execute(
+                "SELECT 1 FROM finding_events WHERE finding_id = ? AND visit_id = ? AND event = 'recheck_failed'",
+                (other[0], vid),
+            ).fetchone():
+                _undo_recheck(conn, other[0], vid, day, why, author)
+    elif old == "pass":
+        resolved = conn.execute(
+            "SELECT id FROM findings WHERE resolved_by_visit = ? AND item_id = ? AND status = 'resolved'", (vid, item_id)
+        ).fetchone()
+        if resolved is not None:
+            _reopen(conn, resolved[0], vid, day, why, author)
+    # 2. apply the new one, exactly as a submitted visit does
+    if new in ("pass", "fail"):
+        apply_findings(conn, vid, code, dt.date.fromisoformat(day), checklist, {item_id: (new, note)}, author)
+
+
+def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: str, author: str | None,
+                 note: str | None = None) -> dict:
+    """Correct one answer: a new revision judged against the visit's stored checklist version.
+
+    Counts and (for a submitted visit) findings follow; points whose `when` no longer holds get an `na` revision.
+    """
+    from nanxian_cli.evaluate import AnswerError, Outcome, applies, judge, when_met
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("--reason: say why the answer is corrected")
+    with store.transaction() as conn:
+        visit = _visit_row(conn, visit_id)
+        if visit["status"] == "void":
+            raise InputError(f"visit {visit_id[:8]} is void; a void visit cannot be amended")
+        checklist = _snapshot(conn, visit["checklist_hash"]).checklist
+        items = {item.id: item for item in checklist.items}
+        item = items.get(item_id)
+        if item is None:
+            raise NotFound(f"{item_id!r} is not a point of checklist {checklist.id!r} (version {checklist.version})")
+        school = _school_of(conn, visit["school_code"])
+        latest = {r["item_id"]: r for r in latest_answers(conn, visit_id)}
+        values = {k: Outcome(decode_value(r["value"]), r["outcome"]) for k, r in latest.items()}
+        if not applies(item, school):
+            raise InputError(f"{item_id}: this point does not apply to {school['name']}; it stays na")
+        if not when_met(item, values):
+            raise InputError(f"{item_id}: its condition ({item.when.item} = {item.when.equals}) is not met; amend {item.when.item} first")
+        try:
+            result = judge(item, raw)
+        except AnswerError as exc:
+            raise InputError(f"{item_id}: {exc}") from None
+        submitted = visit["status"] == "submitted"
+        old = latest.get(item_id)
+        new_note = note if note is not None else (old["note"] if old is not None else None)
+        changed = []
+
+        def write(target: str, value: Any, outcome: str, why: str, note_: str | None) -> None:
+            before = latest[target]["outcome"] if target in latest else None
+            revision = append_answer(conn, visit_id, target, value, outcome, note_, why, author)
+            changed.append({"item": target, "from": before, "to": outcome, "revision": revision, "reason": why})
+            values[target] = Outcome(value, outcome)
+            if submitted:
+                _follow_findings(conn, visit, checklist, target, before, outcome, note_, why, author)
+
+        write(item_id, result.value, result.outcome, reason, new_note)
+        # Skip logic: points that depend (directly or not) on the amended one.
+        depends = {item_id}
+        needs_answer = []
+        for other in checklist.items:
+            if other.when is None or other.when.item not in depends:
+                continue
+            depends.add(other.id)
+            current = latest.get(other.id)
+            if not applies(other, school):
+                continue
+            if not when_met(other, values):
+                if current is None or current["outcome"] != "na":
+                    write(other.id, None, "na", f"skip logic: {item_id} amended ({reason})",
+                          current["note"] if current is not None else None)
+            elif current is None or (current["outcome"] == "na" and not other.allow_na):
+                needs_answer.append(other.id)
+        t = refresh_counts(conn, visit_id, checklist)
+    return {
+        "visit": visit_id, "item": item_id, "value": result.value, "outcome": result.outcome,
+        "revisions": changed, "needs_answer": needs_answer, "status": visit["status"],
+        "counts": {"pass": t.n_pass, "fail": t.n_fail, "na": t.n_na, "info": t.n_info},
+        "compliance_rate": t.compliance_rate, "score": t.score,
+    }
+
+
+def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> dict:
+    """Mark a visit void (never deleted): findings it opened are withdrawn, those it resolved reopened."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("--reason: say why the visit is void")
+    withdrawn, reopened, rechecks = [], [], []
+    with store.transaction() as conn:
+        visit = _visit_row(conn, visit_id)
+        if visit["status"] == "void":
+            raise InputError(f"visit {visit_id[:8]} is already void")
+        day = visit["date"]
+        why = f"visit void: {reason}"
+        conn.execute(
+            "UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = ? WHERE id = ?",
+            (reason, utc_now(), author, visit_id),
+        )
+        if visit["status"] == "submitted":
+            for (fid,) in conn.execute(
+                "SELECT id FROM findings WHERE visit_id = ? AND status != 'withdrawn' ORDER BY id", (visit_id,)
+            ).fetchall():
+                _withdraw(conn, fid, visit_id, day, why, author)
+                withdrawn.append(fid)
+            for (fid,) in conn.execute(
+                "SELECT id FROM findings WHERE resolved_by_visit = ? AND status = 'resolved' ORDER BY id", (visit_id,)
+            ).fetchall():
+                if _reopen(conn, fid, visit_id, day, why, author):
+                    reopened.append(fid)
+            for fid, event in _latest_rechecks(conn, visit_id):
+                f = conn.execute("SELECT visit_id FROM findings WHERE id = ?", (fid,)).fetchone()
+                if event == "recheck_failed" and f["visit_id"] != visit_id:
+                    _undo_recheck(conn, fid, visit_id, day, why, author)
+                    rechecks.append(fid)
+    return {"id": visit_id, "status": "void", "reason": reason, "withdrawn": withdrawn, "reopened": reopened,
+            "rechecks_undone": rechecks}
+
+
+# -- reading: visit lists, one visit in full, findings ----------------------------------------------
+
+def _lang_col(base: str) -> str:
+    from nanxian_cli.i18n import get_lang
+
+    return f"{base}_{'zh' if get_lang() == 'zh' else 'en'}"
+
+
+def _counts(row: Any) -> dict:
+    return {"pass": row["n_pass"], "fail": row["n_fail"], "na": row["n_na"], "info": row["n_info"]}
+
+
+def _visit_summary(row: Any) -> dict:
+    from nanxian_cli.evaluate import rate
+
+    checked = row["w_pass"] + row["w_fail"]
+    return {
+        "id": row["id"], "school": row["school_code"], "school_name": row["school_name"],
+        "checklist": row["checklist_id"], "checklist_hash": row["checklist_hash"],
+        "checklist_title": row["checklist_title"], "checklist_version": row["checklist_version"],
+        "date": row["date"], "inspector": row["inspector"], "status": row["status"],
+        "counts": _counts(row), "compliance_rate": rate(row["n_pass"], row["n_fail"]),
+        "score": None if checked == 0 else row["w_pass"] / checked,
+        "critical_fails": row["n_critical_fail"], "points": row["n_items"], "source": row["source"],
+        "created_at": row["created_at"], "submitted_at": row["submitted_at"],
+        "void_reason": row["void_reason"], "voided_at": row["voided_at"], "voided_by": row["voided_by"],
+    }
+
+
+def _visit_select() -> str:
+    title = _lang_col("title")
+    return (
+        f"SELECT v.*, s.name AS school_name, cv.{title} AS checklist_title, cv.version AS checklist_version "
+        "FROM visits v JOIN schools s ON s.code = v.school_code JOIN checklist_versions cv ON cv.hash = v.checklist_hash"
+    )
+
+
+def list_visits(store: Store, school: str | None = None, inspector: str | None = None, checklist: str | None = None,
+                date_from: dt.date | None = None, date_to: dt.date | None = None, status: str | None = None) -> list[dict]:
+    """Visits, newest first; `school` is a school code."""
+    where, params = [], []
+    for sql, value in (("v.school_code = ?", school), ("v.inspector = ?", inspector), ("v.checklist_id = ?", checklist),
+                       ("v.status = ?", status)):
+        if value:
+            where.append(sql)
+            params.append(value)
+    if date_from:
+        where.append("v.date >= ?")
+        params.append(date_from.isoformat())
+    if date_to:
+        where.append("v.date <= ?")
+        params.append(date_to.isoformat())
+    sql = _visit_select() + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY v.date DESC, v.created_at DESC"
+    return [_visit_summary(r) for r in store.query(sql, params)]
+
+
+SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END"
+
+
+def _finding_select() -> str:
+    text = _lang_col("text")
+    return (
+        f"SELECT f.*, s.name AS school_name, ci.{text} AS item_text, "
+        "(SELECT a.value FROM answers a WHERE a.visit_id = f.visit_id AND a.item_id = f.item_id "
+        " ORDER BY a.revision DESC LIMIT 1) AS answer_value "
+        "FROM findings f JOIN schools s ON s.code = f.school_code "
+        "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id"
+    )
+
+
+def _finding_dict(row: Any, as_of: dt.date) -> dict:
+    overdue = row["status"] == "open" and row["due"] < as_of.isoformat()
+    days = (as_of - dt.date.fromisoformat(row["due"])).days if overdue else 0
+    return {
+        "id": row["id"], "school": row["school_code"], "item": row["item_id"], "severity": row["severity"],
+        "opened": row["opened"], "due": row["due"], "status": row["status"], "visit": row["visit_id"],
+        "resolved_by": row["resolved_by_visit"],
+        "school_name": row["school_name"], "item_text": row["item_text"], "checklist": row["checklist_id"],
+        "overdue": overdue, "days_overdue": days, "resolved_on": row["resolved_on"],
+        "resolved_by_name": row["resolved_by"], "resolve_note": row["resolve_note"],
+        "recheck_count": row["recheck_count"], "last_recheck": row["last_recheck"], "note": row["note"],
+        "answer": decode_value(row["answer_value"]),
+    }
+
+
+def list_findings(store: Store, school: str | None = None, status: str | None = None, severity: str | None = None,
+                  as_of: dt.date | None = None) -> list[dict]:
+    """Findings, critical first then by due date. `status` may be open | overdue | resolved | withdrawn."""
+    as_of = as_of or dt.date.today()
+    where, params = [], []
+    if school:
+        where.append("f.school_code = ?")
+        params.append(school)
+    if status == "overdue":
+        where.append("f.status = 'open' AND f.due < ?")
+        params.append(as_of.isoformat())
+    elif status:
+        where.append("f.status = ?")
+        params.append(status)
+    if severity:
+        where.append("f.severity = ?")
+        params.append(severity)
+    sql = (_finding_select() + (" WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY {SEVERITY_ORDER}, f.due, f.id")
+    return [_finding_dict(r, as_of) for r in store.query(sql, params)]
+
+
+def visit_detail(store: Store, visit_id: str, as_of: dt.date | None = None) -> dict:
+    """One visit in full: the visit shape, every point's latest answer with its revisions, its findings."""
+    as_of = as_of or dt.date.today()
+    row = store.one(_visit_select() + " WHERE v.id = ?", (visit_id,))
+    if row is None:
+        raise NotFound(f"no visit {visit_id!r}")
+    detail = _visit_summary(row)
+    text = _lang_col("text")
+    items = store.query(
+        f"SELECT item_id, position, type, severity, weight, {text} AS text FROM checklist_items WHERE hash = ? ORDER BY position",
+        (row["checklist_hash"],),
+    )
+    history: dict[str, list[dict]] = {}
+    for a in answer_history(store.conn, visit_id):
+        history.setdefault(a["item_id"], []).append({
+            "revision": a["revision"], "value": decode_value(a["value"]), "outcome": a["outcome"], "note": a["note"],
+            "reason": a["reason"], "author": a["author"], "recorded_at": a["recorded_at"],
+        })
+    answers, missing = [], []
+    for it in items:
+        revisions = history.get(it["item_id"])
+        if not revisions:
+            missing.append(it["item_id"])
+            continue
+        last = revisions[-1]
+        answers.append({
+            "item": it["item_id"], "text": it["text"], "type": it["type"], "severity": it["severity"],
+            "weight": it["weight"], "value": last["value"], "outcome": last["outcome"], "note": last["note"],
+            "revisions": revisions,
+        })
+    detail["answers"] = answers
+    detail["missing"] = missing
+    findings = []
+    for f in store.query(
+        _finding_select() + " WHERE f.visit_id = ? OR f.resolved_by_visit = ? OR f.id IN "
+        "(SELECT finding_id FROM finding_events WHERE visit_id = ?) ORDER BY " + SEVERITY_ORDER + ", f.due, f.id",
+        (visit_id, visit_id, visit_id),
+    ):
+        d = _finding_dict(f, as_of)
+        d["relation"] = ("opened" if f["visit_id"] == visit_id else
+                         "resolved" if f["resolved_by_visit"] == visit_id else "rechecked")
+        findings.append(d)
+    detail["findings"] = findings
+    return detail

@@ -1,0 +1,69 @@
+"""`nanxian finding list|resolve`: findings (整改项) with their deadlines."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, settings, today
+from nanxian_cli.errors import InputError
+from nanxian_cli.i18n import tr
+
+app = typer.Typer(no_args_is_help=True, help="Findings (整改项): list them, resolve them")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="finding")
+
+
+@app.command("list")
+def list_(
+    school: Annotated[str | None, typer.Option("--school", help="Only this school (code, name, initials)")] = None,
+    status: Annotated[Literal["open", "overdue", "resolved", "withdrawn"] | None,
+                      typer.Option("--status", help="open | overdue | resolved | withdrawn")] = None,
+    severity: Annotated[Literal["critical", "major", "minor"] | None, typer.Option("--severity", help="critical | major | minor")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Overdue as of this day, YYYY-MM-DD (default: today)")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """List findings, critical first; overdue = still open after the due date."""
+    from nanxian_cli.cli.inspect import _findings_table
+    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.store.visits import list_findings
+
+    day = parse_date(as_of, "--as-of") or today()
+    with open_db() as store:
+        code = find_school(store, school)["code"] if school else None
+        findings = list_findings(store, school=code, status=status, severity=severity, as_of=day)
+    columns = ["id", "school", "school_name", "item", "item_text", "checklist", "severity", "opened", "due", "status",
+               "overdue", "days_overdue", "visit", "resolved_by", "resolved_on", "recheck_count"]
+    rows = [[f[c] for c in columns] for f in findings]
+    title = tr(f"整改项（{len(findings)}，截至 {day.isoformat()}）", f"Findings ({len(findings)}, as of {day.isoformat()})")
+    emit(fmt, output, json_data=findings, columns=columns, rows=rows, table=_findings_table(findings, title))
+
+
+@app.command("resolve")
+def resolve(
+    finding_id: Annotated[int, typer.Argument(help="Finding number (#)")],
+    note: Annotated[str, typer.Option("--note", help="How it was fixed (kept with the finding)")],
+    date: DateOption = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who confirms it (default: config `inspector`)")] = None,
+) -> None:
+    """Mark an open finding resolved (checked outside a visit)."""
+    from rich.text import Text
+
+    from nanxian_cli.store.visits import resolve_finding
+
+    if not note.strip():
+        raise InputError("--note: say how the finding was fixed")
+    if len(note) > 4000:
+        raise InputError("--note: at most 4000 characters")
+    day = parse_date(date) or today()
+    if day > today():
+        raise InputError(tr(f"--date：{day.isoformat()} 是将来的日期", f"--date: {day.isoformat()} is in the future"))
+    author = (by or settings().inspector or "").strip() or None
+    with open_db(create=False) as store:
+        result = resolve_finding(store, finding_id, note.strip(), day, author)
+    console().print(Text(tr(f"整改项 #{result['id']} 已于 {result['resolved_on']} 整改完成",
+                            f"Finding #{result['id']} resolved on {result['resolved_on']}")))

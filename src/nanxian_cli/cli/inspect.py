@@ -1,0 +1,434 @@
+"""`nanxian inspect visit|list|show|amend|void`: recording school visits and correcting them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, settings, today
+from nanxian_cli.errors import InputError
+from nanxian_cli.i18n import tr
+
+app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void")
+
+VisitFormat = Annotated[Literal["table", "json"] | None, typer.Option("--format", "-f", help="table | json")]
+VisitArg = Annotated[str, typer.Argument(help="Visit id, or its first 8 (or more) characters")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who makes the change (default: config `inspector`)")]
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="inspect")
+
+
+# -- recording -------------------------------------------------------------------------------------
+
+def _inspector(store: Any, option: str | None, header: str | None, school: dict) -> str:
+    """--inspector > the answers file > config `inspector` > the school's responsible supervisor."""
+    from nanxian_cli.store.schools import responsible_inspector
+
+    for candidate in (option, header, settings().inspector):
+        if candidate and candidate.strip():
+            name = candidate.strip()
+            break
+    else:
+        name = responsible_inspector(store, school["code"])
+    if not name:
+        raise InputError(tr(
+            f"不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，或为 {school['name']} 指定责任督学",
+            f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
+            f"to {school['name']} (`nanxian inspector assign`)",
+        ))
+    if len(name) > 100:
+        raise InputError("--inspector: a name is at most 100 characters")
+    return name
+
+
+def _visit_date(text: str | None, header: Any) -> Any:
+    chosen = parse_date(text) if text is not None else header
+    now = today()
+    if chosen is None:
+        return now
+    if chosen > now:
+        raise InputError(tr(f"--date：{chosen.isoformat()} 是将来的日期（今天是 {now.isoformat()}）",
+                            f"--date: {chosen.isoformat()} is in the future (today is {now.isoformat()})"))
+    return chosen
+
+
+@app.command("visit")
+def visit(
+    school: Annotated[str | None, typer.Argument(help="School: code, name, part of the name or pinyin initials")] = None,
+    checklist: Annotated[str | None, typer.Option("--checklist", "-c", help="Checklist id, e.g. routine-monthly")] = None,
+    inspector: Annotated[str | None, typer.Option("--inspector", help="Supervisor's name (default: config, then the school's 责任督学)")] = None,
+    date: DateOption = None,
+    answers: Annotated[Path | None, typer.Option("--answers", help="Answers file (YAML); without it the visit is interactive")] = None,
+    partial: Annotated[bool, typer.Option("--partial", help="Submit even if some points have no answer")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the latest draft for this school and checklist")] = False,
+    fmt: VisitFormat = None,
+    output: OutputOption = None,
+) -> None:
+    """Record a visit: interactively (one point at a time) or from --answers FILE."""
+    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.visits import read_answers_file, require
+
+    if answers is not None and resume:
+        raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用", "--resume continues an interactive draft; it cannot be used with --answers"))
+    doc = read_answers_file(answers) if answers is not None else None
+    school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
+    checklist_id = require(checklist or (doc.checklist if doc else None), tr("--checklist（或答案文件中的 checklist）", "--checklist (or `checklist` in the answers file)"))
+    with open_db() as store:
+        found = find_school(store, school_ref)
+        if resume:
+            _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True)
+            return
+        visit_date = _visit_date(date, doc.date if doc else None)
+        loaded = find_checklist(settings().checklists_dir, checklist_id)
+        who = _inspector(store, inspector, doc.inspector if doc else None, found)
+        if doc is None:
+            _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
+            return
+        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output)
+
+
+def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output) -> None:
+    from nanxian_cli.interactive import resume_command
+    from nanxian_cli.store.visits import record_visit, visit_detail
+    from nanxian_cli.visits import prepare_visit
+
+    prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
+    prepared.source = "file"
+    record_visit(store, prepared)
+    err = console(stderr=True)
+    for line in prepared.warnings:
+        err.print(f"{tr('注意', 'Note')}: {line}", markup=False, highlight=False, soft_wrap=True)
+    detail = visit_detail(store, prepared.id, as_of=today())
+    _emit_visit(detail, fmt, output)
+    if prepared.status == "draft":
+        err.print(
+            tr(f"{len(prepared.missing)} 项未回答：{', '.join(prepared.missing)}。已保存为草稿（未提交）。继续录入：",
+               f"{len(prepared.missing)} point(s) have no answer: {', '.join(prepared.missing)}. "
+               f"Saved as a draft (not submitted). To continue:"),
+            style="yellow", markup=False, highlight=False, soft_wrap=True,
+        )
+        err.print(f"  {resume_command(school['code'], loaded.checklist.id)}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False) -> None:
+    from nanxian_cli.interactive import resume_command, run_visit
+    from nanxian_cli.store.visits import find_resumable_draft, load_snapshot, start_draft, visit_detail
+
+    screen = console(stderr=fmt == "json")
+    if resume:
+        draft = find_resumable_draft(store, school["code"], checklist_id)
+        if draft is None:
+            raise InputError(tr(f"{school['name']} 没有 {checklist_id} 的草稿可继续",
+                                f"no draft of {checklist_id} for {school['name']} to resume"))
+        import datetime as dt
+
+        visit_id = draft["id"]
+        loaded = load_snapshot(store.conn, draft["checklist_hash"])
+        visit_date, who = dt.date.fromisoformat(draft["date"]), draft["inspector"]
+    else:
+        earlier = find_resumable_draft(store, school["code"], checklist_id)
+        if earlier is not None:
+            screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
+                            f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
+                            f"Starting a new visit."), style="yellow", markup=False, highlight=False)
+        visit_id = start_draft(store, school, loaded, visit_date, who)
+    ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id, console=screen)
+    if ended == "submitted":
+        _emit_visit(visit_detail(store, visit_id, as_of=today()), fmt, output)
+        return
+    saved = tr("草稿已保存（未提交）。继续录入：", "Draft saved (not submitted). To continue:")
+    screen.print(saved, style="bold yellow", markup=False, highlight=False)
+    screen.print(f"  {resume_command(school['code'], loaded.checklist.id)}", markup=False, highlight=False, soft_wrap=True)
+    if ended == "interrupt":
+        raise typer.Exit(130)
+    if ended == "invalid":
+        raise InputError(tr("连续 3 次无效回答，已停止", "3 invalid answers in a row; stopped"))
+
+
+# -- rendering one visit ---------------------------------------------------------------------------
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return tr("是", "yes") if value else tr("否", "no")
+    return str(value)
+
+
+def _visit_json(detail: dict, with_answers: bool) -> dict:
+    data = dict(detail)
+    if not with_answers:
+        data.pop("answers", None)
+    return data
+
+
+def _visit_renderables(detail: dict, with_answers: bool) -> list:
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list = []
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    status_style = {"submitted": "green", "draft": "yellow", "void": "red"}.get(detail["status"], "")
+    rows = [
+        (tr("督导记录", "Visit"), Text(detail["id"])),
+        (tr("学校", "School"), Text(f"{detail['school_name']} ({detail['school']})")),
+        (tr("检查表", "Checklist"), Text(f"{detail['checklist_title']} [{detail['checklist']} v{detail['checklist_version']}]")),
+        (tr("日期", "Date"), Text(detail["date"])),
+        (tr("督学", "Inspector"), Text(detail["inspector"])),
+        (tr("状态", "Status"), Text(detail["status"], style=status_style)),
+    ]
+    c = detail["counts"]
+    rows.append((tr("结果", "Counts"), Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 记录 {c['info']}",
+                                               f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · info {c['info']}"))))
+    rows.append((tr("合格率", "Compliance"), Text(_pct(detail["compliance_rate"]))))
+    rows.append((tr("得分", "Score"), Text(_pct(detail["score"]))))
+    if detail["status"] == "void":
+        rows.append((tr("作废原因", "Void reason"), Text(detail["void_reason"] or "")))
+    if detail.get("missing"):
+        rows.append((tr("未回答", "Not answered"), Text(", ".join(detail["missing"]), style="yellow")))
+    for label, value in rows:
+        head.add_row(Text(label), value)
+    out.append(head)
+    if with_answers:
+        table = Table(title=Text(tr("全部回答", "Answers")), title_justify="left")
+        for col in (tr("要点", "point"), tr("内容", "text"), tr("回答", "answer"), tr("结果", "outcome"),
+                    tr("备注", "note"), tr("修订", "rev")):
+            table.add_column(col, overflow="fold")
+        for a in detail["answers"]:
+            style = ("bold red" if a["severity"] == "critical" else "red") if a["outcome"] == "fail" else ""
+            table.add_row(Text(a["item"], style=style), Text(a["text"]), Text(_value_text(a["value"])),
+                          Text(a["outcome"], style=style), Text(a["note"] or ""), Text(str(len(a["revisions"]))))
+        out.append(table)
+        amended = [a for a in detail["answers"] if len(a["revisions"]) > 1]
+        if amended:
+            hist = Table(title=Text(tr("修订记录", "Revision history")), title_justify="left")
+            for col in (tr("要点", "point"), "#", tr("回答", "answer"), tr("结果", "outcome"), tr("原因", "reason"),
+                        tr("修改人", "by"), tr("时间", "at")):
+                hist.add_column(col, overflow="fold")
+            for a in amended:
+                for r in a["revisions"]:
+                    hist.add_row(Text(a["item"]), Text(str(r["revision"])), Text(_value_text(r["value"])),
+                                 Text(r["outcome"]), Text(r["reason"] or ""), Text(r["author"] or ""), Text(r["recorded_at"]))
+            out.append(hist)
+    else:
+        failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
+        if failed:
+            table = Table(title=Text(tr("不合格要点", "Failed points")), title_justify="left")
+            for col in (tr("要点", "point"), tr("内容", "text"), tr("程度", "severity"), tr("回答", "answer"), tr("备注", "note")):
+                table.add_column(col, overflow="fold")
+            for a in failed:
+                style = "bold red" if a["severity"] == "critical" else ""
+                table.add_row(Text(a["item"], style=style), Text(a["text"], style=style), Text(a["severity"], style=style),
+                              Text(_value_text(a["value"])), Text(a["note"] or ""))
+            out.append(table)
+    if detail["findings"]:
+        out.append(_findings_table(detail["findings"], tr("整改项", "Findings"), relation=True))
+    return out
+
+
+def _findings_table(findings: list[dict], title: str | None, relation: bool = False):
+    from rich.table import Table
+    from rich.text import Text
+
+    from rich import box
+
+    table = Table(title=Text(title) if title else None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", no_wrap=True)
+    if not relation:
+        table.add_column(tr("学校", "school"), overflow="fold")
+    table.add_column(tr("要点", "point"), overflow="fold", min_width=16)
+    table.add_column(tr("程度", "severity"), no_wrap=True)
+    for col in (tr("发现", "opened"), tr("期限", "due")):
+        table.add_column(col, no_wrap=True, min_width=10)
+    table.add_column(tr("状态", "status"), overflow="fold")
+    table.add_column(tr("复查", "re-checked"), justify="right")
+    if relation:
+        table.add_column(tr("本次", "this visit"), overflow="fold")
+    for f in findings:
+        style = "bold red" if f["severity"] == "critical" and f["status"] == "open" else ""
+        status = f["status"]
+        if f["overdue"]:
+            status = tr(f"逾期 {f['days_overdue']} 天", f"overdue {f['days_overdue']} d")
+        row = [Text(str(f["id"]), style=style)]
+        if not relation:
+            row.append(Text(f["school_name"]))
+        row += [Text(f"{f['item']} {f['item_text'] or ''}".strip(), style=style), Text(f["severity"], style=style),
+                Text(f["opened"]), Text(f["due"], style="red" if f["overdue"] else ""),
+                Text(status, style="red" if f["overdue"] else ""), Text(str(f["recheck_count"]))]
+        if relation:
+            row.append(Text({"opened": tr("发现", "opened"), "resolved": tr("已整改", "resolved"),
+                             "rechecked": tr("复查", "re-checked")}[f["relation"]]))
+        table.add_row(*row)
+    return table
+
+
+def _emit_visit(detail: dict, fmt: str | None, output: Path | None, with_answers: bool = False) -> None:
+    from nanxian_cli.render import infer_format, json_text, write_output
+
+    chosen = infer_format(fmt, output)
+    if chosen not in ("table", "json"):
+        raise InputError(f"--format: {chosen!r} is not available here; choose table or json")
+    if chosen == "json":
+        content = json_text(_visit_json(detail, with_answers))
+        if output is None:
+            typer.echo(content, nl=False)
+            return
+    else:
+        import io
+
+        from nanxian_cli.render.table import make_console
+
+        if output is None:
+            out = console()
+            for part in _visit_renderables(detail, with_answers):
+                out.print(part)
+            return
+        buf = io.StringIO()
+        target = make_console(file=buf, width=160)
+        for part in _visit_renderables(detail, with_answers):
+            target.print(part)
+        content = buf.getvalue()
+    write_output(content, output)
+    console(stderr=True).print(f"→ {output}", markup=False, highlight=False)
+
+
+# -- history ---------------------------------------------------------------------------------------
+
+@app.command("list")
+def list_(
+    school: Annotated[str | None, typer.Option("--school", help="Only this school (code, name, initials)")] = None,
+    inspector: Annotated[str | None, typer.Option("--inspector", help="Only this supervisor")] = None,
+    checklist: Annotated[str | None, typer.Option("--checklist", "-c", help="Only this checklist id")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    status: Annotated[Literal["draft", "submitted", "void"] | None, typer.Option("--status", help="draft | submitted | void")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """List visits, newest first."""
+    from rich.text import Text
+
+    from nanxian_cli.cli.common import emit
+    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.store.visits import list_visits
+
+    first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if first and last and first > last:
+        raise InputError(f"--from {first} is after --to {last}")
+    with open_db() as store:
+        code = find_school(store, school)["code"] if school else None
+        visits = list_visits(store, school=code, inspector=inspector, checklist=checklist, date_from=first,
+                             date_to=last, status=status)
+    columns = ["id", tr("日期", "date"), tr("学校", "school"), tr("检查表", "checklist"), tr("督学", "inspector"),
+               tr("状态", "status"), tr("合格", "pass"), tr("不合格", "fail"), tr("不适用", "n/a"),
+               tr("合格率", "compliance"), tr("得分", "score"), tr("严重", "critical")]
+    rows = [[v["id"], v["date"], v["school_name"], v["checklist"], v["inspector"], v["status"], v["counts"]["pass"],
+             v["counts"]["fail"], v["counts"]["na"], v["compliance_rate"], v["score"], v["critical_fails"]] for v in visits]
+    from nanxian_cli.render.table import simple_table
+
+    table_rows = [[Text(r[0][:8]), *r[1:9], Text(_pct(r[9])), Text(_pct(r[10])),
+                   Text(str(r[11]), style="bold red" if r[11] else "")] for r in rows]
+    table = simple_table(tr(f"督导记录（{len(visits)}）", f"Visits ({len(visits)})"), columns, table_rows)
+    emit(fmt, output, json_data=visits, columns=columns, rows=rows, table=table)
+
+
+def _find(store: Any, ref: str) -> str:
+    from nanxian_cli.store.visits import find_visit
+
+    return find_visit(store, ref)["id"]
+
+
+@app.command("show")
+def show(visit_ref: VisitArg, fmt: VisitFormat = None, output: OutputOption = None) -> None:
+    """One visit: every answer with outcome, note and revision history; its findings."""
+    from nanxian_cli.store.visits import visit_detail
+
+    with open_db(create=False) as store:
+        detail = visit_detail(store, _find(store, visit_ref), as_of=today())
+    _emit_visit(detail, fmt, output, with_answers=True)
+
+
+def _author(by: str | None, fallback: str | None = None) -> str | None:
+    name = (by or settings().inspector or fallback or "").strip()
+    if len(name) > 100:
+        raise InputError("--by: a name is at most 100 characters")
+    return name or None
+
+
+@app.command("amend")
+def amend(
+    visit_ref: VisitArg,
+    item: Annotated[str, typer.Argument(help="Point id")],
+    value: Annotated[str, typer.Argument(help="The corrected answer: y | n | na | a number | a choice key | text")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the answer is corrected (kept in the history)")],
+    note: Annotated[str | None, typer.Option("--note", help="A new note for the point (default: keep the old one)")] = None,
+    by: ByOption = None,
+    fmt: VisitFormat = None,
+) -> None:
+    """Correct one answer: a new revision; outcome, score and findings follow it."""
+    from rich.text import Text
+
+    from nanxian_cli.render import json_text
+    from nanxian_cli.store.visits import amend_answer
+
+    if note is not None and len(note) > 4000:
+        raise InputError("--note: at most 4000 characters")
+    if len(reason) > 4000:
+        raise InputError("--reason: at most 4000 characters")
+    with open_db(create=False) as store:
+        from nanxian_cli.store.visits import find_visit
+
+        row = find_visit(store, visit_ref)
+        result = amend_answer(store, row["id"], item, value, reason, _author(by, row["inspector"]), note=note)
+    if fmt == "json":
+        typer.echo(json_text(result), nl=False)
+        return
+    out = console()
+    for change in result["revisions"]:
+        out.print(Text(tr(f"{change['item']}：{change['from'] or '—'} → {change['to']}（第 {change['revision']} 版）",
+                          f"{change['item']}: {change['from'] or '—'} → {change['to']} (revision {change['revision']})")))
+    c = result["counts"]
+    out.print(Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 合格率 {_pct(result['compliance_rate'])} · 得分 {_pct(result['score'])}",
+                      f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · compliance {_pct(result['compliance_rate'])} · score {_pct(result['score'])}")))
+    for item_id in result["needs_answer"]:
+        out.print(Text(tr(f"{item_id} 现在适用，需要回答：nanxian inspect amend {row['id'][:8]} {item_id} 值 --reason …",
+                          f"{item_id} now applies and needs an answer: nanxian inspect amend {row['id'][:8]} {item_id} VALUE --reason …"),
+                       style="yellow"))
+
+
+@app.command("void")
+def void(
+    visit_ref: VisitArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why the visit is void (kept)")],
+    by: ByOption = None,
+    fmt: VisitFormat = None,
+) -> None:
+    """Mark a visit void: excluded from reports, never deleted; its findings are withdrawn."""
+    from rich.text import Text
+
+    from nanxian_cli.render import json_text
+    from nanxian_cli.store.visits import find_visit, void_visit
+
+    if len(reason) > 4000:
+        raise InputError("--reason: at most 4000 characters")
+    with open_db(create=False) as store:
+        row = find_visit(store, visit_ref)
+        result = void_visit(store, row["id"], reason, _author(by, row["inspector"]))
+    if fmt == "json":
+        typer.echo(json_text(result), nl=False)
+        return
+    console().print(Text(tr(
+        f"督导记录 {row['id'][:8]} 已作废；撤销整改项 {len(result['withdrawn'])} 个，重新打开 {len(result['reopened'])} 个",
+        f"Visit {row['id'][:8]} is void; {len(result['withdrawn'])} finding(s) withdrawn, {len(result['reopened'])} reopened",
+    )))

@@ -1,0 +1,415 @@
+"""The interactive visit: one point at a time, every answer written the moment it is given.
+
+Works on a terminal (Rich prompts) and on piped input (one answer per line), so a visit can be
+scripted. Keys at any point: `?` guidance, `b` back, `s` skip for now, `q` save and quit.
+The session never loses an answer: each one is a transaction of its own (`record_draft_answer`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from nanxian_cli.evaluate import AnswerError, Outcome, applies, auto_na, judge, when_met
+from nanxian_cli.i18n import get_lang, tr
+
+AUTO_NOT_APPLICABLE = "auto: does not apply to this school"
+AUTO_CONDITION = "auto: condition not met"
+MAX_INVALID_PIPED = 3
+KEYS = {"?", "b", "s", "q"}
+
+
+class _Quit(Exception):
+    """The supervisor typed `q`."""
+
+
+class _TooManyInvalid(Exception):
+    """Three invalid answers in a row on piped input."""
+
+
+def _show_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr("是", "yes") if value else tr("否", "no")
+    return str(value)
+
+
+def resume_command(school_code: str, checklist_id: str) -> str:
+    return f"nanxian inspect visit {school_code} --checklist {checklist_id} --resume"
+
+
+class Prompter:
+    """Reads one answer: a Rich prompt on a terminal, a line from stdin otherwise (echoed for the transcript)."""
+
+    def __init__(self, console: Any, tty: bool | None = None) -> None:
+        self.console = console
+        self.tty = sys.stdin.isatty() if tty is None else tty
+
+    def ask(self, prompt: str) -> str:
+        from rich.text import Text
+
+        if self.tty:
+            return self.console.input(Text(prompt, style="bold"))  # EOFError / KeyboardInterrupt pass through
+        self.console.print(Text(prompt, style="bold"), end="")
+        try:
+            line = sys.stdin.readline()
+        except UnicodeDecodeError:
+            self.console.print()
+            return "\ufffd"  # judged as an invalid answer
+        if line == "":
+            self.console.print()
+            raise EOFError
+        line = line.rstrip("\r\n")
+        self.console.print(Text(line), highlight=False)
+        return line
+
+
+@dataclass
+class Session:
+    store: Any
+    visit_id: str
+    school: dict
+    loaded: Any
+    date: dt.date
+    inspector: str
+    console: Any
+    prompter: Prompter
+    latest: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # item -> (outcome, reason)
+    values: dict[str, Outcome] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    reask: set[str] = field(default_factory=set)
+    invalid_streak: int = 0
+
+    @property
+    def checklist(self) -> Any:
+        return self.loaded.checklist
+
+    # -- output helpers ------------------------------------------------------------------------------
+    def say(self, text: str, style: str = "") -> None:
+        from rich.text import Text
+
+        self.console.print(Text(text, style=style), highlight=False)
+
+    def text_of(self, local: Any) -> str:
+        return "" if local is None else local.get(get_lang())
+
+    # -- state ---------------------------------------------------------------------------------------
+    def load(self) -> None:
+        from nanxian_cli.store.visits import decode_value, latest_answers
+
+        for row in latest_answers(self.store.conn, self.visit_id):
+            self.latest[row["item_id"]] = (row["outcome"], row["reason"])
+            self.values[row["item_id"]] = Outcome(decode_value(row["value"]), row["outcome"])
+            if not (row["reason"] or "").startswith("auto:"):
+                self.history.append(row["item_id"])
+
+    def answered(self, item: Any) -> bool:
+        got = self.latest.get(item.id)
+        if got is None or item.id in self.reask:
+            return False
+        outcome, reason = got
+        return not (outcome == "na" and ((reason or "").startswith("auto:") or not item.allow_na))
+
+    def write(self, item: Any, value: Any, outcome: str, note: str | None, reason: str | None = None) -> None:
+        from nanxian_cli.store.visits import record_draft_answer
+
+        record_draft_answer(self.store, self.visit_id, item.id, value, outcome, note, self.inspector, reason)
+        self.latest[item.id] = (outcome, reason)
+        self.values[item.id] = Outcome(value, outcome)
+
+    def ensure_auto_na(self, item: Any) -> None:
+        got = self.latest.get(item.id)
+        if got is not None and got[0] == "na":
+            return
+        reason = AUTO_NOT_APPLICABLE if not applies(item, self.school) else AUTO_CONDITION
+        self.write(item, None, "na", None, reason)
+
+    # -- screens ---------------------------------------------------------------------------------------
+    def header(self) -> None:
+        from rich.panel import Panel
+        from rich.table import Table
+        from rich.text import Text
+
+        cl = self.checklist
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column()
+        grid.add_row(Text(tr("学校", "School")), Text(f"{self.school['name']} ({self.school['code']})"))
+        grid.add_row(Text(tr("检查表", "Checklist")), Text(f"{self.text_of(cl.title)} [{cl.id} v{cl.version}]"))
+        grid.add_row(Text(tr("督学", "Inspector")), Text(self.inspector))
+        grid.add_row(Text(tr("日期", "Date")), Text(self.date.isoformat()))
+        grid.add_row(Text(tr("进度", "Progress")), Text(f"{self.progress()}/{len(cl.items)}"))
+        grid.add_row(Text(tr("按键", "Keys")), Text(tr("? 指引 · b 返回上一项 · s 暂时跳过 · q 保存并退出",
+                                                      "? guidance · b back · s skip for now · q save and quit")))
+        self.console.print(Panel(grid, title=Text(tr("督导检查", "School visit")), title_align="left"))
+
+    def progress(self) -> int:
+        return sum(1 for item in self.checklist.items if item.id in self.latest)
+
+    def accepted(self, item: Any) -> str:
+        lang = get_lang()
+        na = " / na" if item.allow_na else ""
+        if item.type == "yesno":
+            good = "y" if item.expect_value else "n"
+            return tr(f"y 是 / n 否{na}（合格：{good}）", f"y = yes / n = no{na} (passes: {good})")
+        if item.type == "number":
+            parts = []
+            if item.min is not None:
+                parts.append(f"≥ {item.min:g}")
+            if item.max is not None:
+                parts.append(f"≤ {item.max:g}")
+            rule = ", ".join(parts)
+            return tr(f"数字{na}（合格：{rule}）", f"a number{na} (passes: {rule})")
+        if item.type == "rating":
+            return tr(f"评分 1–5{na}（合格：≥ {item.min:g}）", f"a rating 1–5{na} (passes: ≥ {item.min:g})")
+        if item.type == "choice":
+            opts = [f"{key} = {label.get(lang)}{' ✓' if key in (item.pass_ or []) else ''}"
+                    for key, label in (item.choices or {}).items()]
+            return " / ".join(opts) + na + tr("（✓ 为合格）", " (✓ passes)")
+        return tr(f"文字记录{na}（不评分）", f"text{na} (recorded, not scored)")
+
+    def show_point(self, item: Any, position: int) -> None:
+        from rich.text import Text
+
+        total = len(self.checklist.items)
+        sev_style = "bold red" if item.severity == "critical" else ""
+        title = Text(f"{position}/{total} · {item.id} · ")
+        title.append(tr({"critical": "严重", "major": "一般", "minor": "轻微"}[item.severity], item.severity), style=sev_style)
+        self.console.rule(title, align="left")
+        self.say(self.text_of(item.text), "bold")
+        if item.guidance is not None:
+            self.say(self.text_of(item.guidance), "dim")
+        self.say(tr("工作要点：", "Plan items: ") + ", ".join(str(n) for n in item.plan), "dim")
+        self.say(tr("回答：", "Answer: ") + self.accepted(item))
+
+    def show_guidance(self, item: Any) -> None:
+        self.say(tr("指引：", "Guidance: ") + (self.text_of(item.guidance) or tr("（无）", "(none)")))
+        if item.evidence is not None:
+            self.say(tr("佐证材料：", "Evidence: ") + self.text_of(item.evidence))
+        self.say(tr("回答：", "Answer: ") + self.accepted(item))
+
+    def invalid(self, message: str) -> None:
+        self.say(tr(f"无效回答：{message}。请重新输入。", f"Invalid answer: {message}. Please try again."), "yellow")
+        self.invalid_streak += 1
+        if not self.prompter.tty and self.invalid_streak >= MAX_INVALID_PIPED:
+            raise _TooManyInvalid
+
+    # -- asking ----------------------------------------------------------------------------------------
+    def ask_point(self, item: Any, position: int) -> str:
+        """Ask one point until it gets a valid answer or a key; returns 'answered' | 'back' | 'skip'."""
+        self.show_point(item, position)
+        while True:
+            raw = self.prompter.ask("> ").strip()
+            key = raw.lower()
+            if key == "?":
+                self.show_guidance(item)
+                continue
+            if key == "q":
+                raise _Quit
+            if key == "b":
+                return "back"
+            if key == "s":
+                return "skip"
+            try:
+                result = judge(item, raw)
+            except AnswerError as exc:
+                self.invalid(str(exc))
+                continue
+            self.invalid_streak = 0
+            note = None
+            if result.outcome == "fail":
+                self.say(tr("✗ 不合格", "✗ fail"), "bold red" if item.severity == "critical" else "red")
+                try:
+                    note = self.ask_note()
+                except (EOFError, KeyboardInterrupt):
+                    self.write(item, result.value, result.outcome, None)  # keep the answer, lose only the note
+                    raise
+            self.write(item, result.value, result.outcome, note)
+            if result.outcome != "fail":
+                label = {"pass": tr("✓ 合格", "✓ pass"), "na": tr("— 不适用", "— n/a"), "info": tr("已记录", "recorded")}
+                self.say(label[result.outcome], "green" if result.outcome == "pass" else "")
+            return "answered"
+
+    def ask_note(self) -> str | None:
+        while True:
+            text = self.prompter.ask(tr("备注（直接回车表示无）：", "Note (empty line = no note): ")).strip()
+            if len(text) > 4000:
+                self.say(tr("备注不能超过 4000 字。", "A note is at most 4000 characters."), "yellow")
+                continue
+            return text or None
+
+    def ask_yes_no(self, prompt: str, allow_skip: bool = False) -> bool | None:
+        """y -> True, n (or empty) -> False; `s` -> None when allowed; `q` quits."""
+        from nanxian_cli.evaluate import NO_WORDS, YES_WORDS
+
+        while True:
+            raw = self.prompter.ask(prompt).strip().lower()
+            if raw == "q":
+                raise _Quit
+            if allow_skip and raw == "s":
+                return None
+            if raw in YES_WORDS:
+                self.invalid_streak = 0
+                return True
+            if raw in NO_WORDS or (raw == "" and not allow_skip):
+                self.invalid_streak = 0
+                return False
+            self.invalid(tr("请输入 y 或 n", "type y or n"))
+
+    # -- the whole visit -------------------------------------------------------------------------------
+    def recheck_other_findings(self, findings: list[dict]) -> None:
+        """Open findings from other checklists: "fixed? y/n", recorded as events (effective at submit)."""
+        from nanxian_cli.store.visits import draft_rechecks, record_recheck
+
+        done = draft_rechecks(self.store, self.visit_id)
+        for f in findings:
+            if f["id"] in done:
+                continue
+            self.say(f"#{f['id']} {f['item_text'] or f['item']}", "bold red" if f["severity"] == "critical" else "bold")
+            fixed = self.ask_yes_no(tr("已整改？[y/n，s 跳过] ", "Fixed? [y/n, s to skip] "), allow_skip=True)
+            if fixed is None:
+                continue
+            note = None
+            if not fixed:
+                note = self.ask_note()
+            record_recheck(self.store, self.visit_id, f["id"], fixed, note, self.inspector)
+
+    def order(self, first: list[str]) -> list[Any]:
+        """Points of findings under re-check first (with the points their `when` needs), then the rest."""
+        items = {item.id: item for item in self.checklist.items}
+        chosen: list[str] = []
+
+        def add(item_id: str) -> None:
+            if item_id in chosen:
+                return
+            item = items[item_id]
+            if item.when is not None:
+                add(item.when.item)
+            chosen.append(item_id)
+
+        for item_id in first:
+            if item_id in items:
+                add(item_id)
+        rest = [item.id for item in self.checklist.items if item.id not in chosen]
+        return [items[i] for i in chosen + rest]
+
+    def follow_dependents(self, changed: Any, queue: list[Any], at: int) -> None:
+        """After going back: points whose `when` depends on the changed one are re-decided."""
+        depends = {changed.id}
+        for other in self.checklist.items:
+            if other.when is None or other.when.item not in depends:
+                continue
+            depends.add(other.id)
+            if auto_na(other, self.school, self.values):
+                self.ensure_auto_na(other)
+            elif not self.answered(other) and other not in queue[at + 1:]:
+                queue.insert(at + 1, other)
+
+    def walk(self, queue: list[Any]) -> list[str]:
+        """Ask every point of the queue; returns the points still unanswered."""
+        skipped_once: set[str] = set()
+        position = {item.id: i for i, item in enumerate(self.checklist.items, start=1)}
+        i = 0
+        while i < len(queue):
+            item = queue[i]
+            if auto_na(item, self.school, self.values):
+                self.ensure_auto_na(item)
+                i += 1
+                continue
+            if self.answered(item):
+                i += 1
+                continue
+            was_reask = item.id in self.reask
+            step = self.ask_point(item, position[item.id])
+            if step == "answered":
+                self.reask.discard(item.id)
+                if item.id in self.history:
+                    self.history.remove(item.id)
+                self.history.append(item.id)
+                if was_reask:
+                    self.follow_dependents(item, queue, i)
+                i += 1
+            elif step == "back":
+                previous = [h for h in self.history if h != item.id]
+                if not previous:
+                    self.say(tr("没有可返回的上一项。", "There is no earlier answer to go back to."), "yellow")
+                    continue
+                target = previous[-1]
+                self.history.remove(target)
+                self.reask.add(target)
+                queue.insert(i, next(x for x in self.checklist.items if x.id == target))
+            else:  # skip for now: asked again at the end, once
+                if item.id not in skipped_once:
+                    skipped_once.add(item.id)
+                    queue.append(item)
+                    self.say(tr("已跳过，最后再问。", "Skipped; asked again at the end."), "dim")
+                i += 1
+        return [item.id for item in self.checklist.items
+                if not auto_na(item, self.school, self.values) and not self.answered(item)]
+
+
+def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector: str, visit_id: str,
+              console: Any, tty: bool | None = None) -> str:
+    """Run the interactive visit on an existing draft.
+
+    Returns how it ended: 'submitted', 'kept' (not submitted), 'quit', 'eof', 'interrupt' or 'invalid'.
+    Every answer given before the end is already in the database.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    from nanxian_cli.store.visits import list_findings, submit_draft, visit_detail
+
+    session = Session(store, visit_id, school, loaded, date, inspector, console, Prompter(console, tty))
+    try:
+        session.load()
+        session.header()
+        open_findings = [f for f in list_findings(store, school=school["code"], status="open", as_of=date)
+                         if f["visit"] != visit_id]
+        item_ids = {item.id for item in loaded.checklist.items}
+        if open_findings:
+            table = Table(title=Text(tr("待复查的整改项", "Open findings to re-check")), title_justify="left")
+            for col in ("#", tr("程度", "severity"), tr("要点", "point"), tr("原回答", "answer"), tr("备注", "note"),
+                        tr("发现于", "opened"), tr("期限", "due"), tr("逾期天数", "days overdue")):
+                table.add_column(col, overflow="fold")
+            for f in open_findings:
+                late = (date - dt.date.fromisoformat(f["due"])).days
+                style = "bold red" if f["severity"] == "critical" else ""
+                table.add_row(Text(str(f["id"]), style=style), Text(f["severity"], style=style),
+                              Text(f["item_text"] or f["item"]), Text(_show_value(f["answer"])),
+                              Text(f["note"] or ""), Text(f["opened"]), Text(f["due"]),
+                              Text(str(late) if late > 0 else ""))
+            console.print(table)
+            session.recheck_other_findings([f for f in open_findings if f["item"] not in item_ids])
+        queue = session.order([f["item"] for f in open_findings if f["item"] in item_ids])
+        missing = session.walk(queue)
+        detail = visit_detail(store, visit_id, as_of=date)
+        failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
+        console.rule(Text(tr("检查结束", "End of the checklist")), align="left")
+        for a in failed:
+            style = "bold red" if a["severity"] == "critical" else "red"
+            console.print(Text(f"✗ {a['item']}  {a['text']}  ({a['severity']})", style=style))
+        rate, score = detail["compliance_rate"], detail["score"]
+        session.say(tr("合格率 ", "Compliance ") + ("—" if rate is None else f"{rate * 100:.1f}%") + " · "
+                    + tr("得分 ", "score ") + ("—" if score is None else f"{score * 100:.1f}%"), "bold")
+        if missing:
+            session.say(tr(f"{len(missing)} 项未回答：", f"{len(missing)} point(s) not answered: ") + ", ".join(missing),
+                        "yellow")
+            prompt = tr("仍然提交？[y/N] ", "Submit anyway? [y/N] ")
+        else:
+            prompt = tr("提交本次督导？[y/N] ", "Submit the visit? [y/N] ")
+        if session.ask_yes_no(prompt):
+            submit_draft(store, visit_id, inspector)
+            return "submitted"
+        return "kept"
+    except _Quit:
+        return "quit"
+    except EOFError:
+        return "eof"
+    except KeyboardInterrupt:
+        return "interrupt"
+    except _TooManyInvalid:
+        return "invalid"

@@ -1,0 +1,308 @@
+"""Interactive visits through piped stdin: answers, back, skip, quit, resume, EOF, invalid input, notes, re-checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
+
+START = ("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "李明", "--date", "2020-11-02")
+RESUME = ("inspect", "visit", "NX-001", "--checklist", "t-visit", "--resume")
+RESUME_CMD = "nanxian inspect visit NX-001 --checklist t-visit --resume"
+
+
+def latest(db, visit_id):
+    return dict(rows(db, "SELECT a.item_id, a.outcome FROM answers a WHERE a.visit_id = ? AND a.revision = "
+                         "(SELECT max(revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id)",
+                     (visit_id,)))
+
+
+def only_visit(db):
+    (row,) = rows(db, "SELECT id, status FROM visits")
+    return row
+
+
+def test_full_interactive_visit_submitted(cli, vdir, db_path):
+    result = cli(*START, input="y\n50\ny\nlight\n4\nall good\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "南洲实验小学 (NX-001)" in out and "Progress   0/7" in out
+    assert "1/7 · t-drill" in out and "Ask for the drill record" in out and "Plan items: 21" in out
+    assert "light = Within limits ✓ / heavy = Too much" in out
+    assert "t-kg-play" not in out.split("End of the checklist")[0]  # kindergarten point is not asked
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    assert latest(db_path, vid) == {"t-drill": "pass", "t-class": "pass", "t-meal": "pass", "t-homework": "pass",
+                                    "t-morale": "pass", "t-remarks": "info", "t-kg-play": "na"}
+    (counts_row,) = rows(db_path, "SELECT n_pass, n_fail, n_na, n_info, w_pass FROM visits")
+    assert counts_row == (5, 0, 1, 1, 6.0)
+    assert "Compliance 100.0% · score 100.0%" in out
+
+
+def test_json_format_keeps_stdout_clean(cli, vdir):
+    result = cli(*START, "--format", "json", input="y\n50\ny\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "submitted" and data["counts"] == {"pass": 5, "fail": 0, "na": 1, "info": 1}
+    assert "1/7 · t-drill" in result.stderr
+
+
+def test_note_after_fail_and_finding(cli, vdir, db_path):
+    result = cli(*START, input="y\n61\n[bold]61 pupils[/] in 3(2)\ny\nheavy\n\n2\n\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    notes = dict(rows(db_path, "SELECT item_id, note FROM answers WHERE outcome = 'fail'"))
+    assert notes == {"t-class": "[bold]61 pupils[/] in 3(2)", "t-homework": None, "t-morale": None}
+    found = rows(db_path, "SELECT item_id, severity, due, note FROM findings ORDER BY item_id")
+    assert found == [("t-class", "critical", "2020-11-09", "[bold]61 pupils[/] in 3(2)"),
+                     ("t-homework", "major", "2020-12-02", None), ("t-morale", "minor", "2021-01-01", None)]
+    assert "✗ t-class  Largest class  (critical)" in result.stdout
+    assert "Compliance 40.0% · score 50.0%" in result.stdout
+
+
+def test_back_changes_previous_answer_as_new_revision(cli, vdir, db_path):
+    result = cli(*START, input="y\n60\n\nb\n50\ny\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    history = rows(db_path, "SELECT revision, value, outcome FROM answers WHERE visit_id = ? AND item_id = 't-class' ORDER BY revision", (vid,))
+    assert history == [(1, "60", "fail"), (2, "50", "pass")]
+    assert counts(db_path)["findings"] == 0
+
+
+def test_back_twice_and_skip_logic_follows(cli, vdir, db_path):
+    # drill y, class 50, meal y; at homework go back three times to drill, answer n: meal no longer applies
+    result = cli(*START, input="y\n50\ny\nb\nb\nb\nn\nno plan\n50\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    meal = rows(db_path, "SELECT revision, outcome, reason FROM answers WHERE visit_id = ? AND item_id = 't-meal' ORDER BY revision", (vid,))
+    assert meal == [(1, "pass", None), (2, "na", "auto: condition not met")]
+    assert latest(db_path, vid)["t-drill"] == "fail"
+    assert rows(db_path, "SELECT n_pass, n_fail, n_na FROM visits") == [(3, 1, 2)]
+
+
+def test_back_at_first_point_explains(cli, vdir):
+    result = cli(*START, input="b\ny\nq\n")
+    assert result.exit_code == 0
+    assert "There is no earlier answer to go back to." in result.stdout
+
+
+def test_skip_asks_again_at_the_end(cli, vdir, db_path):
+    result = cli(*START, input="y\ns\ny\nlight\n4\nok\n50\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("2/7 · t-class") == 2
+    assert out.index("6/7 · t-remarks") < out.rindex("2/7 · t-class")
+    vid, status = only_visit(db_path)
+    assert status == "submitted" and latest(db_path, vid)["t-class"] == "pass"
+
+
+def test_skipped_twice_stays_unanswered(cli, vdir, db_path):
+    result = cli(*START, input="y\ns\ny\nlight\n4\nok\ns\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "1 point(s) not answered: t-class" in result.stdout
+    assert "Submit anyway? [y/N]" in result.stdout
+    assert RESUME_CMD in result.stdout
+    assert only_visit(db_path)[1] == "draft"
+
+
+def test_quit_then_resume(cli, vdir, db_path):
+    result = cli(*START, input="y\n58\nbig class\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Draft saved" in result.stdout and RESUME_CMD in result.stdout
+    vid, status = only_visit(db_path)
+    assert status == "draft"
+    assert latest(db_path, vid) == {"t-drill": "pass", "t-class": "fail"}
+    assert counts(db_path)["findings"] == 0
+    # resume: the two answered points are not asked again
+    result = cli(*RESUME, input="y\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Progress   2/7" in result.stdout
+    assert "1/7 · t-drill" not in result.stdout and "2/7 · t-class" not in result.stdout
+    assert only_visit(db_path) == (vid, "submitted")
+    assert rows(db_path, "SELECT item_id, due, note FROM findings") == [("t-class", "2020-11-09", "big class")]
+
+
+def test_eof_saves_draft(cli, vdir, db_path):
+    result = cli(*START, input="y\n50\n")
+    assert result.exit_code == 0
+    assert "Draft saved" in result.stdout and RESUME_CMD in result.stdout
+    vid, status = only_visit(db_path)
+    assert status == "draft" and latest(db_path, vid) == {"t-drill": "pass", "t-class": "pass"}
+
+
+def test_eof_at_note_prompt_keeps_the_answer(cli, vdir, db_path):
+    result = cli(*START, input="y\n70\n")
+    assert result.exit_code == 0
+    vid, _ = only_visit(db_path)
+    assert latest(db_path, vid)["t-class"] == "fail"
+
+
+def test_eof_at_submit_question_keeps_draft(cli, vdir, db_path):
+    result = cli(*START, input="y\n50\ny\nlight\n4\nok\n")
+    assert result.exit_code == 0
+    assert only_visit(db_path)[1] == "draft"
+    assert RESUME_CMD in result.stdout
+
+
+def test_answer_no_to_submit_keeps_draft_then_resume_submits(cli, vdir, db_path):
+    result = cli(*START, input="y\n50\ny\nlight\n4\nok\nn\n")
+    assert result.exit_code == 0
+    assert only_visit(db_path)[1] == "draft"
+    result = cli(*RESUME, input="y\n")
+    assert result.exit_code == 0, result.output
+    assert only_visit(db_path)[1] == "submitted"
+
+
+def test_invalid_answer_explained_and_asked_again(cli, vdir, db_path):
+    result = cli(*START, input="maybe\ny\nabc\n56.5\n\ny\nmedium\nlight\n9\n3\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Invalid answer: expected yes or no, got 'maybe'" in out
+    assert "Invalid answer: expected a number, got 'abc'" in out
+    assert "Invalid answer: expected one of light, heavy, got 'medium'" in out
+    assert "Invalid answer: expected a rating 1..5, got '9'" in out
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    assert latest(db_path, vid)["t-class"] == "fail"  # 56.5 was a valid, failing answer
+
+
+def test_three_invalid_answers_in_a_row_stop_with_exit_2(cli, vdir, db_path):
+    result = cli(*START, input="y\nlots\nmany\n\n50\n")
+    assert result.exit_code == 2
+    assert "3 invalid answers in a row" in result.stderr
+    vid, status = only_visit(db_path)
+    assert status == "draft" and latest(db_path, vid) == {"t-drill": "pass"}
+
+
+def test_na_only_where_allowed(cli, vdir, db_path):
+    result = cli(*START, input="na\ny\n50\ny\nlight\nna\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "does not accept 'na'" in result.stdout
+    vid, _ = only_visit(db_path)
+    assert latest(db_path, vid)["t-morale"] == "na"
+    assert rows(db_path, "SELECT n_pass, n_na FROM visits") == [(4, 2)]
+
+
+def test_ctrl_c_saves_draft_exit_130(cli, vdir, db_path, monkeypatch):
+    from nanxian_cli import interactive
+
+    real = interactive.Prompter.ask
+    calls = {"n": 0}
+
+    def ask(self, prompt):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, prompt)
+
+    monkeypatch.setattr(interactive.Prompter, "ask", ask)
+    result = cli(*START, input="y\n50\ny\n")
+    assert result.exit_code == 130
+    assert "Draft saved" in result.stdout and RESUME_CMD in result.stdout
+    vid, status = only_visit(db_path)
+    assert status == "draft" and latest(db_path, vid) == {"t-drill": "pass", "t-class": "pass"}
+
+
+def test_resume_without_draft_is_exit_2(cli, vdir, db_path):
+    result = cli(*RESUME, input="y\n")
+    assert result.exit_code == 2
+    assert "no draft of t-visit" in result.stderr
+    assert counts(db_path)["visits"] == 0
+
+
+def test_new_visit_warns_about_existing_draft(cli, vdir):
+    cli(*START, input="y\nq\n")
+    result = cli(*START, input="q\n")
+    assert "use --resume to continue it" in result.stdout
+
+
+def test_interactive_future_date_and_unknown_checklist(cli, vdir, db_path):
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "x", "--date", "2999-01-01", input="y\n")
+    assert result.exit_code == 2 and "in the future" in result.stderr
+    result = cli("inspect", "visit", "NX-001", "--checklist", "nope", "--inspector", "x", input="y\n")
+    assert result.exit_code == 2 and "unknown checklist 'nope'" in result.stderr
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", input="y\n")
+    assert result.exit_code == 2 and "--inspector" in result.stderr
+    assert counts(db_path)["visits"] == 0
+
+
+def test_recheck_open_findings_first(cli, vdir, tmp_path, db_path):
+    first = record(cli, tmp_path, {"t-drill": "yes", "t-class": {"value": 58, "note": "3(2) has 58"}, "t-meal": "no",
+                                   "t-homework": "heavy", "t-morale": 4, "t-remarks": "-"})
+    other = record(cli, tmp_path, {"o-gate": "no", "o-fence": "no"}, name="other.yaml", checklist="t-other",
+                   date="2020-11-05")
+    assert len(other["findings"]) == 2
+    # new visit: the gate is fixed, the fence is not; class fixed, meal still failing, homework fixed
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "李明", "--date", "2020-11-20",
+                 input="y\nn\nstill broken\n50\nlight\ny\nn\nstill none\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Open findings to re-check" in out and "3(2) has 58" in out and "58" in out
+    assert "11" in out  # t-class was due 2020-11-09: 11 days overdue on 2020-11-20
+    # points under re-check first (critical first), the point a `when` needs just before its dependant
+    assert (out.index("2/7 · t-class") < out.index("4/7 · t-homework") < out.index("1/7 · t-drill")
+            < out.index("3/7 · t-meal") < out.index("5/7 · t-morale"))
+    listed = json.loads(cli("finding", "list", "--format", "json", "--as-of", "2020-11-20").stdout)
+    new_id = rows(db_path, "SELECT id FROM visits WHERE date = '2020-11-20'")[0][0]
+    state = {f["item"]: (f["status"], f["resolved_by"], f["recheck_count"]) for f in listed}
+    assert state == {
+        "t-class": ("resolved", new_id, 0),
+        "t-homework": ("resolved", new_id, 0),
+        "t-meal": ("open", None, 1),
+        "o-gate": ("resolved", new_id, 0),
+        "o-fence": ("open", None, 1),
+    }
+    events = rows(db_path, "SELECT f.item_id, e.event, e.note FROM finding_events e JOIN findings f ON f.id = e.finding_id "
+                           "WHERE e.visit_id = ? ORDER BY f.item_id, e.id", (new_id,))
+    assert ("o-fence", "recheck_failed", "still broken") in events
+    assert ("o-gate", "recheck_passed", None) in events and ("o-gate", "resolved", None) in events
+    assert ("t-meal", "recheck_failed", "still none") in events
+    assert first["id"] != new_id
+
+
+def test_recheck_answers_take_effect_only_at_submit(cli, vdir, tmp_path, db_path):
+    record(cli, tmp_path, {"o-gate": "no", "o-fence": "yes"}, name="other.yaml", checklist="t-other")
+    result = cli(*START, input="y\nq\n")  # fixed? y, then quit
+    assert result.exit_code == 0
+    assert rows(db_path, "SELECT status FROM findings") == [("open",)]
+    result = cli(*RESUME, input="y\n50\ny\nlight\n4\nok\ny\n")  # the re-check is not asked again
+    assert result.exit_code == 0, result.output
+    assert "Fixed?" not in result.stdout
+    assert rows(db_path, "SELECT status FROM findings") == [("resolved",)]
+
+
+def test_subprocess_piped_stdin(vdir, db_path, tmp_path):
+    env = dict(os.environ)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nanxian_cli", *START],
+        input="y\n58\n\ny\nlight\n4\nok\ny\n".encode("utf-8"), capture_output=True, env=env, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in proc.stderr.decode("utf-8", "replace")
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    assert rows(db_path, "SELECT item_id, due FROM findings") == [("t-class", "2020-11-09")]
+    # end of input mid-visit in a real process: exit 0, the draft kept
+    proc = subprocess.run(
+        [sys.executable, "-m", "nanxian_cli", "inspect", "visit", "NX-002", "--checklist", "t-visit", "--inspector", "王",
+         "--date", "2020-11-03"],
+        input=b"n\n", capture_output=True, env=env, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert "nanxian inspect visit NX-002 --checklist t-visit --resume" in proc.stdout.decode("utf-8")
+    assert rows(db_path, "SELECT status FROM visits WHERE school_code = 'NX-002'") == [("draft",)]
+
+
+def test_subprocess_non_utf8_answer_is_invalid_not_a_crash(vdir, db_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "nanxian_cli", *START],
+        input=b"\xff\xfe\n\xff\n\xc3\n", capture_output=True, env=dict(os.environ), timeout=60,
+    )
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert b"Traceback" not in proc.stderr
+    assert rows(db_path, "SELECT status FROM visits") == [("draft",)]
