@@ -40,6 +40,11 @@ def _user_dir(kind: str) -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
+def default_demo_db() -> Path:
+    """Where `nanxian demo` builds its database: beside, never instead of, the real one."""
+    return _user_dir("data") / "demo.db"
+
+
 def locale_lang() -> str:
     """`zh` or `en` from the locale variables; a county tool defaults to Chinese when the locale says nothing."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):

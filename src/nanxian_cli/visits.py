@@ -40,7 +40,17 @@ class PreparedVisit:
 
 
 def value_json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    # Fast paths give exactly json.dumps' text: most answers are yes/no or whole numbers, and the
+    # bulk path encodes millions of them.
+    if value is None:
+        return None
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def prepare_visit(

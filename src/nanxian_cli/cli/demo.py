@@ -1,0 +1,110 @@
+"""`nanxian demo`: build a synthetic county in a separate demo database and show its reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    db: Annotated[str | None, typer.Option("--db", help="Demo database file (default: demo.db in the user data dir, never the real database)")] = None,
+    schools: Annotated[int | None, typer.Option("--schools", help="Number of schools (default: the sample roster; more are generated)", min=1, max=5000)] = None,
+    years: Annotated[int, typer.Option("--years", help="Years of visits ending at --end", min=1, max=30)] = 1,
+    visits_per_year: Annotated[int, typer.Option("--visits-per-year", help="Visits per school per year", min=1, max=60)] = 12,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same county")] = 2020,
+    end: Annotated[str | None, typer.Option("--end", help="Last day of the visits, YYYY-MM-DD (default 2020-12-31, the plan year)")] = None,
+) -> None:
+    """Build a demo county (sample schools, supervisors, synthetic visits and findings) and show its reports.
+
+    Written to a separate demo database; an earlier demo database there is rebuilt from scratch.
+    Deterministic for a given --seed."""
+    from pathlib import Path
+
+    from nanxian_cli import demo as core
+    from nanxian_cli.cli.common import console, parse_date, settings, today
+    from nanxian_cli.config import default_demo_db
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.i18n import tr
+    from nanxian_cli.store import open_store
+
+    last = parse_date(end, "--end") or core.DEFAULT_END
+    if last > today():
+        raise InputError(tr(f"--end：{last.isoformat()} 晚于今天", f"--end: {last.isoformat()} is after today"))
+    # Only the demo's own --db names its file: the global --db, NANXIAN_DB and the config name the real database.
+    target = Path(db).expanduser() if db else default_demo_db()
+    opts = core.DemoOptions(schools=schools, years=years, visits_per_year=visits_per_year, seed=seed, end=last)
+    out, err = console(), console(stderr=True)
+    rebuilt = core.prepare_target(target, settings().db_path)
+    if rebuilt:
+        err.print(tr(f"已删除旧的演示数据库并重新生成：{target}", f"Rebuilding the demo database from scratch: {target}"),
+                  markup=False, highlight=False)
+    with open_store(target) as store:
+        result = _build(store, settings().checklists_dir, opts, err)
+        out.print(tr(
+            f"演示数据库：{target}\n{result.schools} 所学校，{result.inspectors} 名责任督学，{result.visits} 次督导，"
+            f"{result.answers} 条记录，{result.findings_opened} 个整改项（{result.findings_open} 个未整改），"
+            f"{result.first} 至 {result.last}，用时 {result.seconds:.1f} 秒",
+            f"Demo database: {target}\n{result.schools} schools, {result.inspectors} supervisor(s), {result.visits} visits, "
+            f"{result.answers} answers, {result.findings_opened} findings ({result.findings_open} still open), "
+            f"{result.first} to {result.last}, built in {result.seconds:.1f} s"), markup=False, highlight=False)
+        _show_reports(store, result, last, out)
+    out.print(tr(f"继续查看：nanxian --db {target} report summary --from {result.first} --to {result.last}",
+                 f"Explore it: nanxian --db {target} report summary --from {result.first} --to {result.last}"),
+              markup=False, highlight=False)
+
+
+def _build(store, checklists_dir, opts, err):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nanxian_cli import demo as core
+    from nanxian_cli.i18n import tr
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err) as bar:
+        task = bar.add_task(tr("生成督导记录", "Recording visits"), total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return core.build_demo(store, checklists_dir, opts, progress=progress)
+
+
+def _show_reports(store, result, end, out) -> None:
+    """The summary of the demo period and the digest of its last complete week, if those reports are installed."""
+    import datetime as dt
+    from importlib import import_module  # a report module that is not installed is named, not fatal
+
+    from nanxian_cli import demo as core
+    from nanxian_cli.i18n import tr
+
+    out.print(tr("以下均为演示数据：名册为样本，督导记录随机生成，不反映任何学校的真实情况。",
+                 "Everything below is demo data: a sample roster and randomly generated visits, not any school's real record."),
+              markup=False, highlight=False)
+    try:
+        print_document = import_module("nanxian_cli.render.sections").print_document
+        summary = import_module("nanxian_cli.reports.summary")
+        Scope = import_module("nanxian_cli.store.reports").Scope
+    except ImportError:
+        out.print(tr("（汇总报表不可用：未安装 reports 模块）", "(summary report not available: the reports module is missing)"),
+                  markup=False, highlight=False)
+    else:
+        first = result.first or end
+        start = max(first, end - dt.timedelta(days=364))
+        out.print()
+        print_document(summary.compute(store, Scope(start.isoformat(), end.isoformat()), "school"), out)
+    try:
+        render = import_module("nanxian_cli.render.digest").render
+        digest = import_module("nanxian_cli.reports.digest")
+    except ImportError:
+        out.print(tr("（周报不可用：未安装 digest 模块）", "(weekly digest not available: the digest module is missing)"),
+                  markup=False, highlight=False)
+    else:
+        year, week = core.last_complete_week(end)
+        out.print()
+        out.print(render(digest.build_digest(store, digest.IsoWeek(year, week), end), "text"), markup=False, highlight=False,
+                  soft_wrap=True)
