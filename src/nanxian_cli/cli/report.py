@@ -1,10 +1,27 @@
-"""`nanxian report ...`: compliance reports for the bureau (summary, school, item, matrix, visit, digest)."""
+"""`nanxian report ...`: compliance reports for the bureau (summary, school, item, matrix, visit, digest).
+
+Each command: parse the options -> one compute call (reports/*) -> render the document in the chosen format.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Literal
+
 import typer
 
+from nanxian_cli.cli.common import FromOption, OutputOption, ToOption, open_db, parse_date, today
+
 app = typer.Typer(no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
+
+DocFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx", "docx"]
+ReportFormatOption = Annotated[
+    DocFormat | None,
+    typer.Option("--format", "-f", help="table | json | csv | markdown | html | xlsx | docx "
+                                        "(default: from --output's extension, else table)"),
+]
+TownOption = Annotated[str | None, typer.Option("--town", help="Only schools in this town")]
+By = Literal["school", "town", "inspector", "checklist", "plan-item"]
 
 
 def register(root: typer.Typer) -> None:
@@ -12,3 +29,137 @@ def register(root: typer.Typer) -> None:
     from nanxian_cli.cli import digest  # noqa: F401
 
     root.add_typer(app, name="report")
+
+
+def _scope(date_from: str | None, date_to: str | None, **filters):
+    from nanxian_cli.reports import period
+    from nanxian_cli.store.reports import Scope
+
+    start, end = period(parse_date(date_from, "--from"), parse_date(date_to, "--to"), today())
+    return Scope(start.isoformat(), end.isoformat(), **filters)
+
+
+def _emit(doc, fmt: str | None, output: Path | None) -> None:
+    """Print the document to the terminal or write it atomically to --output."""
+    import sys
+
+    from nanxian_cli.cli.common import console
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.render import infer_format, write_output
+    from nanxian_cli.render.sections import BINARY_FORMATS, print_document, render_document
+
+    chosen = infer_format(fmt, output)
+    if chosen in BINARY_FORMATS and output is None:
+        raise InputError(f"--format {chosen}: a binary file cannot go to the terminal; add --output FILE.{chosen}")
+    if chosen == "table" and output is None:
+        print_document(doc, console())
+        return
+    content = render_document(doc, chosen)
+    if output is None:
+        sys.stdout.write(content)
+        return
+    write_output(content, output)
+    console(stderr=True).print(f"→ {output}", markup=False, highlight=False)
+
+
+def _check_stage(stage: str | None) -> None:
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.vocab import STAGES
+
+    if stage is not None and stage not in STAGES:
+        raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+
+
+@app.command("summary")
+def summary(
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    town: TownOption = None,
+    checklist: Annotated[str | None, typer.Option("--checklist", help="Only visits with this checklist id")] = None,
+    inspector: Annotated[str | None, typer.Option("--inspector", help="Only the schools of this supervisor (责任督学)")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")] = None,
+    by: Annotated[By, typer.Option("--by", help="One row per school | town | inspector | checklist | plan-item")] = "school",
+    fmt: ReportFormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Totals and one row per group, worst first; schools not visited in the period are listed.
+
+    The period defaults to 1 September of the school year up to today (county time)."""
+    from nanxian_cli.reports import summary as report
+
+    _check_stage(stage)
+    scope = _scope(date_from, date_to, town=town, stage=stage, inspector=inspector, checklist=checklist)
+    with open_db(create=False) as store:
+        doc = report.compute(store, scope, by)
+    _emit(doc, fmt, output)
+
+
+@app.command("matrix")
+def matrix(
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    town: TownOption = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")] = None,
+    fmt: ReportFormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Heat map: schools (rows, by town) x the 21 plan items, each cell the compliance rate."""
+    from nanxian_cli.reports import matrix as report
+
+    _check_stage(stage)
+    scope = _scope(date_from, date_to, town=town, stage=stage)
+    with open_db(create=False) as store:
+        doc = report.compute(store, scope)
+    _emit(doc, fmt, output)
+
+
+@app.command("school")
+def school(
+    name: Annotated[str, typer.Argument(help="Code, exact name, a unique part of the name, or pinyin initials")],
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    fmt: ReportFormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """One school: compliance by month (bar chart), visits, open findings with days overdue, weakest plan items."""
+    from nanxian_cli.reports import school as report
+    from nanxian_cli.store.schools import find_school
+
+    scope = _scope(date_from, date_to)
+    with open_db(create=False) as store:
+        doc = report.compute(store, find_school(store, name), scope)
+    _emit(doc, fmt, output)
+
+
+@app.command("item")
+def item(
+    number: Annotated[int, typer.Argument(help="Work-plan item number, 1..21")],
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    town: TownOption = None,
+    fmt: ReportFormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """One plan item across the county: the points that check it, pass rate by town and school, failing schools."""
+    from nanxian_cli.reports import item as report
+
+    report.check_number(number)
+    scope = _scope(date_from, date_to, town=town)
+    with open_db(create=False) as store:
+        doc = report.compute(store, number, scope)
+    _emit(doc, fmt, output)
+
+
+@app.command("visit")
+def visit(
+    visit_id: Annotated[str, typer.Argument(help="Visit id or its first 8 characters")],
+    fmt: ReportFormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The 督导意见书 for one visit: checked, passed and failed points, 整改 deadlines, signature lines."""
+    from nanxian_cli.reports import visit as report
+    from nanxian_cli.store.visits import find_visit
+
+    with open_db(create=False) as store:
+        doc = report.compute(store, find_visit(store, visit_id)["id"])
+    _emit(doc, fmt, output)

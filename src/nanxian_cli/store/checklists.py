@@ -11,6 +11,7 @@ def save_checklist_version(conn: Any, loaded: Any) -> None:
     """Keep the exact content of a checklist version (idempotent; call inside a transaction)."""
     if conn.execute("SELECT 1 FROM checklist_versions WHERE hash = ?", (loaded.hash,)).fetchone():
         return
+    ensure_plan_stored(conn)  # every write path saves a checklist version first
     cl = loaded.checklist
     conn.execute(
         "INSERT INTO checklist_versions (hash, checklist_id, version, kind, title_zh, title_en, content, first_seen) "
@@ -43,6 +44,22 @@ def ensure_plan(conn: Any, plan: Any) -> None:
         "ON CONFLICT(number) DO UPDATE SET section=excluded.section, title_zh=excluded.title_zh, title_en=excluded.title_en",
         rows,
     )
+
+
+def ensure_plan_stored(conn: Any) -> None:
+    """Fill plan_items from the bundled plan the first time a visit is written, so reports can
+    show the 21 titles without loading YAML or pydantic. A missing or broken plan file is skipped:
+    reports then fall back to the item numbers."""
+    if conn.execute("SELECT 1 FROM plan_items LIMIT 1").fetchone() is not None:
+        return
+    from nanxian_cli.checklists import load_plan
+    from nanxian_cli.errors import NanxianError
+
+    try:
+        plan = load_plan()
+    except NanxianError:
+        return
+    ensure_plan(conn, plan)
 
 
 def plan_items_stored(store: Store) -> int:

@@ -1,0 +1,351 @@
+"""All report SQL. Read-only, stdlib sqlite3 only (no sqlite_utils, no pydantic).
+
+Totals come from the per-visit counts (`visits.n_*`) and the per-visit x plan-item counts
+(`visit_plan_counts`), which already mirror the latest answer revision of every point; the answers
+table is read only for per-point detail (`report item`, `report visit`). Only submitted visits count:
+drafts and voided visits are ignored everywhere.
+
+Scope: the school filters (town, stage, responsible inspector) select the schools; the visits in
+scope are the submitted visits to those schools dated within the period (and of the checklist, if
+given). A finding counts as open at the end of the period when it was opened by then and is still
+open, or was resolved only after the period; it is overdue when it is open and its due date is
+before the end of the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nanxian_cli.store.db import Store
+
+
+@dataclass
+class Scope:
+    date_from: str
+    date_to: str
+    town: str | None = None
+    stage: str | None = None
+    inspector: str | None = None  # the schools' responsible supervisor (责任督学)
+    checklist: str | None = None
+    school: str | None = None  # one school code
+
+
+# -- building the WHERE clauses (every value a ? parameter) -----------------------------------
+
+def _school_where(scope: Scope, alias: str = "s", *, with_code: bool = True) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if scope.town is not None:
+        where.append(f"{alias}.town = ?")
+        params.append(scope.town)
+    if scope.stage is not None:
+        where.append(f"(' ' || {alias}.stages || ' ') LIKE ?")
+        params.append(f"% {scope.stage} %")
+    if scope.inspector is not None:
+        where.append(
+            f"{alias}.code IN (SELECT a2.school_code FROM assignments a2 JOIN inspectors i2 ON i2.id = a2.inspector_id "
+            "WHERE i2.name = ?)"
+        )
+        params.append(scope.inspector)
+    if with_code and scope.school is not None:
+        where.append(f"{alias}.code = ?")
+        params.append(scope.school)
+    return where, params
+
+
+def _has_school_filter(scope: Scope) -> bool:
+    return any(x is not None for x in (scope.town, scope.stage, scope.inspector))
+
+
+def _visit_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
+    """`FROM visits v [JOIN schools s] ... WHERE ...` for the visits in scope.
+
+    `extra_join` may carry its own ? parameters; they come first in the returned list."""
+    where = ["v.status = 'submitted'", "v.date >= ?", "v.date <= ?"]
+    params: list[Any] = [scope.date_from, scope.date_to]
+    if scope.checklist is not None:
+        where.append("v.checklist_id = ?")
+        params.append(scope.checklist)
+    if scope.school is not None:
+        where.append("v.school_code = ?")
+        params.append(scope.school)
+    join = extra_join
+    if _has_school_filter(scope):
+        if " schools s " not in join:
+            join = " JOIN schools s ON s.code = v.school_code" + join
+        swhere, sparams = _school_where(scope, with_code=False)
+        where += swhere
+        params += sparams
+    return f" FROM visits v{join} WHERE " + " AND ".join(where), params
+
+
+_OPEN_AT_END = "f.opened <= ? AND (f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > ?))"
+
+
+def _finding_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
+    where = [_OPEN_AT_END]
+    params: list[Any] = [scope.date_to, scope.date_to]
+    join = extra_join
+    if scope.checklist is not None:
+        where.append("f.checklist_id = ?")
+        params.append(scope.checklist)
+    if scope.school is not None:
+        where.append("f.school_code = ?")
+        params.append(scope.school)
+    if _has_school_filter(scope):
+        if " schools s " not in join:
+            join = " JOIN schools s ON s.code = f.school_code" + join
+        swhere, sparams = _school_where(scope, with_code=False)
+        where += swhere
+        params += sparams
+    return f" FROM findings f{join} WHERE " + " AND ".join(where), params
+
+
+_COUNT_SUMS = (
+    "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
+    "coalesce(sum(v.n_pass), 0) AS pass, coalesce(sum(v.n_fail), 0) AS fail, coalesce(sum(v.n_na), 0) AS na, "
+    "coalesce(sum(v.n_info), 0) AS info, coalesce(sum(v.w_pass), 0) AS w_pass, coalesce(sum(v.w_fail), 0) AS w_fail, "
+    "coalesce(sum(v.n_critical_fail), 0) AS critical_fails"
+)
+
+_PLAN_SUMS = (
+    "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
+    "coalesce(sum(p.n_pass), 0) AS pass, coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na, "
+    "coalesce(sum(p.n_info), 0) AS info, coalesce(sum(p.w_pass), 0) AS w_pass, coalesce(sum(p.w_fail), 0) AS w_fail, "
+    "NULL AS critical_fails"
+)
+
+_FINDING_SUMS = "count(*) AS open_findings, coalesce(sum(f.due < ?), 0) AS overdue_findings"
+
+_ASSIGNED = (
+    " LEFT JOIN assignments a ON a.school_code = {col} LEFT JOIN inspectors i ON i.id = a.inspector_id"
+)
+
+# group key expression, joins needed for visits and for findings
+_GROUPS = {
+    "school": ("v.school_code", "", "f.school_code", ""),
+    "town": ("s.town", " JOIN schools s ON s.code = v.school_code", "s.town", " JOIN schools s ON s.code = f.school_code"),
+    "inspector": ("coalesce(i.name, '')", _ASSIGNED.format(col="v.school_code"),
+                  "coalesce(i.name, '')", _ASSIGNED.format(col="f.school_code")),
+    "checklist": ("v.checklist_id", "", "f.checklist_id", ""),
+}
+
+
+def _dicts(rows: list) -> list[dict]:
+    return [dict(r) for r in rows]
+
+
+def visit_totals(store: Store, scope: Scope) -> dict:
+    sql, params = _visit_from(scope)
+    return dict(store.one("SELECT " + _COUNT_SUMS + sql, params))
+
+
+def finding_totals(store: Store, scope: Scope) -> dict:
+    sql, params = _finding_from(scope)
+    return dict(store.one("SELECT " + _FINDING_SUMS + sql, [scope.date_to, *params]))
+
+
+def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
+    """Counts per group (school, town, inspector, checklist, plan-item) over the visits in scope."""
+    if by == "plan-item":
+        sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_id = v.id")
+        return _dicts(store.query(f"SELECT p.plan_item AS key, {_PLAN_SUMS}{sql} GROUP BY p.plan_item", params))
+    expr, join, _, _ = _GROUPS[by]
+    sql, params = _visit_from(scope, join)
+    return _dicts(store.query(f"SELECT {expr} AS key, {_COUNT_SUMS}{sql} GROUP BY {expr}", params))
+
+
+def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
+    """Open and overdue findings at the end of the period, per group."""
+    if by == "plan-item":
+        sql, params = _finding_from(
+            scope, " JOIN checklist_item_plan cip ON cip.hash = f.checklist_hash AND cip.item_id = f.item_id"
+        )
+        return _dicts(store.query(f"SELECT cip.plan_item AS key, {_FINDING_SUMS}{sql} GROUP BY cip.plan_item",
+                                  [scope.date_to, *params]))
+    _, _, expr, join = _GROUPS[by]
+    sql, params = _finding_from(scope, join)
+    return _dicts(store.query(f"SELECT {expr} AS key, {_FINDING_SUMS}{sql} GROUP BY {expr}", [scope.date_to, *params]))
+
+
+def schools_in_scope(store: Store, scope: Scope) -> list[dict]:
+    where, params = _school_where(scope)
+    sql = (
+        "SELECT s.code, s.name, s.town, s.stages, s.grp, i.name AS inspector FROM schools s"
+        + _ASSIGNED.format(col="s.code")
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY s.town, s.code"
+    )
+    return _dicts(store.query(sql, params))
+
+
+def unvisited_schools(store: Store, scope: Scope) -> list[dict]:
+    """Schools in scope without a submitted visit in the period (of the checklist, if given)."""
+    where, params = _school_where(scope)
+    cond = "v.school_code = s.code AND v.status = 'submitted' AND v.date >= ? AND v.date <= ?"
+    vparams: list[Any] = [scope.date_from, scope.date_to]
+    if scope.checklist is not None:
+        cond += " AND v.checklist_id = ?"
+        vparams.append(scope.checklist)
+    where.append(f"NOT EXISTS (SELECT 1 FROM visits v WHERE {cond})")
+    sql = (
+        "SELECT s.code, s.name, s.town, i.name AS inspector, "
+        "(SELECT max(v2.date) FROM visits v2 WHERE v2.school_code = s.code AND v2.status = 'submitted' "
+        "AND v2.date < ?) AS last_visit_before FROM schools s"
+        + _ASSIGNED.format(col="s.code")
+        + " WHERE " + " AND ".join(where) + " ORDER BY s.town, s.code"
+    )
+    return _dicts(store.query(sql, [scope.date_from, *params, *vparams]))
+
+
+def checklist_titles(store: Store) -> dict[str, tuple[str, str]]:
+    """Latest stored title of each checklist id."""
+    rows = store.query(
+        "SELECT checklist_id, title_zh, title_en FROM checklist_versions ORDER BY first_seen, rowid"
+    )
+    return {r["checklist_id"]: (r["title_zh"] or r["checklist_id"], r["title_en"] or r["checklist_id"]) for r in rows}
+
+
+def plan_titles(store: Store) -> dict[int, tuple[str, str]]:
+    return {r["number"]: (r["title_zh"], r["title_en"])
+            for r in store.query("SELECT number, title_zh, title_en FROM plan_items")}
+
+
+# -- school ------------------------------------------------------------------------------------
+
+def school_months(store: Store, scope: Scope) -> list[dict]:
+    sql, params = _visit_from(scope)
+    return _dicts(store.query(
+        "SELECT substr(v.date, 1, 7) AS month, count(*) AS visits, coalesce(sum(v.n_pass), 0) AS pass, "
+        f"coalesce(sum(v.n_fail), 0) AS fail, coalesce(sum(v.n_na), 0) AS na{sql} GROUP BY substr(v.date, 1, 7) "
+        "ORDER BY month",
+        params,
+    ))
+
+
+def visit_list(store: Store, scope: Scope) -> list[dict]:
+    sql, params = _visit_from(scope, " LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash")
+    return _dicts(store.query(
+        "SELECT v.id, v.date, v.inspector, v.checklist_id, cv.title_zh, cv.title_en, v.n_pass AS pass, "
+        "v.n_fail AS fail, v.n_na AS na, v.n_info AS info, v.w_pass, v.w_fail, v.n_critical_fail AS critical_fails"
+        f"{sql} ORDER BY v.date DESC, v.created_at DESC",
+        params,
+    ))
+
+
+def open_findings(store: Store, scope: Scope) -> list[dict]:
+    """Findings open at the end of the period, most overdue first, with the point's text."""
+    sql, params = _finding_from(scope, " JOIN schools s ON s.code = f.school_code"
+                                " LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id")
+    return _dicts(store.query(
+        "SELECT f.id, f.school_code, s.name AS school_name, s.town, f.item_id, f.checklist_id, f.severity, f.opened, "
+        "f.due, f.note, f.recheck_count, f.visit_id, ci.text_zh, ci.text_en, "
+        f"CAST(julianday(?) - julianday(f.due) AS INTEGER) AS days_overdue{sql} ORDER BY f.due, f.id",
+        [scope.date_to, *params],
+    ))
+
+
+def plan_item_counts(store: Store, scope: Scope) -> list[dict]:
+    return visit_groups(store, scope, "plan-item")
+
+
+# -- matrix -------------------------------------------------------------------------------------
+
+def school_plan_counts(store: Store, scope: Scope) -> list[dict]:
+    sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_id = v.id")
+    return _dicts(store.query(
+        "SELECT v.school_code AS code, p.plan_item, coalesce(sum(p.n_pass), 0) AS pass, "
+        f"coalesce(sum(p.n_fail), 0) AS fail{sql} GROUP BY v.school_code, p.plan_item",
+        params,
+    ))
+
+
+# -- plan item ----------------------------------------------------------------------------------
+
+def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
+    """The points that check plan item `number` in the checklist versions used in the period."""
+    sql, params = _visit_from(scope)
+    return _dicts(store.query(
+        "SELECT cv.checklist_id, cip.item_id, ci.text_zh, ci.text_en, ci.severity, "
+        "count(DISTINCT cv.hash) AS versions, max(cv.version) AS version "
+        "FROM checklist_item_plan cip JOIN checklist_versions cv ON cv.hash = cip.hash "
+        "JOIN checklist_items ci ON ci.hash = cip.hash AND ci.item_id = cip.item_id "
+        f"WHERE cip.plan_item = ? AND cip.hash IN (SELECT DISTINCT v.checklist_hash{sql}) "
+        "GROUP BY cv.checklist_id, cip.item_id ORDER BY cv.checklist_id, min(ci.position)",
+        [number, *params],
+    ))
+
+
+def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
+    """Plan item `number`'s counts per school or per town."""
+    join = " JOIN visit_plan_counts p ON p.visit_id = v.id AND p.plan_item = ? JOIN schools s ON s.code = v.school_code"
+    sql, params = _visit_from(scope, join)
+    expr = "v.school_code" if by == "school" else "s.town"
+    extra = ", s.name, s.town" if by == "school" else ""
+    return _dicts(store.query(
+        f"SELECT {expr} AS key{extra}, count(*) AS visits, max(v.date) AS last_visit, coalesce(sum(p.n_pass), 0) AS pass, "
+        f"coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na{sql} GROUP BY {expr}",
+        [number, *params],
+    ))
+
+
+def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
+    """Latest-revision answers that failed, on points checking plan item `number`, in the period."""
+    sql, params = _visit_from(
+        scope,
+        " JOIN checklist_item_plan cip ON cip.hash = v.checklist_hash AND cip.plan_item = ?"
+        " JOIN answers a ON a.visit_id = v.id AND a.item_id = cip.item_id"
+        " JOIN schools s ON s.code = v.school_code"
+        " LEFT JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = cip.item_id",
+    )
+    return _dicts(store.query(
+        "SELECT v.school_code AS code, s.name, s.town, v.id AS visit_id, v.date, v.inspector, a.item_id, a.value, "
+        "a.note, ci.text_zh, ci.text_en, ci.severity, "
+        "(SELECT f.status FROM findings f WHERE f.school_code = v.school_code AND f.item_id = a.item_id "
+        " AND f.opened <= v.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status"
+        f"{sql} AND a.outcome = 'fail' AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id) "
+        "ORDER BY s.town, v.school_code, v.date DESC, a.item_id",
+        [number, *params],
+    ))
+
+
+# -- one visit ----------------------------------------------------------------------------------
+
+def visit_header(store: Store, visit_id: str) -> dict | None:
+    row = store.one(
+        "SELECT v.*, s.name AS school_name, s.town, s.stages, cv.title_zh, cv.title_en, cv.version AS checklist_version, "
+        "(SELECT i.name FROM assignments a JOIN inspectors i ON i.id = a.inspector_id WHERE a.school_code = v.school_code) "
+        "AS responsible FROM visits v JOIN schools s ON s.code = v.school_code "
+        "LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash WHERE v.id = ?",
+        (visit_id,),
+    )
+    return dict(row) if row is not None else None
+
+
+def visit_points(store: Store, visit_id: str) -> list[dict]:
+    """Every point of the visit's checklist version with its latest answer (None when unanswered)."""
+    return _dicts(store.query(
+        "SELECT ci.item_id, ci.position, ci.type, ci.severity, ci.weight, ci.text_zh, ci.text_en, "
+        "(SELECT group_concat(plan_item, ',') FROM (SELECT cip.plan_item FROM checklist_item_plan cip "
+        "  WHERE cip.hash = ci.hash AND cip.item_id = ci.item_id ORDER BY cip.plan_item)) AS plan, "
+        "a.value, a.outcome, a.note, a.revision "
+        "FROM visits v JOIN checklist_items ci ON ci.hash = v.checklist_hash "
+        "LEFT JOIN answers a ON a.visit_id = v.id AND a.item_id = ci.item_id AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = v.id AND b.item_id = ci.item_id) "
+        "WHERE v.id = ? ORDER BY ci.position",
+        (visit_id,),
+    ))
+
+
+def visit_findings(store: Store, visit_id: str) -> list[dict]:
+    """Findings this visit opened or re-checked (still failing), with their deadlines."""
+    return _dicts(store.query(
+        "SELECT f.id, f.item_id, f.severity, f.opened, f.due, f.status, f.note, f.recheck_count, "
+        "CASE WHEN f.visit_id = ? THEN 'opened' ELSE 'recheck' END AS relation "
+        "FROM findings f WHERE f.status != 'withdrawn' AND (f.visit_id = ? OR f.id IN "
+        "(SELECT e.finding_id FROM finding_events e WHERE e.visit_id = ? AND e.event = 'recheck_failed')) "
+        "ORDER BY f.due, f.id",
+        (visit_id, visit_id, visit_id),
+    ))
