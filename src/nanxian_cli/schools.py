@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
+from nanxian_cli.i18n import tr
 from nanxian_cli.loader import decode_text, format_loc, parse_yaml, read_bytes
 
 ROSTER_FIELDS = ("code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "group")
@@ -30,6 +31,7 @@ def read_roster(path: Path) -> list[Any]:
     text = decode_text(read_bytes(path), path)
     rows: list[tuple[int, str, dict]] = []  # (row number, where, data)
     problems: list[str] = []
+    found: list[tuple[int, str]] = []  # (row number, problem): reported in file order
     suffix = path.suffix.lower()
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -44,10 +46,10 @@ def read_roster(path: Path) -> list[Any]:
             if missing not in header:
                 problems.append(f"{path}:1: missing column {missing!r}")
         if problems:
-            raise ValidationFailed(f"{path}: invalid roster", problems)
+            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校", f"{path}: invalid roster; nothing was imported"), problems)
         for number, record in enumerate(reader, start=1):
             if None in record:
-                problems.append(f"{path}:{reader.line_num}: row {number}: more cells than header columns")
+                found.append((number, f"{path}:{reader.line_num}: row {number}: more cells than header columns"))
                 continue
             if all((v or "").strip() == "" for v in record.values()):
                 continue
@@ -64,36 +66,41 @@ def read_roster(path: Path) -> list[Any]:
         for index, record in enumerate(data):
             where = f"{path}:{doc.line_of(base + (index,))}"
             if not isinstance(record, dict):
-                problems.append(f"{where}: row {index + 1}: expected a mapping with code, name, stages, …")
+                found.append((index + 1, f"{where}: row {index + 1}: expected a mapping with code, name, stages, …"))
                 continue
             rows.append((index + 1, where, record))
     else:
-        raise InputError(f"{path}: expected a .yaml, .yml or .csv roster file")
+        raise InputError(tr(f"{path}：名册应为 .yaml、.yml 或 .csv 文件", f"{path}: expected a .yaml, .yml or .csv roster file"))
 
     valid = []
     seen: dict[str, int] = {}
     for number, where, record in rows:
+        # A repeated code is reported even when one of the rows has other problems too.
+        raw_code = record.get("code")
+        code_key = str(raw_code).strip() if raw_code not in (None, "") else ""
+        if code_key:
+            if code_key in seen:
+                found.append((number, f"{where}: row {number}: code: {code_key!r} repeats row {seen[code_key]}"))
+            else:
+                seen[code_key] = number
         try:
             school = SchoolRow.model_validate(record)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 field = format_loc(tuple(p for p in err["loc"] if isinstance(p, (str, int))))
                 msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "missing":
+                if err["type"] == "missing" or (err["type"] in ("string_too_short", "too_short") and not err.get("input")):
                     msg = "field required"
                 elif err["type"] == "extra_forbidden":
                     msg = "unknown field"
                 elif err["type"] == "literal_error" and err["loc"] and err["loc"][0] == "stages":
                     msg = f"unknown stage {err.get('input')!r}; expected one of kindergarten, primary, junior, senior, vocational, special"
-                problems.append(f"{where}: row {number}: {field}: {msg}")
+                found.append((number, f"{where}: row {number}: {field}: {msg}"))
             continue
-        if school.code in seen:
-            problems.append(f"{where}: row {number}: code: {school.code!r} repeats row {seen[school.code]}")
-            continue
-        seen[school.code] = number
         valid.append(school)
+    problems = [p for _, p in sorted(found, key=lambda pair: pair[0])]
     if problems:
-        raise ValidationFailed(f"{path}: {len(problems)} problem(s); nothing was imported", problems)
+        raise ValidationFailed(tr(f"{path}：{len(problems)} 个问题，未导入任何学校", f"{path}: {len(problems)} problem(s); nothing was imported"), problems)
     if not valid:
         raise ValidationFailed(f"{path}: no schools", [f"{path}:1: the roster has no rows"])
     return valid

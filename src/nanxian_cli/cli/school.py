@@ -20,7 +20,7 @@ def _check_stage(stage: str | None) -> None:
     from nanxian_cli.vocab import STAGES
 
     if stage is not None and stage not in STAGES:
-        raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}", f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
 @app.command("import")
@@ -63,7 +63,28 @@ def list_(
     with open_db() as store:
         schools = list_schools(store, town=town, stage=stage)
     columns, rows = _school_rows(schools)
-    emit(fmt, output, json_data=schools, columns=columns, rows=rows)
+    emit(fmt, output, json_data=schools, columns=columns, rows=rows, table=_school_table(schools))
+
+
+def _school_table(schools: list[dict]):
+    """The terminal view: attributes in one column so an 80-column terminal keeps codes and names whole."""
+    from nanxian_cli.i18n import get_lang
+    from nanxian_cli.render.table import simple_table
+    from nanxian_cli.vocab import STAGE_LABELS
+
+    attr_labels = {"boarding": tr("寄宿", "boarding"), "canteen": tr("食堂", "canteen"), "school_bus": tr("校车", "school bus")}
+    columns = ["code", tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("条件", "attributes"),
+               tr("集团", "group"), tr("责任督学", "inspector")]
+    rows = []
+    for s in schools:
+        attrs = [text for key, text in attr_labels.items() if s[key]]
+        if s["ownership"] == "private":
+            attrs.append(tr("民办", "private"))
+        # Chinese readers get 小学 初中; English keeps the keys that `--stage` accepts
+        stages = " ".join(STAGE_LABELS[st][0] if get_lang() == "zh" and st in STAGE_LABELS else st for st in s["stages"])
+        rows.append([s["code"], s["name"], s["town"], stages, " ".join(attrs), s["group"], s["inspector"]])
+    # Codes, names, towns and inspectors stay on one line; a name longer than the cap still folds.
+    return simple_table(None, columns, rows, keep_whole={0: 40, 1: 30, 2: 12, 6: 12})
 
 
 @app.command("show")

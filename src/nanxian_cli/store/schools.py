@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nanxian_cli.errors import Ambiguous, InputError, NotFound
+from nanxian_cli.i18n import tr
 from nanxian_cli.store.db import Store, utc_now
 
 SCHOOL_COLUMNS = "code, name, town, stages, boarding, canteen, school_bus, ownership, grp, initials"
@@ -88,7 +89,7 @@ def find_school(store: Store, query: str) -> dict:
     """A school by code, exact name, unique part of the name, or pinyin initials (`nzsyxx`)."""
     text = (query or "").strip()
     if not text:
-        raise InputError("school: empty name")
+        raise InputError(tr("学校：名称为空", "school: empty name"))
     for sql, arg in (
         (_SCHOOL_SELECT + " WHERE s.code = ? COLLATE NOCASE", text),
         (_SCHOOL_SELECT + " WHERE s.name = ?", text),
@@ -107,15 +108,15 @@ def find_school(store: Store, query: str) -> dict:
     if len(rows) == 1:
         return school_dict(rows[0])
     if not rows:
-        raise NotFound(f"no school matches {text!r} (try `nanxian school list`)")
+        raise NotFound(tr(f"没有与 {text!r} 匹配的学校（可用 `nanxian school list` 查看）", f"no school matches {text!r} (try `nanxian school list`)"))
     raise _ambiguous(text, rows)
 
 
 def _ambiguous(text: str, rows: list) -> Ambiguous:
     shown = [f"{r['code']}  {r['name']}  ({r['town']})" for r in rows[:20]]
     if len(rows) > 20:
-        shown.append(f"… and {len(rows) - 20} more")
-    return Ambiguous(f"{text!r} matches {len(rows)} schools; give the code or the full name", shown)
+        shown.append(tr(f"……另有 {len(rows) - 20} 所", f"… and {len(rows) - 20} more"))
+    return Ambiguous(tr(f"{text!r} 匹配到 {len(rows)} 所学校；请给出代码或全称", f"{text!r} matches {len(rows)} schools; give the code or the full name"), shown)
 
 
 def school_counts(store: Store) -> int:
@@ -128,9 +129,9 @@ def add_inspector(store: Store, name: str, phone: str | None = None) -> bool:
     """Add a supervisor; False if one of that name exists already."""
     name = name.strip()
     if not name:
-        raise InputError("inspector name is empty")
+        raise InputError(tr("督学姓名为空", "inspector name is empty"))
     if len(name) > 100:
-        raise InputError("inspector name is longer than 100 characters")
+        raise InputError(tr("督学姓名超过100个字符", "inspector name is longer than 100 characters"))
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM inspectors WHERE name = ?", (name,)).fetchone():
             return False
@@ -154,7 +155,7 @@ def list_inspectors(store: Store) -> list[dict]:
 def inspector_id(store: Store, name: str) -> int:
     row = store.one("SELECT id FROM inspectors WHERE name = ?", (name.strip(),))
     if row is None:
-        raise NotFound(f"no inspector named {name!r} (add one with `nanxian inspector add NAME`)")
+        raise NotFound(tr(f"没有名为 {name!r} 的督学（用 `nanxian inspector add 姓名` 添加）", f"no inspector named {name!r} (add one with `nanxian inspector add NAME`)"))
     return row[0]
 
 

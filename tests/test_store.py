@@ -1,0 +1,369 @@
+"""The SQLite store: migrations, pragmas, file mode, and refusing files it must not touch."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nanxian_cli.errors import StoreError
+from nanxian_cli.store import open_store
+from nanxian_cli.store import schema
+
+EXPECTED_TABLES = {
+    "schema_migrations", "plan_items", "checklist_versions", "checklist_items", "checklist_item_plan", "schools",
+    "inspectors", "assignments", "visits", "visit_plan_counts", "answers", "findings", "finding_events",
+    "digest_deliveries",
+}
+
+
+def tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def siblings(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
+
+
+# -- creating and migrating -----------------------------------------------------------------------
+
+def test_new_database_has_every_table_and_the_schema_version(tmp_path: Path):
+    path = tmp_path / "new.db"
+    with open_store(path) as store:
+        names = [r["name"] for r in store.query("SELECT name FROM schema_migrations ORDER BY rowid")]
+        version = store.one("PRAGMA user_version")[0]
+    assert EXPECTED_TABLES <= tables(path)
+    assert version == schema.SCHEMA_VERSION == len(schema.MIGRATIONS)
+    assert names == [name for name, _ in schema.MIGRATIONS]
+    assert names[0] == "m001_initial"
+
+
+def test_reopening_applies_nothing_twice(tmp_path: Path):
+    path = tmp_path / "new.db"
+    open_store(path).close()
+    with open_store(path) as store:
+        assert store.one("SELECT count(*) FROM schema_migrations")[0] == len(schema.MIGRATIONS)
+
+
+def test_pragmas(tmp_path: Path):
+    with open_store(tmp_path / "p.db") as store:
+        assert store.one("PRAGMA journal_mode")[0] == "wal"
+        assert store.one("PRAGMA foreign_keys")[0] == 1
+        assert store.one("PRAGMA busy_timeout")[0] == 30000
+
+
+def test_new_file_is_private_and_parents_are_created(tmp_path: Path):
+    path = tmp_path / "a" / "b" / "c" / "nanxian.db"
+    open_store(path).close()
+    assert path.is_file()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_cli_creates_private_database_at_db_option(cli, tmp_path: Path):
+    path = tmp_path / "deep" / "dir" / "x.db"
+    result = cli("--db", path, "inspector", "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "[]"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_default_database_lives_in_the_user_data_dir(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("NANXIAN_DB")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    result = cli("inspector", "add", "李明")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "xdg-data" / "nanxian" / "nanxian.db"
+    assert path.is_file()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_missing_file_with_create_false_is_not_created(tmp_path: Path):
+    path = tmp_path / "absent.db"
+    with pytest.raises(StoreError, match="no database yet"):
+        open_store(path, create=False)
+    assert not path.exists()
+
+
+def _fake_m002(db) -> None:
+    db.execute("CREATE TABLE upgrade_marker (x INTEGER)")
+    db.execute("INSERT INTO upgrade_marker VALUES (42)")
+
+
+def test_older_database_is_upgraded_and_keeps_its_data(cli, tmp_path: Path, monkeypatch, schools):
+    db = Path(os.environ["NANXIAN_DB"])
+    before = sqlite3.connect(db)
+    rows_before = before.execute("SELECT * FROM schools ORDER BY code").fetchall()
+    before.close()
+    assert len(rows_before) == 5
+
+    longer = list(schema.MIGRATIONS) + [("m999_upgrade_marker", _fake_m002)]
+    monkeypatch.setattr(schema, "MIGRATIONS", longer)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(longer))
+
+    result = cli("school", "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(longer)
+        names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+        assert names == [name for name, _ in longer]
+        assert conn.execute("SELECT x FROM upgrade_marker").fetchall() == [(42,)]
+        assert conn.execute("SELECT * FROM schools ORDER BY code").fetchall() == rows_before
+    finally:
+        conn.close()
+
+
+def test_failed_migration_leaves_the_previous_schema(tmp_path: Path, monkeypatch):
+    path = tmp_path / "old.db"
+    open_store(path).close()
+    version = len(schema.MIGRATIONS)
+
+    def broken(db) -> None:
+        db.execute("CREATE TABLE half_done (x INTEGER)")
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+
+    longer = list(schema.MIGRATIONS) + [("m999_broken", broken)]
+    monkeypatch.setattr(schema, "MIGRATIONS", longer)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(longer))
+    with pytest.raises(StoreError, match="no such table"):
+        open_store(path)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+        assert "half_done" not in tables(path)
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == version
+    finally:
+        conn.close()
+
+
+# -- files the store must not touch -----------------------------------------------------------------
+
+def test_corrupt_file_exit_1_and_unchanged(cli, tmp_path: Path):
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(os.urandom(8192))
+    before = digest(path)
+    result = cli("--db", path, "school", "list")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {path}: the file is not a nanxian database or is damaged (file is not a database); nothing was changed"
+    )
+    assert "Traceback" not in result.output
+    assert digest(path) == before
+    assert siblings(path) == ["corrupt.db"]
+
+
+def test_damaged_pages_after_a_valid_header_exit_1_and_unchanged(cli, tmp_path: Path):
+    path = tmp_path / "damaged.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[100:] = os.urandom(len(data) - 100)  # keep the 100-byte header, scramble every page
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    result = cli("--db", path, "inspector", "add", "李明")
+    assert result.exit_code == 1
+    assert str(path) in result.stderr and "Traceback" not in result.output
+    assert digest(path) == before
+
+
+def test_newer_database_exit_1_and_unchanged(cli, tmp_path: Path):
+    path = tmp_path / "newer.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = digest(path)
+    result = cli("--db", path, "inspector", "add", "李明")
+    assert result.exit_code == 1
+    assert "newer" in result.stderr
+    assert f"schema 99, this version knows {schema.SCHEMA_VERSION}" in result.stderr
+    assert digest(path) == before
+
+
+def test_other_sqlite_file_exit_1_and_unchanged(cli, tmp_path: Path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE accounts (id INTEGER, balance REAL)")
+    conn.execute("INSERT INTO accounts VALUES (1, 10.5)")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    result = cli("--db", path, "school", "import", Path(__file__).parent / "conftest.py")
+    assert result.exit_code == 2  # the roster is checked before the database is opened
+    result = cli("--db", path, "inspector", "add", "李明")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {path}: an SQLite file that is not a nanxian database; nothing was changed"
+    assert digest(path) == before
+    assert tables(path) == {"accounts"}
+
+
+def test_other_sqlite_file_with_user_version_exit_1(cli, tmp_path: Path):
+    path = tmp_path / "versioned.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    result = cli("--db", path, "inspector", "list")
+    assert result.exit_code == 1
+    assert "not a nanxian database" in result.stderr
+    assert digest(path) == before
+
+
+def test_empty_file_becomes_a_database(cli, tmp_path: Path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    result = cli("--db", path, "inspector", "add", "李明")
+    assert result.exit_code == 0, result.output
+    assert EXPECTED_TABLES <= tables(path)
+
+
+def test_database_path_under_a_regular_file_exit_1(cli, tmp_path: Path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = cli("--db", blocker / "sub" / "x.db", "inspector", "list")
+    assert result.exit_code == 1
+    assert "cannot create the database" in result.stderr
+    assert blocker.read_text() == "x"
+
+
+def test_database_path_is_a_directory_exit_1(cli, tmp_path: Path):
+    result = cli("--db", tmp_path, "inspector", "list")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {tmp_path}: is a directory, expected a database file"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_read_only_folder_exit_1(cli, tmp_path: Path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = cli("--db", folder / "x.db", "inspector", "list")
+        assert result.exit_code == 1
+        assert "permission denied" in result.stderr
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+# -- integrity rules in the schema ------------------------------------------------------------------
+
+def _visit(conn: sqlite3.Connection) -> str:
+    conn.execute(
+        "INSERT INTO schools (code, name, town, stages, initials, created_at, updated_at) "
+        "VALUES ('S1', 'School', '', 'primary', '', 'now', 'now')"
+    )
+    conn.execute(
+        "INSERT INTO checklist_versions (hash, checklist_id, version, kind, content, first_seen) "
+        "VALUES ('h1', 'c1', '1', 'routine', '{}', 'now')"
+    )
+    conn.execute(
+        "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, created_at) "
+        "VALUES ('v1', 'S1', 'c1', 'h1', '2020-11-02', 'x', 'draft', 'now')"
+    )
+    conn.execute(
+        "INSERT INTO answers (visit_id, item_id, revision, value, outcome, recorded_at) "
+        "VALUES ('v1', 'i1', 1, 'true', 'pass', 'now')"
+    )
+    return "v1"
+
+
+def test_answers_are_append_only(tmp_path: Path):
+    with open_store(tmp_path / "a.db") as store:
+        with store.transaction() as conn:
+            _visit(conn)
+        conn = store.conn
+        with pytest.raises(sqlite3.IntegrityError, match="answers are append-only"):
+            conn.execute("UPDATE answers SET outcome = 'fail'")
+        with pytest.raises(sqlite3.IntegrityError, match="answers are append-only"):
+            conn.execute("DELETE FROM answers")
+        assert [tuple(r) for r in store.query("SELECT item_id, revision, outcome FROM answers")] == [("i1", 1, "pass")]
+        # a correction is a new revision
+        conn.execute(
+            "INSERT INTO answers (visit_id, item_id, revision, value, outcome, recorded_at) "
+            "VALUES ('v1', 'i1', 2, 'false', 'fail', 'now')"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(
+                "INSERT INTO answers (visit_id, item_id, revision, value, outcome, recorded_at) "
+                "VALUES ('v1', 'i1', 2, 'true', 'pass', 'now')"
+            )
+
+
+def test_foreign_keys_are_enforced(tmp_path: Path):
+    with open_store(tmp_path / "fk.db") as store:
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            store.conn.execute(
+                "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, created_at) "
+                "VALUES ('v1', 'nosuch', 'c1', 'nohash', '2020-11-02', 'x', 'draft', 'now')"
+            )
+
+
+def test_one_open_finding_per_school_and_point(tmp_path: Path):
+    with open_store(tmp_path / "f.db") as store:
+        with store.transaction() as conn:
+            _visit(conn)
+        insert = (
+            "INSERT INTO findings (school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
+            "visit_id, created_at) VALUES ('S1', 'i1', 'c1', 'h1', 'major', '2020-11-02', '2020-12-02', ?, 'v1', 'now')"
+        )
+        store.conn.execute(insert, ("open",))
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            store.conn.execute(insert, ("open",))
+        store.conn.execute(insert, ("resolved",))
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path):
+    with open_store(tmp_path / "t.db") as store:
+        with pytest.raises(RuntimeError):
+            with store.transaction() as conn:
+                conn.execute("INSERT INTO inspectors (name, created_at) VALUES ('a', 'now')")
+                raise RuntimeError("boom")
+        assert store.one("SELECT count(*) FROM inspectors")[0] == 0
+        assert not store.conn.in_transaction
+
+
+def test_concurrent_writers_on_a_fresh_file_lose_nothing(tmp_path: Path):
+    """Four processes open the same new file at once (all racing to migrate it) and each add 25 inspectors."""
+    path = tmp_path / "shared.db"
+    code = textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        from nanxian_cli.store.schools import add_inspector
+        from nanxian_cli.store import open_store
+        worker = sys.argv[1]
+        for i in range(25):
+            with open_store(Path(sys.argv[2])) as store:
+                assert add_inspector(store, f"w{worker}-{i}")
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(n), str(path)], stderr=subprocess.PIPE, text=True)
+             for n in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT count(*) FROM inspectors").fetchone()[0] == 100
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(schema.MIGRATIONS)
+    finally:
+        conn.close()
