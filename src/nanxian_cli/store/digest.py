@@ -108,6 +108,7 @@ def plan_item_rates(store: Store, start: str, end: str, limit: int) -> list[dict
 
 # -- findings -------------------------------------------------------------------------------------
 # A finding counts when its visit is submitted; withdrawn findings (e.g. of a voided visit) never count.
+# A finding is opened on its visit's date, so new findings are found through the week's visits (indexed).
 
 _FINDING_SELECT = (
     "SELECT f.id, f.school_code, s.name AS school_name, f.item_id, ci.text_zh, ci.text_en, f.severity, "
@@ -120,9 +121,9 @@ _FINDING_SELECT = (
 def new_findings_by_severity(store: Store, start: str, end: str) -> dict[str, int]:
     rows = store.query(
         "SELECT f.severity, count(*) AS n FROM findings f JOIN visits v ON v.id = f.visit_id "
-        "WHERE f.status != 'withdrawn' AND v.status = 'submitted' AND f.opened BETWEEN ? AND ? "
-        "GROUP BY f.severity",
-        (start, end),
+        "WHERE f.status != 'withdrawn' AND v.status = 'submitted' AND v.date BETWEEN ? AND ? "
+        "AND f.opened BETWEEN ? AND ? GROUP BY f.severity",
+        (start, end, start, end),
     )
     counts = {"critical": 0, "major": 0, "minor": 0}
     counts.update({r["severity"]: r["n"] for r in rows})
@@ -132,16 +133,17 @@ def new_findings_by_severity(store: Store, start: str, end: str) -> dict[str, in
 def new_findings(store: Store, start: str, end: str, severity: str) -> list[dict[str, Any]]:
     rows = store.query(
         _FINDING_SELECT + "JOIN visits v ON v.id = f.visit_id "
-        "WHERE f.status != 'withdrawn' AND v.status = 'submitted' AND f.opened BETWEEN ? AND ? AND f.severity = ? "
-        "ORDER BY f.due, f.opened, f.id",
-        (start, end, severity),
+        "WHERE f.status != 'withdrawn' AND v.status = 'submitted' AND v.date BETWEEN ? AND ? "
+        "AND f.opened BETWEEN ? AND ? AND f.severity = ? ORDER BY f.due, f.opened, f.id",
+        (start, end, start, end, severity),
     )
     return [dict(r) for r in rows]
 
 
 def resolved_findings_by_severity(store: Store, start: str, end: str) -> dict[str, int]:
     rows = store.query(
-        "SELECT severity, count(*) AS n FROM findings WHERE status = 'resolved' AND resolved_on BETWEEN ? AND ? "
+        # `+status`: let SQLite use the resolved_on index rather than the status one.
+        "SELECT severity, count(*) AS n FROM findings WHERE +status = 'resolved' AND resolved_on BETWEEN ? AND ? "
         "GROUP BY severity",
         (start, end),
     )
@@ -157,11 +159,13 @@ def overdue_findings(store: Store, as_of: str) -> list[dict[str, Any]]:
     was overdue at that time.
     """
     rows = store.query(
+        # Two indexed branches: open now (status, due), and resolved only after `as_of` (resolved_on).
         _FINDING_SELECT + "JOIN visits v ON v.id = f.visit_id "
-        "WHERE v.status = 'submitted' AND f.opened <= ? AND f.due < ? "
-        "AND (f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > ?)) "
+        "WHERE f.id IN (SELECT id FROM findings WHERE status = 'open' AND due < ? "
+        "               UNION ALL SELECT id FROM findings WHERE resolved_on > ? AND +status = 'resolved' AND due < ?) "
+        "AND v.status = 'submitted' AND f.opened <= ? "
         "ORDER BY f.due, f.opened, f.id",
-        (as_of, as_of, as_of),
+        (as_of, as_of, as_of, as_of),
     )
     return [dict(r) for r in rows]
 
