@@ -73,7 +73,7 @@ def _school_table(schools: list[dict]):
     from nanxian_cli.vocab import STAGE_LABELS
 
     attr_labels = {"boarding": tr("寄宿", "boarding"), "canteen": tr("食堂", "canteen"), "school_bus": tr("校车", "school bus")}
-    columns = ["code", tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("条件", "attributes"),
+    columns = [tr("代码", "code"), tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("条件", "attributes"),
                tr("集团", "group"), tr("责任督学", "inspector")]
     rows = []
     for s in schools:
