@@ -306,3 +306,13 @@ def test_subprocess_non_utf8_answer_is_invalid_not_a_crash(vdir, db_path):
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert b"Traceback" not in proc.stderr
     assert rows(db_path, "SELECT status FROM visits") == [("draft",)]
+
+
+def test_checklist_that_does_not_apply_is_refused(cli, vdir, db_path):
+    (vdir / "t-kg.yaml").write_text(
+        "id: t-kg\nversion: 1\ntitle: Kindergarten\nkind: assessment\napplies_to: {stages: [kindergarten]}\nitems:\n"
+        "  - {id: k-1, text: Play, plan: [5], type: yesno}\n", encoding="utf-8")
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-kg", "--inspector", "x", "--date", "2020-11-02", input="y\n")
+    assert result.exit_code == 2
+    assert "does not apply to 南洲实验小学" in result.stderr
+    assert counts(db_path)["visits"] == 0

@@ -178,6 +178,7 @@ class Session:
         sev_style = "bold red" if item.severity == "critical" else ""
         title = Text(f"{position}/{total} · {item.id} · ")
         title.append(tr({"critical": "严重", "major": "一般", "minor": "轻微"}[item.severity], item.severity), style=sev_style)
+        title.append(tr(f" · 已答 {self.progress()}/{total}", f" · answered {self.progress()}/{total}"), style="dim")
         self.console.rule(title, align="left")
         self.say(self.text_of(item.text), "bold")
         if item.guidance is not None:
@@ -368,7 +369,7 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
         session.load()
         session.header()
         open_findings = [f for f in list_findings(store, school=school["code"], status="open", as_of=date)
-                         if f["visit"] != visit_id]
+                         if f["visit"] != visit_id and f["opened"] <= date.isoformat()]
         item_ids = {item.id for item in loaded.checklist.items}
         if open_findings:
             table = Table(title=Text(tr("待复查的整改项", "Open findings to re-check")), title_justify="left")

@@ -45,6 +45,15 @@ def _inspector(store: Any, option: str | None, header: str | None, school: dict)
     return name
 
 
+def _check_applies(loaded: Any, school: dict) -> None:
+    from nanxian_cli.evaluate import applies
+
+    if not applies(loaded.checklist, school):
+        raise InputError(tr(f"检查表 {loaded.checklist.id} 不适用于 {school['name']}（{' '.join(school['stages'])}）",
+                            f"checklist {loaded.checklist.id!r} does not apply to {school['name']} "
+                            f"({' '.join(school['stages'])})"))
+
+
 def _visit_date(text: str | None, header: Any) -> Any:
     chosen = parse_date(text) if text is not None else header
     now = today()
@@ -87,6 +96,7 @@ def visit(
         loaded = find_checklist(settings().checklists_dir, checklist_id)
         who = _inspector(store, inspector, doc.inspector if doc else None, found)
         if doc is None:
+            _check_applies(loaded, found)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
             return
         _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output)
@@ -141,6 +151,8 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
     if ended == "submitted":
         _emit_visit(visit_detail(store, visit_id, as_of=today()), fmt, output)
         return
+    if ended == "interrupt":
+        screen.print()
     saved = tr("草稿已保存（未提交）。继续录入：", "Draft saved (not submitted). To continue:")
     screen.print(saved, style="bold yellow", markup=False, highlight=False)
     screen.print(f"  {resume_command(school['code'], loaded.checklist.id)}", markup=False, highlight=False, soft_wrap=True)
