@@ -7,6 +7,7 @@ import io
 import re
 from typing import Any
 
+from nanxian_cli.i18n import tr
 from nanxian_cli.render import safe_cell
 from nanxian_cli.render.sections import cell_kind, plain
 
@@ -41,7 +42,7 @@ def document_xlsx(doc: Any) -> bytes:
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE6F0")
     used: set[str] = set()
-    info = wb.create_sheet(_sheet_title(doc.kind.capitalize() if doc.kind else "Report", used))
+    info = wb.create_sheet(_sheet_title(tr("报告信息", "About"), used))
     info.append([safe_cell(doc.title)])
     info["A1"].font = Font(bold=True, size=14)
     for label, value in doc.meta:
