@@ -401,3 +401,17 @@ def test_control_characters_stripped_from_text(cli, schools, db_path, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"{long_name} (NX-010)" in result.stdout
     assert "督" * 1000 + "[31m" in result.stdout and "\x1b" not in result.stdout
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati"])
+def test_this_week_is_taken_in_the_county_time_zone(cli, monkeypatch, zone):
+    from zoneinfo import ZoneInfo
+
+    if zone != "Asia/Shanghai":
+        monkeypatch.setenv("NANXIAN_TIMEZONE", zone)
+    before = dt.datetime.now(ZoneInfo(zone)).date()
+    data = digest_json(cli, "--week", "this")
+    after = dt.datetime.now(ZoneInfo(zone)).date()
+    expected = {f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in (before, after)}
+    assert data["week"] in expected
+    assert data["as_of"] in {before.isoformat(), after.isoformat()}

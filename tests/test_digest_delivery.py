@@ -122,6 +122,9 @@ def test_second_run_sends_nothing_then_force(cli, weeks, smtp, db_path):
     second = cli("report", "digest", "--week", "last", "--as-of", "2020-11-09", "--email")
     assert second.exit_code == 0, second.output
     assert second.stdout.count("already delivered") == 2
+    import re
+
+    assert re.search(r"bureau@nanxian\.example at \d{4}-\d\d-\d\d \d\d:\d\d; not delivered again", second.stdout)
     assert len(smtp.messages) == 1
     forced = cli("report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09", "--email", "--force")
     assert forced.exit_code == 0, forced.output
@@ -327,3 +330,11 @@ def test_json_report_unaffected_by_deliveries(cli, weeks, smtp):
     assert cli("report", "digest", "--as-of", "2020-11-09", "--email").exit_code == 0
     data = json.loads(cli("report", "digest", "--as-of", "2020-11-09", "--format", "json").stdout)
     assert data["visits"] == 3
+
+
+def test_ssl_against_a_plain_server_exit_1(cli, weeks, smtp, monkeypatch, db_path):
+    monkeypatch.setenv("NANXIAN_SMTP_TLS", "ssl")
+    result = cli("report", "digest", "--as-of", "2020-11-09", "--email")
+    assert result.exit_code == 1, result.output
+    assert "not sent" in result.stderr and "Traceback" not in result.output
+    assert smtp.messages == [] and deliveries(db_path) == []

@@ -72,8 +72,9 @@ def _say(results: list, d) -> None:
             typer.echo(tr(f"{label} 周报已写入 {where}", f"Digest {label} written to {where}") if r.channel == "file"
                        else tr(f"{label} 周报已发送至 {where}", f"Digest {label} sent to {where}"))
         elif r.status == "already":
-            typer.echo(tr(f"{label} 周报已于 {r.when} 送达 {where}，本次不再重复（--force 可重新发送）",
-                          f"Digest {label} was already delivered to {where} at {r.when}; not delivered again "
+            when = _local(r.when)
+            typer.echo(tr(f"{label} 周报已于 {when} 送达 {where}，本次不再重复（--force 可重新发送）",
+                          f"Digest {label} was already delivered to {where} at {when}; not delivered again "
                           f"(--force delivers again)"))
         else:
             failures.append(r)
@@ -89,3 +90,16 @@ def _say(results: list, d) -> None:
         if len(messages) == 1:
             raise DeliveryError(messages[0])
         raise DeliveryError(messages[0], messages[1:])
+
+
+def _local(utc_text: str | None) -> str:
+    """A recorded UTC time as county time, `YYYY-MM-DD HH:MM` (the stored text if it does not parse)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from nanxian_cli.cli.common import settings
+
+    try:
+        return dt.datetime.fromisoformat(utc_text or "").astimezone(ZoneInfo(settings().timezone)).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, KeyError, OSError):
+        return str(utc_text)
