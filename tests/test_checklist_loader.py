@@ -584,3 +584,33 @@ def test_checklists_env_with_tilde_and_relative_paths(cli, cl_dir: Path, monkeyp
     result = cli("checklist", "list", "--format", "json")
     assert result.exit_code == 0, result.output
     assert [row["id"] for row in json.loads(result.stdout)] == ["mini"]
+
+
+def test_yes_as_a_key_is_explained(tmp_path: Path):
+    path = write(tmp_path, "yeskey.yaml", HEADER + """\
+  - id: a
+    text: t
+    plan: [1]
+    type: choice
+    choices: {yes: Y, ok: O}
+    pass: [ok]
+""")
+    assert problems_of(path) == [f"{path}:10: items[0].choices: YAML reads the key 'yes' as True; put it in quotes"]
+
+
+def test_empty_folder_is_an_error(cli, tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("checklist", "validate", empty)
+    assert result.exit_code == 2
+    assert f"{empty}: no checklist files (*.yaml, *.yml) in this folder" in result.stderr
+    result = cli("--checklists", empty, "checklist", "list")
+    assert result.exit_code == 2
+
+
+def test_dot_files_are_not_checklists(cli, cl_dir: Path):
+    (cl_dir / "._mini.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    (cl_dir / ".#mini.yaml").write_text("lock", encoding="utf-8")
+    result = cli("checklist", "validate", cl_dir)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "OK: 1 checklist(s), 3 point(s)"

@@ -28,7 +28,9 @@ def checklist_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            # dot files are editor locks and macOS `._name.yaml` copies, not checklists
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
             files.extend(found)
         elif path.exists():
             files.append(path)
@@ -131,6 +133,9 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]
     """Validate every file; return the good ones and every problem line (never stops at the first)."""
     good: list[LoadedChecklist] = []
     problems: list[str] = []
+    for path in paths:
+        if path.is_dir() and not checklist_files([path]):
+            problems.append(f"{path}: no checklist files (*.yaml, *.yml) in this folder")
     for path in checklist_files(paths):
         try:
             good.append(load_checklist(path))

@@ -142,6 +142,12 @@ def parse_yaml(text: str, path: Path) -> Document:
                              f"the YAML tag {key_node.tag!r} is not allowed (plain values, lists and mappings only)"],
                         )
                     key = scalar(key_node)
+                    if key is None or isinstance(key, bool):
+                        raise ValidationFailed(
+                            f"{path}: bad key",
+                            [f"{path}:{key_node.start_mark.line + 1}: {format_loc(loc) + ': ' if loc else ''}"
+                             f"YAML reads the key {key_node.value!r} as {key!r}; put it in quotes"],
+                        )
                     if isinstance(key, (list, dict)):
                         raise ValidationFailed(f"{path}: bad key", [f"{path}:{key_node.start_mark.line + 1}: bad key"])
                     if key in result:
