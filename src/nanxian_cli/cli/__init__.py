@@ -11,6 +11,9 @@ from typer.core import TyperGroup
 from nanxian_cli import __version__
 from nanxian_cli.cli.common import state
 from nanxian_cli.errors import NanxianError
+from nanxian_cli.cli.fast_params import install as _install_fast_params
+
+_install_fast_params()  # plain option values without importing pydantic (see fast_params.py)
 
 
 def report_error(exc: NanxianError) -> None:
