@@ -198,9 +198,19 @@ def test_week_with_no_visits(cli, weeks):
     assert "0 visit(s) to 0 school(s); compliance rate —" in text.stdout
 
 
-def test_empty_database(cli):
+def test_empty_database(cli, schools):
     data = digest_json(cli, "--week", "2020-W45", "--as-of", "2020-11-09")
-    assert data["visits"] == 0 and data["unvisited_schools"] == []
+    assert data["visits"] == 0 and len(data["unvisited_schools"]) == 5
+
+
+def test_missing_database_is_an_error_not_an_empty_digest(cli, db_path, tmp_path, monkeypatch):
+    missing = tmp_path / "typo" / "nanxian.db"
+    monkeypatch.setenv("NANXIAN_DB", str(missing))
+    result = cli("report", "digest", "--as-of", "2020-11-09", "--output", tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "no database" in result.stderr
+    assert not missing.exists() and not missing.parent.exists()
+    assert not (tmp_path / "digest-2020-W45.txt").exists()
 
 
 # -- weeks ------------------------------------------------------------------------------------------
@@ -213,12 +223,12 @@ def test_empty_database(cli):
     ("2021-01-03", "this", "2020-W53"),
     ("2020-11-09", "2020-w45", "2020-W45"),
 ])
-def test_week_parsing(cli, as_of, week, expected):
+def test_week_parsing(cli, schools, as_of, week, expected):
     data = digest_json(cli, "--week", week, "--as-of", as_of)
     assert data["week"] == expected
 
 
-def test_default_week_is_last(cli):
+def test_default_week_is_last(cli, schools):
     assert digest_json(cli, "--as-of", "2020-11-09")["week"] == "2020-W45"
 
 
@@ -404,7 +414,7 @@ def test_control_characters_stripped_from_text(cli, schools, db_path, tmp_path):
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati"])
-def test_this_week_is_taken_in_the_county_time_zone(cli, monkeypatch, zone):
+def test_this_week_is_taken_in_the_county_time_zone(cli, schools, monkeypatch, zone):
     from zoneinfo import ZoneInfo
 
     if zone != "Asia/Shanghai":

@@ -49,7 +49,8 @@ def digest(
         mail.check_settings(smtp)
     file = report.file_target(output, the_week, fmt) if output is not None else None
 
-    with open_db() as store:
+    # Never create a database here: a mistyped NANXIAN_DB in a crontab must fail, not mail an empty digest.
+    with open_db(create=False) as store:
         d = report.build_digest(store, the_week, day)
         if file is None and smtp is None:
             from nanxian_cli.render.digest import render
