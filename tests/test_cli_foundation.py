@@ -267,3 +267,16 @@ def test_read_path_of_our_code_imports_no_pydantic_or_sqlite_utils(tmp_path: Pat
             json_text(list_inspectors(store))
     """, tmp_path)
     assert "pydantic" not in loaded and "sqlite_utils" not in loaded and "yaml" not in loaded
+
+
+@pytest.mark.parametrize(("line", "key"), [("lang = 1", "lang"), ('db = ["a"]', "db"), ("checklists = true", "checklists")])
+def test_config_values_of_the_wrong_type_exit_2(cli, tmp_path: Path, monkeypatch, line: str, key: str):
+    config = tmp_path / "config.toml"
+    config.write_text(line + "\n", encoding="utf-8")
+    monkeypatch.setenv("NANXIAN_CONFIG", str(config))
+    monkeypatch.delenv("NANXIAN_DB")
+    monkeypatch.chdir(tmp_path)
+    result = cli("school", "list")
+    assert result.exit_code == 2
+    assert f"{config}: `{key}` must be a quoted string" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "no-config.toml"]

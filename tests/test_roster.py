@@ -443,3 +443,9 @@ def test_inspector_list_hostile_name(cli):
     result = cli("inspector", "list")
     assert result.exit_code == 0
     assert "[bold]x[/] <b>" in result.stdout
+
+
+def test_show_unknown_format(cli, schools):
+    result = cli("school", "show", "NX-001", "--format", "csv")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: --format: choose table or json, not 'csv'"

@@ -139,6 +139,14 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     )
 
 
+def _check_config_types(cfg: dict, path: Path | None) -> None:
+    """Top-level settings are text; a number or a list there is a mistake to report, not to guess at."""
+    for key in ("db", "checklists", "lang", "timezone", "inspector"):
+        value = cfg.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{path}: `{key}` must be a quoted string, got {value!r}")
+
+
 def load_settings(
     db: str | None = None,
     checklists: str | None = None,
@@ -146,6 +154,7 @@ def load_settings(
 ) -> Settings:
     cfg_path = _config_file()
     cfg = read_config(cfg_path)
+    _check_config_types(cfg, cfg_path)
     env = os.environ
 
     db_is_default = False

@@ -98,6 +98,10 @@ def show(
     from rich.table import Table
     from rich.text import Text
 
+    if fmt not in (None, "table", "json"):
+        from nanxian_cli.errors import InputError
+
+        raise InputError(tr(f"--format：可选 table 或 json，而不是 {fmt!r}", f"--format: choose table or json, not {fmt!r}"))
     with open_db() as store:
         found = find_school(store, school)
     if fmt == "json":
