@@ -29,6 +29,13 @@ class _TooManyInvalid(Exception):
     """Three invalid answers in a row on piped input."""
 
 
+def _severity(key: str) -> str:
+    from nanxian_cli.i18n import label
+    from nanxian_cli.vocab import SEVERITY_LABELS
+
+    return label(SEVERITY_LABELS.get(key), key)
+
+
 def _show_value(value: Any) -> str:
     if value is None:
         return ""
@@ -177,7 +184,7 @@ class Session:
         total = len(self.checklist.items)
         sev_style = "bold red" if item.severity == "critical" else ""
         title = Text(f"{position}/{total} · {item.id} · ")
-        title.append(tr({"critical": "严重", "major": "一般", "minor": "轻微"}[item.severity], item.severity), style=sev_style)
+        title.append(_severity(item.severity), style=sev_style)
         title.append(tr(f" · 已答 {self.progress()}/{total}", f" · answered {self.progress()}/{total}"), style="dim")
         self.console.rule(title, align="left")
         self.say(self.text_of(item.text), "bold")
@@ -379,7 +386,7 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
             for f in open_findings:
                 late = (date - dt.date.fromisoformat(f["due"])).days
                 style = "bold red" if f["severity"] == "critical" else ""
-                table.add_row(Text(str(f["id"]), style=style), Text(f["severity"], style=style),
+                table.add_row(Text(str(f["id"]), style=style), Text(_severity(f["severity"]), style=style),
                               Text(f["item_text"] or f["item"]), Text(_show_value(f["answer"])),
                               Text(f["note"] or ""), Text(f["opened"]), Text(f["due"]),
                               Text(str(late) if late > 0 else ""))
@@ -392,7 +399,7 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
         console.rule(Text(tr("检查结束", "End of the checklist")), align="left")
         for a in failed:
             style = "bold red" if a["severity"] == "critical" else "red"
-            console.print(Text(f"✗ {a['item']}  {a['text']}  ({a['severity']})", style=style))
+            console.print(Text(f"✗ {a['item']}  {a['text']}  ({_severity(a['severity'])})", style=style))
         rate, score = detail["compliance_rate"], detail["score"]
         session.say(tr("合格率 ", "Compliance ") + ("—" if rate is None else f"{rate * 100:.1f}%") + " · "
                     + tr("得分 ", "score ") + ("—" if score is None else f"{score * 100:.1f}%"), "bold")

@@ -164,6 +164,20 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
 
 # -- rendering one visit ---------------------------------------------------------------------------
 
+WORDS = {
+    "critical": ("严重", "critical"), "major": ("一般", "major"), "minor": ("轻微", "minor"),
+    "submitted": ("已提交", "submitted"), "draft": ("草稿", "draft"), "void": ("已作废", "void"),
+    "open": ("待整改", "open"), "resolved": ("已整改", "resolved"), "withdrawn": ("已撤销", "withdrawn"),
+    "pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "na"), "info": ("记录", "info"),
+}
+
+
+def _word(key: str) -> str:
+    """A closed-vocabulary value in the current language (JSON keeps the English key)."""
+    pair = WORDS.get(key)
+    return tr(*pair) if pair else key
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -198,7 +212,7 @@ def _visit_renderables(detail: dict, with_answers: bool) -> list:
         (tr("检查表", "Checklist"), Text(f"{detail['checklist_title']} [{detail['checklist']} v{detail['checklist_version']}]")),
         (tr("日期", "Date"), Text(detail["date"])),
         (tr("督学", "Inspector"), Text(detail["inspector"])),
-        (tr("状态", "Status"), Text(detail["status"], style=status_style)),
+        (tr("状态", "Status"), Text(_word(detail["status"]), style=status_style)),
     ]
     c = detail["counts"]
     rows.append((tr("结果", "Counts"), Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 记录 {c['info']}",
@@ -220,7 +234,7 @@ def _visit_renderables(detail: dict, with_answers: bool) -> list:
         for a in detail["answers"]:
             style = ("bold red" if a["severity"] == "critical" else "red") if a["outcome"] == "fail" else ""
             table.add_row(Text(a["item"], style=style), Text(a["text"]), Text(_value_text(a["value"])),
-                          Text(a["outcome"], style=style), Text(a["note"] or ""), Text(str(len(a["revisions"]))))
+                          Text(_word(a["outcome"]), style=style), Text(a["note"] or ""), Text(str(len(a["revisions"]))))
         out.append(table)
         amended = [a for a in detail["answers"] if len(a["revisions"]) > 1]
         if amended:
@@ -231,7 +245,7 @@ def _visit_renderables(detail: dict, with_answers: bool) -> list:
             for a in amended:
                 for r in a["revisions"]:
                     hist.add_row(Text(a["item"]), Text(str(r["revision"])), Text(_value_text(r["value"])),
-                                 Text(r["outcome"]), Text(r["reason"] or ""), Text(r["author"] or ""), Text(r["recorded_at"]))
+                                 Text(_word(r["outcome"])), Text(r["reason"] or ""), Text(r["author"] or ""), Text(r["recorded_at"]))
             out.append(hist)
     else:
         failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
@@ -241,7 +255,7 @@ def _visit_renderables(detail: dict, with_answers: bool) -> list:
                 table.add_column(col, overflow="fold")
             for a in failed:
                 style = "bold red" if a["severity"] == "critical" else ""
-                table.add_row(Text(a["item"], style=style), Text(a["text"], style=style), Text(a["severity"], style=style),
+                table.add_row(Text(a["item"], style=style), Text(a["text"], style=style), Text(_word(a["severity"]), style=style),
                               Text(_value_text(a["value"])), Text(a["note"] or ""))
             out.append(table)
     if detail["findings"]:
@@ -269,13 +283,13 @@ def _findings_table(findings: list[dict], title: str | None, relation: bool = Fa
         table.add_column(tr("本次", "this visit"), overflow="fold")
     for f in findings:
         style = "bold red" if f["severity"] == "critical" and f["status"] == "open" else ""
-        status = f["status"]
+        status = _word(f["status"])
         if f["overdue"]:
             status = tr(f"逾期 {f['days_overdue']} 天", f"overdue {f['days_overdue']} d")
         row = [Text(str(f["id"]), style=style)]
         if not relation:
             row.append(Text(f["school_name"]))
-        row += [Text(f"{f['item']} {f['item_text'] or ''}".strip(), style=style), Text(f["severity"], style=style),
+        row += [Text(f"{f['item']} {f['item_text'] or ''}".strip(), style=style), Text(_word(f["severity"]), style=style),
                 Text(f["opened"]), Text(f["due"], style="red" if f["overdue"] else ""),
                 Text(status, style="red" if f["overdue"] else ""), Text(str(f["recheck_count"]))]
         if relation:
