@@ -32,32 +32,37 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
     saved = saved_hashes if saved_hashes is not None else set()
     answer_rows: list[tuple] = []
     plan_rows: list[tuple] = []
+    # Open findings per school, read once per call and kept current by apply_findings: a batch of
+    # visits does not re-read them for every visit. Answers are flushed in large batches; nothing
+    # in apply_findings reads them.
+    open_cache: dict[str, dict[str, tuple]] = {}
+    to_json = value_json
     for v in visits:
         if v.loaded.hash not in saved:
             save_checklist_version(conn, v.loaded)
             saved.add(v.loaded.hash)
         t = v.tally
+        vid = v.id
         conn.execute(
             "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, source, "
             "created_at, submitted_at, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_critical_fail, n_items) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (v.id, v.school["code"], v.loaded.checklist.id, v.loaded.hash, v.date.isoformat(), v.inspector,
+            (vid, v.school["code"], v.loaded.checklist.id, v.loaded.hash, v.date.isoformat(), v.inspector,
              v.status, v.source, now, now if v.status == "submitted" else None,
              t.n_pass, t.n_fail, t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items),
         )
         who = author or v.inspector
         answer_rows.extend(
-            (v.id, item_id, 1, value_json(value), outcome, note, None, who, now)
-            for item_id, value, outcome, note in v.answers
+            [(vid, item_id, 1, to_json(value), outcome, note, None, who, now) for item_id, value, outcome, note in v.answers]
         )
-        plan_rows.extend((v.id, number, *counts) for number, counts in t.by_plan.items())
+        plan_rows.extend([(vid, number, *counts) for number, counts in t.by_plan.items()])
         if len(answer_rows) > 20000:
             _flush(conn, answer_rows, plan_rows)
         if v.status == "submitted":
-            _flush(conn, answer_rows, plan_rows)
             apply_findings(
-                conn, v.id, v.school["code"], v.date, v.loaded.checklist,
-                {item_id: (outcome, note) for item_id, _, outcome, note in v.answers}, who,
+                conn, vid, v.school["code"], v.date, v.loaded.checklist,
+                {item_id: (outcome, note) for item_id, _, outcome, note in v.answers if outcome in ("pass", "fail")},
+                who, open_cache=open_cache, checklist_hash=v.loaded.hash, recorded_at=now,
             )
     _flush(conn, answer_rows, plan_rows)
 
@@ -86,50 +91,69 @@ def record_visit(store: Store, visit: PreparedVisit, author: str | None = None) 
 
 # -- findings -------------------------------------------------------------------------------------
 
-def _event(conn, finding_id: int, event: str, visit_id: str | None, date: str, note: str | None, author: str | None) -> None:
+def _event(conn, finding_id: int, event: str, visit_id: str | None, date: str, note: str | None, author: str | None,
+           recorded_at: str | None = None) -> None:
     conn.execute(
         "INSERT INTO finding_events (finding_id, event, visit_id, date, note, author, recorded_at) VALUES (?,?,?,?,?,?,?)",
-        (finding_id, event, visit_id, date, note, author, utc_now()),
+        (finding_id, event, visit_id, date, note, author, recorded_at or utc_now()),
     )
 
 
 def apply_findings(conn, visit_id: str, school_code: str, date: dt.date, checklist: Any,
-                   outcomes: dict[str, tuple[str, str | None]], author: str | None) -> None:
-    """A fail opens a finding (or notes a re-check on the open one); a pass resolves an older open finding."""
+                   outcomes: dict[str, tuple[str, str | None]], author: str | None, *,
+                   open_cache: dict[str, dict[str, tuple]] | None = None, checklist_hash: str | None = None,
+                   recorded_at: str | None = None) -> None:
+    """A fail opens a finding (or notes a re-check on the open one); a pass resolves an older open finding.
+
+    `open_cache` (school code -> item id -> (id, opened, visit_id) of its open findings) lets a caller
+    writing many visits in one transaction read each school's open findings once; it is kept current here.
+    `checklist_hash` is the visit's (looked up when not given); `recorded_at` stamps the events.
+    """
     day = date.isoformat()
-    open_rows = {
-        r["item_id"]: r
-        for r in conn.execute(
-            "SELECT id, item_id, opened, visit_id FROM findings WHERE school_code = ? AND status = 'open'", (school_code,)
-        )
-    }
-    items = {item.id: item for item in checklist.items}
+    open_rows = open_cache.get(school_code) if open_cache is not None else None
+    if open_rows is None:
+        open_rows = {
+            r[1]: (r[0], r[2], r[3])
+            for r in conn.execute(
+                "SELECT id, item_id, opened, visit_id FROM findings WHERE school_code = ? AND status = 'open'", (school_code,)
+            )
+        }
+        if open_cache is not None:
+            open_cache[school_code] = open_rows
+    if checklist_hash is None:
+        checklist_hash = conn.execute("SELECT checklist_hash FROM visits WHERE id = ?", (visit_id,)).fetchone()[0]
+    now = recorded_at or utc_now()
+    items = None
     for item_id, (outcome, note) in outcomes.items():
         existing = open_rows.get(item_id)
         if outcome == "fail":
             if existing is not None:
-                if existing["visit_id"] != visit_id:
+                if existing[2] != visit_id:
                     conn.execute(
                         "UPDATE findings SET recheck_count = recheck_count + 1, last_recheck = ? WHERE id = ?",
-                        (day, existing["id"]),
+                        (day, existing[0]),
                     )
-                    _event(conn, existing["id"], "recheck_failed", visit_id, day, note, author)
+                    _event(conn, existing[0], "recheck_failed", visit_id, day, note, author, now)
                 continue
+            if items is None:
+                items = {item.id: item for item in checklist.items}
             item = items[item_id]
             cur = conn.execute(
                 "INSERT INTO findings (school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
-                "visit_id, note, created_at) VALUES (?,?,?,(SELECT checklist_hash FROM visits WHERE id = ?),?,?,?,'open',?,?,?)",
-                (school_code, item_id, checklist.id, visit_id, item.severity, day,
-                 due_date(date, item.severity, checklist.rectify_days).isoformat(), visit_id, note, utc_now()),
+                "visit_id, note, created_at) VALUES (?,?,?,?,?,?,?,'open',?,?,?)",
+                (school_code, item_id, checklist.id, checklist_hash, item.severity, day,
+                 due_date(date, item.severity, checklist.rectify_days).isoformat(), visit_id, note, now),
             )
-            _event(conn, cur.lastrowid, "opened", visit_id, day, note, author)
-        elif outcome == "pass" and existing is not None and existing["visit_id"] != visit_id and existing["opened"] <= day:
+            open_rows[item_id] = (cur.lastrowid, day, visit_id)
+            _event(conn, cur.lastrowid, "opened", visit_id, day, note, author, now)
+        elif outcome == "pass" and existing is not None and existing[2] != visit_id and existing[1] <= day:
             conn.execute(
                 "UPDATE findings SET status = 'resolved', resolved_on = ?, resolved_by_visit = ?, resolved_by = ?, "
                 "resolve_note = ? WHERE id = ?",
-                (day, visit_id, author, note, existing["id"]),
+                (day, visit_id, author, note, existing[0]),
             )
-            _event(conn, existing["id"], "resolved", visit_id, day, note, author)
+            del open_rows[item_id]
+            _event(conn, existing[0], "resolved", visit_id, day, note, author, now)
 
 
 def resolve_finding(store: Store, finding_id: int, note: str, date: dt.date, author: str | None) -> dict:
