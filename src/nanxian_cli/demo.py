@@ -64,6 +64,8 @@ class DemoResult:
     first: dt.date | None = None
     last: dt.date | None = None
     seconds: float = 0.0
+    import_seconds: float = 0.0
+    """Generating, judging and writing the visits (the bulk import), without roster and set-up."""
     by_checklist: dict[str, int] = field(default_factory=dict)
 
 
@@ -408,6 +410,7 @@ def build_demo(
     )
     result.visits = stats.visits
     result.answers = stats.answers
+    result.import_seconds = stats.seconds
     resolve_by_evidence(store, opts.end, inspector_of, rng)
     totals = demo_totals(store)
     result.findings_opened = totals["findings"]
