@@ -241,7 +241,7 @@ def test_void_needs_reason(cli, vdir, tmp_path, db_path):
 def test_show_in_chinese(cli, vdir, tmp_path):
     data = record(cli, tmp_path, MIXED)
     out = cli("--lang", "zh", "inspect", "show", data["id"][:8]).stdout
-    for text in ("状态", "已提交", "最大班额", "不合格", "严重", "待整改", "合格率    40.0%"):
+    for text in ("状态", "已提交", "最大班额", "不合格", "严重", "逾期", "合格率    40.0%"):
         assert text in out, text
     # JSON keeps English keys and values whatever the language
     detail = json.loads(cli("--lang", "zh", "inspect", "show", data["id"], "--format", "json").stdout)
