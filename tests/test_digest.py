@@ -425,3 +425,10 @@ def test_this_week_is_taken_in_the_county_time_zone(cli, schools, monkeypatch, z
     expected = {f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in (before, after)}
     assert data["week"] in expected
     assert data["as_of"] in {before.isoformat(), after.isoformat()}
+
+
+def test_help(cli):
+    result = cli("report", "digest", "--help")
+    assert result.exit_code == 0
+    for word in ("--week", "--as-of", "--format", "--output", "--email", "--force", "smtp table of config.toml"):
+        assert word in result.stdout

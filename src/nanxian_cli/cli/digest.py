@@ -17,7 +17,7 @@ def digest(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Take this day as today, YYYY-MM-DD (catch-up runs)")] = None,
     fmt: Annotated[DigestFormat | None, typer.Option("--format", "-f", help="text | markdown | html | json (default: from --output's extension, else text)")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="A folder (file digest-YYYY-Www.<ext>) or a file; written atomically, once per week")] = None,
-    email: Annotated[bool, typer.Option("--email", help="Send by e-mail (NANXIAN_SMTP_* / [smtp]), once per week and recipient")] = False,
+    email: Annotated[bool, typer.Option("--email", help="Send by e-mail (NANXIAN_SMTP_* or the smtp table of config.toml), once per week and recipient")] = False,
     force: Annotated[bool, typer.Option("--force", help="Deliver again even if this week's digest was already delivered")] = False,
 ) -> None:
     """Weekly digest of one ISO week (Monday-Sunday, county time): to the terminal, a file, or e-mail.
