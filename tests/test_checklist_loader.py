@@ -614,3 +614,23 @@ def test_dot_files_are_not_checklists(cli, cl_dir: Path):
     result = cli("checklist", "validate", cl_dir)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "OK: 1 checklist(s), 3 point(s)"
+
+
+def test_when_value_that_can_never_match(tmp_path: Path):
+    """A `when` that can never be met would silently record the point as n/a on every visit."""
+    path = write(tmp_path, "never.yaml", HEADER + """\
+  - {id: a, text: t, plan: [1], type: yesno}
+  - {id: b, text: t, plan: [1], type: number, min: 1}
+  - {id: c, text: t, plan: [1], type: choice, choices: {low: L, high: H}, pass: [low]}
+  - {id: d, text: t, plan: [1], type: yesno, when: {item: a, equals: 5}}
+  - {id: e, text: t, plan: [1], type: yesno, when: {item: b, equals: many}}
+  - {id: f, text: t, plan: [1], type: yesno, when: {item: c, equals: medium}}
+  - {id: g, text: t, plan: [1], type: yesno, when: {item: c, equals: high}}
+  - {id: h, text: t, plan: [1], type: yesno, when: {item: a, equals: no}}
+  - {id: i, text: t, plan: [1], type: yesno, when: {item: b, equals: 3}}
+""")
+    assert problems_of(path) == [
+        f"{path}:9: items[3].when.equals: 5 can never be the answer to 'a'; expected yes or no",
+        f"{path}:10: items[4].when.equals: 'many' can never be the answer to 'b'; expected a number",
+        f"{path}:11: items[5].when.equals: 'medium' can never be the answer to 'c'; expected one of low, high",
+    ]

@@ -80,7 +80,39 @@ def raw_checklist_problems(doc: Document) -> list[str]:
                 later = any(isinstance(o, dict) and o.get("id") == ref for o in items[i:])
                 say(("items", i, "when", "item"),
                     f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; `when` must name an earlier item")
+            elif "equals" in when and isinstance(items[seen[ref]], dict):
+                expected = _when_value_problem(items[seen[ref]], when["equals"])
+                if expected:
+                    say(("items", i, "when", "equals"),
+                        f"{when['equals']!r} can never be the answer to {ref!r}; expected {expected}")
     return problems
+
+
+def _when_value_problem(ref: dict, value: object) -> str | None:
+    """What `when.equals` should be for the referenced point's type, or None if `value` can match.
+
+    A value that can never match would silently turn the point into `na` on every visit.
+    """
+    from nanxian_cli.evaluate import NO_WORDS, YES_WORDS
+
+    kind = ref.get("type")
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "yesno":
+        ok = isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in YES_WORDS | NO_WORDS)
+        return None if ok else "yes or no"
+    if kind == "number":
+        return None if is_number else "a number"
+    if kind == "rating":
+        return None if is_number and value in (1, 2, 3, 4, 5) else "a rating 1..5"
+    if kind == "choice":
+        choices = ref.get("choices")
+        if isinstance(choices, dict):
+            ok = isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in choices
+            return None if ok else f"one of {', '.join(map(str, choices))}"
+        return None
+    if kind == "text":
+        return None if isinstance(value, str) else "text"
+    return None
 
 
 def _by_line(doc: Document, lines: list[str]) -> list[str]:
