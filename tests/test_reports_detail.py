@@ -93,17 +93,21 @@ def test_item_numbers(cli, report_db):
         ("南洲镇", 2, 2, 2, 0.5), ("华阁镇", 1, 2, 0, 1.0)]
     assert [(s["code"], s["visits"], s["pass"], s["fail"], s["compliance_rate"]) for s in data["by_school"]] == [
         ("NX-001", 2, 2, 2, 0.5), ("NX-002", 1, 2, 0, 1.0)]
+    # failing schools: the latest visit's failed points (V1's fee failure passed at V2, so it is not listed)
     assert [(f["code"], f["date"], f["item"], f["value"], f["note"], f["finding"]) for f in data["failures"]] == [
         ("NX-001", "2020-11-20", "m-a", "no", "本学期未演练", "open"),
-        ("NX-001", "2020-10-10", "m-b", "no", "收费公示栏缺失", "resolved"),
     ]
+    october = run_json(cli, "item", "1", "--from", rf.FROM, "--to", "2020-10-31")
+    assert [(f["code"], f["date"], f["item"], f["note"], f["finding"]) for f in october["failures"]] == [
+        ("NX-001", "2020-10-10", "m-b", "收费公示栏缺失", "resolved")]
 
 
 def test_item_uses_the_latest_answer_revision(cli, report_db):
-    # V2 first recorded m-c = 60 (fail), then amended to 45 (pass): only V1's m-b failure remains.
+    # V2 first recorded m-c = 60 (fail), then amended to 45 (pass): NX-001's latest visit fails nothing on item 2.
     data = run_json(cli, "item", "2", *PERIOD)
     assert (data["totals"]["pass"], data["totals"]["fail"]) == (5, 1)
-    assert [(f["date"], f["item"]) for f in data["failures"]] == [("2020-10-10", "m-b")]
+    assert data["failures"] == []
+    assert data["totals"]["failing_schools"] == 0
     three = run_json(cli, "item", "3", *PERIOD)
     assert (three["totals"]["pass"], three["totals"]["fail"], three["totals"]["na"]) == (2, 0, 1)
     assert three["failures"] == []
@@ -120,14 +124,14 @@ def test_item_formats_agree(cli, report_db, tmp_path):
     text = (tmp_path / "i.csv").read_bytes().decode("utf-8-sig")
     blocks = [list(csv.reader(io.StringIO(b))) for b in text.split("\r\n\r\n")]
     titles = [b[0][0] for b in blocks]
-    assert titles == ["Totals", "Points that check this item", "By town", "By school (worst first)", "Failing schools"]
+    assert titles == ["Totals", "Points that check this item", "By town", "By school (worst first)", "Failing schools (latest visit in the period)"]
     by_school = blocks[3]
     assert by_school[1][:3] == ["code", "school", "town"]
     assert [(r[0], int(r[4]), int(r[5]), int(r[6]), float(r[8])) for r in by_school[2:]] == [
         (s["code"], s["visits"], s["pass"], s["fail"], s["compliance_rate"]) for s in data["by_school"]]
     wb = load_workbook(tmp_path / "i.xlsx")
     sheet = wb["Failing schools"]
-    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["NX-001", "NX-001"]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["NX-001"]
     assert wb["By town"]["F2"].value == 0.5 and wb["By town"]["F2"].number_format == "0.0%"
     parser = Tables()
     parser.feed((tmp_path / "i.html").read_text(encoding="utf-8"))

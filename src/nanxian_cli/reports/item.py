@@ -1,5 +1,6 @@
 """`report item N`: one of the 21 plan items across the county — the points that check it, pass rate by
-town and by school, and the failing schools (latest answer revisions)."""
+town and by school, and the failing schools: the points each school's latest visit (per checklist) in the
+period failed, by their latest answer revision."""
 
 from __future__ import annotations
 
@@ -103,12 +104,12 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
                 [Column("code", tr("代码", "code")), Column("name", tr("学校", "school"), max_width=20),
                  Column("town", tr("乡镇", "town"), priority=1), Column("last_visit", tr("最近", "last visit"), "date", priority=0)]
                 + rate_cols, schools, empty=tr("没有数据", "No data")),
-        Section("failures", tr("不合格记录", "Failing schools"), [
+        Section("failures", tr("仍不合格的学校（期间内最近一次检查）", "Failing schools (latest visit in the period)"), [
             Column("code", tr("代码", "code"), priority=1), Column("name", tr("学校", "school"), max_width=16),
             Column("date", tr("日期", "date"), "date"), Column("text", tr("检查内容", "point"), max_width=24),
             Column("value", tr("结果", "answer"), priority=1, max_width=10), Column("note", tr("备注", "note"), max_width=24),
             Column("finding", tr("整改", "finding"), priority=0),
-        ], failures, empty=tr("没有不合格记录", "No failures")),
+        ], failures, empty=tr("没有不合格记录", "No failures"), sheet=tr("不合格学校", "Failing schools")),
     ]
     return Document(
         kind="item", title=tr(f"工作要点 {number}：{title}", f"Plan item {number}: {title}"),

@@ -148,12 +148,15 @@ def finding_totals(store: Store, scope: Scope) -> dict:
 
 def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
     """Counts per group (school, town, inspector, checklist, plan-item) over the visits in scope."""
+    no_distinct = "count(DISTINCT v.school_code) AS schools, "  # only the totals need it; it costs a sort per group
     if by == "plan-item":
         sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_id = v.id")
-        return _dicts(store.query(f"SELECT p.plan_item AS key, {_PLAN_SUMS}{sql} GROUP BY p.plan_item", params))
+        sums = _PLAN_SUMS.replace(no_distinct, "")
+        return _dicts(store.query(f"SELECT p.plan_item AS key, {sums}{sql} GROUP BY p.plan_item", params))
     expr, join, _, _ = _GROUPS[by]
     sql, params = _visit_from(scope, join)
-    return _dicts(store.query(f"SELECT {expr} AS key, {_COUNT_SUMS}{sql} GROUP BY {expr}", params))
+    sums = _COUNT_SUMS.replace(no_distinct, "")
+    return _dicts(store.query(f"SELECT {expr} AS key, {sums}{sql} GROUP BY {expr}", params))
 
 
 def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
@@ -291,23 +294,27 @@ def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
 
 
 def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
-    """Latest-revision answers that failed, on points checking plan item `number`, in the period."""
-    sql, params = _visit_from(
-        scope,
-        " JOIN checklist_item_plan cip ON cip.hash = v.checklist_hash AND cip.plan_item = ?"
-        " JOIN answers a ON a.visit_id = v.id AND a.item_id = cip.item_id"
-        " JOIN schools s ON s.code = v.school_code"
-        " LEFT JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = cip.item_id",
-    )
+    """The failing schools on plan item `number`: for each school and checklist, its latest visit in the
+    period; listed are that visit's points checking the item whose latest answer revision failed (a school
+    that has passed since is not listed). Point ids are unique across checklists, so the latest visit with
+    the checklist is the latest visit that checked the point."""
+    sql, params = _visit_from(scope)
     return _dicts(store.query(
-        "SELECT v.school_code AS code, s.name, s.town, v.id AS visit_id, v.date, v.inspector, a.item_id, a.value, "
+        "SELECT x.school_code AS code, s.name, s.town, x.id AS visit_id, x.date, x.inspector, a.item_id, a.value, "
         "a.note, ci.text_zh, ci.text_en, ci.severity, "
-        "(SELECT f.status FROM findings f WHERE f.school_code = v.school_code AND f.item_id = a.item_id "
-        " AND f.opened <= v.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status"
-        f"{sql} AND a.outcome = 'fail' AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id) "
-        "ORDER BY s.town, v.school_code, v.date DESC, a.item_id",
-        [number, *params],
+        "(SELECT f.status FROM findings f WHERE f.school_code = x.school_code AND f.item_id = a.item_id "
+        " AND f.opened <= x.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status "
+        # SQLite: with max(), the bare columns come from the row holding the maximum
+        "FROM (SELECT v.id, v.school_code, v.inspector, v.checklist_hash, max(v.date) AS date"
+        f"     {sql} GROUP BY v.school_code, v.checklist_id) x "
+        "JOIN checklist_item_plan cip ON cip.hash = x.checklist_hash AND cip.plan_item = ? "
+        "JOIN answers a ON a.visit_id = x.id AND a.item_id = cip.item_id AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = x.id AND b.item_id = cip.item_id) "
+        "JOIN schools s ON s.code = x.school_code "
+        "LEFT JOIN checklist_items ci ON ci.hash = x.checklist_hash AND ci.item_id = cip.item_id "
+        "WHERE a.outcome = 'fail' "
+        "ORDER BY s.town, x.school_code, x.date DESC, a.item_id",
+        [*params, number],
     ))
 
 
