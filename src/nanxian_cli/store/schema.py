@@ -172,6 +172,14 @@ def m001_initial(db) -> None:
     )
 
 
+
+@migration
+def m002_report_indexes(db) -> None:
+    # Chosen from EXPLAIN QUERY PLAN of the report queries (never ANALYZE). A finding is open at the end
+    # of a period when it is open now or was resolved after that day: with (status, resolved_on) the
+    # second half is a range search instead of a walk over every resolved finding of every year.
+    db.execute("CREATE INDEX IF NOT EXISTS findings_status_resolved ON findings(status, resolved_on)")
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

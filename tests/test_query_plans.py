@@ -1,0 +1,166 @@
+"""The report and digest queries use their indexes: no full SCAN of answers, visits, findings,
+finding_events or visit_plan_counts. Every statement the commands run is captured from the real
+connection (sqlite3 trace) and explained with EXPLAIN QUERY PLAN on the same database.
+
+No ANALYZE is run: the plans come from the schema alone, as on a user's machine.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import nanxian_cli.store as store_pkg
+from nanxian_cli import demo as core
+from nanxian_cli.config import bundled_checklists_dir
+from nanxian_cli.store import open_store
+
+BIG_TABLES = {"answers", "visits", "findings", "finding_events", "visit_plan_counts"}
+PERIOD = ["--from", "2020-01-01", "--to", "2020-12-31"]
+
+COMMANDS = {
+    "summary": ["report", "summary", *PERIOD, "--format", "json"],
+    "summary-ten-years": ["report", "summary", "--from", "2011-01-01", "--to", "2020-12-31", "--format", "json"],
+    "summary-by-town": ["report", "summary", *PERIOD, "--by", "town", "--format", "json"],
+    "summary-by-inspector": ["report", "summary", *PERIOD, "--by", "inspector", "--format", "json"],
+    "summary-by-checklist": ["report", "summary", *PERIOD, "--by", "checklist", "--format", "json"],
+    "summary-by-plan-item": ["report", "summary", *PERIOD, "--by", "plan-item", "--format", "json"],
+    "summary-town-filter": ["report", "summary", *PERIOD, "--town", "南洲镇", "--format", "json"],
+    "matrix": ["report", "matrix", *PERIOD, "--format", "json"],
+    "school": ["report", "school", "NX-001", *PERIOD, "--format", "json"],
+    "item": ["report", "item", "21", *PERIOD, "--format", "json"],
+    "digest": ["report", "digest", "--week", "2020-W52", "--as-of", "2020-12-31", "--format", "json"],
+    "overdue": ["finding", "list", "--status", "overdue", "--as-of", "2020-12-31", "--format", "json"],
+}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> Path:
+    """A small demo county (12 schools, one year), built through the bulk path."""
+    path = tmp_path_factory.mktemp("plans") / "county.db"
+    core.prepare_target(path, None)
+    with open_store(path) as store:
+        core.build_demo(store, bundled_checklists_dir(), core.DemoOptions(schools=12, visits_per_year=12))
+    return path
+
+
+@pytest.fixture
+def traced(monkeypatch):
+    """Every SQL statement run on stores opened by the commands, parameters expanded."""
+    statements: list[str] = []
+    real = store_pkg.open_store
+
+    def open_traced(path, *, create: bool = True):
+        store = real(path, create=create)
+        store.conn.set_trace_callback(statements.append)
+        return store
+
+    monkeypatch.setattr(store_pkg, "open_store", open_traced)
+    return statements
+
+
+def aliases(sql: str) -> dict[str, str]:
+    """alias -> table for every `FROM table [AS] alias` / `JOIN table [AS] alias` in the statement."""
+    found = {}
+    keywords = {"on", "where", "join", "left", "inner", "group", "order", "using", "limit", "union", "cross"}
+    for table, alias in re.findall(r"(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", sql, flags=re.IGNORECASE):
+        found[table] = table
+        if alias and alias.lower() not in keywords:
+            found[alias] = table
+    return found
+
+
+def plan(conn: sqlite3.Connection, sql: str) -> list[str]:
+    return [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+
+
+def full_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
+    names = aliases(sql)
+    bad = []
+    for detail in plan(conn, sql):
+        match = re.match(r"SCAN (\w+)", detail)
+        if match and names.get(match.group(1), match.group(1)) in BIG_TABLES:
+            bad.append(detail)
+    return bad
+
+
+def selects(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))
+            and "sqlite_master" not in s and "schema_migrations" not in s]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_no_full_scan_of_big_tables(cli, county: Path, traced: list[str], name: str):
+    result = cli("--db", county, *COMMANDS[name])
+    assert result.exit_code == 0, result.output
+    queries = selects(traced)
+    assert queries, "the command ran no query"
+    conn = sqlite3.connect(county)
+    try:
+        problems = {sql[:200]: full_scans(conn, sql) for sql in queries}
+    finally:
+        conn.close()
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def _plans_of(cli, county: Path, traced: list[str], args: list[str], needle: str) -> list[list[str]]:
+    result = cli("--db", county, *args)
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(county)
+    try:
+        return [plan(conn, sql) for sql in selects(traced) if needle in sql]
+    finally:
+        conn.close()
+
+
+def test_summary_totals_come_from_visits_by_status_and_date(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary"], "sum(v.n_pass)")
+    assert plans
+    for p in plans:
+        assert any(re.match(r"SEARCH v USING (COVERING )?INDEX \w*visits\w* \(status=\? AND date>\? AND date<\?\)", d)
+                   for d in p), p
+    assert not any("answers" in sql for sql in selects(traced))  # totals never scan answers
+
+
+def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary"], "f.resolved_on > ")
+    assert plans
+    for p in plans:
+        assert any("(status=? AND resolved_on>?)" in d for d in p), p
+
+
+def test_matrix_reads_plan_counts_by_visit(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "visit_plan_counts")
+    assert plans
+    for p in plans:
+        assert any(d.startswith("SEARCH p USING PRIMARY KEY (visit_id=?") for d in p), p
+    assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_digest_reads_one_week_of_visits(cli, county: Path, traced: list[str]):
+    result = cli("--db", county, *COMMANDS["digest"])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(county)
+    try:
+        week = [plan(conn, sql) for sql in selects(traced) if "2020-12-21" in sql and "visits" in sql]
+    finally:
+        conn.close()
+    assert week
+    for p in week:
+        assert any(re.search(r"SEARCH v\w* USING (COVERING )?INDEX \w*visits\w* \((status=\? AND )?(school_code=\? AND )?date", d)
+                   for d in p), p
+    assert not any(" answers " in f" {sql} " for sql in selects(traced))
+
+
+def test_the_detector_sees_a_full_scan(county: Path):
+    """The check above can fail: an unindexed filter on answers is reported."""
+    conn = sqlite3.connect(county)
+    try:
+        assert full_scans(conn, "SELECT count(*) FROM answers a WHERE a.outcome = 'fail'") == ["SCAN a"]
+        assert full_scans(conn, "SELECT count(*) FROM visits WHERE inspector LIKE '%x%'") != []
+        assert full_scans(conn, "SELECT count(*) FROM visits v WHERE v.status = 'submitted' AND v.date >= '2020-01-01'") == []
+    finally:
+        conn.close()
