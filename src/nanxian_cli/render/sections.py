@@ -185,7 +185,7 @@ def print_document(doc: Any, console: Any) -> None:
 
             table = Table(show_header=False, box=None, pad_edge=False)
             table.add_column(style="bold")
-            table.add_column()
+            table.add_column(justify="right")
             for r in s.rows:
                 table.add_row(Text(str(r["label"])), rich_cell(r.get("value"), r.get("kind", "text")))
             console.print(table)

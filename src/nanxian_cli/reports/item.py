@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 
 from nanxian_cli.errors import InputError
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import label, tr
 from nanxian_cli.reports import Column, Document, Section, filters_meta, plan_label, rates, worst_first
 from nanxian_cli.reports.summary import period_text_iso
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
+from nanxian_cli.vocab import SEVERITY_LABELS
 
 
 def check_number(number: int) -> int:
@@ -39,7 +40,7 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
     titles = q.plan_titles(store)
     points = [
         {"checklist": p["checklist_id"], "item": p["item_id"], "text": tr(p["text_zh"], p["text_en"]),
-         "severity": p["severity"], "versions": p["versions"]}
+         "severity": p["severity"], "severity_label": label(SEVERITY_LABELS.get(p["severity"]), p["severity"] or ""), "versions": p["versions"]}
         for p in q.item_points(store, scope, number)
     ]
     towns = []
@@ -60,7 +61,7 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
     failures = [
         {"code": f["code"], "name": f["name"], "town": f["town"], "date": f["date"], "visit": f["visit_id"],
          "inspector": f["inspector"], "item": f["item_id"], "text": tr(f["text_zh"] or f["item_id"], f["text_en"] or f["item_id"]),
-         "severity": f["severity"], "value": _value_text(f["value"]), "note": f["note"], "finding": f["finding_status"]}
+         "severity": f["severity"], "severity_label": label(SEVERITY_LABELS.get(f["severity"]), f["severity"] or ""), "value": _value_text(f["value"]), "note": f["note"], "finding": f["finding_status"]}
         for f in q.item_failures(store, scope, number)
     ]
     p_sum = sum(r["pass"] for r in towns)
@@ -95,8 +96,8 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
             {"label": tr("有不合格的学校", "Schools with fails"), "value": total["failing_schools"], "kind": "int"},
         ], layout="fields"),
         Section("points", tr("检查本要点的条目", "Points that check this item"), [
-            Column("checklist", tr("检查表", "checklist"), priority=1), Column("item", "id", priority=2),
-            Column("text", tr("检查内容", "point"), max_width=40), Column("severity", tr("程度", "severity"), priority=0),
+            Column("checklist", tr("检查表", "checklist"), priority=2), Column("item", "id", priority=0),
+            Column("text", tr("检查内容", "point"), max_width=40), Column("severity_label", tr("程度", "severity"), priority=1),
         ], points, empty=tr("期间内使用的检查表没有检查本要点", "No checklist used in the period checks this item")),
         Section("by_town", tr("按乡镇", "By town"), [Column("town", tr("乡镇", "town"))] + rate_cols, towns,
                 empty=tr("没有数据", "No data")),

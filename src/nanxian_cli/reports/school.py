@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import label, tr
 from nanxian_cli.reports import Column, Document, Section, plan_label, rates, worst_first
 from nanxian_cli.reports.summary import period_text_iso
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
+from nanxian_cli.vocab import SEVERITY_LABELS
 
 WORST_PLAN_ITEMS = 5
 
@@ -46,7 +47,7 @@ def compute(store: Store, school: dict, scope: q.Scope) -> Document:
         visits.append(row)
     findings = [
         {"id": f["id"], "item": f["item_id"], "text": tr(f["text_zh"] or f["item_id"], f["text_en"] or f["item_id"]),
-         "checklist": f["checklist_id"], "severity": f["severity"], "opened": f["opened"], "due": f["due"],
+         "checklist": f["checklist_id"], "severity": f["severity"], "severity_label": label(SEVERITY_LABELS.get(f["severity"]), f["severity"] or ""), "opened": f["opened"], "due": f["due"],
          "days_overdue": max(0, f["days_overdue"]), "overdue": f["days_overdue"] > 0, "note": f["note"],
          "rechecks": f["recheck_count"], "visit": f["visit_id"]}
         for f in q.open_findings(store, scope)
@@ -121,7 +122,7 @@ def _sections(data: dict, months: list[dict]) -> list[Section]:
         ], data["visits"], empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period")),
         Section("open_findings", tr("未整改问题", "Open findings"), [
             Column("id", "#", "int"), Column("text", tr("问题", "point"), max_width=30),
-            Column("severity", tr("程度", "severity"), priority=1), Column("opened", tr("发现", "opened"), "date", priority=0),
+            Column("severity_label", tr("程度", "severity"), priority=1), Column("opened", tr("发现", "opened"), "date", priority=0),
             Column("due", tr("整改期限", "due"), "date"), Column("days_overdue", tr("逾期天数", "days overdue"), "int"),
             Column("note", tr("备注", "note"), priority=0, max_width=30),
         ], data["open_findings"], empty=tr("没有未整改的问题", "No open findings")),
