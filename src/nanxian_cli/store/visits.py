@@ -13,7 +13,7 @@ from typing import Any
 
 from nanxian_cli.errors import Ambiguous, InputError, NotFound
 from nanxian_cli.evaluate import Tally, due_date, tally
-from nanxian_cli.store.checklists import save_checklist_version
+from nanxian_cli.store.checklists import ensure_plan_stored, save_checklist_version
 from nanxian_cli.store.db import Store, utc_now
 from nanxian_cli.visits import PreparedVisit, value_json
 
@@ -29,6 +29,7 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
     The bulk path (demo, imports) passes many visits in one call; recording one visit passes one.
     """
     now = utc_now()
+    ensure_plan_stored(conn)  # plan titles for reports (once per database)
     saved = saved_hashes if saved_hashes is not None else set()
     answer_rows: list[tuple] = []
     plan_rows: list[tuple] = []
