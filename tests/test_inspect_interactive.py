@@ -316,3 +316,42 @@ def test_checklist_that_does_not_apply_is_refused(cli, vdir, db_path):
     assert result.exit_code == 2
     assert "does not apply to 南洲实验小学" in result.stderr
     assert counts(db_path)["visits"] == 0
+
+
+def test_resume_a_draft_from_an_answers_file(cli, vdir, tmp_path, db_path):
+    draft = record(cli, tmp_path, {"t-drill": "yes", "t-class": 58, "t-meal": "yes", "t-remarks": "-"})
+    assert draft["status"] == "draft" and draft["missing"] == ["t-homework", "t-morale"]
+    result = cli(*RESUME, input="light\n2\nlow\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "4/7 · t-homework" in out and "5/7 · t-morale" in out and "t-drill ·" not in out
+    assert rows(db_path, "SELECT status, n_pass, n_fail, n_na, n_info FROM visits") == [("submitted", 3, 2, 1, 1)]
+    assert rows(db_path, "SELECT item_id, note FROM findings ORDER BY item_id") == [("t-class", None), ("t-morale", "low")]
+
+
+def test_hostile_school_name_is_plain_text(cli, vdir, tmp_path):
+    roster = tmp_path / "evil.yaml"
+    roster.write_text("- {code: NX-666, name: '[bold red]坏[/] <script>x</script> =HYPERLINK(1)', stages: primary}\n",
+                      encoding="utf-8")
+    assert cli("school", "import", roster).exit_code == 0
+    name = "[bold red]坏[/] <script>x</script> =HYPERLINK(1)"
+    result = cli("inspect", "visit", "NX-666", "--checklist", "t-visit", "--inspector", "李明", "--date", "2020-11-02",
+                 input="n\n\n50\nheavy\n\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert f"{name} (NX-666)" in result.stdout
+    listed = cli("finding", "list")
+    assert name in listed.stdout
+    csv_text = cli("finding", "list", "--format", "csv").stdout
+    assert f",{name}," in csv_text  # not a formula: kept as it is
+
+
+def test_formula_school_name_neutralised_in_finding_csv(cli, vdir, tmp_path):
+    roster = tmp_path / "evil.yaml"
+    roster.write_text("- {code: NX-667, name: '=HYPERLINK(\"http://x\")', stages: primary}\n", encoding="utf-8")
+    assert cli("school", "import", roster).exit_code == 0
+    record(cli, tmp_path, dict(FULL, **{"t-class": 70}), school="NX-667")
+    import csv
+    import io
+
+    table = list(csv.DictReader(io.StringIO(cli("finding", "list", "--format", "csv").stdout.lstrip("\ufeff"))))
+    assert [r["school_name"] for r in table] == ["'=HYPERLINK(\"http://x\")"]
