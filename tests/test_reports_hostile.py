@@ -163,3 +163,16 @@ def test_hostile_filter_values_are_parameters(cli, hostile):
         assert data["totals"]["schools_in_scope"] == expected
     result = cli("report", "summary", "--town", "[red]镇[/red]", "--from", rf.FROM, "--to", rf.TO, "--format", "json")
     assert json.loads(result.stdout)["totals"]["visits"] == 1
+
+
+@pytest.mark.parametrize("args", [("school", "\udcff\udcfe"), ("visit", "\udcff"), ("summary", "--town", "\udcff"),
+                                  ("summary", "--inspector", "李\udcff"), ("item", "1", "--town", "\udcff")])
+def test_undecodable_command_line_bytes_are_refused(cli, hostile, args, db_path):
+    """Bytes that are not UTF-8 on the command line (surrogate escapes) get a usage error, not a traceback."""
+    import sqlite3
+
+    before = sqlite3.connect(db_path).execute("SELECT count(*) FROM visits").fetchone()[0]
+    result = cli("report", *args)
+    assert result.exit_code == 2
+    assert "not valid UTF-8" in result.output
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM visits").fetchone()[0] == before

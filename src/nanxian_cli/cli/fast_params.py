@@ -4,7 +4,9 @@ Typer 0.29 coerces every parameter through a pydantic `TypeAdapter`, built lazil
 command runs, so any command at all imports pydantic (~80-400 ms on a loaded machine) even when it
 only reads the database. Strings, whole numbers without bounds, `Literal` choices and plain paths are
 coerced here with Typer's own helpers (the same checks and error messages); anything else — and any
-value these fast paths do not accept — falls through to Typer's pydantic path unchanged.
+value these fast paths do not accept — falls through to Typer's pydantic path unchanged. Text that is
+not valid UTF-8 (undecodable bytes on the command line) is refused here as a usage error (exit 2): it could
+never match anything and SQLite cannot take it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,17 @@ def install() -> None:
         def _fast(self, value: Any, param: Any, ctx: Any) -> Any:
             annotation, info = self.annotation, self.parameter_info
             if annotation is str:
-                return value if isinstance(value, str) else _MISS
+                if not isinstance(value, str):
+                    return _MISS
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:  # bytes that are not UTF-8 on the command line
+                    from typer._click.exceptions import BadParameter
+
+                    from nanxian_cli.i18n import tr
+
+                    raise BadParameter(tr("不是有效的 UTF-8 文本", "not valid UTF-8 text"), ctx=ctx, param=param) from None
+                return value
             if annotation is int and info.min is None and info.max is None:
                 if isinstance(value, int) and not isinstance(value, bool):
                     return value
