@@ -634,3 +634,18 @@ def test_when_value_that_can_never_match(tmp_path: Path):
         f"{path}:10: items[4].when.equals: 'many' can never be the answer to 'b'; expected a number",
         f"{path}:11: items[5].when.equals: 'medium' can never be the answer to 'c'; expected one of low, high",
     ]
+
+
+def test_plan_must_list_items_1_to_21(tmp_path: Path):
+    from nanxian_cli.checklists import load_plan
+    from nanxian_cli.config import bundled_data_dir
+
+    plan = load_plan()
+    assert sorted(item.number for section in plan.sections for item in section.items) == list(range(1, 22))
+    text = (bundled_data_dir() / "plan-2020.yaml").read_text(encoding="utf-8")
+    cut = tmp_path / "plan.yaml"
+    cut.write_text(text[: text.index("      - number: 21")], encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_plan(cut)
+    assert len(info.value.details) == 1
+    assert info.value.details[0].endswith("the plan must list items 1..21 exactly once (missing [21], repeated [])")

@@ -367,3 +367,64 @@ def test_concurrent_writers_on_a_fresh_file_lose_nothing(tmp_path: Path):
         assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(schema.MIGRATIONS)
     finally:
         conn.close()
+
+
+# -- stored checklist versions ----------------------------------------------------------------------
+
+CHECKLIST = """\
+id: kept
+version: 3
+title: {zh: 留存, en: Kept}
+kind: special
+items:
+  - {id: k-1, text: {zh: 一, en: one}, plan: [1, 2], type: yesno}
+  - {id: k-2, text: two, plan: [21], type: number, max: 55, severity: critical, weight: 2}
+"""
+
+
+def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
+    from nanxian_cli.checklists import checklist_from_snapshot, load_checklist
+    from nanxian_cli.loader import canonical_json, content_hash
+    from nanxian_cli.store.checklists import checklist_content, save_checklist_version
+
+    path = tmp_path / "kept.yaml"
+    path.write_text(CHECKLIST, encoding="utf-8")
+    loaded = load_checklist(path)
+    with open_store(tmp_path / "v.db") as store:
+        for _ in range(2):
+            with store.transaction() as conn:
+                save_checklist_version(conn, loaded)
+        assert store.one("SELECT count(*) FROM checklist_versions")[0] == 1
+        row = store.one("SELECT checklist_id, version, kind, title_zh, title_en FROM checklist_versions")
+        assert tuple(row) == ("kept", "3", "special", "留存", "Kept")
+        items = [tuple(r) for r in store.query(
+            "SELECT item_id, position, type, severity, weight FROM checklist_items ORDER BY position")]
+        assert items == [("k-1", 0, "yesno", "major", 1.0), ("k-2", 1, "number", "critical", 2.0)]
+        plan = [tuple(r) for r in store.query("SELECT item_id, plan_item FROM checklist_item_plan ORDER BY 1, 2")]
+        assert plan == [("k-1", 1), ("k-1", 2), ("k-2", 21)]
+        content = checklist_content(store, loaded.hash)
+
+    # the file changes later; the stored version still rebuilds the exact checklist of old visits
+    path.write_text(CHECKLIST.replace("max: 55", "max: 45"), encoding="utf-8")
+    assert load_checklist(path).hash != loaded.hash
+    assert content == loaded.canonical
+    rebuilt = checklist_from_snapshot(content)
+    assert rebuilt == loaded.checklist
+    assert rebuilt.items[1].max == 55
+    assert content_hash(canonical_json(rebuilt.model_dump(mode="json", by_alias=True, exclude_none=True))) == loaded.hash
+
+
+def test_plan_items_stored_and_refreshed(tmp_path: Path):
+    from nanxian_cli.checklists import load_plan
+    from nanxian_cli.store.checklists import ensure_plan, plan_items_stored
+
+    plan = load_plan()
+    with open_store(tmp_path / "plan.db") as store:
+        for _ in range(2):
+            with store.transaction() as conn:
+                ensure_plan(conn, plan)
+        assert plan_items_stored(store) == 21
+        numbers = [r[0] for r in store.query("SELECT number FROM plan_items ORDER BY number")]
+        sections = {r[0] for r in store.query("SELECT section FROM plan_items")}
+    assert numbers == list(range(1, 22))
+    assert sections == {1, 2, 3, 4, 5}

@@ -59,7 +59,7 @@ def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
     from nanxian_cli.render.table import simple_table
 
     # ids stay whole (they are typed back into `checklist show`); titles fold
-    table = simple_table(None, columns, rows, keep_whole={0: 40, 1: 8, 2: 12})
+    table = simple_table(None, columns, rows, keep_whole={0: 40, 2: 12})
     emit(fmt, output, json_data=data, columns=columns, rows=rows, table=table)
 
 
