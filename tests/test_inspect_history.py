@@ -246,3 +246,13 @@ def test_show_in_chinese(cli, vdir, tmp_path):
     # JSON keeps English keys and values whatever the language
     detail = json.loads(cli("--lang", "zh", "inspect", "show", data["id"], "--format", "json").stdout)
     assert detail["status"] == "submitted" and detail["findings"][0]["severity"] == "critical"
+
+
+def test_amend_old_visit_withdraws_its_finding_even_if_resolved_later(cli, vdir, tmp_path, db_path):
+    first = record(cli, tmp_path, MIXED)
+    record(cli, tmp_path, dict(MIXED, **{"t-class": 50}), name="second.yaml", date="2020-11-20")
+    assert rows(db_path, "SELECT status FROM findings WHERE item_id = 't-class'") == [("resolved",)]
+    # the first visit's count was wrong: there never was a finding
+    assert cli("inspect", "amend", first["id"], "t-class", "52", "--reason", "recount").exit_code == 0
+    assert rows(db_path, "SELECT status FROM findings WHERE item_id = 't-class'") == [("withdrawn",)]
+    assert json.loads(cli("finding", "list", "--status", "resolved", "--format", "json").stdout) == []

@@ -423,7 +423,7 @@ def _follow_findings(conn, visit: sqlite3.Row, checklist: Any, item_id: str, old
     # 1. undo what the old answer did
     if old == "fail":
         own = conn.execute(
-            "SELECT id FROM findings WHERE visit_id = ? AND item_id = ? AND status = 'open'", (vid, item_id)
+            "SELECT id FROM findings WHERE visit_id = ? AND item_id = ? AND status != 'withdrawn'", (vid, item_id)
         ).fetchone()
         if own is not None:
             _withdraw(conn, own[0], vid, day, why, author)
