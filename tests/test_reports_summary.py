@@ -111,7 +111,8 @@ def test_summary_by_plan_item(cli, report_db):
         (("--stage", "kindergarten"), 0, 1, ["NX-004"], 0, 0, 0, 0),
         (("--inspector", "王芳"), 1, 2, ["NX-004"], 4, 0, 0, 0),
         (("--checklist", "mini"), 3, 5, ["NX-005", "NX-003", "NX-004"], 9, 2, 2, 2),
-        (("--checklist", "other"), 0, 5, ["NX-005", "NX-002", "NX-001", "NX-003", "NX-004"], 0, 0, 0, 0),
+        (("--from", "2021-01-01", "--to", "2021-06-30"), 0, 5, ["NX-005", "NX-002", "NX-001", "NX-003", "NX-004"],
+         0, 0, 2, 2),
     ],
 )
 def test_summary_filters(cli, report_db, args, visits, in_scope, unvisited, passed, failed, open_, overdue):
@@ -121,6 +122,21 @@ def test_summary_filters(cli, report_db, args, visits, in_scope, unvisited, pass
         visits, in_scope, passed, failed, open_, overdue)
     assert [u["code"] for u in data["unvisited"]] == unvisited
     assert len(data["rows"]) == in_scope
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(("--town", "南州镇"), "no school is in '南州镇'"), (("--inspector", "李四"), "no supervisor named '李四'"),
+     (("--checklist", "routine-monthy"), "no visit was ever recorded with checklist 'routine-monthy'")],
+)
+def test_summary_unknown_filter_values_are_refused(cli, report_db, args, message):
+    for command in (("summary",), ("matrix",), ("item", "1")):
+        if command[0] != "summary" and args[0] != "--town":
+            continue
+        result = cli("report", *command, *args)
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr
+    assert "南洲镇" in cli("report", "summary", "--town", "南州镇").stderr  # the known towns are listed
 
 
 def test_findings_are_counted_as_of_the_end_of_the_period(cli, report_db):

@@ -37,6 +37,7 @@ def _value_text(raw: str | None) -> str:
 
 def compute(store: Store, number: int, scope: q.Scope) -> Document:
     check_number(number)
+    q.check_scope(store, scope)
     titles = q.plan_titles(store)
     points = [
         {"checklist": p["checklist_id"], "item": p["item_id"], "text": tr(p["text_zh"], p["text_en"]),

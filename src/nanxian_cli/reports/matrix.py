@@ -12,6 +12,7 @@ PLAN_ITEMS = range(1, 22)
 
 
 def compute(store: Store, scope: q.Scope) -> Document:
+    q.check_scope(store, scope)
     schools = q.schools_in_scope(store, scope)
     counts: dict[str, dict[int, tuple[int, int]]] = {}
     for r in q.school_plan_counts(store, scope):

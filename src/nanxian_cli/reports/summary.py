@@ -19,6 +19,7 @@ def _empty_counts(key) -> dict:
 
 
 def compute(store: Store, scope: q.Scope, by: str = "school") -> Document:
+    q.check_scope(store, scope)
     totals = q.visit_totals(store, scope)
     ftotals = q.finding_totals(store, scope)
     in_scope = q.schools_in_scope(store, scope)
