@@ -130,6 +130,10 @@ BAD_CSV_CASES = [
     ("long name", "code,name,stages\r\nB-1," + "长" * 500 + ",primary\r\n",
      ["bad.csv:2: row 1: name: String should have at most 200 characters"]),
     ("header only", "code,name,stages\r\n", ["bad.csv:1: the roster has no rows"]),
+    ("repeated column", "code,name,stages,name\r\nB-1,甲校,primary,乙校\r\n",
+     ["bad.csv:1: column(s) 'name' appear more than once"]),
+    ("value without header", "code,name,stages,\r\nB-1,甲校,primary,\r\nB-2,乙校,primary,x\r\n",
+     ["bad.csv:3: row 2: column 4 has a value but no header"]),
 ]
 
 
@@ -449,3 +453,11 @@ def test_show_unknown_format(cli, schools):
     result = cli("school", "show", "NX-001", "--format", "csv")
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: --format: choose table or json, not 'csv'"
+
+
+def test_csv_with_empty_trailing_columns_from_a_spreadsheet(cli, tmp_path: Path):
+    path = write_csv(tmp_path / "excel.csv", "code,name,stages,,\r\nE-1,甲校,primary,,\r\n,,,,\r\nE-2,乙校,junior,,\r\n")
+    result = cli("school", "import", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Schools: 2 added, 0 updated, 0 unchanged"
+    assert [s["code"] for s in school_json(cli)] == ["E-1", "E-2"]

@@ -38,8 +38,14 @@ def read_roster(path: Path) -> list[Any]:
         header = [h.strip() if h else h for h in (reader.fieldnames or [])]
         if not header:
             raise ValidationFailed(f"{path}: empty roster", [f"{path}:1: no header row"])
+        # Spreadsheets often save empty columns after the last one: no header and no values is fine.
+        blank = {f"\x00column {i + 1}" for i, h in enumerate(header) if not h}
+        header = [f"\x00column {i + 1}" if not h else h for i, h in enumerate(header)]
         reader.fieldnames = header
-        unknown = [h for h in header if h not in ROSTER_FIELDS]
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated:
+            problems.append(f"{path}:1: column(s) {', '.join(map(repr, repeated))} appear more than once")
+        unknown = [h for h in header if h not in ROSTER_FIELDS and h not in blank]
         if unknown:
             problems.append(f"{path}:1: unknown column(s) {', '.join(map(repr, unknown))}; expected {', '.join(ROSTER_FIELDS)}")
         for missing in ("code", "name", "stages"):
@@ -50,6 +56,11 @@ def read_roster(path: Path) -> list[Any]:
         for number, record in enumerate(reader, start=1):
             if None in record:
                 found.append((number, f"{path}:{reader.line_num}: row {number}: more cells than header columns"))
+                continue
+            stray = [key for key in blank if (record.pop(key, None) or "").strip()]
+            for key in sorted(stray):
+                found.append((number, f"{path}:{reader.line_num}: row {number}: {key.lstrip(chr(0))} has a value but no header"))
+            if stray:
                 continue
             if all((v or "").strip() == "" for v in record.values()):
                 continue
