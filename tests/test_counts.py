@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 
@@ -383,3 +384,87 @@ def test_counts_equal_recount_after_any_operations(ops):
                 assert_counts_match(county.path)
         finally:
             county.store.close()
+
+
+# -- the reports' numbers equal the straightforward SQL over answers (the benchmark's floor queries) ---
+
+def _bench_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    spec = importlib.util.spec_from_file_location("nanxian_bench_run", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("nanxian_bench_run", module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo_county(tmp_path_factory) -> Path:
+    from nanxian_cli import demo as core
+    from nanxian_cli.config import bundled_checklists_dir
+
+    path = tmp_path_factory.mktemp("county") / "county.db"
+    core.prepare_target(path, None)
+    with open_store(path) as store:
+        core.build_demo(store, bundled_checklists_dir(), core.DemoOptions(schools=15, years=2, visits_per_year=10))
+        # an amendment and a void, so "latest revision" and "submitted only" matter
+        vid = store.one("SELECT id FROM visits WHERE date >= '2020-03-01' ORDER BY date LIMIT 1")[0]
+        item = store.one("SELECT item_id FROM answers WHERE visit_id = ? AND outcome = 'pass' ORDER BY item_id LIMIT 1",
+                         (vid,))[0]
+        raw = {"true": "no", "false": "yes"}.get(store.one("SELECT value FROM answers WHERE visit_id = ? AND item_id = ?",
+                                                           (vid, item))[0])
+        if raw is not None:
+            amend_answer(store, vid, item, raw, "benchmark parity", "测试")
+        other = store.one("SELECT id FROM visits WHERE date >= '2020-06-01' ORDER BY date LIMIT 1")[0]
+        void_visit(store, other, "entered twice", "测试")
+    return path
+
+
+@pytest.mark.parametrize("start, end", [("2020-01-01", "2020-12-31"), ("2019-01-01", "2020-12-31"), ("2020-05-04", "2020-05-10")])
+def test_summary_equals_the_benchmark_recount(cli, demo_county: Path, start: str, end: str):
+    import json
+
+    bench = _bench_module()
+    result = cli("--db", demo_county, "report", "summary", "--from", start, "--to", end, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    conn = sqlite3.connect(demo_county)
+    try:
+        statements = [s for s in bench.shell_summary(start, end).split(";") if s.strip()]
+        per_school = {r[0]: r[1:] for r in conn.execute(statements[0])}
+        totals = conn.execute(statements[1]).fetchone()
+        findings = {r[0]: r[1:] for r in conn.execute(statements[2])}
+    finally:
+        conn.close()
+    visited = {r["key"]: r for r in data["rows"] if r["visits"]}
+    assert set(visited) == set(per_school)
+    for code, (visits, passed, failed, na, rate) in per_school.items():
+        row = visited[code]
+        assert (row["visits"], row["pass"], row["fail"], row["na"]) == (visits, passed, failed, na), code
+        assert row["compliance_rate"] == (round(passed / (passed + failed), 4) if passed + failed else None)
+        assert rate == pytest.approx(row["compliance_rate"], abs=1.01e-4)
+    t = data["totals"]
+    assert (t["visits"], t["schools"], t["pass"], t["fail"], t["na"]) == tuple(totals)
+    for r in data["rows"]:
+        assert (r["open_findings"], r["overdue_findings"]) == tuple(findings.get(r["key"], (0, 0))), r["key"]
+
+
+def test_matrix_equals_the_benchmark_recount(cli, demo_county: Path):
+    import json
+
+    bench = _bench_module()
+    result = cli("--db", demo_county, "report", "matrix", "--from", "2020-01-01", "--to", "2020-12-31", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    conn = sqlite3.connect(demo_county)
+    try:
+        # the rate from the shell's pass and fail, rounded as the reports round (Python's round, 4 places)
+        expected = {(r[0], r[1]): round(r[2] / (r[2] + r[3]), 4) if r[2] + r[3] else None
+                    for r in conn.execute(bench.shell_matrix("2020-01-01", "2020-12-31"))}
+    finally:
+        conn.close()
+    got = {(row["code"], int(number)): rate for row in data["rows"] for number, rate in row["cells"].items()
+           if rate is not None}
+    assert len(got) > 100
+    assert got == {key: rate for key, rate in expected.items() if rate is not None}
