@@ -355,3 +355,20 @@ def test_formula_school_name_neutralised_in_finding_csv(cli, vdir, tmp_path):
 
     table = list(csv.DictReader(io.StringIO(cli("finding", "list", "--format", "csv").stdout.lstrip("\ufeff"))))
     assert [r["school_name"] for r in table] == ["'=HYPERLINK(\"http://x\")"]
+
+
+def test_unscored_choice_gate_and_when_on_a_choice(cli, vdir, db_path):
+    (vdir / "t-gate.yaml").write_text(
+        "id: t-gate\nversion: 1\ntitle: Gate\nkind: special\nitems:\n"
+        "  - id: g-size\n    text: Pupils\n    plan: [21]\n    type: choice\n"
+        "    choices: {small: Under 100, large: 100 or more}\n"
+        "  - {id: g-guards-small, text: One guard, plan: [21], type: yesno, when: {item: g-size, equals: small}}\n"
+        "  - {id: g-guards-large, text: Two guards, plan: [21], type: yesno, severity: critical, when: {item: g-size, equals: large}}\n",
+        encoding="utf-8")
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-gate", "--inspector", "x", "--date", "2020-11-02",
+                 input="large\nn\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "small = Under 100 / large = 100 or more (recorded, not scored)" in result.stdout
+    assert "One guard" not in result.stdout.split("End of the checklist")[0]
+    assert rows(db_path, "SELECT n_pass, n_fail, n_na, n_info FROM visits") == [(0, 1, 1, 1)]
+    assert rows(db_path, "SELECT item_id, severity, due FROM findings") == [("g-guards-large", "critical", "2020-11-09")]

@@ -175,6 +175,8 @@ class Session:
         if item.type == "choice":
             opts = [f"{key} = {label.get(lang)}{' ✓' if key in (item.pass_ or []) else ''}"
                     for key, label in (item.choices or {}).items()]
+            if not item.pass_:  # a fact question (e.g. a gate for `when`): outcome info
+                return " / ".join(opts) + na + tr("（记录，不评分）", " (recorded, not scored)")
             return " / ".join(opts) + na + tr("（✓ 为合格）", " (✓ passes)")
         return tr(f"文字记录{na}（不评分）", f"text{na} (recorded, not scored)")
 
