@@ -69,8 +69,13 @@ def test_pragmas(tmp_path: Path):
 
 def test_new_file_is_private_and_parents_are_created(tmp_path: Path):
     path = tmp_path / "a" / "b" / "c" / "nanxian.db"
-    open_store(path).close()
-    assert path.is_file()
+    with open_store(path) as store:
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO inspectors (name, created_at) VALUES ('李明', 'now')")
+        # the write-ahead log holds the same records: it must be private too
+        assert siblings(path) == ["nanxian.db", "nanxian.db-shm", "nanxian.db-wal"]
+        for name in siblings(path):
+            assert stat.S_IMODE((path.parent / name).stat().st_mode) == 0o600, name
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
