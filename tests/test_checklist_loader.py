@@ -649,3 +649,12 @@ def test_plan_must_list_items_1_to_21(tmp_path: Path):
         load_plan(cut)
     assert len(info.value.details) == 1
     assert info.value.details[0].endswith("the plan must list items 1..21 exactly once (missing [21], repeated [])")
+
+
+def test_control_characters_in_text_are_refused(tmp_path: Path):
+    path = write(tmp_path, "esc.yaml", HEADER + '  - {id: a, text: "ok\\e[2J", plan: [1], type: yesno}\n'
+                 + '  - id: b\n    text: |\n      two lines\n      are fine\n    plan: [1]\n    type: yesno\n')
+    assert problems_of(path) == [
+        f"{path}:6: items[0].text.zh: contains the control character U+001B; remove it",
+        f"{path}:6: items[0].text.en: contains the control character U+001B; remove it",
+    ]

@@ -461,3 +461,32 @@ def test_csv_with_empty_trailing_columns_from_a_spreadsheet(cli, tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Schools: 2 added, 0 updated, 0 unchanged"
     assert [s["code"] for s in school_json(cli)] == ["E-1", "E-2"]
+
+
+def test_terminal_control_characters_are_refused_on_import(cli, schools, tmp_path: Path, db_path: Path):
+    before = dump(db_path)
+    roster = tmp_path / "esc.yaml"
+    roster.write_text('- {code: E-1, name: "\\e[2J\\e]0;owned\\a", stages: primary}\n', encoding="utf-8")
+    result = cli("school", "import", roster)
+    assert result.exit_code == 2
+    assert f"{roster}:1: row 1: name: contains the control character U+001B; remove it" in result.stderr
+    csv_path = write_csv(tmp_path / "esc.csv", "code,name,town,stages\r\nE-2,甲校,\x1b[31m镇,primary\r\n")
+    result = cli("school", "import", csv_path)
+    assert result.exit_code == 2
+    assert f"{csv_path}:2: row 1: town: contains the control character U+001B; remove it" in result.stderr
+    result = cli("inspector", "add", "李\x1b[8m明")
+    assert result.exit_code == 2
+    assert "control character" in result.stderr
+    assert dump(db_path) == before
+
+
+def test_stored_control_characters_are_shown_not_sent_to_the_terminal(cli, schools, db_path: Path):
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE schools SET name = ? WHERE code = 'NX-003'", ("南县\x1b[2J一中\x07",))
+    conn.commit()
+    conn.close()
+    for args in (("school", "list"), ("school", "show", "NX-003")):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "南县\\x1b[2J一中\\x07" in result.stdout

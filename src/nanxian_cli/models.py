@@ -21,6 +21,18 @@ Severity = Literal["critical", "major", "minor"]
 ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Terminal control characters (ESC sequences could rewrite a supervisor's screen); tab and newline are allowed."""
+LINE_BREAKS = re.compile(r"[\t\n]")
+
+
+def _refuse_control(value: str, allow_breaks: bool) -> str:
+    found = CONTROL_CHARS.search(value) or (None if allow_breaks else LINE_BREAKS.search(value))
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -37,6 +49,11 @@ class LocalText(Strict):
         if isinstance(value, str):
             return {"zh": value, "en": value}
         return value
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return _refuse_control(value, allow_breaks=True)
 
     def get(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -239,6 +256,11 @@ class SchoolRow(Strict):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         return value
+
+    @field_validator("name", "town", "group")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return _refuse_control(value, allow_breaks=False)
 
     @field_validator("stages", mode="before")
     @classmethod

@@ -94,6 +94,7 @@ def show(
 ) -> None:
     """Show one school."""
     from nanxian_cli.render import json_text
+    from nanxian_cli.render.table import printable
     from nanxian_cli.store.schools import find_school
     from rich.table import Table
     from rich.text import Text
@@ -114,5 +115,5 @@ def show(
     for col, value in zip(columns, rows[0]):
         if isinstance(value, bool):
             value = tr("是", "yes") if value else tr("否", "no")
-        table.add_row(Text(col), Text("—" if value in (None, "") else str(value)))
+        table.add_row(Text(col), Text("—" if value in (None, "") else printable(str(value))))
     console().print(table)

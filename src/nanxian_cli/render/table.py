@@ -14,6 +14,14 @@ def make_console(file: Any = None, width: int | None = None):
     return Console(file=file, width=width, no_color=no_color, highlight=False, emoji=False, soft_wrap=False)
 
 
+def printable(text: str) -> str:
+    """Show terminal control characters (ESC sequences from stored text) as visible `\\x1b` escapes."""
+    if not any(ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160 for c in text):
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if (ord(c) < 32 and c not in "\n\t")
+                   or 127 <= ord(c) < 160 else c for c in text)
+
+
 def cell(value: Any, style: str | None = None):
     from rich.text import Text
 
@@ -23,7 +31,7 @@ def cell(value: Any, style: str | None = None):
         return Text("✓" if value else "·", style=style or "")
     if isinstance(value, float):
         return Text(f"{value:g}", style=style or "")
-    return Text(str(value), style=style or "")
+    return Text(printable(str(value)), style=style or "")
 
 
 def rate_text(rate: float | None):

@@ -132,6 +132,8 @@ def add_inspector(store: Store, name: str, phone: str | None = None) -> bool:
         raise InputError(tr("督学姓名为空", "inspector name is empty"))
     if len(name) > 100:
         raise InputError(tr("督学姓名超过100个字符", "inspector name is longer than 100 characters"))
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name + (phone or "")):
+        raise InputError(tr("督学姓名或电话含有控制字符", "inspector name or phone contains a control character"))
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM inspectors WHERE name = ?", (name,)).fetchone():
             return False
