@@ -103,6 +103,24 @@ def plan_label(titles: dict[int, tuple[str, str]], number: int) -> str:
     return tr(pair[0], pair[1])
 
 
+FINDING_STATUS_LABELS = {"open": ("未整改", "open"), "resolved": ("已整改", "resolved"),
+                         "withdrawn": ("已撤销", "withdrawn")}
+
+
+def finding_status_label(status: str | None) -> str:
+    if status is None:
+        return ""
+    pair = FINDING_STATUS_LABELS.get(status)
+    return tr(pair[0], pair[1]) if pair else status
+
+
+def severity_label(severity: str | None) -> str:
+    from nanxian_cli.vocab import SEVERITY_LABELS
+
+    pair = SEVERITY_LABELS.get(severity or "")
+    return tr(pair[0], pair[1]) if pair else (severity or "")
+
+
 def filters_meta(filters: dict[str, Any]) -> list[tuple[str, str]]:
     names = {"town": tr("乡镇", "Town"), "stage": tr("学段", "Stage"), "inspector": tr("责任督学", "Supervisor"),
              "checklist": tr("检查表", "Checklist"), "by": tr("分组", "Grouped by")}

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 
 from nanxian_cli.errors import InputError
-from nanxian_cli.i18n import label, tr
-from nanxian_cli.reports import Column, Document, Section, filters_meta, plan_label, rates, worst_first
+from nanxian_cli.i18n import tr
+from nanxian_cli.reports import (
+    Column, Document, Section, filters_meta, finding_status_label, plan_label, rates, severity_label, worst_first,
+)
 from nanxian_cli.reports.summary import period_text_iso
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
-from nanxian_cli.vocab import SEVERITY_LABELS
 
 
 def check_number(number: int) -> int:
@@ -41,7 +42,8 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
     titles = q.plan_titles(store)
     points = [
         {"checklist": p["checklist_id"], "item": p["item_id"], "text": tr(p["text_zh"], p["text_en"]),
-         "severity": p["severity"], "severity_label": label(SEVERITY_LABELS.get(p["severity"]), p["severity"] or ""), "versions": p["versions"]}
+         "severity": p["severity"],
+         "severity_label": severity_label(p["severity"]), "versions": p["versions"]}
         for p in q.item_points(store, scope, number)
     ]
     towns = []
@@ -62,7 +64,9 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
     failures = [
         {"code": f["code"], "name": f["name"], "town": f["town"], "date": f["date"], "visit": f["visit_id"],
          "inspector": f["inspector"], "item": f["item_id"], "text": tr(f["text_zh"] or f["item_id"], f["text_en"] or f["item_id"]),
-         "severity": f["severity"], "severity_label": label(SEVERITY_LABELS.get(f["severity"]), f["severity"] or ""), "value": _value_text(f["value"]), "note": f["note"], "finding": f["finding_status"]}
+         "severity": f["severity"], "severity_label": severity_label(f["severity"]),
+         "value": _value_text(f["value"]), "note": f["note"],
+         "finding": f["finding_status"], "finding_label": finding_status_label(f["finding_status"])}
         for f in q.item_failures(store, scope, number)
     ]
     p_sum = sum(r["pass"] for r in towns)
@@ -110,7 +114,7 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
             Column("code", tr("代码", "code"), priority=1), Column("name", tr("学校", "school"), max_width=16),
             Column("date", tr("日期", "date"), "date"), Column("text", tr("检查内容", "point"), max_width=24),
             Column("value", tr("结果", "answer"), priority=1, max_width=10), Column("note", tr("备注", "note"), max_width=24),
-            Column("finding", tr("整改", "finding"), priority=0),
+            Column("finding_label", tr("整改", "finding"), priority=0),
         ], failures, empty=tr("没有不合格记录", "No failures"), sheet=tr("不合格学校", "Failing schools")),
     ]
     return Document(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from nanxian_cli.i18n import label, tr
-from nanxian_cli.reports import Column, Document, Section, plan_label, rates, worst_first
+from nanxian_cli.i18n import tr
+from nanxian_cli.reports import Column, Document, Section, plan_label, rates, severity_label, worst_first
 from nanxian_cli.reports.summary import period_text_iso
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
-from nanxian_cli.vocab import SEVERITY_LABELS
 
 WORST_PLAN_ITEMS = 5
 
@@ -47,7 +46,8 @@ def compute(store: Store, school: dict, scope: q.Scope) -> Document:
         visits.append(row)
     findings = [
         {"id": f["id"], "item": f["item_id"], "text": tr(f["text_zh"] or f["item_id"], f["text_en"] or f["item_id"]),
-         "checklist": f["checklist_id"], "severity": f["severity"], "severity_label": label(SEVERITY_LABELS.get(f["severity"]), f["severity"] or ""), "opened": f["opened"], "due": f["due"],
+         "checklist": f["checklist_id"], "severity": f["severity"], "severity_label": severity_label(f["severity"]),
+         "opened": f["opened"], "due": f["due"],
          "days_overdue": max(0, f["days_overdue"]), "overdue": f["days_overdue"] > 0, "note": f["note"],
          "rechecks": f["recheck_count"], "visit": f["visit_id"]}
         for f in q.open_findings(store, scope)

@@ -164,7 +164,8 @@ def _sections(data: dict, by: str) -> list[Section]:
     ]
     if data["unvisited"]:
         sections.append(Section(
-            "unvisited", tr("期间内未到访的学校（责任督学应每月到校）", "Schools not visited in the period (a supervisor should visit monthly)"),
+            "unvisited",
+            tr("期间内未到访的学校（责任督学应每月到校）", "Schools not visited in the period (a supervisor should visit monthly)"),
             [Column("code", tr("代码", "code")), Column("name", tr("学校", "school"), max_width=24),
              Column("town", tr("乡镇", "town")), Column("inspector", tr("责任督学", "supervisor")),
              Column("last_visit_before", tr("此前最近到访", "last visit before"), "date", priority=1)],

@@ -4,7 +4,7 @@ failed (latest answer revisions), each 整改 requirement with its deadline, and
 from __future__ import annotations
 
 from nanxian_cli.i18n import label, tr
-from nanxian_cli.reports import Column, Document, Section, rates
+from nanxian_cli.reports import Column, Document, Section, finding_status_label, rates
 from nanxian_cli.reports.item import _value_text
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
@@ -32,7 +32,8 @@ def compute(store: Store, visit_id: str) -> Document:
         rect.append({
             "finding": f["id"], "item": f["item_id"], "text": text_of.get(f["item_id"], f["item_id"]),
             "severity": f["severity"], "severity_label": label(SEVERITY_LABELS.get(f["severity"])),
-            "opened": f["opened"], "due": f["due"], "status": f["status"], "relation": f["relation"],
+            "opened": f["opened"], "due": f["due"], "status": f["status"],
+            "status_label": finding_status_label(f["status"]), "relation": f["relation"],
             "note": f["note"],
             "requirement": tr(f"请于 {f['due']} 前完成整改，并向责任督学书面报告整改情况",
                               f"Fix by {f['due']} and report the rectification to the supervisor in writing"),
@@ -57,8 +58,11 @@ def compute(store: Store, visit_id: str) -> Document:
         "points": points,
         "rectifications": rect,
     }
-    status_word = {"submitted": tr("已提交", "submitted"), "draft": tr("草稿（未提交，不作为正式意见）", "DRAFT (not submitted; not an official opinion)"),
-                   "void": tr("已作废", "VOID")}.get(head["status"], head["status"])
+    status_word = {
+        "submitted": tr("已提交", "submitted"),
+        "draft": tr("草稿（未提交，不作为正式意见）", "DRAFT (not submitted; not an official opinion)"),
+        "void": tr("已作废", "VOID"),
+    }.get(head["status"], head["status"])
     if head["status"] == "void" and head["void_reason"]:
         status_word += f"：{head['void_reason']}" if tr("zh", "en") == "zh" else f": {head['void_reason']}"
     basic = [
@@ -92,7 +96,7 @@ def compute(store: Store, visit_id: str) -> Document:
                 empty=tr("未发现不合格条目", "No failed points")),
         Section("rectifications", tr("整改要求", "Rectification required"), [
             Column("text", tr("问题", "point"), max_width=36), Column("severity_label", tr("程度", "severity")),
-            Column("due", tr("整改期限", "deadline"), "date"), Column("status", tr("状态", "status"), priority=1),
+            Column("due", tr("整改期限", "deadline"), "date"), Column("status_label", tr("状态", "status"), priority=1),
             Column("requirement", tr("要求", "requirement"), max_width=40),
         ], rect, empty=tr("本次督导无整改要求", "No rectification required")),
         Section("passed", tr("合格条目", "Points passed"), point_cols, passed, empty=tr("（无）", "(none)")),
