@@ -490,3 +490,52 @@ def test_stored_control_characters_are_shown_not_sent_to_the_terminal(cli, schoo
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
         assert "南县\\x1b[2J一中\\x07" in result.stdout
+
+
+# -- property: whatever text a bureau types survives CSV and YAML unchanged ---------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\x85"),
+    min_size=1, max_size=40,
+).map(str.strip).filter(bool)
+_school = st.fixed_dictionaries({
+    "name": _text, "town": _text, "group": _text,
+    "stages": st.lists(st.sampled_from(STAGES), min_size=1, max_size=3, unique=True),
+    "boarding": st.booleans(), "canteen": st.booleans(), "school_bus": st.booleans(),
+    "ownership": st.sampled_from(["public", "private"]),
+})
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_school, min_size=1, max_size=4), as_csv=st.booleans())
+def test_roster_round_trip(cli, tmp_path: Path, rows: list[dict], as_csv: bool):
+    import csv
+    import io
+    import uuid
+
+    import yaml
+
+    rows = [dict(row, code=f"P-{i}") for i, row in enumerate(rows)]
+    if as_csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "group"])
+        for r in rows:
+            writer.writerow([r["code"], r["name"], r["town"], ",".join(r["stages"]), "是" if r["boarding"] else "否",
+                             str(r["canteen"]).lower(), int(r["school_bus"]), r["ownership"], r["group"]])
+        path = write_csv(tmp_path / f"{uuid.uuid4().hex}.csv", buf.getvalue())
+    else:
+        path = tmp_path / f"{uuid.uuid4().hex}.yaml"
+        path.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    db = tmp_path / f"{uuid.uuid4().hex}.db"
+    result = cli("--db", db, "school", "import", path)
+    assert result.exit_code == 0, result.output
+    listed = cli("--db", db, "school", "list", "--format", "json")
+    got = {s["code"]: s for s in json.loads(listed.stdout)}
+    for r in rows:
+        expected = {k: r[k] for k in ("name", "town", "group", "stages", "boarding", "canteen", "school_bus",
+                                      "ownership")}
+        assert {k: got[r["code"]][k] for k in expected} == expected
