@@ -164,3 +164,63 @@ def test_the_detector_sees_a_full_scan(county: Path):
         assert full_scans(conn, "SELECT count(*) FROM visits v WHERE v.status = 'submitted' AND v.date >= '2020-01-01'") == []
     finally:
         conn.close()
+
+
+# -- one visit: recording, showing, amending, voiding -------------------------------------------------
+
+@pytest.fixture
+def county_copy(county: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    path = tmp_path / "copy.db"
+    shutil.copyfile(county, path)
+    return path
+
+
+def _visit_with_findings(path: Path) -> tuple[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute(
+            "SELECT v.id, a.item_id FROM visits v JOIN answers a ON a.visit_id = v.id "
+            "WHERE a.outcome = 'fail' AND a.value IN ('true', 'false') AND v.status = 'submitted' "
+            "AND EXISTS (SELECT 1 FROM findings f WHERE f.resolved_by_visit = v.id) ORDER BY v.date DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert row is not None
+    return row[0], row[1]
+
+
+def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
+    queries = selects(statements)
+    assert queries
+    conn = sqlite3.connect(path)
+    try:
+        problems = {sql[:200]: full_scans(conn, sql) for sql in queries}
+    finally:
+        conn.close()
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
+    from nanxian_cli.checklists import find_checklist
+
+    visit_id, failed_item = _visit_with_findings(county_copy)
+    loaded = find_checklist(bundled_checklists_dir(), "routine-monthly")
+    answers = tmp_path / "answers.yaml"
+    lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", "inspector: 测试", "answers:"]
+    lines += [f"  {p.item_id}: {p.fail_raw if p.fail_raw is not None and n % 7 == 3 else p.pass_raw!r}"
+              .replace("True", "yes").replace("False", "no")
+              for n, p in enumerate(core.plan_points(loaded.checklist))]
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for args in (
+        ["inspect", "visit", "NX-001", "--answers", answers, "--format", "json"],
+        ["inspect", "show", visit_id, "--format", "json"],
+        ["report", "visit", visit_id, "--format", "json"],
+        ["inspect", "amend", visit_id, failed_item, "yes", "--reason", "checked again", "--format", "json"],
+        ["inspect", "void", visit_id, "--reason", "entered twice", "--format", "json"],
+    ):
+        traced.clear()
+        result = cli("--db", county_copy, *args)
+        assert result.exit_code == 0, (args, result.output)
+        _assert_no_big_scans(county_copy, traced)
