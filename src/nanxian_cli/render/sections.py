@@ -143,18 +143,34 @@ def _build_table(section: Any, columns: list, width: int):
 
 
 def fit_table(section: Any, console: Any):
-    """The section as a Rich table, dropping low-priority columns until it fits the console width."""
+    """The section as a Rich table, dropping low-priority columns until it fits the console width.
+
+    Widths are estimated from the plain cell texts once (measuring a Rich table of hundreds of rows for
+    every candidate layout takes seconds); the table is built once."""
+    from rich.cells import cell_len
+
     width = console.width
+    narrow = width < 120
+    natural: dict[str, int] = {}
+    for c in section.columns:
+        longest = max((cell_len(plain(r.get(c.key), cell_kind(c, r))) for r in section.rows), default=0)
+        w = max(longest, cell_len(c.header))
+        if c.max_width and narrow:
+            w = min(w, max(c.max_width, cell_len(c.header) if c.kind in ("int", "rate", "number", "date") else 0))
+        natural[c.key] = w
     columns = list(section.columns)
-    while True:
-        table = _build_table(section, columns, width)
-        measured = console.measure(table, options=console.options.update_width(100_000)).maximum
+
+    def estimate(cols: list) -> int:
+        # SIMPLE_HEAD without edges: one space of padding each side and a one-space divider between columns
+        return sum(natural[c.key] for c in cols) + 3 * (len(cols) - 1)
+
+    while estimate(columns) > width:
         droppable = [c for c in columns if c.priority < 3]
-        if measured <= width or not droppable:
-            return table
+        if not droppable:
+            break
         lowest = min(c.priority for c in droppable)
-        victim = [c for c in columns if c.priority == lowest][-1]
-        columns.remove(victim)
+        columns.remove([c for c in columns if c.priority == lowest][-1])
+    return _build_table(section, columns, width)
 
 
 def print_document(doc: Any, console: Any) -> None:
