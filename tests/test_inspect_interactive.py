@@ -372,3 +372,15 @@ def test_unscored_choice_gate_and_when_on_a_choice(cli, vdir, db_path):
     assert "One guard" not in result.stdout.split("End of the checklist")[0]
     assert rows(db_path, "SELECT n_pass, n_fail, n_na, n_info FROM visits") == [(0, 1, 1, 1)]
     assert rows(db_path, "SELECT item_id, severity, due FROM findings") == [("g-guards-large", "critical", "2020-11-09")]
+
+
+def test_skipped_condition_point_then_answered_asks_its_dependant(cli, vdir, db_path):
+    # skip the drill: the meal point (when drill = yes) cannot be decided yet; answering the drill at the end asks it
+    result = cli(*START, input="s\n50\nlight\n4\nok\ny\nn\n\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.rindex("1/7 · t-drill") < out.rindex("3/7 · t-meal")
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    assert latest(db_path, vid)["t-meal"] == "fail"
+    assert rows(db_path, "SELECT n_pass, n_fail, n_na, n_info FROM visits") == [(4, 1, 1, 1)]

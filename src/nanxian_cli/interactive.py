@@ -307,7 +307,7 @@ class Session:
         return [items[i] for i in chosen + rest]
 
     def follow_dependents(self, changed: Any, queue: list[Any], at: int) -> None:
-        """After going back: points whose `when` depends on the changed one are re-decided."""
+        """Points whose `when` depends on the changed one: recorded na, or queued right after it."""
         depends = {changed.id}
         for other in self.checklist.items:
             if other.when is None or other.when.item not in depends:
@@ -332,15 +332,14 @@ class Session:
             if self.answered(item):
                 i += 1
                 continue
-            was_reask = item.id in self.reask
             step = self.ask_point(item, position[item.id])
             if step == "answered":
                 self.reask.discard(item.id)
                 if item.id in self.history:
                     self.history.remove(item.id)
                 self.history.append(item.id)
-                if was_reask:
-                    self.follow_dependents(item, queue, i)
+                # an answer given late (after `b` or `s`) re-decides the points whose `when` depends on it
+                self.follow_dependents(item, queue, i)
                 i += 1
             elif step == "back":
                 previous = [h for h in self.history if h != item.id]
