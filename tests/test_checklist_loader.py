@@ -658,3 +658,19 @@ def test_control_characters_in_text_are_refused(tmp_path: Path):
         f"{path}:6: items[0].text.zh: contains the control character U+001B; remove it",
         f"{path}:6: items[0].text.en: contains the control character U+001B; remove it",
     ]
+
+
+def test_union_and_text_errors_read_as_one_plain_line(tmp_path: Path):
+    path = write(tmp_path, "plain.yaml", """\
+id: x
+version: [1]
+title: 5
+kind: routine
+items:
+  - {id: a, text: t, plan: [1], type: choice, choices: {light: 5, heavy: H}, pass: [light]}
+""")
+    assert problems_of(path) == [
+        f"{path}:2: version: Input should be a valid integer or string",
+        f"{path}:3: title: expected text, or {{zh: ..., en: ...}}",
+        f"{path}:6: items[0].choices.light: expected text, or {{zh: ..., en: ...}}",
+    ]

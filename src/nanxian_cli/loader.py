@@ -214,15 +214,27 @@ def validation_lines(doc: Document, exc: Any, prefix: tuple = (), skip_model_err
             msg = "unknown field (check the spelling)"
         elif err["type"] == "missing":
             msg = "field required"
+        if msg.startswith("Input should be a valid dictionary or instance of "):
+            kind = msg.rsplit(" ", 1)[-1]
+            msg = "expected text, or {zh: ..., en: ...}" if kind == "LocalText" else "expected a mapping (key: value)"
         field = format_loc(loc_t)
         out.append(f"{doc.path}:{doc.line_of(loc_t)}: {field + ': ' if field else ''}{msg}")
-    # unions report the same problem once per member; keep the first of each line
-    seen: set[str] = set()
-    unique = []
+    # unions report the same problem once per member: `a valid boolean`, `a valid integer`, ... become one line
+    merged: dict[str, list[str]] = {}
     for line in out:
-        if line not in seen:
-            seen.add(line)
-            unique.append(line)
+        head, sep, kind = line.partition(": Input should be a valid ")
+        if sep and "," not in kind:
+            merged.setdefault(head, []).append(kind)
+        else:
+            merged.setdefault(line, [])
+    unique = []
+    for head, kinds in merged.items():
+        if not kinds:
+            unique.append(head)
+        elif len(kinds) == 1:
+            unique.append(f"{head}: Input should be a valid {kinds[0]}")
+        else:
+            unique.append(f"{head}: Input should be a valid {', '.join(kinds[:-1])} or {kinds[-1]}")
     return unique
 
 
