@@ -84,6 +84,12 @@ def markdown_table(columns: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_output(content: str | bytes, output: Path) -> None:
     """Write atomically: a temporary file in the same folder, then rename."""
     output = Path(output)
@@ -98,6 +104,8 @@ def write_output(content: str | bytes, output: Path) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            # mkstemp makes 0600 files; an export is meant to be handed on, so use the usual umask mode.
+            os.chmod(tmp, 0o666 & ~_current_umask())
             os.replace(tmp, output)
         except BaseException:
             try:
