@@ -384,3 +384,19 @@ def test_skipped_condition_point_then_answered_asks_its_dependant(cli, vdir, db_
     assert status == "submitted"
     assert latest(db_path, vid)["t-meal"] == "fail"
     assert rows(db_path, "SELECT n_pass, n_fail, n_na, n_info FROM visits") == [(4, 1, 1, 1)]
+
+
+def test_resume_keeps_the_drafts_date_and_inspector(cli, vdir, db_path):
+    cli(*START, input="y\nq\n")
+    result = cli(*RESUME, "--date", "2020-11-05", "--inspector", "别人", input="q\n")
+    assert result.exit_code == 0
+    assert "keeps its date 2020-11-02 and inspector 李明" in result.stdout
+    assert rows(db_path, "SELECT date, inspector FROM visits") == [("2020-11-02", "李明")]
+
+
+def test_school_and_checklist_required(cli, vdir, db_path):
+    result = cli("inspect", "visit", "--checklist", "t-visit", input="")
+    assert result.exit_code == 2 and "SCHOOL" in result.stderr
+    result = cli("inspect", "visit", "NX-001", input="")
+    assert result.exit_code == 2 and "--checklist" in result.stderr
+    assert counts(db_path)["visits"] == 0

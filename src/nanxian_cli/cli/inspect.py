@@ -139,7 +139,12 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
 
         visit_id = draft["id"]
         loaded = load_snapshot(store.conn, draft["checklist_hash"])
-        visit_date, who = dt.date.fromisoformat(draft["date"]), draft["inspector"]
+        kept_date, kept_who = dt.date.fromisoformat(draft["date"]), draft["inspector"]
+        if (who and who.strip() != kept_who) or (visit_date and parse_date(visit_date) != kept_date):
+            screen.print(tr(f"注意：继续草稿时沿用草稿的日期 {kept_date} 和督学 {kept_who}",
+                            f"Note: a resumed draft keeps its date {kept_date} and inspector {kept_who}"),
+                         style="yellow", markup=False, highlight=False)
+        visit_date, who = kept_date, kept_who
     else:
         earlier = find_resumable_draft(store, school["code"], checklist_id)
         if earlier is not None:
