@@ -539,3 +539,16 @@ def test_roster_round_trip(cli, tmp_path: Path, rows: list[dict], as_csv: bool):
         expected = {k: r[k] for k in ("name", "town", "group", "stages", "boarding", "canteen", "school_bus",
                                       "ownership")}
         assert {k: got[r["code"]][k] for k in expected} == expected
+
+
+def test_inspector_list_keeps_school_names_with_separators_whole(cli, tmp_path: Path):
+    roster = tmp_path / "r.yaml"
+    roster.write_text("- {code: S-1, name: 城关、华阁联合学校, stages: primary}\n"
+                      "- {code: S-2, name: '甲校, 分校', stages: primary}\n", encoding="utf-8")
+    assert cli("school", "import", roster).exit_code == 0
+    assert cli("inspector", "add", "李明").exit_code == 0
+    assert cli("inspector", "assign", "李明", "S-1", "S-2").exit_code == 0
+    result = cli("inspector", "list", "--format", "json")
+    assert json.loads(result.stdout) == [
+        {"name": "李明", "phone": None, "schools": 2, "school_names": ["城关、华阁联合学校", "甲校, 分校"]}
+    ]

@@ -143,13 +143,17 @@ def add_inspector(store: Store, name: str, phone: str | None = None) -> bool:
 
 def list_inspectors(store: Store) -> list[dict]:
     rows = store.query(
-        "SELECT i.name, i.phone, count(a.school_code) AS schools, group_concat(s.name, '、') AS school_names "
-        "FROM inspectors i LEFT JOIN assignments a ON a.inspector_id = i.id "
-        "LEFT JOIN schools s ON s.code = a.school_code GROUP BY i.id ORDER BY i.name"
+        "SELECT i.id, i.name, i.phone, count(a.school_code) AS schools "
+        "FROM inspectors i LEFT JOIN assignments a ON a.inspector_id = i.id GROUP BY i.id ORDER BY i.name"
     )
+    # names fetched as rows, not joined into one string: a school name may itself contain the separator
+    names: dict[int, list[str]] = {}
+    for r in store.query(
+        "SELECT a.inspector_id, s.name FROM assignments a JOIN schools s ON s.code = a.school_code ORDER BY s.code"
+    ):
+        names.setdefault(r[0], []).append(r[1])
     return [
-        {"name": r["name"], "phone": r["phone"], "schools": r["schools"],
-         "school_names": (r["school_names"] or "").split("、") if r["school_names"] else []}
+        {"name": r["name"], "phone": r["phone"], "schools": r["schools"], "school_names": names.get(r["id"], [])}
         for r in rows
     ]
 
