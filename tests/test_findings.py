@@ -149,3 +149,27 @@ def test_hostile_item_text_in_finding_list(cli, vdir, tmp_path):
     record(cli, tmp_path, {"e-1": "no"}, checklist="t-evil")
     out = cli("finding", "list").stdout
     assert "[bold red]boom[/] <b>x</b>" in out
+
+
+def test_parallel_recordings_never_duplicate_a_finding(cli, short, tmp_path, db_path):
+    import os
+    import subprocess
+    import sys
+
+    files = []
+    for n in range(4):
+        path = tmp_path / f"p{n}.yaml"
+        path.write_text(json.dumps({"school": "NX-001", "checklist": "t-short", "date": f"2020-11-0{n + 2}",
+                                    "inspector": f"督学{n}", "answers": ALL_FAIL}), encoding="utf-8")
+        files.append(path)
+    procs = [subprocess.Popen([sys.executable, "-m", "nanxian_cli", "inspect", "visit", "--answers", str(f)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ)) for f in files]
+    results = [(p.wait(timeout=120), p.stderr.read().decode("utf-8", "replace")) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert [code for code, _ in results] == [0, 0, 0, 0], results
+    assert counts(db_path)["visits"] == 4
+    found = listing(cli)
+    assert len(found) == 3  # one open finding per point, whatever the order the visits were written in
+    assert sorted(f["recheck_count"] for f in found) == [3, 3, 3]
