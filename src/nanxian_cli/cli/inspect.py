@@ -278,12 +278,11 @@ def _findings_table(findings: list[dict], title: str | None, relation: bool = Fa
     table.add_column("#", no_wrap=True)
     if not relation:
         table.add_column(tr("学校", "school"), overflow="fold")
-    table.add_column(tr("要点", "point"), overflow="fold", min_width=16)
+    table.add_column(tr("要点", "point"), overflow="fold", min_width=10)
     table.add_column(tr("程度", "severity"), no_wrap=True)
     for col in (tr("发现", "opened"), tr("期限", "due")):
         table.add_column(col, no_wrap=True, min_width=10)
     table.add_column(tr("状态", "status"), overflow="fold")
-    table.add_column(tr("复查", "re-checked"), justify="right")
     if relation:
         table.add_column(tr("本次", "this visit"), overflow="fold")
     for f in findings:
@@ -291,12 +290,14 @@ def _findings_table(findings: list[dict], title: str | None, relation: bool = Fa
         status = _word(f["status"])
         if f["overdue"]:
             status = tr(f"逾期 {f['days_overdue']} 天", f"overdue {f['days_overdue']} d")
+        if f["recheck_count"]:
+            status += tr(f"，复查未过 {f['recheck_count']} 次", f", failed re-check {f['recheck_count']}×")
         row = [Text(str(f["id"]), style=style)]
         if not relation:
             row.append(Text(f["school_name"]))
         row += [Text(f"{f['item']} {f['item_text'] or ''}".strip(), style=style), Text(_word(f["severity"]), style=style),
                 Text(f["opened"]), Text(f["due"], style="red" if f["overdue"] else ""),
-                Text(status, style="red" if f["overdue"] else ""), Text(str(f["recheck_count"]))]
+                Text(status, style="red" if f["overdue"] else "")]
         if relation:
             row.append(Text({"opened": tr("发现", "opened"), "resolved": tr("已整改", "resolved"),
                              "rechecked": tr("复查", "re-checked")}[f["relation"]]))
@@ -348,8 +349,6 @@ def list_(
     output: OutputOption = None,
 ) -> None:
     """List visits, newest first."""
-    from rich.text import Text
-
     from nanxian_cli.cli.common import emit
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import list_visits
@@ -361,17 +360,40 @@ def list_(
         code = find_school(store, school)["code"] if school else None
         visits = list_visits(store, school=code, inspector=inspector, checklist=checklist, date_from=first,
                              date_to=last, status=status)
-    columns = ["id", tr("日期", "date"), tr("学校", "school"), tr("检查表", "checklist"), tr("督学", "inspector"),
-               tr("状态", "status"), tr("合格", "pass"), tr("不合格", "fail"), tr("不适用", "n/a"),
-               tr("合格率", "compliance"), tr("得分", "score"), tr("严重", "critical")]
-    rows = [[v["id"], v["date"], v["school_name"], v["checklist"], v["inspector"], v["status"], v["counts"]["pass"],
-             v["counts"]["fail"], v["counts"]["na"], v["compliance_rate"], v["score"], v["critical_fails"]] for v in visits]
-    from nanxian_cli.render.table import simple_table
+    columns = ["id", "date", "school", "school_name", "checklist", "inspector", "status", "pass", "fail", "na", "info",
+               "compliance_rate", "score", "critical_fails"]
+    rows = [[v["id"], v["date"], v["school"], v["school_name"], v["checklist"], v["inspector"], v["status"],
+             v["counts"]["pass"], v["counts"]["fail"], v["counts"]["na"], v["counts"]["info"], v["compliance_rate"],
+             v["score"], v["critical_fails"]] for v in visits]
+    emit(fmt, output, json_data=visits, columns=columns, rows=rows, table=_visits_table(visits))
 
-    table_rows = [[Text(r[0][:8]), *r[1:9], Text(_pct(r[9])), Text(_pct(r[10])),
-                   Text(str(r[11]), style="bold red" if r[11] else "")] for r in rows]
-    table = simple_table(tr(f"督导记录（{len(visits)}）", f"Visits ({len(visits)})"), columns, table_rows)
-    emit(fmt, output, json_data=visits, columns=columns, rows=rows, table=table)
+
+def _visits_table(visits: list[dict]):
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(tr(f"督导记录（{len(visits)}）", f"Visits ({len(visits)})")), title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column(tr("日期", "date"), no_wrap=True)
+    table.add_column(tr("学校", "school"), overflow="fold")
+    table.add_column(tr("检查表", "checklist"), overflow="fold")
+    table.add_column(tr("督学", "inspector"), overflow="fold")
+    table.add_column(tr("状态", "status"), overflow="fold")
+    table.add_column(tr("合格/不合格/不适用", "pass/fail/na"), justify="right")
+    table.add_column(tr("合格率", "rate"), justify="right", no_wrap=True)
+    table.add_column(tr("得分", "score"), justify="right", no_wrap=True)
+    for v in visits:
+        c = v["counts"]
+        fail = Text(f"{c['pass']}/")
+        fail.append(str(c["fail"]), style="bold red" if v["critical_fails"] else "")
+        fail.append(f"/{c['na']}")
+        status_style = {"draft": "yellow", "void": "red"}.get(v["status"], "")
+        table.add_row(Text(v["id"][:8]), Text(v["date"]), Text(v["school_name"]), Text(v["checklist"]),
+                      Text(v["inspector"]), Text(_word(v["status"]), style=status_style), fail,
+                      Text(_pct(v["compliance_rate"])), Text(_pct(v["score"])))
+    return table
 
 
 def _find(store: Any, ref: str) -> str:
