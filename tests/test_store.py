@@ -433,3 +433,20 @@ def test_plan_items_stored_and_refreshed(tmp_path: Path):
         sections = {r[0] for r in store.query("SELECT section FROM plan_items")}
     assert numbers == list(range(1, 22))
     assert sections == {1, 2, 3, 4, 5}
+
+
+def test_another_tools_schema_migrations_table_is_not_ours(cli, tmp_path: Path):
+    """A Rails-style database also has `schema_migrations`; it must be left byte-for-byte alone."""
+    path = tmp_path / "rails.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_migrations (version VARCHAR PRIMARY KEY)")
+    conn.execute("INSERT INTO schema_migrations VALUES ('20200101000000')")
+    conn.execute("CREATE TABLE users (id INTEGER)")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    result = cli("--db", path, "inspector", "add", "李明")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {path}: an SQLite file that is not a nanxian database; nothing was changed"
+    assert digest(path) == before
+    assert siblings(path) == ["rails.db"]

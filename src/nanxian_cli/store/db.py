@@ -124,20 +124,24 @@ def open_store(path: Path, *, create: bool = True) -> Store:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # One read transaction, so a process migrating the same new file cannot change the answers midway.
+        conn.execute("BEGIN")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            empty = _is_empty(conn)
+            ours = not empty and _looks_like_ours(conn)
+        finally:
+            conn.execute("COMMIT")
+        # A nanxian file is either empty or at user_version >= 1 with our migration log (m001 sets both at once).
+        if not empty and (version == 0 or not ours):
+            conn.close()
+            raise StoreError(f"{path}: an SQLite file that is not a nanxian database; nothing was changed")
         if version > SCHEMA_VERSION:
             conn.close()
             raise StoreError(
                 f"{path}: the database was written by a newer nanxian (schema {version}, this version knows "
                 f"{SCHEMA_VERSION}); upgrade nanxian. Nothing was changed."
             )
-        if version and not _looks_like_ours(conn):
-            conn.close()
-            raise StoreError(f"{path}: not a nanxian database; nothing was changed")
-        if version == 0 and existed and path.stat().st_size > 0 and not _is_empty(conn):
-            if not _looks_like_ours(conn):
-                conn.close()
-                raise StoreError(f"{path}: an SQLite file that is not a nanxian database; nothing was changed")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -156,4 +160,10 @@ def _is_empty(conn: sqlite3.Connection) -> bool:
 
 
 def _looks_like_ours(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").fetchone() is not None
+    """Our migration log with our first migration in it (other tools have `schema_migrations` tables too)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").fetchone() is None:
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM schema_migrations WHERE name = 'm001_initial'").fetchone() is not None
+    except sqlite3.OperationalError:  # a `schema_migrations` table without our columns
+        return False
