@@ -141,7 +141,9 @@ def test_failed_migration_leaves_the_previous_schema(tmp_path: Path, monkeypatch
     version = len(schema.MIGRATIONS)
 
     def broken(db) -> None:
-        db.execute("CREATE TABLE half_done (x INTEGER)")
+        db["half_done"].create({"x": int}, pk="x")  # through sqlite-utils, which must not commit on its own
+        db["half_done"].create_index(["x"])
+        db["half_done"].insert({"x": 1})
         db.execute("INSERT INTO no_such_table VALUES (1)")
 
     longer = list(schema.MIGRATIONS) + [("m999_broken", broken)]
@@ -450,3 +452,17 @@ def test_another_tools_schema_migrations_table_is_not_ours(cli, tmp_path: Path):
     assert result.stderr.strip() == f"Error: {path}: an SQLite file that is not a nanxian database; nothing was changed"
     assert digest(path) == before
     assert siblings(path) == ["rails.db"]
+
+
+def test_store_messages_in_chinese(cli, tmp_path: Path):
+    path = tmp_path / "newer.db"
+    open_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    result = cli("--lang", "zh", "--db", path, "inspector", "list")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"错误: {path}：数据库由更新版本的 nanxian 写入（结构版本 99，本版本只认识 {schema.SCHEMA_VERSION}）；"
+        "请升级 nanxian。未做任何改动。"
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nanxian_cli.errors import InputError, NotFound, ValidationFailed
+from nanxian_cli.i18n import tr
 from nanxian_cli.loader import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def checklist_files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            raise InputError(f"{path}: no such file or folder")
+            raise InputError(tr(f"{path}：文件或文件夹不存在", f"{path}: no such file or folder"))
     return files
 
 
@@ -198,10 +199,10 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]
 def load_all(directory: Path) -> list[LoadedChecklist]:
     """Every checklist in the configured folder; any invalid file stops the command (exit 2)."""
     if not directory.is_dir():
-        raise InputError(f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)")
+        raise InputError(tr(f"{directory}：找不到清单文件夹（--checklists / NANXIAN_CHECKLISTS）", f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)"))
     good, problems = validate_paths([directory])
     if problems:
-        raise ValidationFailed(f"{directory}: invalid checklists (run `nanxian checklist validate`)", problems)
+        raise ValidationFailed(tr(f"{directory}：清单有误（运行 `nanxian checklist validate` 查看）", f"{directory}: invalid checklists (run `nanxian checklist validate`)"), problems)
     return good
 
 
@@ -217,7 +218,7 @@ def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
         if loaded.checklist.id == checklist_id:
             return loaded
     known = ", ".join(sorted(l.checklist.id for l in load_all(directory)))
-    raise NotFound(f"unknown checklist {checklist_id!r} (known: {known})")
+    raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）", f"unknown checklist {checklist_id!r} (known: {known})"))
 
 
 def load_plan(path: Path | None = None) -> Plan:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nanxian_cli.errors import InputError
+from nanxian_cli.i18n import tr
 
 APP_NAME = "nanxian"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -93,7 +94,7 @@ def read_config(path: Path | None) -> dict:
         return {}
     if not path.is_file():
         if os.environ.get("NANXIAN_CONFIG"):
-            raise InputError(f"{path}: config file not found")
+            raise InputError(tr(f"{path}：配置文件不存在", f"{path}: config file not found"))
         return {}
     import tomllib
 
@@ -144,7 +145,7 @@ def _check_config_types(cfg: dict, path: Path | None) -> None:
     for key in ("db", "checklists", "lang", "timezone", "inspector"):
         value = cfg.get(key)
         if value is not None and not isinstance(value, str):
-            raise InputError(f"{path}: `{key}` must be a quoted string, got {value!r}")
+            raise InputError(tr(f"{path}：`{key}` 应为带引号的字符串，而不是 {value!r}", f"{path}: `{key}` must be a quoted string, got {value!r}"))
 
 
 def load_settings(

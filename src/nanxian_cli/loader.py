@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
+from nanxian_cli.i18n import tr
 
 MAX_NODES = 200_000
 """Values a document may expand to; a YAML alias bomb goes past this long before it costs memory."""
@@ -75,13 +76,13 @@ def read_bytes(path: Path) -> bytes:
             raise ValidationFailed(f"{path}: file too large", [f"{path}:1: file is {size} bytes; at most {MAX_FILE_BYTES}"])
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
+        raise InputError(tr(f"{path}：文件不存在", f"{path}: file not found")) from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a file") from None
+        raise InputError(tr(f"{path}：是文件夹，应为文件", f"{path}: is a directory, expected a file")) from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+        raise InputError(tr(f"{path}：无权读取", f"{path}: permission denied")) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(tr(f"{path}：无法读取：{exc.strerror or exc}", f"{path}: cannot read: {exc.strerror or exc}")) from None
 
 
 def _loader_class():

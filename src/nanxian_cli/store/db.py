@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import StoreError
+from nanxian_cli.i18n import tr
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -32,9 +33,9 @@ def _create_private_file(path: Path) -> None:
     except FileExistsError:
         return
     except PermissionError:
-        raise StoreError(f"{path}: cannot create the database here: permission denied") from None
+        raise StoreError(tr(f"{path}：无权在此创建数据库", f"{path}: cannot create the database here: permission denied")) from None
     except OSError as exc:
-        raise StoreError(f"{path}: cannot create the database: {exc.strerror or exc}") from None
+        raise StoreError(tr(f"{path}：无法创建数据库：{exc.strerror or exc}", f"{path}: cannot create the database: {exc.strerror or exc}")) from None
 
 
 class Store:
@@ -91,14 +92,14 @@ class Store:
 def _store_error(path: Path, exc: Exception) -> StoreError:
     text = str(exc)
     if "not a database" in text or "malformed" in text:
-        return StoreError(f"{path}: the file is not a nanxian database or is damaged ({text}); nothing was changed")
+        return StoreError(tr(f"{path}：不是南县督导数据库或文件已损坏（{text}）；未做任何改动", f"{path}: the file is not a nanxian database or is damaged ({text}); nothing was changed"))
     if "readonly" in text or "read-only" in text:
-        return StoreError(f"{path}: the database is read-only ({text})")
+        return StoreError(tr(f"{path}：数据库只读（{text}）", f"{path}: the database is read-only ({text})"))
     if "locked" in text or "busy" in text:
-        return StoreError(f"{path}: the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({text}); try again")
+        return StoreError(tr(f"{path}：数据库忙碌超过 {BUSY_TIMEOUT_MS // 1000} 秒（{text}）；请重试", f"{path}: the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({text}); try again"))
     if "unable to open" in text:
-        return StoreError(f"{path}: cannot open the database ({text})")
-    return StoreError(f"{path}: database error: {text}")
+        return StoreError(tr(f"{path}：无法打开数据库（{text}）", f"{path}: cannot open the database ({text})"))
+    return StoreError(tr(f"{path}：数据库错误：{text}", f"{path}: database error: {text}"))
 
 
 def open_store(path: Path, *, create: bool = True) -> Store:
@@ -110,11 +111,11 @@ def open_store(path: Path, *, create: bool = True) -> Store:
 
     path = Path(path)
     if path.is_dir():
-        raise StoreError(f"{path}: is a directory, expected a database file")
+        raise StoreError(tr(f"{path}：是文件夹，应为数据库文件", f"{path}: is a directory, expected a database file"))
     existed = path.exists()
     if not existed:
         if not create:
-            raise StoreError(f"{path}: no database yet (import a roster or record a visit first)")
+            raise StoreError(tr(f"{path}：尚无数据库（请先导入学校名册或记录一次督导）", f"{path}: no database yet (import a roster or record a visit first)"))
         _create_private_file(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -135,13 +136,15 @@ def open_store(path: Path, *, create: bool = True) -> Store:
         # A nanxian file is either empty or at user_version >= 1 with our migration log (m001 sets both at once).
         if not empty and (version == 0 or not ours):
             conn.close()
-            raise StoreError(f"{path}: an SQLite file that is not a nanxian database; nothing was changed")
+            raise StoreError(tr(f"{path}：这是一个 SQLite 文件，但不是南县督导数据库；未做任何改动", f"{path}: an SQLite file that is not a nanxian database; nothing was changed"))
         if version > SCHEMA_VERSION:
             conn.close()
-            raise StoreError(
+            raise StoreError(tr(
+                f"{path}：数据库由更新版本的 nanxian 写入（结构版本 {version}，本版本只认识 {SCHEMA_VERSION}）；"
+                "请升级 nanxian。未做任何改动。",
                 f"{path}: the database was written by a newer nanxian (schema {version}, this version knows "
-                f"{SCHEMA_VERSION}); upgrade nanxian. Nothing was changed."
-            )
+                f"{SCHEMA_VERSION}); upgrade nanxian. Nothing was changed.",
+            ))
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
