@@ -552,3 +552,20 @@ def test_inspector_list_keeps_school_names_with_separators_whole(cli, tmp_path: 
     assert json.loads(result.stdout) == [
         {"name": "李明", "phone": None, "schools": 2, "school_names": ["城关、华阁联合学校", "甲校, 分校"]}
     ]
+
+
+def test_yaml_numbers_keep_the_text_as_written(cli, tmp_path: Path):
+    """YAML would read `0101` as octal 65 and `3.10` as 3.1; codes and names must stay as typed."""
+    roster = tmp_path / "numbers.yaml"
+    roster.write_text(
+        "- {code: 0101, name: 甲校, stages: primary}\n"
+        "- {code: 1_000, name: 3.10, town: 0x1F, stages: primary}\n"
+        "- {code: '0102', name: 乙校, stages: primary, group: 007}\n",
+        encoding="utf-8",
+    )
+    result = cli("school", "import", roster)
+    assert result.exit_code == 0, result.output
+    got = {s["code"]: (s["name"], s["town"], s["group"]) for s in school_json(cli)}
+    assert got == {"0101": ("甲校", "", ""), "1_000": ("3.10", "0x1F", ""), "0102": ("乙校", "", "007")}
+    result = cli("school", "show", "0101", "--format", "json")
+    assert json.loads(result.stdout)["name"] == "甲校"

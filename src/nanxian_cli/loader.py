@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ class Document:
     path: Path
     data: Any
     lines: dict[tuple, int]
+    numbers_as_written: dict[tuple, str] = field(default_factory=dict)
+    """The text of each plain scalar YAML read as a number (`0101` is octal 65 to YAML; a school code is not)."""
 
     def line_of(self, loc: tuple) -> int:
         """The line of the deepest known node on `loc` (1-based)."""
@@ -109,6 +111,7 @@ def parse_yaml(text: str, path: Path) -> Document:
         if node is None:
             raise ValidationFailed(f"{path}: empty file", [f"{path}:1: the file is empty"])
         lines: dict[tuple, int] = {}
+        numbers_as_written: dict[tuple, str] = {}
         counter = [0]
 
         def build(n: Any, loc: tuple, depth: int) -> Any:
@@ -161,7 +164,10 @@ def parse_yaml(text: str, path: Path) -> Document:
                 return result
             if isinstance(n, yaml.SequenceNode):
                 return [build(child, loc + (i,), depth + 1) for i, child in enumerate(n.value)]
-            return scalar(n)
+            value = scalar(n)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not n.style:  # plain (C loader: "")
+                numbers_as_written[loc] = n.value
+            return value
 
         def scalar(n: Any) -> Any:
             try:
@@ -177,7 +183,7 @@ def parse_yaml(text: str, path: Path) -> Document:
             return value
 
         data = build(node, (), 0)
-        return Document(path=path, data=data, lines=lines)
+        return Document(path=path, data=data, lines=lines, numbers_as_written=numbers_as_written)
     finally:
         loader.dispose()
 

@@ -79,6 +79,11 @@ def read_roster(path: Path) -> list[Any]:
             if not isinstance(record, dict):
                 found.append((index + 1, f"{where}: row {index + 1}: expected a mapping with code, name, stages, …"))
                 continue
+            # text fields keep what was typed: `code: 0101` stays "0101", `name: 3.10` stays "3.10"
+            for key in ("code", "name", "town", "group"):
+                written = doc.numbers_as_written.get(base + (index, key))
+                if written is not None:
+                    record = {**record, key: written}
             rows.append((index + 1, where, record))
     else:
         raise InputError(tr(f"{path}：名册应为 .yaml、.yml 或 .csv 文件", f"{path}: expected a .yaml, .yml or .csv roster file"))
