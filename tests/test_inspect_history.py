@@ -256,3 +256,17 @@ def test_amend_old_visit_withdraws_its_finding_even_if_resolved_later(cli, vdir,
     assert cli("inspect", "amend", first["id"], "t-class", "52", "--reason", "recount").exit_code == 0
     assert rows(db_path, "SELECT status FROM findings WHERE item_id = 't-class'") == [("withdrawn",)]
     assert json.loads(cli("finding", "list", "--status", "resolved", "--format", "json").stdout) == []
+
+
+def test_void_after_amend_undoes_a_recheck_only_once(cli, vdir, tmp_path, db_path):
+    record(cli, tmp_path, MIXED)
+    record(cli, tmp_path, MIXED, name="v2.yaml", date="2020-11-10")
+    third = record(cli, tmp_path, MIXED, name="v3.yaml", date="2020-11-20")
+    assert rows(db_path, "SELECT status, recheck_count FROM findings WHERE item_id = 't-class'") == [("open", 2)]
+    assert cli("inspect", "amend", third["id"], "t-class", "50", "--reason", "fixed after all").exit_code == 0
+    assert rows(db_path, "SELECT status, recheck_count FROM findings WHERE item_id = 't-class'") == [("resolved", 1)]
+    assert cli("inspect", "void", third["id"], "--reason", "duplicate entry").exit_code == 0
+    # back to the state after the second visit
+    assert rows(db_path, "SELECT status, recheck_count FROM findings WHERE item_id = 't-class'") == [("open", 1)]
+    assert rows(db_path, "SELECT item_id, recheck_count FROM findings WHERE item_id != 't-class' ORDER BY item_id") == [
+        ("t-homework", 1), ("t-meal", 1)]

@@ -345,11 +345,14 @@ def draft_rechecks(store: Store, visit_id: str) -> dict[int, str]:
 
 
 def _latest_rechecks(conn, visit_id: str) -> list[tuple[int, str]]:
+    """Per finding, this visit's latest re-check event: recheck_passed | recheck_failed | recheck_withdrawn
+    (an amendment or void that undid the re-check)."""
+    events = (*RECHECK_EVENTS, "recheck_withdrawn")
     rows = conn.execute(
-        "SELECT e.finding_id, e.event FROM finding_events e WHERE e.visit_id = ? AND e.event IN (?, ?) AND e.id = "
+        "SELECT e.finding_id, e.event FROM finding_events e WHERE e.visit_id = ? AND e.event IN (?, ?, ?) AND e.id = "
         "(SELECT max(f.id) FROM finding_events f WHERE f.visit_id = e.visit_id AND f.finding_id = e.finding_id "
-        " AND f.event IN (?, ?)) ORDER BY e.finding_id",
-        (visit_id, *RECHECK_EVENTS, *RECHECK_EVENTS),
+        " AND f.event IN (?, ?, ?)) ORDER BY e.finding_id",
+        (visit_id, *events, *events),
     ).fetchall()
     return [(r[0], r[1]) for r in rows]
 
@@ -432,10 +435,7 @@ def _follow_findings(conn, visit: sqlite3.Row, checklist: Any, item_id: str, old
                 "SELECT id FROM findings WHERE school_code = ? AND item_id = ? AND status = 'open' AND visit_id != ?",
                 (code, item_id, vid),
             ).fetchone()
-            if other is not None and conn.execute(
-                "SELECT 1 FROM finding_events WHERE finding_id = ? AND visit_id = ? AND event = 'recheck_failed'",
-                (other[0], vid),
-            ).fetchone():
+            if other is not None and dict(_latest_rechecks(conn, vid)).get(other[0]) == "recheck_failed":
                 _undo_recheck(conn, other[0], vid, day, why, author)
     elif old == "pass":
         resolved = conn.execute(
