@@ -280,3 +280,26 @@ def test_config_values_of_the_wrong_type_exit_2(cli, tmp_path: Path, monkeypatch
     assert result.exit_code == 2
     assert f"{config}: `{key}` must be a quoted string" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "no-config.toml"]
+
+
+def test_answers_file_numbers_are_judged_as_typed(cli, schools, tmp_path: Path):
+    """`060` is octal 48 to YAML; a class of 60 pupils must fail a 55-pupil limit, not pass as 48."""
+    folder = tmp_path / "cl"
+    folder.mkdir()
+    (folder / "size.yaml").write_text(
+        "id: size\nversion: 1\ntitle: Size\nkind: routine\nitems:\n"
+        "  - {id: s-class, text: Largest class, plan: [4], type: number, max: 55, severity: critical}\n"
+        "  - {id: s-ratio, text: Ratio, plan: [4], type: number, max: 20}\n",
+        encoding="utf-8",
+    )
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "school: NX-001\nchecklist: size\ndate: 2020-11-02\ninspector: 李明\n"
+        "answers:\n  s-class: 060\n  s-ratio: {value: 017, note: 初二}\n",
+        encoding="utf-8",
+    )
+    result = cli("--checklists", folder, "inspect", "visit", "--answers", answers, "--format", "json")
+    assert result.exit_code == 0, result.output
+    visit = json.loads(result.stdout)
+    assert visit["counts"] == {"pass": 1, "fail": 1, "na": 0, "info": 0}
+    assert [f["item"] for f in visit["findings"]] == ["s-class"]

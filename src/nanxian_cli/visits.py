@@ -142,15 +142,22 @@ def read_answers_file(path: Path) -> AnswersDocument:
         parsed = AnswersFile.model_validate(doc.data)
     except ValidationError as exc:
         raise ValidationFailed(f"{path}: invalid answers file", validation_lines(doc, exc)) from None
+    def as_typed(loc: tuple, value: Any) -> Any:
+        # YAML reads `060` as octal 48 and `1:30` as 90; judge the text the supervisor typed instead
+        written = doc.numbers_as_written.get(loc)
+        if written is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return written
+        return value
+
     given: dict[str, GivenAnswer] = {}
     for key, entry in parsed.answers.items():
         where = f"{path}:{doc.line_of(('answers', key))}"
         if isinstance(entry, AnswerEntry):
-            given[str(key)] = GivenAnswer(entry.value, entry.note, where)
+            given[str(key)] = GivenAnswer(as_typed(("answers", key, "value"), entry.value), entry.note, where)
         else:
-            given[str(key)] = GivenAnswer(entry, None, where)
+            given[str(key)] = GivenAnswer(as_typed(("answers", key), entry), None, where)
     return AnswersDocument(
-        school=str(parsed.school) if parsed.school is not None else None,
+        school=str(as_typed(("school",), parsed.school)) if parsed.school is not None else None,
         checklist=parsed.checklist, date=parsed.date, inspector=parsed.inspector, given=given, path=path,
     )
 
