@@ -60,6 +60,10 @@ def test_default_demo_builds_the_sample_county_and_shows_reports(cli, demo_db: P
     assert rows(demo_db, "SELECT status, source, count(*) FROM visits GROUP BY 1, 2") == [("submitted", "demo", 480)]
     assert rows(demo_db, "SELECT min(date), max(date) FROM visits") == [("2020-01-02", "2020-12-31")]
     assert scalar(demo_db, "SELECT count(*) FROM plan_items") == 21
+    # every visit answers every point of its checklist (na where it does not apply), unscored facts included
+    assert scalar(demo_db, "SELECT count(*) FROM visits v WHERE n_items != "
+                           "(SELECT count(*) FROM checklist_items ci WHERE ci.hash = v.checklist_hash)") == 0
+    assert scalar(demo_db, "SELECT count(DISTINCT value) FROM answers WHERE item_id = 'cs-guard-headcount'") == 3
     # every visit's inspector is the school's responsible supervisor
     assert scalar(demo_db, "SELECT count(*) FROM visits v JOIN assignments a ON a.school_code = v.school_code "
                            "JOIN inspectors i ON i.id = a.inspector_id WHERE i.name != v.inspector") == 0

@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import random
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,8 @@ class PointPlan:
     fail_raw: Any | None
     difficulty: float
     allow_na: bool
+    facts: tuple[str, ...] = ()
+    """An unscored choice (a fact such as the school's size, often a gate for `when`): its options."""
 
 
 def _candidates(item: Any) -> tuple[list[Any], list[Any]]:
@@ -168,6 +171,10 @@ def plan_points(checklist: Any) -> list[PointPlan]:
 
     points = []
     for item in checklist.items:
+        if item.type == "choice" and not item.pass_ and item.choices:
+            options = tuple(item.choices)
+            points.append(PointPlan(item.id, options[0], None, 0.0, bool(item.allow_na), options))
+            continue
         good, bad = _candidates(item)
         pass_raw = fail_raw = None
         want_pass = "info" if item.type == "text" else "pass"
@@ -292,6 +299,9 @@ def synth_visits(schools: list[dict], available: dict[str, Any], opts: DemoOptio
         for point in points[pv.checklist_id]:
             if point.allow_na and random_() < 0.03:
                 given[point.item_id] = GivenAnswer("na")
+                continue
+            if point.facts:  # the same fact for a school at every visit
+                given[point.item_id] = GivenAnswer(point.facts[zlib.crc32(pv.school_code.encode()) % len(point.facts)])
                 continue
             if point.fail_raw is None:
                 given[point.item_id] = GivenAnswer(point.pass_raw)
