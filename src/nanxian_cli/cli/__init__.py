@@ -40,14 +40,18 @@ class NanxianGroup(TyperGroup):
             raise typer.Exit(130) from None
 
 
-app = typer.Typer(
-    cls=NanxianGroup,
-    name="nanxian",
-    help="Checklists, school visits, findings and reports for county school supervisors (责任督学).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+def _new_root() -> typer.Typer:
+    return typer.Typer(
+        cls=NanxianGroup,
+        name="nanxian",
+        help="Checklists, school visits, findings and reports for county school supervisors (责任督学).",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+
+app = _new_root()
 
 
 def _version(value: bool) -> None:
@@ -56,7 +60,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     db: Annotated[str | None, typer.Option("--db", help="Database file (env NANXIAN_DB; default in the user data dir)")] = None,
     checklists: Annotated[str | None, typer.Option("--checklists", help="Checklist folder (env NANXIAN_CHECKLISTS; default the bundled one)")] = None,
@@ -70,28 +73,65 @@ def root(
     set_lang(state.settings.lang)
 
 
-def _mount() -> None:
-    from nanxian_cli.cli import checklist, inspector, school
+# name, module (with `register(root)`), one-line help: the order of `nanxian --help`.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("checklist", "nanxian_cli.cli.checklist", "List, show, validate checklists; plan coverage"),
+    ("school", "nanxian_cli.cli.school", "Import and look up the school roster"),
+    ("inspector", "nanxian_cli.cli.inspector", "Supervisors (责任督学) and their schools"),
+    ("inspect", "nanxian_cli.cli.inspect", "Record school visits (interactive or from an answers file); list, show, amend, void"),
+    ("finding", "nanxian_cli.cli.finding", "Findings (整改项): list them, resolve them"),
+    ("report", "nanxian_cli.cli.report", "Compliance reports: summary, school, item, matrix, visit, digest"),
+    ("demo", "nanxian_cli.cli.demo", "Build a demo county (sample schools, supervisors, synthetic visits and findings) and show its reports"),
+]
+_GLOBAL_VALUE_OPTIONS = {"--db", "--checklists", "--lang"}
 
-    app.add_typer(checklist.app, name="checklist", help="List, show, validate checklists; plan coverage")
-    app.add_typer(school.app, name="school", help="Import and look up the school roster")
-    app.add_typer(inspector.app, name="inspector", help="Supervisors (责任督学) and their schools")
-    for name in ("inspect", "finding", "report", "demo"):
-        try:
-            module = __import__(f"nanxian_cli.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"nanxian_cli.cli.{name}":
-                raise
+
+def _mount(root_app: typer.Typer, only: str | None = None) -> typer.Typer:
+    """Attach the command groups. With `only`, the others are stand-ins carrying just their help line:
+    Typer builds the Click command of every registered command on each run, which costs more start-up
+    than importing them."""
+    import importlib
+
+    root_app.callback()(root)
+    for name, module_name, help_text in COMMANDS:
+        if only is None or only == name:
+            importlib.import_module(module_name).register(root_app)
+        else:
+            stand_in = typer.Typer(help=help_text)
+            stand_in.command(hidden=True)(_stand_in)
+            root_app.add_typer(stand_in, name=name, help=help_text)
+    return root_app
+
+
+def _stand_in() -> None:  # never invoked: the real group is mounted whenever its name is on the command line
+    raise typer.Exit(1)
+
+
+def _invoked_command(argv: list[str]) -> str | None:
+    """The command group named on the command line, skipping the global options before it."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
             continue
-        module.register(app)
+        if arg in _GLOBAL_VALUE_OPTIONS:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg
+    return None
 
 
-_mount()
+_mount(app)
 
 
 def main() -> None:
+    target = _invoked_command(sys.argv[1:])
+    known = {name for name, _, _ in COMMANDS}
+    cli_app = _mount(_new_root(), only=target if target in known else "")
     try:
-        app()
+        cli_app()
     except NanxianError as exc:  # raised outside a command (e.g. in the root callback)
         report_error(exc)
         sys.exit(exc.exit_code)

@@ -13,6 +13,10 @@ from nanxian_cli.i18n import tr
 app = typer.Typer(no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="checklist", help="List, show, validate checklists; plan coverage")
+
+
 def _rule_text(item) -> str:
     if item.type == "yesno":
         return tr("应为：是", "expect: yes") if item.expect_value else tr("应为：否", "expect: no")

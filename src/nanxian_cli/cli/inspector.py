@@ -12,6 +12,10 @@ from nanxian_cli.i18n import tr
 app = typer.Typer(no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="inspector", help="Supervisors (责任督学) and their schools")
+
+
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="The supervisor's name")],

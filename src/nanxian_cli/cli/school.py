@@ -12,6 +12,10 @@ from nanxian_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="school", help="Import and look up the school roster")
+
 StageOption = Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")]
 
 
