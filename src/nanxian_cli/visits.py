@@ -143,11 +143,16 @@ def read_answers_file(path: Path) -> AnswersDocument:
     except ValidationError as exc:
         raise ValidationFailed(f"{path}: invalid answers file", validation_lines(doc, exc)) from None
     def as_typed(loc: tuple, value: Any) -> Any:
-        # YAML reads `060` as octal 48 and `1:30` as 90; judge the text the supervisor typed instead
+        # YAML reads `060` as octal 48 and `1:30` as 90; then judge the text the supervisor typed instead
         written = doc.numbers_as_written.get(loc)
-        if written is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return written
-        return value
+        if written is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+            return value
+        try:
+            if float(written) == value:  # an ordinary decimal: keep the number
+                return value
+        except ValueError:
+            pass
+        return written
 
     given: dict[str, GivenAnswer] = {}
     for key, entry in parsed.answers.items():
