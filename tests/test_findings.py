@@ -173,3 +173,10 @@ def test_parallel_recordings_never_duplicate_a_finding(cli, short, tmp_path, db_
     found = listing(cli)
     assert len(found) == 3  # one open finding per point, whatever the order the visits were written in
     assert sorted(f["recheck_count"] for f in found) == [3, 3, 3]
+
+
+def test_withdrawn_findings_only_on_request(cli, short, tmp_path):
+    visit = record(cli, tmp_path, ALL_FAIL, checklist="t-short", date="2020-11-02")
+    assert cli("inspect", "amend", visit["id"], "s-minor", "y", "--reason", "misread").exit_code == 0
+    assert [f["item"] for f in listing(cli)] == ["s-crit", "s-major"]
+    assert [f["item"] for f in listing(cli, "--status", "withdrawn")] == ["s-minor"]

@@ -641,7 +641,8 @@ def _finding_dict(row: Any, as_of: dt.date) -> dict:
 
 def list_findings(store: Store, school: str | None = None, status: str | None = None, severity: str | None = None,
                   as_of: dt.date | None = None) -> list[dict]:
-    """Findings, critical first then by due date. `status` may be open | overdue | resolved | withdrawn."""
+    """Findings, critical first then by due date. `status` may be open | overdue | resolved | withdrawn;
+    without it every finding except withdrawn ones."""
     as_of = as_of or dt.date.today()
     where, params = [], []
     if school:
@@ -653,6 +654,8 @@ def list_findings(store: Store, school: str | None = None, status: str | None = 
     elif status:
         where.append("f.status = ?")
         params.append(status)
+    else:  # withdrawn findings (amended or voided visits) are shown only when asked for
+        where.append("f.status != 'withdrawn'")
     if severity:
         where.append("f.severity = ?")
         params.append(severity)
