@@ -303,3 +303,23 @@ def test_answers_file_numbers_are_judged_as_typed(cli, schools, tmp_path: Path):
     visit = json.loads(result.stdout)
     assert visit["counts"] == {"pass": 1, "fail": 1, "na": 0, "info": 0}
     assert [f["item"] for f in visit["findings"]] == ["s-class"]
+
+
+def test_output_file_is_written_whole_or_not_at_all(cli, schools, tmp_path: Path):
+    missing = tmp_path / "no-such-folder" / "schools.csv"
+    result = cli("school", "list", "--output", missing)
+    assert result.exit_code == 2
+    assert f"{missing}: folder {missing.parent} does not exist" in result.stderr
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "schools.csv"
+    target.write_text("old content", encoding="utf-8")
+    result = cli("school", "list", "--output", target)
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes().decode("utf-8")
+    assert data.startswith("\ufeffcode,name,") and data.count("\r\n") == 6
+    assert sorted(p.name for p in out.iterdir()) == ["schools.csv"]  # no temporary file left behind
+    result = cli("school", "list", "--output", out)  # a folder, not a file
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {out}: is a folder; give a file name"
+    assert sorted(p.name for p in out.iterdir()) == ["schools.csv"]

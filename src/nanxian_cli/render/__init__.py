@@ -96,6 +96,8 @@ def write_output(content: str | bytes, output: Path) -> None:
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"{output}: folder {parent} does not exist")
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; give a file name")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
