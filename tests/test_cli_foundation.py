@@ -248,11 +248,29 @@ def test_version_imports_nothing_heavy(tmp_path: Path):
     assert loaded == []
 
 
-def test_read_path_of_our_code_imports_no_pydantic_or_sqlite_utils(tmp_path: Path):
-    """Listing schools from an existing database: store + render only.
+@pytest.mark.parametrize("args", [["school", "list", "--format", "json"], ["school", "show", "nzsyxx"],
+                                  ["inspector", "list"], ["school", "list", "--town", "南洲镇"]])
+def test_read_commands_import_no_pydantic_sqlite_utils_or_yaml(tmp_path: Path, args: list[str]):
+    env = subprocess_env(tmp_path)
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("- {code: NX-001, name: 南洲实验小学, town: 南洲镇, stages: primary}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "nanxian_cli", "school", "import", str(roster)],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = _modules_after(f"""
+        import sys
+        sys.argv = ["nanxian"] + {args!r}
+        from nanxian_cli.cli import main
+        try:
+            main()
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+    """, tmp_path)
+    assert loaded == []
 
-    (Typer 0.29 itself imports pydantic to coerce option values, so this checks our layers directly.)
-    """
+
+def test_read_path_of_our_code_imports_no_pydantic_or_sqlite_utils(tmp_path: Path):
+    """Listing schools from an existing database: store + render only."""
     done = subprocess.run([sys.executable, "-m", "nanxian_cli", "inspector", "add", "甲"], capture_output=True,
                           text=True, cwd=tmp_path, env=subprocess_env(tmp_path), timeout=60)
     assert done.returncode == 0, done.stderr
