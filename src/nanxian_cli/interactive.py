@@ -8,6 +8,7 @@ The session never loses an answer: each one is a transaction of its own (`record
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,14 @@ def resume_command(school_code: str, checklist_id: str) -> str:
     return f"nanxian inspect visit {school_code} --checklist {checklist_id} --resume"
 
 
+_CONTROLS = re.compile(r"\x1b\[[0-9;?]*[A-Za-z~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _without_controls(text: str) -> str:
+    """Typed text is stored and shown again: terminal escape sequences and control characters are dropped."""
+    return _CONTROLS.sub("", text)
+
+
 class Prompter:
     """Reads one answer: a Rich prompt on a terminal, a line from stdin otherwise (echoed for the transcript)."""
 
@@ -59,7 +68,8 @@ class Prompter:
         from rich.text import Text
 
         if self.tty:
-            return self.console.input(Text(prompt, style="bold"))  # EOFError / KeyboardInterrupt pass through
+            # EOFError / KeyboardInterrupt pass through; stray arrow keys leave ESC sequences: drop them
+            return _without_controls(self.console.input(Text(prompt, style="bold")))
         self.console.print(Text(prompt, style="bold"), end="")
         try:
             line = sys.stdin.readline()
@@ -69,7 +79,7 @@ class Prompter:
         if line == "":
             self.console.print()
             raise EOFError
-        line = line.rstrip("\r\n")
+        line = _without_controls(line.rstrip("\r\n"))
         self.console.print(Text(line), highlight=False)
         return line
 

@@ -294,6 +294,11 @@ class AnswerEntry(Strict):
     value: AnswerScalar | None = None
     note: Annotated[str, Field(max_length=4000)] | None = None
 
+    @field_validator("value", "note")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        return _refuse_control(value, allow_breaks=True) if isinstance(value, str) else value
+
 
 class AnswersFile(Strict):
     school: str | int | None = None
@@ -306,3 +311,19 @@ class AnswersFile(Strict):
     @classmethod
     def _none_to_empty(cls, value: Any) -> Any:
         return {} if value is None else value
+
+    @field_validator("answers")
+    @classmethod
+    def _printable_answers(cls, value: dict) -> dict:
+        for key, answer in value.items():
+            if isinstance(answer, str):
+                try:
+                    _refuse_control(answer, allow_breaks=True)
+                except ValueError as exc:
+                    raise ValueError(f"{key}: {exc}") from None
+        return value
+
+    @field_validator("inspector", "checklist")
+    @classmethod
+    def _printable_header(cls, value: str | None) -> str | None:
+        return _refuse_control(value, allow_breaks=False) if isinstance(value, str) else value

@@ -122,3 +122,15 @@ def emit(
     else:
         write_output(content, output)
         console(stderr=True).print(f"→ {output}", markup=False)
+
+
+def plain_text(value: str | None, option: str, limit: int = 4000) -> str | None:
+    """A note, reason or name typed on the command line: no terminal control characters, bounded length."""
+    if value is None:
+        return None
+    for ch in value:
+        if (ord(ch) < 32 and ch not in "\n\t") or 127 <= ord(ch) < 160:
+            raise InputError(f"{option}: contains the control character U+{ord(ch):04X}; remove it")
+    if len(value) > limit:
+        raise InputError(f"{option}: at most {limit} characters")
+    return value

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, settings, today
+from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, plain_text, settings, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
@@ -57,8 +57,8 @@ def resolve(
 
     if not note.strip():
         raise InputError("--note: say how the finding was fixed")
-    if len(note) > 4000:
-        raise InputError("--note: at most 4000 characters")
+    note = plain_text(note, "--note")
+    by = plain_text(by, "--by", 100)
     day = parse_date(date) or today()
     if day > today():
         raise InputError(tr(f"--date：{day.isoformat()} 是将来的日期", f"--date: {day.isoformat()} is in the future"))

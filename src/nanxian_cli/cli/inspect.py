@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, settings, today
+from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, plain_text, settings, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
@@ -40,9 +40,7 @@ def _inspector(store: Any, option: str | None, header: str | None, school: dict)
             f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
             f"to {school['name']} (`nanxian inspector assign`)",
         ))
-    if len(name) > 100:
-        raise InputError("--inspector: a name is at most 100 characters")
-    return name
+    return plain_text(name, "--inspector", 100)
 
 
 def _check_applies(loaded: Any, school: dict) -> None:
@@ -435,10 +433,10 @@ def amend(
     from nanxian_cli.render import json_text
     from nanxian_cli.store.visits import amend_answer
 
-    if note is not None and len(note) > 4000:
-        raise InputError("--note: at most 4000 characters")
-    if len(reason) > 4000:
-        raise InputError("--reason: at most 4000 characters")
+    note = plain_text(note, "--note")
+    reason = plain_text(reason, "--reason")
+    value = plain_text(value, "VALUE")
+    by = plain_text(by, "--by", 100)
     with open_db(create=False) as store:
         from nanxian_cli.store.visits import find_visit
 
@@ -473,8 +471,8 @@ def void(
     from nanxian_cli.render import json_text
     from nanxian_cli.store.visits import find_visit, void_visit
 
-    if len(reason) > 4000:
-        raise InputError("--reason: at most 4000 characters")
+    reason = plain_text(reason, "--reason")
+    by = plain_text(by, "--by", 100)
     with open_db(create=False) as store:
         row = find_visit(store, visit_ref)
         result = void_visit(store, row["id"], reason, _author(by, row["inspector"]))
