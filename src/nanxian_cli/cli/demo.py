@@ -55,7 +55,7 @@ def demo(
         _show_reports(store, result, last, out)
     out.print(tr(f"继续查看：nanxian --db {target} report summary --from {result.first} --to {result.last}",
                  f"Explore it: nanxian --db {target} report summary --from {result.first} --to {result.last}"),
-              markup=False, highlight=False)
+              markup=False, highlight=False, soft_wrap=True)  # a command to copy: never broken across lines
 
 
 def _build(store, checklists_dir, opts, err):
