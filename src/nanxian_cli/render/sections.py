@@ -222,7 +222,13 @@ def print_matrix(section: Any, console: Any) -> None:
 
     width = console.width
     plan_cols = [c for c in section.columns if c.kind == "rate"]
-    longest = max((cell_len(str(r.get("name") or "")) for r in section.rows), default=4)
+    def short(r: dict) -> str:
+        # Rows sit under their town's heading: "三仙湖镇中心学校" reads as "中心学校" there, which keeps
+        # neighbouring schools apart when a narrow terminal cuts names short.
+        name, town_name = str(r.get("name") or r.get("code") or ""), str(r.get("town") or "")
+        return name[len(town_name):] if town_name and name.startswith(town_name) and len(name) > len(town_name) else name
+
+    longest = max((cell_len(short(r)) for r in section.rows), default=4)
     name_w = max(6, min(longest, 14 if width < 120 else 28))
     per = 4
     fit = max(1, (width - name_w - 2) // per)
@@ -240,7 +246,7 @@ def print_matrix(section: Any, console: Any) -> None:
                 town = r.get("town")
                 table.add_row(Text(str(town or tr("（未填乡镇）", "(no town)")), style="bold"), *[Text("") for _ in chunk])
             table.add_row(
-                Text(str(r.get("name") or r.get("code") or "")),
+                Text(short(r)),
                 *[Text(matrix_cell_text(r.get(c.key)), style=_rate_style(r.get(c.key))) for c in chunk],
             )
         console.print(table)
