@@ -95,6 +95,16 @@ def judge(item: Any, raw: Any) -> Outcome:
     return Outcome(text, "info")
 
 
+def bounds_text(item: Any) -> str:
+    """A number point's rule as people read it: `≥ 25, ≤ 30`."""
+    parts = []
+    if item.min is not None:
+        parts.append(f"≥ {item.min:g}")
+    if item.max is not None:
+        parts.append(f"≤ {item.max:g}")
+    return ", ".join(parts)
+
+
 def _show(raw: Any) -> str:
     text = repr(raw)
     return text if len(text) <= 60 else text[:57] + "…"

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from nanxian_cli.evaluate import AnswerError, Outcome, applies, auto_na, judge, when_met
+from nanxian_cli.evaluate import AnswerError, Outcome, applies, auto_na, bounds_text, judge, when_met
 from nanxian_cli.i18n import get_lang, tr
 
 AUTO_NOT_APPLICABLE = "auto: does not apply to this school"
@@ -173,12 +173,7 @@ class Session:
             good = "y" if item.expect_value else "n"
             return tr(f"y 是 / n 否{na}（合格：{good}）", f"y = yes / n = no{na} (passes: {good})")
         if item.type == "number":
-            parts = []
-            if item.min is not None:
-                parts.append(f"≥ {item.min:g}")
-            if item.max is not None:
-                parts.append(f"≤ {item.max:g}")
-            rule = ", ".join(parts)
+            rule = bounds_text(item)
             return tr(f"数字{na}（合格：{rule}）", f"a number{na} (passes: {rule})")
         if item.type == "rating":
             return tr(f"评分 1–5{na}（合格：≥ {item.min:g}）", f"a rating 1–5{na} (passes: ≥ {item.min:g})")

@@ -21,12 +21,9 @@ def _rule_text(item) -> str:
     if item.type == "yesno":
         return tr("应为：是", "expect: yes") if item.expect_value else tr("应为：否", "expect: no")
     if item.type == "number":
-        parts = []
-        if item.min is not None:
-            parts.append(f"≥ {item.min:g}")
-        if item.max is not None:
-            parts.append(f"≤ {item.max:g}")
-        return " , ".join(parts)
+        from nanxian_cli.evaluate import bounds_text
+
+        return bounds_text(item)
     if item.type == "rating":
         return f"1–5, ≥ {item.min:g}"
     if item.type == "choice":
