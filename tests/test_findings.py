@@ -55,6 +55,9 @@ def test_list_json_keys_and_overdue(cli, short, tmp_path):
     assert (found[1]["due"], found[1]["overdue"]) == ("2020-11-12", False)
     assert [f["item"] for f in listing(cli, "--status", "overdue", "--as-of", "2020-11-12")] == ["s-crit"]
     assert [f["item"] for f in listing(cli, "--status", "overdue", "--as-of", "2020-11-13")] == ["s-crit", "s-major"]
+    # DESIGN.md's spelling, `finding list --overdue`, is the same filter
+    assert [f["item"] for f in listing(cli, "--overdue", "--as-of", "2020-11-13")] == ["s-crit", "s-major"]
+    assert cli("finding", "list", "--overdue", "--status", "resolved").exit_code == 2
     assert [f["item"] for f in listing(cli, "--severity", "minor")] == ["s-minor"]
     assert listing(cli, "--school", "乌嘴乡中心学校") == []
     assert len(listing(cli, "--school", "nzsyxx")) == 3

@@ -24,6 +24,7 @@ def list_(
                       typer.Option("--status", help="open | overdue | resolved | withdrawn")] = None,
     severity: Annotated[Literal["critical", "major", "minor"] | None, typer.Option("--severity", help="critical | major | minor")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Overdue as of this day, YYYY-MM-DD (default: today)")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue findings (same as --status overdue)")] = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -31,6 +32,11 @@ def list_(
     from nanxian_cli.cli.inspect import _findings_table
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import list_findings
+
+    if overdue:
+        if status not in (None, "overdue"):
+            raise InputError(tr("--overdue 与 --status 冲突", f"--overdue contradicts --status {status}"))
+        status = "overdue"
 
     day = parse_date(as_of, "--as-of") or today()
     with open_db() as store:
