@@ -70,3 +70,103 @@ def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
             "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts WHERE visit_id = ?", (visit_id,))}
         assert plan[21] == (sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "pass"),
                             sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "fail"))
+
+
+# -- findings after any mix of out-of-order visits, amendments and voids equal a replay from scratch ----
+
+TIMELINE = """\
+id: t-replay
+version: 1
+title: Replay test
+kind: special
+rectify_days: {critical: 3, major: 10, minor: 20}
+items:
+  - {id: r-gate, text: Gate guarded, plan: [21], type: yesno, severity: critical}
+  - {id: r-fence, text: Fence intact, plan: [21], type: yesno, severity: major}
+"""
+DUE_DAYS = {"r-gate": 3, "r-fence": 10}
+
+yes_no = st.sampled_from(["y", "n"])
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("record"), st.integers(1, 28), yes_no, yes_no),
+        st.tuples(st.just("amend"), st.integers(0, 7), st.sampled_from(sorted(DUE_DAYS)), yes_no),
+        st.tuples(st.just("void"), st.integers(0, 7)),
+    ),
+    min_size=1, max_size=14,
+)
+
+
+def expected_findings(conn) -> set[tuple]:
+    """An independent replay: each point's pass/fail answers of submitted visits, in date order (then the
+    order they were submitted), open / re-check / resolve a finding."""
+    visits = conn.execute(
+        "SELECT id FROM visits WHERE school_code = 'NX-001' AND status = 'submitted' ORDER BY date, submitted_at, rowid"
+    ).fetchall()
+    result = set()
+    for item, days in DUE_DAYS.items():
+        current = None
+        for (vid,) in visits:
+            date, outcome = conn.execute(
+                "SELECT v.date, a.outcome FROM answers a JOIN visits v ON v.id = a.visit_id "
+                "WHERE a.visit_id = ? AND a.item_id = ? ORDER BY a.revision DESC LIMIT 1", (vid, item)).fetchone()
+            if outcome == "fail" and current is None:
+                due = (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
+                current = {"item": item, "visit": vid, "opened": date, "due": due, "status": "open",
+                           "by": None, "on": None, "rechecks": 0, "last": None}
+            elif outcome == "fail":
+                current["rechecks"] += 1
+                current["last"] = date
+            elif outcome == "pass" and current is not None:
+                current.update(status="resolved", by=vid, on=date)
+                result.add(tuple(current.values()))
+                current = None
+        if current is not None:
+            result.add(tuple(current.values()))
+    return result
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory, ops):
+    import sqlite3
+
+    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.store import open_store
+    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.store.visits import amend_answer, record_visit, void_visit
+    from nanxian_cli.visits import GivenAnswer, prepare_visit
+
+    (vdir / "t-replay.yaml").write_text(TIMELINE, encoding="utf-8")
+    db = tmp_path_factory.mktemp("replay") / "nanxian.db"  # a fresh copy of the roster-only database
+    src, dst = sqlite3.connect(db_path), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    ids: list[str] = []
+    with open_store(db) as store:
+        school = find_school(store, "NX-001")
+        loaded = find_checklist(vdir, "t-replay")
+        for op in ops:
+            if op[0] == "record":
+                _, day, gate, fence = op
+                given = {"r-gate": GivenAnswer(gate), "r-fence": GivenAnswer(fence)}
+                prepared = prepare_visit(loaded, school, dt.date(2020, 11, day), "李明", given)
+                record_visit(store, prepared)
+                ids.append(prepared.id)
+            elif ids:
+                vid = ids[op[1] % len(ids)]
+                try:
+                    if op[0] == "amend":
+                        amend_answer(store, vid, op[2], op[3], "property test", "tester")
+                    else:
+                        void_visit(store, vid, "property test", "tester")
+                except InputError:
+                    pass  # amending or voiding a void visit: refused, nothing written
+        actual = {tuple(r) for r in store.query(
+            "SELECT item_id, visit_id, opened, due, status, resolved_by_visit, resolved_on, recheck_count, last_recheck "
+            "FROM findings WHERE status != 'withdrawn'")}
+        assert actual == expected_findings(store.conn)
+        assert all(n == 1 for (n,) in store.query(
+            "SELECT count(*) FROM findings WHERE status = 'open' GROUP BY item_id"))

@@ -37,6 +37,8 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
     # visits does not re-read them for every visit. Answers are flushed in large batches; nothing
     # in apply_findings reads them.
     open_cache: dict[str, dict[str, tuple]] = {}
+    # Latest check date per school, read once per call: a visit dated before it replays its points.
+    latest_check: dict[str, str] = {}
     to_json = value_json
     for v in visits:
         if v.loaded.hash not in saved:
@@ -44,6 +46,10 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
             saved.add(v.loaded.hash)
         t = v.tally
         vid = v.id
+        code = v.school["code"]
+        day = v.date.isoformat()
+        if v.status == "submitted" and code not in latest_check:
+            latest_check[code] = latest_check_date(conn, code)
         conn.execute(
             "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, source, "
             "created_at, submitted_at, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_critical_fail, n_items) "
@@ -60,11 +66,18 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
         if len(answer_rows) > 20000:
             _flush(conn, answer_rows, plan_rows)
         if v.status == "submitted":
-            apply_findings(
-                conn, vid, v.school["code"], v.date, v.loaded.checklist,
-                {item_id: (outcome, note) for item_id, _, outcome, note in v.answers if outcome in ("pass", "fail")},
-                who, open_cache=open_cache, checklist_hash=v.loaded.hash, recorded_at=now,
-            )
+            checked = {item_id: (outcome, note) for item_id, _, outcome, note in v.answers if outcome in ("pass", "fail")}
+            if day < latest_check[code]:
+                # Recorded out of date order: later checks of these points must be replayed (they read answers).
+                _flush(conn, answer_rows, plan_rows)
+                open_cache.pop(code, None)
+                for item_id in checked:
+                    replay_point(conn, code, item_id, who, f"visit of {day} recorded after later checks",
+                                 visit_id=vid, day=day)
+            else:
+                apply_findings(conn, vid, code, v.date, v.loaded.checklist, checked, who,
+                               open_cache=open_cache, checklist_hash=v.loaded.hash, recorded_at=now)
+            latest_check[code] = max(latest_check[code], day)
     _flush(conn, answer_rows, plan_rows)
 
 
@@ -159,7 +172,8 @@ def apply_findings(conn, visit_id: str, school_code: str, date: dt.date, checkli
 
 def resolve_finding(store: Store, finding_id: int, note: str, date: dt.date, author: str | None) -> dict:
     with store.transaction() as conn:
-        row = conn.execute("SELECT id, status, opened FROM findings WHERE id = ?", (finding_id,)).fetchone()
+        row = conn.execute("SELECT id, status, opened, school_code, item_id FROM findings WHERE id = ?",
+                           (finding_id,)).fetchone()
         if row is None:
             raise NotFound(f"no finding #{finding_id}")
         if row["status"] != "open":
@@ -171,7 +185,166 @@ def resolve_finding(store: Store, finding_id: int, note: str, date: dt.date, aut
             (date.isoformat(), author, note, finding_id),
         )
         _event(conn, finding_id, "resolved", None, date.isoformat(), note, author)
+        # Checks dated after the resolution now act on a resolved point (a later failure opens a new finding).
+        replay_point(conn, row["school_code"], row["item_id"], author, f"resolved by hand on {date.isoformat()}",
+                     day=date.isoformat())
     return {"id": finding_id, "status": "resolved", "resolved_on": date.isoformat()}
+
+
+# -- replaying one point's timeline (corrections and visits recorded out of date order) -------------
+
+_MANUAL = "manual"
+
+
+def latest_check_date(conn, school_code: str, exclude_visit: str | None = None) -> str:
+    """The latest date anything checked a point at this school: a submitted visit or a resolution ('' if none).
+
+    A submitted visit dated before this cannot take the fast path (apply_findings): later checks must be replayed.
+    """
+    row = conn.execute(
+        "SELECT max(d) FROM (SELECT max(date) AS d FROM visits WHERE school_code = ? AND status = 'submitted' "
+        "AND id IS NOT ? UNION ALL SELECT max(resolved_on) FROM findings WHERE school_code = ?)",
+        (school_code, exclude_visit, school_code),
+    ).fetchone()
+    return row[0] or ""
+
+
+def point_timeline(conn, school_code: str, item_id: str) -> list[dict]:
+    """Everything that acts on the findings of one (school, point), in date order.
+
+    - the latest answer revision (pass | fail) of the point in every submitted visit of the school;
+    - re-checks recorded during a visit for a finding of another checklist (recheck_passed | recheck_failed,
+      the visit's latest one per finding), when that visit is submitted and did not answer the point itself;
+    - resolutions by hand (`finding resolve`: event 'resolved' without a visit).
+    Re-checks and hand resolutions carry `target`: the visit that opened the finding they were recorded on.
+    """
+    entries: list[dict] = []
+    answered: set[str] = set()
+    for r in conn.execute(
+        "SELECT v.id, v.date, coalesce(v.submitted_at, v.created_at) AS ts, v.rowid AS seq, v.checklist_hash, "
+        "a.outcome, a.note, a.author FROM visits v JOIN answers a ON a.visit_id = v.id AND a.item_id = ? "
+        "WHERE v.school_code = ? AND v.status = 'submitted' AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = v.id AND b.item_id = ?)",
+        (item_id, school_code, item_id),
+    ):
+        answered.add(r["id"])
+        if r["outcome"] in ("pass", "fail"):
+            entries.append({"key": (r["date"], r["ts"], 0, r["seq"]), "kind": r["outcome"], "visit": r["id"],
+                            "date": r["date"], "hash": r["checklist_hash"], "note": r["note"], "author": r["author"],
+                            "target": None})
+    latest_recheck: dict[tuple[str, int], dict] = {}
+    for r in conn.execute(
+        "SELECT e.id, e.finding_id, e.event, e.visit_id, e.date, e.note, e.author, e.recorded_at, f.visit_id AS target, "
+        "v.status AS v_status, v.date AS v_date, coalesce(v.submitted_at, v.created_at) AS v_ts, v.rowid AS v_seq "
+        "FROM findings f JOIN finding_events e ON e.finding_id = f.id LEFT JOIN visits v ON v.id = e.visit_id "
+        "WHERE f.school_code = ? AND f.item_id = ? AND ((e.event = 'resolved' AND e.visit_id IS NULL) "
+        "OR e.event IN ('recheck_passed', 'recheck_failed', 'recheck_withdrawn')) ORDER BY e.id",
+        (school_code, item_id),
+    ):
+        if r["event"] == "resolved":
+            entries.append({"key": (r["date"], r["recorded_at"], 1, r["id"]), "kind": _MANUAL, "visit": None,
+                            "date": r["date"], "note": r["note"], "author": r["author"], "target": r["target"]})
+        elif r["v_status"] == "submitted" and r["visit_id"] not in answered:
+            latest_recheck[(r["visit_id"], r["finding_id"])] = r  # later events of the same pair win
+    for r in latest_recheck.values():
+        if r["event"] in ("recheck_passed", "recheck_failed"):
+            entries.append({"key": (r["v_date"], r["v_ts"], 0, r["v_seq"]), "kind": r["event"], "visit": r["visit_id"],
+                            "date": r["v_date"], "note": r["note"], "author": r["author"], "target": r["target"]})
+    entries.sort(key=lambda e: e["key"])
+    return entries
+
+
+def simulate_point(conn, entries: list[dict], item_id: str) -> list[dict]:
+    """The findings of one point as the timeline makes them (opening visit, dates, status, re-checks)."""
+    findings: list[dict] = []
+    current: dict | None = None
+    opened_by: set[str] = set()
+    for e in entries:
+        kind = e["kind"]
+        if kind in (_MANUAL, "recheck_passed", "recheck_failed"):
+            # Acts on the finding it was recorded on while that finding is the current one; when that
+            # finding no longer exists, on whatever finding of the point is current at its date.
+            if current is None or (current["visit"] != e["target"] and e["target"] in opened_by):
+                continue
+        if kind == "fail" and current is None:
+            checklist = _snapshot(conn, e["hash"]).checklist
+            item = next(i for i in checklist.items if i.id == item_id)
+            current = {
+                "visit": e["visit"], "opened": e["date"], "checklist_id": checklist.id, "checklist_hash": e["hash"],
+                "severity": item.severity,
+                "due": due_date(dt.date.fromisoformat(e["date"]), item.severity, checklist.rectify_days).isoformat(),
+                "note": e["note"], "status": "open", "resolved_on": None, "resolved_by_visit": None,
+                "resolved_by": None, "resolve_note": None, "recheck_count": 0, "last_recheck": None,
+            }
+            findings.append(current)
+            opened_by.add(e["visit"])
+        elif kind in ("fail", "recheck_failed"):
+            current["recheck_count"] += 1
+            current["last_recheck"] = e["date"]
+        elif current is not None and current["opened"] <= e["date"]:  # pass, recheck_passed, by hand
+            current.update(status="resolved", resolved_on=e["date"], resolved_by_visit=e["visit"],
+                           resolved_by=e["author"], resolve_note=e["note"])
+            current = None
+    return findings
+
+
+_COMPARED = ("status", "due", "note", "recheck_count", "last_recheck", "resolved_on", "resolved_by_visit")
+_RESOLUTION = ("status", "resolved_on", "resolved_by_visit")
+
+
+def replay_point(conn, school_code: str, item_id: str, author: str | None, reason: str, *,
+                 visit_id: str | None = None, day: str | None = None) -> dict[str, list[int]]:
+    """Make the findings of one (school, point) what its whole timeline gives, inside the caller's transaction.
+
+    Rows are matched by the visit that opened them: a matching row keeps its id and is updated where it
+    differs (event 'replayed'); a finding the timeline gives without a row is inserted ('opened'); an open or
+    resolved row the timeline no longer gives is withdrawn ('withdrawn'). Nothing is deleted. `visit_id` and
+    `day` (the visit being corrected, if any) stamp the events.
+    """
+    day = day or dt.date.today().isoformat()
+    simulated = simulate_point(conn, point_timeline(conn, school_code, item_id), item_id)
+    rows = conn.execute(
+        "SELECT * FROM findings WHERE school_code = ? AND item_id = ? AND status != 'withdrawn' ORDER BY id",
+        (school_code, item_id),
+    ).fetchall()
+    wanted = {f["visit"]: f for f in simulated}
+    by_visit: dict[str, sqlite3.Row] = {}
+    changes: dict[str, list[int]] = {"withdrawn": [], "replayed": [], "opened": []}
+    now = utc_now()
+    # 1. rows the timeline no longer gives (closing them first keeps one open finding per point)
+    for row in rows:
+        if row["visit_id"] in wanted and row["visit_id"] not in by_visit:
+            by_visit[row["visit_id"]] = row
+        else:
+            conn.execute("UPDATE findings SET status = 'withdrawn' WHERE id = ?", (row["id"],))
+            _event(conn, row["id"], "withdrawn", visit_id, day, reason, author, now)
+            changes["withdrawn"].append(row["id"])
+    # 2. closed findings before the open one
+    for f in sorted(simulated, key=lambda f: f["status"] == "open"):
+        row = by_visit.get(f["visit"])
+        if row is None:
+            cur = conn.execute(
+                "INSERT INTO findings (school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
+                "visit_id, note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, last_recheck, "
+                "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (school_code, item_id, f["checklist_id"], f["checklist_hash"], f["severity"], f["opened"], f["due"],
+                 f["status"], f["visit"], f["note"], f["resolved_on"], f["resolved_by_visit"], f["resolve_note"],
+                 f["resolved_by"], f["recheck_count"], f["last_recheck"], now),
+            )
+            _event(conn, cur.lastrowid, "opened", f["visit"], f["opened"], reason, author, now)
+            changes["opened"].append(cur.lastrowid)
+            continue
+        if all(row[k] == f[k] for k in _COMPARED):
+            continue
+        fields = {k: f[k] for k in _COMPARED}
+        if any(row[k] != f[k] for k in _RESOLUTION):  # a different resolution: its author and note too
+            fields.update(resolved_by=f["resolved_by"], resolve_note=f["resolve_note"])
+        conn.execute(
+            f"UPDATE findings SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?", (*fields.values(), row["id"])
+        )
+        _event(conn, row["id"], "replayed", visit_id, day, reason, author, now)
+        changes["replayed"].append(row["id"])
+    return changes
 
 
 # -- reading visits -----------------------------------------------------------------------------
@@ -366,8 +539,19 @@ def submit_draft(store: Store, visit_id: str, author: str | None) -> None:
         checklist = _snapshot(conn, visit["checklist_hash"]).checklist
         latest = latest_answers(conn, visit_id)
         day = visit["date"]
+        out_of_order = day < latest_check_date(conn, visit["school_code"], exclude_visit=visit_id)
         conn.execute("UPDATE visits SET status = 'submitted', submitted_at = ? WHERE id = ?", (utc_now(), visit_id))
         answered = {r["item_id"] for r in latest}
+        if out_of_order:
+            # Dated before later checks of this school: replay every point it checked or re-checked.
+            points = {r["item_id"] for r in latest if r["outcome"] in ("pass", "fail")}
+            for finding_id, _ in _latest_rechecks(conn, visit_id):
+                points.add(conn.execute("SELECT item_id FROM findings WHERE id = ?", (finding_id,)).fetchone()[0])
+            for item_id in sorted(points):
+                replay_point(conn, visit["school_code"], item_id, author, f"visit of {day} submitted after later checks",
+                             visit_id=visit_id, day=day)
+            refresh_counts(conn, visit_id, checklist)
+            return
         # Re-checks of findings from other checklists (answered "fixed? y/n" during the visit).
         for finding_id, event in _latest_rechecks(conn, visit_id):
             f = conn.execute("SELECT item_id, status, opened FROM findings WHERE id = ?", (finding_id,)).fetchone()
@@ -412,7 +596,11 @@ def _withdraw(conn, finding_id: int, visit_id: str, day: str, note: str | None, 
 
 
 def _undo_recheck(conn, finding_id: int, visit_id: str, day: str, note: str | None, author: str | None) -> None:
-    conn.execute("UPDATE findings SET recheck_count = max(recheck_count - 1, 0) WHERE id = ?", (finding_id,))
+    conn.execute(
+        "UPDATE findings SET recheck_count = max(recheck_count - 1, 0), "
+        "last_recheck = CASE WHEN recheck_count > 1 THEN last_recheck END WHERE id = ?",
+        (finding_id,),
+    )
     _event(conn, finding_id, "recheck_withdrawn", visit_id, day, note, author)
 
 
@@ -509,6 +697,10 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
                           current["note"] if current is not None else None)
             elif current is None or (current["outcome"] == "na" and not other.allow_na):
                 needs_answer.append(other.id)
+        if submitted:
+            for target in dict.fromkeys(c["item"] for c in changed):
+                replay_point(conn, visit["school_code"], target, author, f"amended: {reason}",
+                             visit_id=visit_id, day=visit["date"])
         t = refresh_counts(conn, visit_id, checklist)
     return {
         "visit": visit_id, "item": item_id, "value": result.value, "outcome": result.outcome,
@@ -523,7 +715,7 @@ def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> 
     reason = (reason or "").strip()
     if not reason:
         raise InputError("--reason: say why the visit is void")
-    withdrawn, reopened, rechecks = [], [], []
+    withdrawn, reopened, rechecks, replayed = [], [], [], []
     with store.transaction() as conn:
         visit = _visit_row(conn, visit_id)
         if visit["status"] == "void":
@@ -550,8 +742,17 @@ def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> 
                 if event == "recheck_failed" and f["visit_id"] != visit_id:
                     _undo_recheck(conn, fid, visit_id, day, why, author)
                     rechecks.append(fid)
+            # Later checks of every point this visit checked or re-checked now follow without it.
+            points = {r["item_id"] for r in latest_answers(conn, visit_id) if r["outcome"] in ("pass", "fail")}
+            points.update(r[0] for r in conn.execute(
+                "SELECT DISTINCT f.item_id FROM finding_events e JOIN findings f ON f.id = e.finding_id "
+                "WHERE e.visit_id = ?", (visit_id,)))
+            for item_id in sorted(points):
+                changes = replay_point(conn, visit["school_code"], item_id, author, why, visit_id=visit_id, day=day)
+                withdrawn.extend(changes["withdrawn"])
+                replayed.extend(changes["replayed"] + changes["opened"])
     return {"id": visit_id, "status": "void", "reason": reason, "withdrawn": withdrawn, "reopened": reopened,
-            "rechecks_undone": rechecks}
+            "rechecks_undone": rechecks, "replayed": sorted(set(replayed))}
 
 
 # -- reading: visit lists, one visit in full, findings ----------------------------------------------
