@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from nanxian_cli.i18n import tr
+
 NA_WORDS = {"na", "n/a", "不适用", "无此项"}
 YES_WORDS = {"y", "yes", "true", "1", "是", "有", "t"}
 NO_WORDS = {"n", "no", "false", "0", "否", "无", "f"}
@@ -32,10 +34,10 @@ def is_na(raw: Any) -> bool:
 def judge(item: Any, raw: Any) -> Outcome:
     """Normalise `raw` for `item` and decide pass/fail/na/info; raise AnswerError if it does not fit."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        raise AnswerError("no answer given")
+        raise AnswerError(tr("没有回答", "no answer given"))
     if is_na(raw):
         if not item.allow_na:
-            raise AnswerError("this point does not accept 'na' (it applies to this school)")
+            raise AnswerError(tr("此要点适用于本校，不能填 na", "this point does not accept 'na' (it applies to this school)"))
         return Outcome(None, "na")
     kind = item.type
     if kind == "yesno":
@@ -46,28 +48,28 @@ def judge(item: Any, raw: Any) -> Outcome:
         elif isinstance(raw, str) and raw.strip().lower() in NO_WORDS:
             value = False
         else:
-            raise AnswerError(f"expected yes or no, got {_show(raw)}")
+            raise AnswerError(tr(f"应回答 是/否（y/n），收到 {_show(raw)}", f"expected yes or no, got {_show(raw)}"))
         return Outcome(value, "pass" if value == item.expect_value else "fail")
     if kind in ("number", "rating"):
         if isinstance(raw, bool):
-            raise AnswerError(f"expected a number, got {_show(raw)}")
+            raise AnswerError(tr(f"应填数字，收到 {_show(raw)}", f"expected a number, got {_show(raw)}"))
         if isinstance(raw, (int, float)):
             value = float(raw)
         elif isinstance(raw, str):
             try:
                 value = float(raw.strip().replace(",", ""))
             except ValueError:
-                raise AnswerError(f"expected a number, got {_show(raw)}") from None
+                raise AnswerError(tr(f"应填数字，收到 {_show(raw)}", f"expected a number, got {_show(raw)}")) from None
         else:
-            raise AnswerError(f"expected a number, got {_show(raw)}")
+            raise AnswerError(tr(f"应填数字，收到 {_show(raw)}", f"expected a number, got {_show(raw)}"))
         if not math.isfinite(value):
-            raise AnswerError(f"expected a finite number, got {_show(raw)}")
+            raise AnswerError(tr(f"应填有限的数字，收到 {_show(raw)}", f"expected a finite number, got {_show(raw)}"))
         if kind == "rating":
             if value != int(value) or not 1 <= value <= 5:
-                raise AnswerError(f"expected a rating 1..5, got {_show(raw)}")
+                raise AnswerError(tr(f"应填 1–5 的评分，收到 {_show(raw)}", f"expected a rating 1..5, got {_show(raw)}"))
             return Outcome(int(value), "pass" if value >= item.min else "fail")
         if value < -1e12 or value > 1e12:
-            raise AnswerError(f"number out of range: {_show(raw)}")
+            raise AnswerError(tr(f"数字超出范围：{_show(raw)}", f"number out of range: {_show(raw)}"))
         ok = (item.min is None or value >= item.min) and (item.max is None or value <= item.max)
         return Outcome(int(value) if value == int(value) else value, "pass" if ok else "fail")
     if kind == "choice":
@@ -82,16 +84,16 @@ def judge(item: Any, raw: Any) -> Outcome:
                     key = k
                     break
             else:
-                raise AnswerError(f"expected one of {', '.join(choices)}, got {_show(raw)}")
+                raise AnswerError(tr(f"应为以下选项之一：{', '.join(choices)}，收到 {_show(raw)}", f"expected one of {', '.join(choices)}, got {_show(raw)}"))
         if not item.pass_:
             return Outcome(key, "info")  # a fact question (e.g. a gate for `when`), not scored
         return Outcome(key, "pass" if key in item.pass_ else "fail")
     # text
     if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
-        raise AnswerError(f"expected text, got {_show(raw)}")
+        raise AnswerError(tr(f"应填文字，收到 {_show(raw)}", f"expected text, got {_show(raw)}"))
     text = str(raw).strip()
     if len(text) > 4000:
-        raise AnswerError("text longer than 4000 characters")
+        raise AnswerError(tr("文字超过 4000 字", "text longer than 4000 characters"))
     return Outcome(text, "info")
 
 
