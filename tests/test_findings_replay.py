@@ -237,3 +237,21 @@ def test_cross_checklist_recheck_is_replayed(cli, rdir, tmp_path, db_path):
     assert [r[1:] for r in gate_rows(db_path)] == [
         ("withdrawn", "2020-11-02", "2020-11-05", v1, other, "2020-11-15", 1, "2020-11-06"),
         ("resolved", "2020-11-06", "2020-11-09", v2, other, "2020-11-15", 0, None)]
+
+
+def test_bad_amend_of_an_older_visit_changes_nothing(cli, rdir, tmp_path, db_path):
+    v1, _, _ = three_visits(cli, tmp_path)
+    before = rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_events")
+    for args in (("r-gate", "maybe", "--reason", "x"), ("r-nope", "y", "--reason", "x"), ("r-gate", "y", "--reason", " ")):
+        result = cli("inspect", "amend", v1[:8], *args)
+        assert result.exit_code == 2, result.output
+    assert rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_events") == before
+
+
+def test_hostile_reason_is_kept_as_data_in_replay_events(cli, rdir, tmp_path, db_path):
+    v1, v2, _ = three_visits(cli, tmp_path)
+    reason = '[bold]x[/] <script>alert(1)</script> =HYPERLINK("x")'
+    void(cli, v1, reason)
+    assert rows(db_path, "SELECT event, note FROM finding_events WHERE finding_id = 2") == [
+        ("opened", f"visit void: {reason}")]
+    assert listing(cli)[0]["visit"] == v2
