@@ -368,7 +368,8 @@ def find_visit(store: Store, ref: str) -> sqlite3.Row:
 def latest_answers(conn, visit_id: str) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT a.* FROM answers a WHERE a.visit_id = ? AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id) ORDER BY a.id",
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id) "
+        "ORDER BY a.recorded_at, a.item_id",
         (visit_id,),
     ).fetchall()
 
