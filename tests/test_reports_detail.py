@@ -269,3 +269,23 @@ def test_every_report_command_has_help(cli):
     for name in ("summary", "school", "item", "matrix", "visit"):
         result = cli("report", name, "--help")
         assert result.exit_code == 0 and "--format" in result.stdout
+
+
+def test_visit_report_says_a_rechecked_finding_is_overdue(cli, schools, tmp_path, db_path):
+    """A point failed again after its deadline: the 督导意见书 must not ask to fix it 'by' a past date."""
+    from nanxian_cli.checklists import load_checklist
+    from nanxian_cli.store import open_store
+
+    folder = rf.write_checklists(tmp_path)
+    loaded = load_checklist(folder / "mini.yaml")
+    with open_store(db_path) as store:
+        first = rf.record(store, loaded, "NX-001", "2020-10-10",
+                          {"m-a": "yes", "m-b": "no", "m-c": 40, "m-d": "yes", "m-e": "x"})
+        again = rf.record(store, loaded, "NX-001", "2020-12-20",
+                          {"m-a": "yes", "m-b": "no", "m-c": 40, "m-d": "yes", "m-e": "x"})
+    data = json.loads(cli("--checklists", folder, "report", "visit", again, "--format", "json").stdout)
+    (rect,) = data["rectifications"]
+    assert rect["item"] == "m-b" and rect["status"] == "open" and rect["due"] < "2020-12-20"
+    assert rect["requirement"].startswith(f"Overdue (was due {rect['due']})")
+    data = json.loads(cli("--checklists", folder, "report", "visit", first, "--format", "json").stdout)
+    assert data["rectifications"][0]["requirement"].startswith(f"Fix by {rect['due']}")

@@ -35,8 +35,7 @@ def compute(store: Store, visit_id: str) -> Document:
             "opened": f["opened"], "due": f["due"], "status": f["status"],
             "status_label": finding_status_label(f["status"]), "relation": f["relation"],
             "note": f["note"],
-            "requirement": tr(f"请于 {f['due']} 前完成整改，并向责任督学书面报告整改情况",
-                              f"Fix by {f['due']} and report the rectification to the supervisor in writing"),
+            "requirement": _requirement(f["due"], head["date"], f["status"]),
         })
     counts = {"pass": head["n_pass"], "fail": head["n_fail"], "na": head["n_na"], "info": head["n_info"]}
     r = {"pass": head["n_pass"], "fail": head["n_fail"], "w_pass": head["w_pass"], "w_fail": head["w_fail"]}
@@ -112,3 +111,12 @@ def compute(store: Store, visit_id: str) -> Document:
         kind="visit", title=tr(f"督导意见书：{head['school_name']}", f"Supervision opinion: {head['school_name']}"),
         meta=basic, sections=sections, data=data,
     )
+
+
+def _requirement(due: str, visit_date: str, status: str) -> str:
+    """The 整改 requirement as handed to the school: a finding re-checked past its deadline says so."""
+    if status == "open" and due < visit_date:
+        return tr(f"已逾期（原定 {due} 前整改），请立即整改，并向责任督学书面报告整改情况",
+                  f"Overdue (was due {due}): fix it at once and report the rectification to the supervisor in writing")
+    return tr(f"请于 {due} 前完成整改，并向责任督学书面报告整改情况",
+              f"Fix by {due} and report the rectification to the supervisor in writing")
