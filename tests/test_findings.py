@@ -183,3 +183,21 @@ def test_withdrawn_findings_only_on_request(cli, short, tmp_path):
     assert cli("inspect", "amend", visit["id"], "s-minor", "y", "--reason", "misread").exit_code == 0
     assert [f["item"] for f in listing(cli)] == ["s-crit", "s-major"]
     assert [f["item"] for f in listing(cli, "--status", "withdrawn")] == ["s-minor"]
+
+
+def test_list_as_of_a_past_day_shows_the_findings_as_they_stood_then(cli, short, tmp_path):
+    """`finding list --as-of D` agrees with the reports: resolved later = still open (and overdue) on D."""
+    record(cli, tmp_path, ALL_FAIL, checklist="t-short", date="2020-11-02")
+    crit = next(f for f in listing(cli) if f["item"] == "s-crit")
+    assert cli("finding", "resolve", crit["id"], "--note", "门卫已到岗", "--date", "2020-11-20").exit_code == 0
+    then = listing(cli, "--status", "overdue", "--as-of", "2020-11-12")
+    assert [(f["item"], f["status"], f["status_as_of"], f["overdue"], f["days_overdue"]) for f in then] == [
+        ("s-crit", "resolved", "open", True, 7)]
+    assert [f["item"] for f in listing(cli, "--status", "open", "--as-of", "2020-11-12")] == ["s-crit", "s-major", "s-minor"]
+    assert listing(cli, "--status", "resolved", "--as-of", "2020-11-12") == []
+    assert [f["item"] for f in listing(cli, "--status", "resolved", "--as-of", "2020-11-20")] == ["s-crit"]
+    assert [f["item"] for f in listing(cli, "--status", "overdue", "--as-of", "2020-11-25")] == ["s-major", "s-minor"]
+    assert listing(cli, "--as-of", "2020-11-01") == []  # nothing had been found yet
+    summary = json.loads(cli("report", "summary", "--from", "2020-11-01", "--to", "2020-11-12",
+                             "--format", "json").stdout)
+    assert summary["totals"]["overdue_findings"] == 1 and summary["totals"]["open_findings"] == 3

@@ -52,7 +52,8 @@ def finding_json(fid, opened, due, status, visit, resolved_by, resolved_on, rech
                  overdue_days=0, note=None, resolve_note=None):
     return {
         "id": fid, "school": "NX-001", "item": "r-gate", "severity": "critical", "opened": opened, "due": due,
-        "status": status, "visit": visit, "resolved_by": resolved_by, "school_name": "南洲实验小学",
+        "status": status, "status_as_of": status, "as_of": "2020-11-30",
+        "visit": visit, "resolved_by": resolved_by, "school_name": "南洲实验小学",
         "item_text": "Gate guarded", "checklist": "t-replay", "overdue": overdue_days > 0,
         "days_overdue": overdue_days, "resolved_on": resolved_on,
         "resolved_by_name": "李明" if status == "resolved" else None, "resolve_note": resolve_note,

@@ -826,12 +826,21 @@ def _finding_select() -> str:
     )
 
 
+def _status_as_of(row: Any, day: str) -> str:
+    """A finding's status on `day`: open then even if resolved later (reports count it the same way)."""
+    if row["status"] == "resolved" and (row["resolved_on"] or "") > day:
+        return "open"
+    return row["status"]
+
+
 def _finding_dict(row: Any, as_of: dt.date) -> dict:
-    overdue = row["status"] == "open" and row["due"] < as_of.isoformat()
+    status_then = _status_as_of(row, as_of.isoformat())
+    overdue = status_then == "open" and row["due"] < as_of.isoformat()
     days = (as_of - dt.date.fromisoformat(row["due"])).days if overdue else 0
     return {
         "id": row["id"], "school": row["school_code"], "item": row["item_id"], "severity": row["severity"],
-        "opened": row["opened"], "due": row["due"], "status": row["status"], "visit": row["visit_id"],
+        "opened": row["opened"], "due": row["due"], "status": row["status"], "status_as_of": status_then,
+        "as_of": as_of.isoformat(), "visit": row["visit_id"],
         "resolved_by": row["resolved_by_visit"],
         "school_name": row["school_name"], "item_text": row["item_text"], "checklist": row["checklist_id"],
         "overdue": overdue, "days_overdue": days, "resolved_on": row["resolved_on"],
@@ -843,16 +852,25 @@ def _finding_dict(row: Any, as_of: dt.date) -> dict:
 
 def list_findings(store: Store, school: str | None = None, status: str | None = None, severity: str | None = None,
                   as_of: dt.date | None = None) -> list[dict]:
-    """Findings, critical first then by due date. `status` may be open | overdue | resolved | withdrawn;
-    without it every finding except withdrawn ones."""
+    """Findings as they stood on `as_of`, critical first then by due date. `status` may be open | overdue |
+    resolved | withdrawn; without it every finding except withdrawn ones. A finding opened after `as_of`
+    is not listed, and one resolved after it counts as open then, as in the reports."""
     as_of = as_of or dt.date.today()
-    where, params = [], []
+    day = as_of.isoformat()
+    where, params = ["f.opened <= ?"], [day]
     if school:
         where.append("f.school_code = ?")
         params.append(school)
+    open_then = "(f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > ?))"
     if status == "overdue":
-        where.append("f.status = 'open' AND f.due < ?")
-        params.append(as_of.isoformat())
+        where.append(f"{open_then} AND f.due < ?")
+        params.extend([day, day])
+    elif status == "open":
+        where.append(open_then)
+        params.append(day)
+    elif status == "resolved":
+        where.append("f.status = 'resolved' AND f.resolved_on <= ?")
+        params.append(day)
     elif status:
         where.append("f.status = ?")
         params.append(status)
