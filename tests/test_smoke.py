@@ -40,3 +40,27 @@ def test_console_script_mounts_the_invoked_group_and_lists_all(tmp_path):
         assert sub in res.stdout
     demo = subprocess.run([sys.executable, "-m", "nanxian_cli", "demo", "--help"], capture_output=True, text=True, env=env)
     assert demo.returncode == 0 and "--seed" in demo.stdout
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path):
+    """A bug must not dump a traceback on a supervisor; NANXIAN_DEBUG=1 shows it."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import nanxian_cli.store.schools as s\n"
+        "def boom(*a, **k): raise ZeroDivisionError('simulated bug')\n"
+        "s.list_schools = boom\n"
+        "sys.argv = ['nanxian', 'school', 'list']\n"
+        "from nanxian_cli.cli import main; main()\n"
+    )
+    env = {**os.environ, "NANXIAN_LANG": "en", "NANXIAN_DB": str(tmp_path / "x.db")}
+    env.pop("NANXIAN_DEBUG", None)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "internal error (ZeroDivisionError: simulated bug)" in res.stderr
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**env, "NANXIAN_DEBUG": "1"})
+    assert res.returncode == 1 and "Traceback" in res.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import sys
 from typing import Annotated
 
@@ -38,6 +40,17 @@ class NanxianGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("\n")
             raise typer.Exit(130) from None
+        except sqlite3.Error as exc:  # a database failure the store did not foresee (disk full, I/O error)
+            from nanxian_cli.errors import StoreError
+
+            report_error(StoreError(f"database error: {exc}"))
+            raise typer.Exit(1) from None
+        except OSError as exc:  # the file system (a full disk, a vanished folder)
+            from nanxian_cli.errors import RuntimeFailure
+
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            report_error(RuntimeFailure(f"{where}{exc.strerror or exc}"))
+            raise typer.Exit(1) from None
 
 
 def _new_root() -> typer.Typer:
@@ -135,3 +148,13 @@ def main() -> None:
     except NanxianError as exc:  # raised outside a command (e.g. in the root callback)
         report_error(exc)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: one line for the supervisor, the traceback on request
+        if os.environ.get("NANXIAN_DEBUG"):
+            raise
+        from nanxian_cli.errors import RuntimeFailure
+
+        report_error(RuntimeFailure(
+            f"internal error ({type(exc).__name__}: {exc}); nothing more was written. "
+            "Run again with NANXIAN_DEBUG=1 to see the details and report them."
+        ))
+        sys.exit(1)
