@@ -275,12 +275,12 @@ def _findings_table(findings: list[dict], title: str | None, relation: bool = Fa
     table = Table(title=Text(title) if title else None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", no_wrap=True)
     if not relation:
-        table.add_column(tr("学校", "school"), overflow="fold")
-    table.add_column(tr("要点", "point"), overflow="fold", min_width=10)
+        table.add_column(tr("学校", "school"), overflow="fold", ratio=1, min_width=8)
+    # the point's text takes what the fixed columns leave; its id goes under it, dimmed
+    table.add_column(tr("要点", "point"), overflow="fold", ratio=3, min_width=16)
     table.add_column(tr("程度", "severity"), no_wrap=True)
-    for col in (tr("发现", "opened"), tr("期限", "due")):
-        table.add_column(col, no_wrap=True, min_width=10)
-    table.add_column(tr("状态", "status"), overflow="fold")
+    table.add_column(tr("期限", "due"), no_wrap=True, min_width=10)  # the opening date is in JSON/CSV and `inspect show`
+    table.add_column(tr("状态", "status"), overflow="fold", min_width=12)
     if relation:
         table.add_column(tr("本次", "this visit"), overflow="fold")
     for f in findings:
@@ -289,12 +289,15 @@ def _findings_table(findings: list[dict], title: str | None, relation: bool = Fa
         if f["overdue"]:
             status = tr(f"逾期 {f['days_overdue']} 天", f"overdue {f['days_overdue']} d")
         if f["recheck_count"]:
-            status += tr(f"，复查未过 {f['recheck_count']} 次", f", failed re-check {f['recheck_count']}×")
+            status += tr(f"\n复查未过 {f['recheck_count']} 次", f"\nre-check ✗ {f['recheck_count']}×")
         row = [Text(str(f["id"]), style=style)]
         if not relation:
             row.append(Text(f["school_name"]))
-        row += [Text(f"{f['item']} {f['item_text'] or ''}".strip(), style=style), Text(_word(f["severity"]), style=style),
-                Text(f["opened"]), Text(f["due"], style="red" if f["overdue"] else ""),
+        point = Text(f["item_text"] or f["item"], style=style)
+        if f["item_text"]:
+            point.append(f"\n{f['item']}", style="dim")
+        row += [point, Text(_word(f["severity"]), style=style),
+                Text(f["due"], style="red" if f["overdue"] else ""),
                 Text(status, style="red" if f["overdue"] else "")]
         if relation:
             row.append(Text({"opened": tr("发现", "opened"), "resolved": tr("已整改", "resolved"),
