@@ -101,19 +101,20 @@ def visit(
 
 
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output) -> None:
-    from nanxian_cli.interactive import resume_command
     from nanxian_cli.store.visits import record_visit, visit_detail
     from nanxian_cli.visits import prepare_visit
 
     prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
     prepared.source = "file"
     record_visit(store, prepared)
-    err = console(stderr=True)
-    for line in prepared.warnings:
-        err.print(f"{tr('注意', 'Note')}: {line}", markup=False, highlight=False, soft_wrap=True)
+    for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
+        typer.echo(f"{tr('注意', 'Note')}: {line}", err=True)
     detail = visit_detail(store, prepared.id, as_of=today())
     _emit_visit(detail, fmt, output)
     if prepared.status == "draft":
+        from nanxian_cli.interactive import resume_command
+
+        err = console(stderr=True)
         err.print(
             tr(f"{len(prepared.missing)} 项未回答：{', '.join(prepared.missing)}。已保存为草稿（未提交）。继续录入：",
                f"{len(prepared.missing)} point(s) have no answer: {', '.join(prepared.missing)}. "
