@@ -23,3 +23,14 @@ def label(pair: tuple[str, str] | None, fallback: str = "") -> str:
     if not pair:
         return fallback
     return pair[0] if _lang == "zh" else pair[1]
+
+
+def answer_text(value: object, empty: str = "") -> str:
+    """A recorded answer as people read it: yes/no in the current language, 60 not 60.0."""
+    if value is None:
+        return empty
+    if isinstance(value, bool):
+        return tr("是", "yes") if value else tr("否", "no")
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.evaluate import AnswerError, Outcome, applies, auto_na, bounds_text, judge, when_met
-from nanxian_cli.i18n import get_lang, tr
+from nanxian_cli.i18n import answer_text, get_lang, tr
 
 AUTO_NOT_APPLICABLE = "auto: does not apply to this school"
 AUTO_CONDITION = "auto: condition not met"
@@ -38,11 +38,7 @@ def _severity(key: str) -> str:
 
 
 def _show_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return tr("是", "yes") if value else tr("否", "no")
-    return str(value)
+    return answer_text(value)
 
 
 def resume_command(school_code: str, checklist_id: str) -> str:

@@ -9,7 +9,7 @@ import typer
 
 from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, plain_text, settings, today
 from nanxian_cli.errors import InputError
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import answer_text, tr
 
 app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void")
 
@@ -187,11 +187,7 @@ def _pct(value: float | None) -> str:
 
 
 def _value_text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return tr("是", "yes") if value else tr("否", "no")
-    return str(value)
+    return answer_text(value, "—")
 
 
 def _visit_json(detail: dict, with_answers: bool) -> dict:

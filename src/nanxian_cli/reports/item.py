@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from nanxian_cli.errors import InputError
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import answer_text, tr
 from nanxian_cli.reports import (
     Column, Document, Section, filters_meta, finding_status_label, plan_label, rates, severity_label, worst_first,
 )
@@ -29,11 +29,7 @@ def _value_text(raw: str | None) -> str:
         value = json.loads(raw)
     except ValueError:
         return raw
-    if isinstance(value, bool):
-        return tr("是", "yes") if value else tr("否", "no")
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
+    return answer_text(value)
 
 
 def compute(store: Store, number: int, scope: q.Scope) -> Document:
