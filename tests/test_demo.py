@@ -341,6 +341,32 @@ def test_bulk_consumes_visits_lazily(tmp_path: Path):
     assert seen_at_progress[-1][0] == len(visits)
 
 
+def test_bulk_session_raises_cache_and_checkpoint_interval_then_restores_them(tmp_path: Path):
+    from nanxian_cli.store.bulk import BULK_WAL_PAGES, bulk_session
+
+    store, path, visits = _county(tmp_path, "session.db", schools=3)
+    before = [store.conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "wal_autocheckpoint")]
+    seen = []
+
+    def generate():
+        for v in visits:
+            seen.append(store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+            yield v
+
+    import_visits(store, generate())
+    assert set(seen) == {BULK_WAL_PAGES}
+    after = [store.conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "wal_autocheckpoint")]
+    assert after == before == [before[0], 1000]
+    # the import's log was checkpointed when it ended: the database file alone, without its -wal,
+    # already holds every visit (copied while the store is still open, so closing cannot checkpoint it)
+    import shutil
+
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(path, copy)
+    store.close()
+    assert scalar(copy, "SELECT count(*) FROM visits") == len(visits)
+
+
 def test_last_complete_week():
     assert core.last_complete_week(dt.date(2020, 12, 31)) == (2020, 52)
     assert core.last_complete_week(dt.date(2020, 12, 27)) == (2020, 52)
