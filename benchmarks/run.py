@@ -63,7 +63,7 @@ app()
 # -- the straightforward SQL over answers (latest revision per visit and point) -----------------------
 
 LATEST = ("a.revision = (SELECT max(b.revision) FROM answers b "
-          "WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id)")
+          "WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)")
 
 
 def shell_summary(start: str, end: str) -> str:
@@ -71,12 +71,12 @@ def shell_summary(start: str, end: str) -> str:
     return f"""
 SELECT v.school_code, count(DISTINCT v.id), sum(a.outcome = 'pass'), sum(a.outcome = 'fail'), sum(a.outcome = 'na'),
        round(1.0 * sum(a.outcome = 'pass') / nullif(sum(a.outcome IN ('pass', 'fail')), 0), 4)
-FROM visits v JOIN answers a ON a.visit_id = v.id
+FROM visits v JOIN answers a ON a.visit_seq = v.seq
 WHERE v.status = 'submitted' AND v.date BETWEEN '{start}' AND '{end}' AND {LATEST}
 GROUP BY v.school_code;
 SELECT count(DISTINCT v.id), count(DISTINCT v.school_code), sum(a.outcome = 'pass'), sum(a.outcome = 'fail'),
        sum(a.outcome = 'na')
-FROM visits v JOIN answers a ON a.visit_id = v.id
+FROM visits v JOIN answers a ON a.visit_seq = v.seq
 WHERE v.status = 'submitted' AND v.date BETWEEN '{start}' AND '{end}' AND {LATEST};
 SELECT f.school_code, count(*), sum(f.due < '{end}') FROM findings f
 WHERE f.opened <= '{end}' AND (f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > '{end}'))
@@ -89,7 +89,7 @@ def shell_matrix(start: str, end: str) -> str:
     return f"""
 SELECT v.school_code, p.plan_item, sum(a.outcome = 'pass'), sum(a.outcome = 'fail'),
        round(1.0 * sum(a.outcome = 'pass') / nullif(sum(a.outcome IN ('pass', 'fail')), 0), 4)
-FROM visits v JOIN answers a ON a.visit_id = v.id
+FROM visits v JOIN answers a ON a.visit_seq = v.seq
 JOIN checklist_item_plan p ON p.hash = v.checklist_hash AND p.item_id = a.item_id
 WHERE v.status = 'submitted' AND v.date BETWEEN '{start}' AND '{end}' AND {LATEST}
 GROUP BY v.school_code, p.plan_item;
@@ -101,22 +101,22 @@ def shell_digest(monday: str, sunday: str, since: str) -> str:
     week = f"v.status = 'submitted' AND v.date BETWEEN '{monday}' AND '{sunday}'"
     return f"""
 SELECT count(DISTINCT v.id), count(DISTINCT v.school_code), sum(a.outcome = 'pass'), sum(a.outcome = 'fail')
-FROM visits v JOIN answers a ON a.visit_id = v.id WHERE {week} AND {LATEST};
+FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST};
 SELECT v.inspector, count(DISTINCT v.id), sum(a.outcome = 'pass'), sum(a.outcome = 'fail')
-FROM visits v JOIN answers a ON a.visit_id = v.id WHERE {week} AND {LATEST} GROUP BY v.inspector;
+FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST} GROUP BY v.inspector;
 SELECT v.checklist_id, count(DISTINCT v.id), sum(a.outcome = 'pass'), sum(a.outcome = 'fail')
-FROM visits v JOIN answers a ON a.visit_id = v.id WHERE {week} AND {LATEST} GROUP BY v.checklist_id;
+FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST} GROUP BY v.checklist_id;
 SELECT severity, count(*) FROM findings WHERE opened BETWEEN '{monday}' AND '{sunday}' GROUP BY severity;
 SELECT severity, count(*) FROM findings WHERE status = 'resolved' AND resolved_on BETWEEN '{monday}' AND '{sunday}'
 GROUP BY severity;
 SELECT f.id, f.school_code, f.item_id, f.due FROM findings f WHERE f.status = 'open' AND f.due < '{sunday}' ORDER BY f.due;
 SELECT v.school_code, sum(a.outcome = 'pass'), sum(a.outcome = 'fail'),
        1.0 * sum(a.outcome = 'pass') / nullif(sum(a.outcome IN ('pass', 'fail')), 0) AS r
-FROM visits v JOIN answers a ON a.visit_id = v.id WHERE {week} AND {LATEST}
+FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST}
 GROUP BY v.school_code HAVING r IS NOT NULL ORDER BY r LIMIT 5;
 SELECT p.plan_item, sum(a.outcome = 'pass'), sum(a.outcome = 'fail'),
        1.0 * sum(a.outcome = 'pass') / nullif(sum(a.outcome IN ('pass', 'fail')), 0) AS r
-FROM visits v JOIN answers a ON a.visit_id = v.id
+FROM visits v JOIN answers a ON a.visit_seq = v.seq
 JOIN checklist_item_plan p ON p.hash = v.checklist_hash AND p.item_id = a.item_id
 WHERE {week} AND {LATEST} GROUP BY p.plan_item HAVING r IS NOT NULL ORDER BY r LIMIT 5;
 SELECT s.code FROM schools s WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.school_code = s.code

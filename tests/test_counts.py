@@ -83,8 +83,8 @@ RAW = {
 
 RECOUNT_VISITS = """
 WITH latest AS (
-    SELECT a.visit_id, a.item_id, a.outcome FROM answers a
-    WHERE a.revision = (SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id)
+    SELECT w.id AS visit_id, a.item_id, a.outcome FROM answers a JOIN visits w ON w.seq = a.visit_seq
+    WHERE a.revision = (SELECT max(b.revision) FROM answers b WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)
 )
 SELECT v.id,
        coalesce(sum(l.outcome = 'pass'), 0), coalesce(sum(l.outcome = 'fail'), 0),
@@ -102,8 +102,8 @@ STORED_VISITS = ("SELECT id, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_cri
                  "FROM visits ORDER BY id")
 RECOUNT_PLAN = """
 WITH latest AS (
-    SELECT a.visit_id, a.item_id, a.outcome FROM answers a
-    WHERE a.revision = (SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id)
+    SELECT w.id AS visit_id, a.item_id, a.outcome FROM answers a JOIN visits w ON w.seq = a.visit_seq
+    WHERE a.revision = (SELECT max(b.revision) FROM answers b WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)
 )
 SELECT v.id, p.plan_item,
        sum(l.outcome = 'pass'), sum(l.outcome = 'fail'), sum(l.outcome = 'na'), sum(l.outcome = 'info'),
@@ -115,8 +115,8 @@ JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = l.item_id
 JOIN checklist_item_plan p ON p.hash = v.checklist_hash AND p.item_id = l.item_id
 GROUP BY v.id, p.plan_item ORDER BY v.id, p.plan_item
 """
-STORED_PLAN = ("SELECT visit_id, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail "
-               "FROM visit_plan_counts ORDER BY visit_id, plan_item")
+STORED_PLAN = ("SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail "
+               "FROM visit_plan_counts c JOIN visits v ON v.seq = c.visit_seq ORDER BY v.id, c.plan_item")
 
 
 def _rounded(rows) -> list[tuple]:
@@ -202,7 +202,8 @@ def stored(county: County, visit_id: str) -> tuple:
 
 def plan_counts(county: County, visit_id: str) -> dict[int, tuple]:
     return {r[0]: tuple(r[1:]) for r in county.store.query(
-        "SELECT plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail FROM visit_plan_counts WHERE visit_id = ?",
+        "SELECT plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail FROM visit_plan_counts WHERE "
+        "visit_seq = (SELECT seq FROM visits WHERE id = ?)",
         (visit_id,))}
 
 
@@ -237,7 +238,7 @@ def test_amend_changes_counts_and_skip_logic_follow_up(county: County):
     assert stored(county, vid)[:4] == (4, 0, 2, 1)  # meal stays na until answered again
     amend_answer(county.store, vid, "c-meal", "no", "asked", "王督学")
     assert stored(county, vid)[:4] == (4, 1, 1, 1)
-    assert county.store.one("SELECT count(*) FROM answers WHERE visit_id = ?", (vid,))[0] == 7 + 4
+    assert county.store.one("SELECT count(*) FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (vid,))[0] == 7 + 4
     assert assert_counts_match(county.path) == 1
 
 
@@ -275,7 +276,7 @@ def test_draft_resumed_over_sessions_then_submitted(county: County):
     # resume: the rest, one answer corrected (a new revision) along the way
     county.draft_answers(vid, "NX-004", {"c-class": 80, "c-meal": False, "c-load": "light", "c-morale": "na",
                                           "c-note": "x", "c-play": False})
-    assert county.store.one("SELECT max(revision) FROM answers WHERE visit_id = ? AND item_id = 'c-class'", (vid,))[0] == 2
+    assert county.store.one("SELECT max(revision) FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 'c-class'", (vid,))[0] == 2
     assert stored(county, vid)[:4] == (2, 3, 1, 1)
     submit_draft(county.store, vid, "李明")
     assert stored(county, vid)[:4] == (2, 3, 1, 1)
@@ -410,9 +411,10 @@ def demo_county(tmp_path_factory) -> Path:
         core.build_demo(store, bundled_checklists_dir(), core.DemoOptions(schools=15, years=2, visits_per_year=10))
         # an amendment and a void, so "latest revision" and "submitted only" matter
         vid = store.one("SELECT id FROM visits WHERE date >= '2020-03-01' ORDER BY date LIMIT 1")[0]
-        item = store.one("SELECT item_id FROM answers WHERE visit_id = ? AND outcome = 'pass' ORDER BY item_id LIMIT 1",
+        item = store.one("SELECT item_id FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND outcome = 'pass' "
+                         "ORDER BY item_id LIMIT 1",
                          (vid,))[0]
-        raw = {"true": "no", "false": "yes"}.get(store.one("SELECT value FROM answers WHERE visit_id = ? AND item_id = ?",
+        raw = {"true": "no", "false": "yes"}.get(store.one("SELECT value FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = ?",
                                                            (vid, item))[0])
         if raw is not None:
             amend_answer(store, vid, item, raw, "benchmark parity", "测试")

@@ -108,7 +108,8 @@ def test_same_seed_same_county_other_seed_other_county(cli, tmp_path: Path):
     for path, seed in ((a, "7"), (b, "7"), (c, "8")):
         assert cli("demo", "--db", path, *SMALL, "--seed", seed).exit_code == 0
     visits = "SELECT id, school_code, checklist_id, date, inspector, n_pass, n_fail, n_na FROM visits ORDER BY id"
-    answers = "SELECT visit_id, item_id, value, outcome, note FROM answers ORDER BY visit_id, item_id"
+    answers = ("SELECT v.id, a.item_id, a.value, a.outcome, a.note FROM answers a JOIN visits v ON v.seq = a.visit_seq "
+               "ORDER BY v.id, a.item_id")
     findings = "SELECT school_code, item_id, opened, due, status, resolved_on FROM findings ORDER BY id"
     for sql in (visits, answers, findings):
         assert rows(a, sql) == rows(b, sql)
@@ -287,8 +288,9 @@ def _county(tmp_path: Path, name: str, schools: int = 8):
 TABLES = {
     "visits": "SELECT id, school_code, checklist_id, checklist_hash, date, inspector, status, source, n_pass, n_fail, "
               "n_na, n_info, w_pass, w_fail, n_critical_fail, n_items FROM visits ORDER BY id",
-    "answers": "SELECT visit_id, item_id, revision, value, outcome, note, author FROM answers ORDER BY visit_id, item_id",
-    "plan": "SELECT * FROM visit_plan_counts ORDER BY visit_id, plan_item",
+    "answers": "SELECT v.id, a.item_id, a.revision, a.value, a.outcome, a.note, a.author FROM answers a "
+               "JOIN visits v ON v.seq = a.visit_seq ORDER BY v.id, a.item_id",
+    "plan": "SELECT v.id, c.* FROM visit_plan_counts c JOIN visits v ON v.seq = c.visit_seq ORDER BY v.id, c.plan_item",
     "findings": "SELECT id, school_code, item_id, checklist_hash, severity, opened, due, status, visit_id, note, "
                 "resolved_on, resolved_by_visit, recheck_count, last_recheck FROM findings ORDER BY id",
     "events": "SELECT finding_id, event, visit_id, date, note, author FROM finding_events ORDER BY id",

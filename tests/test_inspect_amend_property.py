@@ -67,7 +67,7 @@ def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
             "SELECT item_id FROM findings WHERE visit_id = ? AND status = 'open'", (visit_id,))}
         assert open_items == {i for i, o in outcomes.items() if o == "fail"}
         plan = {r[0]: (r[1], r[2]) for r in store.query(
-            "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts WHERE visit_id = ?", (visit_id,))}
+            "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (visit_id,))}
         assert plan[21] == (sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "pass"),
                             sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "fail"))
 
@@ -108,8 +108,8 @@ def expected_findings(conn) -> set[tuple]:
         current = None
         for (vid,) in visits:
             date, outcome = conn.execute(
-                "SELECT v.date, a.outcome FROM answers a JOIN visits v ON v.id = a.visit_id "
-                "WHERE a.visit_id = ? AND a.item_id = ? ORDER BY a.revision DESC LIMIT 1", (vid, item)).fetchone()
+                "SELECT v.date, a.outcome FROM answers a JOIN visits v ON v.seq = a.visit_seq "
+                "WHERE v.id = ? AND a.item_id = ? ORDER BY a.revision DESC LIMIT 1", (vid, item)).fetchone()
             if outcome == "fail" and current is None:
                 due = (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
                 current = {"item": item, "visit": vid, "opened": date, "due": due, "status": "open",

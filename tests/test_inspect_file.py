@@ -44,7 +44,8 @@ def test_mixed_visit_rate_score_and_findings(cli, vdir, tmp_path, db_path):
         assert set(f) >= {"id", "school", "item", "severity", "opened", "due", "status", "visit", "resolved_by"}
         assert f["visit"] == data["id"]
     # counts per plan item are written with the visit (plan 21: drill pass + meal fail)
-    plan21 = rows(db_path, "SELECT n_pass, n_fail, w_pass, w_fail FROM visit_plan_counts WHERE visit_id = ? AND plan_item = 21",
+    plan21 = rows(db_path, "SELECT n_pass, n_fail, w_pass, w_fail FROM visit_plan_counts WHERE "
+                  "visit_seq = (SELECT seq FROM visits WHERE id = ?) AND plan_item = 21",
                   (data["id"],))
     assert plan21 == [(1, 1, 2.0, 1.0)]
 

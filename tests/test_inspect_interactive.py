@@ -16,8 +16,8 @@ RESUME_CMD = "nanxian inspect visit NX-001 --checklist t-visit --resume"
 
 
 def latest(db, visit_id):
-    return dict(rows(db, "SELECT a.item_id, a.outcome FROM answers a WHERE a.visit_id = ? AND a.revision = "
-                         "(SELECT max(revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id)",
+    return dict(rows(db, "SELECT a.item_id, a.outcome FROM answers a WHERE a.visit_seq = (SELECT seq FROM visits WHERE id = ?) AND a.revision = "
+                         "(SELECT max(revision) FROM answers b WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)",
                      (visit_id,)))
 
 
@@ -68,7 +68,8 @@ def test_back_changes_previous_answer_as_new_revision(cli, vdir, db_path):
     assert result.exit_code == 0, result.output
     vid, status = only_visit(db_path)
     assert status == "submitted"
-    history = rows(db_path, "SELECT revision, value, outcome FROM answers WHERE visit_id = ? AND item_id = 't-class' ORDER BY revision", (vid,))
+    history = rows(db_path, "SELECT revision, value, outcome FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 't-class' "
+                            "ORDER BY revision", (vid,))
     assert history == [(1, "60", "fail"), (2, "50", "pass")]
     assert counts(db_path)["findings"] == 0
 
@@ -79,7 +80,8 @@ def test_back_twice_and_skip_logic_follows(cli, vdir, db_path):
     assert result.exit_code == 0, result.output
     vid, status = only_visit(db_path)
     assert status == "submitted"
-    meal = rows(db_path, "SELECT revision, outcome, reason FROM answers WHERE visit_id = ? AND item_id = 't-meal' ORDER BY revision", (vid,))
+    meal = rows(db_path, "SELECT revision, outcome, reason FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 't-meal' "
+                         "ORDER BY revision", (vid,))
     assert meal == [(1, "pass", None), (2, "na", "auto: condition not met")]
     assert latest(db_path, vid)["t-drill"] == "fail"
     assert rows(db_path, "SELECT n_pass, n_fail, n_na FROM visits") == [(3, 1, 2)]

@@ -136,7 +136,7 @@ def test_matrix_reads_plan_counts_by_visit(cli, county: Path, traced: list[str])
     plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "visit_plan_counts")
     assert plans
     for p in plans:
-        assert any(d.startswith("SEARCH p USING PRIMARY KEY (visit_id=?") for d in p), p
+        assert any(d.startswith("SEARCH p USING PRIMARY KEY (visit_seq=?") for d in p), p
     assert not any("answers" in sql for sql in selects(traced))
 
 
@@ -181,7 +181,7 @@ def _visit_with_findings(path: Path) -> tuple[str, str]:
     conn = sqlite3.connect(path)
     try:
         row = conn.execute(
-            "SELECT v.id, a.item_id FROM visits v JOIN answers a ON a.visit_id = v.id "
+            "SELECT v.id, a.item_id FROM visits v JOIN answers a ON a.visit_seq = v.seq "
             "WHERE a.outcome = 'fail' AND a.value IN ('true', 'false') AND v.status = 'submitted' "
             "AND EXISTS (SELECT 1 FROM findings f WHERE f.resolved_by_visit = v.id) ORDER BY v.date DESC LIMIT 1"
         ).fetchone()

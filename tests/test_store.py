@@ -286,12 +286,12 @@ def _visit(conn: sqlite3.Connection) -> str:
         "VALUES ('h1', 'c1', '1', 'routine', '{}', 'now')"
     )
     conn.execute(
-        "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, created_at) "
-        "VALUES ('v1', 'S1', 'c1', 'h1', '2020-11-02', 'x', 'draft', 'now')"
+        "INSERT INTO visits (id, seq, school_code, checklist_id, checklist_hash, date, inspector, status, created_at) "
+        "VALUES ('v1', 1, 'S1', 'c1', 'h1', '2020-11-02', 'x', 'draft', 'now')"
     )
     conn.execute(
-        "INSERT INTO answers (visit_id, item_id, revision, value, outcome, recorded_at) "
-        "VALUES ('v1', 'i1', 1, 'true', 'pass', 'now')"
+        "INSERT INTO answers (visit_seq, item_id, revision, value, outcome, recorded_at) "
+        "VALUES (1, 'i1', 1, 'true', 'pass', 'now')"
     )
     return "v1"
 
@@ -308,13 +308,13 @@ def test_answers_are_append_only(tmp_path: Path):
         assert [tuple(r) for r in store.query("SELECT item_id, revision, outcome FROM answers")] == [("i1", 1, "pass")]
         # a correction is a new revision
         conn.execute(
-            "INSERT INTO answers (visit_id, item_id, revision, value, outcome, recorded_at) "
-            "VALUES ('v1', 'i1', 2, 'false', 'fail', 'now')"
+            "INSERT INTO answers (visit_seq, item_id, revision, value, outcome, recorded_at) "
+            "VALUES (1, 'i1', 2, 'false', 'fail', 'now')"
         )
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute(
-                "INSERT INTO answers (visit_id, item_id, revision, value, outcome, recorded_at) "
-                "VALUES ('v1', 'i1', 2, 'true', 'pass', 'now')"
+                "INSERT INTO answers (visit_seq, item_id, revision, value, outcome, recorded_at) "
+                "VALUES (1, 'i1', 2, 'true', 'pass', 'now')"
             )
 
 
@@ -322,9 +322,29 @@ def test_foreign_keys_are_enforced(tmp_path: Path):
     with open_store(tmp_path / "fk.db") as store:
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
             store.conn.execute(
-                "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, created_at) "
-                "VALUES ('v1', 'nosuch', 'c1', 'nohash', '2020-11-02', 'x', 'draft', 'now')"
+                "INSERT INTO visits (id, seq, school_code, checklist_id, checklist_hash, date, inspector, status, "
+                "created_at) VALUES ('v1', 1, 'nosuch', 'c1', 'nohash', '2020-11-02', 'x', 'draft', 'now')"
             )
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):  # answers of a visit number nobody has
+            store.conn.execute(
+                "INSERT INTO answers (visit_seq, item_id, revision, value, outcome, recorded_at) "
+                "VALUES (7, 'i1', 1, 'true', 'pass', 'now')"
+            )
+
+
+def test_visit_numbers_are_required_unique_and_fixed(tmp_path: Path):
+    with open_store(tmp_path / "seq.db") as store:
+        with store.transaction() as conn:
+            _visit(conn)
+        insert = ("INSERT INTO visits (id, seq, school_code, checklist_id, checklist_hash, date, inspector, status, "
+                  "created_at) VALUES (?, ?, 'S1', 'c1', 'h1', '2020-11-02', 'x', 'draft', 'now')")
+        with pytest.raises(sqlite3.IntegrityError, match="visits.seq is required"):
+            store.conn.execute(insert, ("v2", None))
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            store.conn.execute(insert, ("v2", 1))
+        with pytest.raises(sqlite3.IntegrityError, match="visits.seq never changes"):
+            store.conn.execute("UPDATE visits SET seq = 5 WHERE id = 'v1'")
+        assert [tuple(r) for r in store.query("SELECT id, seq FROM visits")] == [("v1", 1)]
 
 
 def test_one_open_finding_per_school_and_point(tmp_path: Path):

@@ -96,7 +96,7 @@ def plan_item_rates(store: Store, start: str, end: str, limit: int) -> list[dict
     rows = store.query(
         "SELECT c.plan_item AS number, p.title_zh, p.title_en, sum(c.n_pass) AS n_pass, sum(c.n_fail) AS n_fail, "
         "CAST(sum(c.n_pass) AS REAL) / (sum(c.n_pass) + sum(c.n_fail)) AS rate "
-        "FROM visit_plan_counts c JOIN visits v ON v.id = c.visit_id "
+        "FROM visit_plan_counts c JOIN visits v ON v.seq = c.visit_seq "
         "LEFT JOIN plan_items p ON p.number = c.plan_item "
         "WHERE v.status = 'submitted' AND v.date BETWEEN ? AND ? "
         "GROUP BY c.plan_item HAVING sum(c.n_pass) + sum(c.n_fail) > 0 "

@@ -172,7 +172,7 @@ def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
     """Counts per group (school, town, inspector, checklist, plan-item) over the visits in scope."""
     no_distinct = "count(DISTINCT v.school_code) AS schools, "  # only the totals need it; it costs a sort per group
     if by == "plan-item":
-        sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_id = v.id")
+        sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_seq = v.seq")
         sums = _PLAN_SUMS.replace(no_distinct, "")
         return _dicts(store.query(f"SELECT p.plan_item AS key, {sums}{sql} GROUP BY p.plan_item", params))
     expr, join, _, _ = _GROUPS[by]
@@ -278,7 +278,7 @@ def plan_item_counts(store: Store, scope: Scope) -> list[dict]:
 # -- matrix -------------------------------------------------------------------------------------
 
 def school_plan_counts(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_id = v.id")
+    sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_seq = v.seq")
     return _dicts(store.query(
         "SELECT v.school_code AS code, p.plan_item, coalesce(sum(p.n_pass), 0) AS pass, "
         f"coalesce(sum(p.n_fail), 0) AS fail{sql} GROUP BY v.school_code, p.plan_item",
@@ -304,7 +304,7 @@ def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
 
 def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
     """Plan item `number`'s counts per school or per town."""
-    join = " JOIN visit_plan_counts p ON p.visit_id = v.id AND p.plan_item = ? JOIN schools s ON s.code = v.school_code"
+    join = " JOIN visit_plan_counts p ON p.visit_seq = v.seq AND p.plan_item = ? JOIN schools s ON s.code = v.school_code"
     sql, params = _visit_from(scope, join)
     expr = "v.school_code" if by == "school" else "s.town"
     extra = ", s.name, s.town" if by == "school" else ""
@@ -327,11 +327,11 @@ def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
         "(SELECT f.status FROM findings f WHERE f.school_code = x.school_code AND f.item_id = a.item_id "
         " AND f.opened <= x.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status "
         # SQLite: with max(), the bare columns come from the row holding the maximum
-        "FROM (SELECT v.id, v.school_code, v.inspector, v.checklist_hash, max(v.date) AS date"
+        "FROM (SELECT v.id, v.seq, v.school_code, v.inspector, v.checklist_hash, max(v.date) AS date"
         f"     {sql} GROUP BY v.school_code, v.checklist_id) x "
         "JOIN checklist_item_plan cip ON cip.hash = x.checklist_hash AND cip.plan_item = ? "
-        "JOIN answers a ON a.visit_id = x.id AND a.item_id = cip.item_id AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = x.id AND b.item_id = cip.item_id) "
+        "JOIN answers a ON a.visit_seq = x.seq AND a.item_id = cip.item_id AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = x.seq AND b.item_id = cip.item_id) "
         "JOIN schools s ON s.code = x.school_code "
         "LEFT JOIN checklist_items ci ON ci.hash = x.checklist_hash AND ci.item_id = cip.item_id "
         "WHERE a.outcome = 'fail' "
@@ -361,8 +361,8 @@ def visit_points(store: Store, visit_id: str) -> list[dict]:
         "  WHERE cip.hash = ci.hash AND cip.item_id = ci.item_id ORDER BY cip.plan_item)) AS plan, "
         "a.value, a.outcome, a.note, a.revision "
         "FROM visits v JOIN checklist_items ci ON ci.hash = v.checklist_hash "
-        "LEFT JOIN answers a ON a.visit_id = v.id AND a.item_id = ci.item_id AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = v.id AND b.item_id = ci.item_id) "
+        "LEFT JOIN answers a ON a.visit_seq = v.seq AND a.item_id = ci.item_id AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = v.seq AND b.item_id = ci.item_id) "
         "WHERE v.id = ? ORDER BY ci.position",
         (visit_id,),
     ))

@@ -40,29 +40,31 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
     # Latest check date per school, read once per call: a visit dated before it replays its points.
     latest_check: dict[str, str] = {}
     to_json = value_json
+    seq = next_visit_seq(conn) - 1
     for v in visits:
         if v.loaded.hash not in saved:
             save_checklist_version(conn, v.loaded)
             saved.add(v.loaded.hash)
         t = v.tally
         vid = v.id
+        seq += 1
         code = v.school["code"]
         day = v.date.isoformat()
         if v.status == "submitted" and code not in latest_check:
             latest_check[code] = latest_check_date(conn, code)
         conn.execute(
-            "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, source, "
+            "INSERT INTO visits (id, seq, school_code, checklist_id, checklist_hash, date, inspector, status, source, "
             "created_at, submitted_at, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_critical_fail, n_items) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (vid, v.school["code"], v.loaded.checklist.id, v.loaded.hash, v.date.isoformat(), v.inspector,
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (vid, seq, v.school["code"], v.loaded.checklist.id, v.loaded.hash, v.date.isoformat(), v.inspector,
              v.status, v.source, now, now if v.status == "submitted" else None,
              t.n_pass, t.n_fail, t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items),
         )
         who = author or v.inspector
         answer_rows.extend(
-            [(vid, item_id, 1, to_json(value), outcome, note, None, who, now) for item_id, value, outcome, note in v.answers]
+            [(seq, item_id, 1, to_json(value), outcome, note, None, who, now) for item_id, value, outcome, note in v.answers]
         )
-        plan_rows.extend([(vid, number, *counts) for number, counts in t.by_plan.items()])
+        plan_rows.extend([(seq, number, *counts) for number, counts in t.by_plan.items()])
         if len(answer_rows) > 20000:
             _flush(conn, answer_rows, plan_rows)
         if v.status == "submitted":
@@ -84,18 +86,31 @@ def write_visits(conn: sqlite3.Connection, visits: list[PreparedVisit], *, autho
 def _flush(conn: sqlite3.Connection, answer_rows: list, plan_rows: list) -> None:
     if answer_rows:
         conn.executemany(
-            "INSERT INTO answers (visit_id, item_id, revision, value, outcome, note, reason, author, recorded_at) "
+            "INSERT INTO answers (visit_seq, item_id, revision, value, outcome, note, reason, author, recorded_at) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
             answer_rows,
         )
         answer_rows.clear()
     if plan_rows:
         conn.executemany(
-            "INSERT INTO visit_plan_counts (visit_id, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail) "
+            "INSERT INTO visit_plan_counts (visit_seq, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail) "
             "VALUES (?,?,?,?,?,?,?,?)",
             plan_rows,
         )
         plan_rows.clear()
+
+
+def next_visit_seq(conn: sqlite3.Connection) -> int:
+    """The local number the next new visit gets (read inside the writing transaction)."""
+    return conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM visits").fetchone()[0]
+
+
+def visit_seq(conn: sqlite3.Connection, visit_id: str) -> int:
+    """A visit's local number, which keys its answers and per-plan-item counts."""
+    row = conn.execute("SELECT seq FROM visits WHERE id = ?", (visit_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no visit {visit_id!r}")
+    return row[0]
 
 
 def record_visit(store: Store, visit: PreparedVisit, author: str | None = None) -> None:
@@ -221,10 +236,10 @@ def point_timeline(conn, school_code: str, item_id: str) -> list[dict]:
     entries: list[dict] = []
     answered: set[str] = set()
     for r in conn.execute(
-        "SELECT v.id, v.date, coalesce(v.submitted_at, v.created_at) AS ts, v.rowid AS seq, v.checklist_hash, "
-        "a.outcome, a.note, a.author FROM visits v JOIN answers a ON a.visit_id = v.id AND a.item_id = ? "
+        "SELECT v.id, v.date, coalesce(v.submitted_at, v.created_at) AS ts, v.seq, v.checklist_hash, "
+        "a.outcome, a.note, a.author FROM visits v JOIN answers a ON a.visit_seq = v.seq AND a.item_id = ? "
         "WHERE v.school_code = ? AND v.status = 'submitted' AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = v.id AND b.item_id = ?)",
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = v.seq AND b.item_id = ?)",
         (item_id, school_code, item_id),
     ):
         answered.add(r["id"])
@@ -235,7 +250,7 @@ def point_timeline(conn, school_code: str, item_id: str) -> list[dict]:
     latest_recheck: dict[tuple[str, int], dict] = {}
     for r in conn.execute(
         "SELECT e.id, e.finding_id, e.event, e.visit_id, e.date, e.note, e.author, e.recorded_at, f.visit_id AS target, "
-        "v.status AS v_status, v.date AS v_date, coalesce(v.submitted_at, v.created_at) AS v_ts, v.rowid AS v_seq "
+        "v.status AS v_status, v.date AS v_date, coalesce(v.submitted_at, v.created_at) AS v_ts, v.seq AS v_seq "
         "FROM findings f JOIN finding_events e ON e.finding_id = f.id LEFT JOIN visits v ON v.id = e.visit_id "
         "WHERE f.school_code = ? AND f.item_id = ? AND ((e.event = 'resolved' AND e.visit_id IS NULL) "
         "OR e.event IN ('recheck_passed', 'recheck_failed', 'recheck_withdrawn')) ORDER BY e.id",
@@ -367,8 +382,8 @@ def find_visit(store: Store, ref: str) -> sqlite3.Row:
 
 def latest_answers(conn, visit_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT a.* FROM answers a WHERE a.visit_id = ? AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_id = a.visit_id AND b.item_id = a.item_id) "
+        "SELECT a.* FROM answers a WHERE a.visit_seq = (SELECT seq FROM visits WHERE id = ?) AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id) "
         "ORDER BY a.recorded_at, a.item_id",
         (visit_id,),
     ).fetchall()
@@ -376,7 +391,8 @@ def latest_answers(conn, visit_id: str) -> list[sqlite3.Row]:
 
 def answer_history(conn, visit_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT * FROM answers WHERE visit_id = ? ORDER BY item_id, revision", (visit_id,)
+        "SELECT * FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) ORDER BY item_id, revision",
+        (visit_id,)
     ).fetchall()
 
 
@@ -396,24 +412,26 @@ def refresh_counts(conn, visit_id: str, checklist: Any) -> Tally:
         "UPDATE visits SET n_pass=?, n_fail=?, n_na=?, n_info=?, w_pass=?, w_fail=?, n_critical_fail=?, n_items=? WHERE id=?",
         (t.n_pass, t.n_fail, t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items, visit_id),
     )
-    conn.execute("DELETE FROM visit_plan_counts WHERE visit_id = ?", (visit_id,))
+    seq = visit_seq(conn, visit_id)
+    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
     conn.executemany(
-        "INSERT INTO visit_plan_counts (visit_id, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail) VALUES (?,?,?,?,?,?,?,?)",
-        [(visit_id, number, *counts) for number, counts in t.by_plan.items()],
+        "INSERT INTO visit_plan_counts (visit_seq, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail) VALUES (?,?,?,?,?,?,?,?)",
+        [(seq, number, *counts) for number, counts in t.by_plan.items()],
     )
     return t
 
 
 def append_answer(conn, visit_id: str, item_id: str, value: Any, outcome: str, note: str | None,
                   reason: str | None, author: str | None) -> int:
+    seq = visit_seq(conn, visit_id)
     row = conn.execute(
-        "SELECT coalesce(max(revision), 0) FROM answers WHERE visit_id = ? AND item_id = ?", (visit_id, item_id)
+        "SELECT coalesce(max(revision), 0) FROM answers WHERE visit_seq = ? AND item_id = ?", (seq, item_id)
     ).fetchone()
     revision = row[0] + 1
     conn.execute(
-        "INSERT INTO answers (visit_id, item_id, revision, value, outcome, note, reason, author, recorded_at) "
+        "INSERT INTO answers (visit_seq, item_id, revision, value, outcome, note, reason, author, recorded_at) "
         "VALUES (?,?,?,?,?,?,?,?,?)",
-        (visit_id, item_id, revision, value_json(value), outcome, note, reason, author, utc_now()),
+        (seq, item_id, revision, value_json(value), outcome, note, reason, author, utc_now()),
     )
     return revision
 
@@ -463,9 +481,9 @@ def start_draft(store: Store, school: dict, loaded: Any, date: dt.date, inspecto
     with store.transaction() as conn:
         save_checklist_version(conn, loaded)
         conn.execute(
-            "INSERT INTO visits (id, school_code, checklist_id, checklist_hash, date, inspector, status, source, created_at) "
-            "VALUES (?,?,?,?,?,?,'draft','interactive',?)",
-            (vid, school["code"], loaded.checklist.id, loaded.hash, date.isoformat(), inspector, utc_now()),
+            "INSERT INTO visits (id, seq, school_code, checklist_id, checklist_hash, date, inspector, status, source, "
+            "created_at) VALUES (?,?,?,?,?,?,?,'draft','interactive',?)",
+            (vid, next_visit_seq(conn), school["code"], loaded.checklist.id, loaded.hash, date.isoformat(), inspector, utc_now()),
         )
     return vid
 
@@ -489,7 +507,7 @@ def find_resumable_draft(store: Store, school_code: str, checklist_id: str) -> s
     """The latest draft visit of this school with this checklist, or None."""
     return store.one(
         "SELECT * FROM visits WHERE school_code = ? AND checklist_id = ? AND status = 'draft' "
-        "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        "ORDER BY created_at DESC, seq DESC LIMIT 1",
         (school_code, checklist_id),
     )
 
@@ -819,7 +837,8 @@ def _finding_select() -> str:
     text = _lang_col("text")
     return (
         f"SELECT f.*, s.name AS school_name, ci.{text} AS item_text, "
-        "(SELECT a.value FROM answers a WHERE a.visit_id = f.visit_id AND a.item_id = f.item_id "
+        "(SELECT a.value FROM answers a WHERE a.visit_seq = (SELECT fv.seq FROM visits fv WHERE fv.id = f.visit_id) "
+        " AND a.item_id = f.item_id "
         " ORDER BY a.revision DESC LIMIT 1) AS answer_value "
         "FROM findings f JOIN schools s ON s.code = f.school_code "
         "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id"

@@ -1,0 +1,198 @@
+"""Migration m004: answers and per-plan-item counts move from the visit's UUID to its local number.
+
+A database written before m004 (built here by turning a real demo county back into the m003 shape)
+must come out of the upgrade with every answer, count, finding and report number unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from nanxian_cli import demo as core
+from nanxian_cli.config import bundled_checklists_dir
+from nanxian_cli.store import open_store, schema
+from nanxian_cli.store.visits import amend_answer, void_visit
+
+# What a visit's records are, independent of how they are keyed.
+LOGICAL = {
+    "visits": "SELECT id, school_code, checklist_id, checklist_hash, date, inspector, status, n_pass, n_fail, n_na, "
+              "n_info, w_pass, w_fail, n_critical_fail, n_items, void_reason FROM visits ORDER BY id",
+    "answers": "SELECT v.id, a.item_id, a.revision, a.value, a.outcome, a.note, a.reason, a.author, a.recorded_at "
+               "FROM answers a JOIN visits v ON v.{key} = a.{ref} ORDER BY v.id, a.item_id, a.revision",
+    "plan": "SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail "
+            "FROM visit_plan_counts c JOIN visits v ON v.{key} = c.{ref} ORDER BY v.id, c.plan_item",
+    "findings": "SELECT * FROM findings ORDER BY id",
+    "events": "SELECT * FROM finding_events ORDER BY id",
+}
+
+OLD_ANSWERS = """CREATE TABLE answers (
+    visit_id TEXT NOT NULL REFERENCES visits(id),
+    item_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    value TEXT,
+    outcome TEXT NOT NULL CHECK (outcome = 'pass' OR outcome = 'fail' OR outcome = 'na' OR outcome = 'info'),
+    note TEXT,
+    reason TEXT,
+    author TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (visit_id, item_id, revision)
+) WITHOUT ROWID"""
+OLD_PLAN = """CREATE TABLE visit_plan_counts (
+    visit_id TEXT NOT NULL REFERENCES visits(id),
+    plan_item INTEGER NOT NULL,
+    n_pass INTEGER NOT NULL DEFAULT 0, n_fail INTEGER NOT NULL DEFAULT 0,
+    n_na INTEGER NOT NULL DEFAULT 0, n_info INTEGER NOT NULL DEFAULT 0,
+    w_pass REAL NOT NULL DEFAULT 0, w_fail REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (visit_id, plan_item)
+) WITHOUT ROWID"""
+
+
+def _read(path: Path, key: str, ref: str) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {name: [tuple(r) for r in conn.execute(sql.format(key=key, ref=ref))] for name, sql in LOGICAL.items()}
+    finally:
+        conn.close()
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def _to_m003(path: Path) -> None:
+    """Rewrite a current database into the m003 shape (answers and counts keyed by the visit UUID)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        for table, ddl in (("answers", OLD_ANSWERS), ("visit_plan_counts", OLD_PLAN)):
+            conn.execute(ddl.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_old"))
+            columns = [c[1] for c in _columns(conn, table) if c[1] != "visit_seq"]
+            conn.execute(
+                f"INSERT INTO {table}_old (visit_id, {', '.join(columns)}) "
+                f"SELECT v.id, {', '.join('t.' + c for c in columns)} FROM {table} t JOIN visits v ON v.seq = t.visit_seq"
+            )
+            conn.execute(f"DROP TABLE {table}")
+            conn.execute(f"ALTER TABLE {table}_old RENAME TO {table}")
+        conn.execute("CREATE TRIGGER answers_append_only_update BEFORE UPDATE ON answers "
+                     "BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END")
+        conn.execute("CREATE TRIGGER answers_append_only_delete BEFORE DELETE ON answers "
+                     "BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END")
+        conn.execute("DROP TRIGGER visits_seq_required")
+        conn.execute("DROP TRIGGER visits_seq_fixed")
+        conn.execute("DROP INDEX visits_seq")
+        conn.execute("ALTER TABLE visits DROP COLUMN seq")
+        conn.execute("DELETE FROM schema_migrations WHERE name = 'm004_integer_visit_key'")
+        conn.execute("PRAGMA user_version = 3")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _reference_m003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple]]:
+    """Column lists of a database made by m001-m003 alone."""
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
+        m.setattr(schema, "SCHEMA_VERSION", 3)
+        path = tmp_path / "m003.db"
+        open_store(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        return {t: _columns(conn, t) for t in ("visits", "answers", "visit_plan_counts")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> Path:
+    """A demo county with an amendment and a void (so revisions and void visits are migrated too)."""
+    path = tmp_path_factory.mktemp("m004") / "county.db"
+    core.prepare_target(path, None)
+    with open_store(path) as store:
+        core.build_demo(store, bundled_checklists_dir(), core.DemoOptions(schools=12, years=2, visits_per_year=8))
+        vid, item = store.one(
+            "SELECT v.id, a.item_id FROM visits v JOIN answers a ON a.visit_seq = v.seq "
+            "WHERE a.outcome = 'fail' AND a.value IN ('true', 'false') ORDER BY v.date LIMIT 1"
+        )
+        amend_answer(store, vid, item, "yes", "checked again", "测试")
+        other = store.one("SELECT id FROM visits WHERE status = 'submitted' ORDER BY date DESC LIMIT 1")[0]
+        void_visit(store, other, "entered twice", "测试")
+    return path
+
+
+REPORTS = [
+    ["report", "summary", "--from", "2019-01-01", "--to", "2020-12-31"],
+    ["report", "matrix", "--from", "2020-01-01", "--to", "2020-12-31"],
+    ["report", "item", "21", "--from", "2019-01-01", "--to", "2020-12-31"],
+    ["finding", "list", "--as-of", "2020-12-31"],
+    ["report", "digest", "--week", "2020-W50", "--as-of", "2020-12-31"],
+]
+
+
+def _reports(cli, path: Path) -> list[str]:
+    outputs = []
+    for args in REPORTS:
+        result = cli("--db", path, *args, "--format", "json")
+        assert result.exit_code == 0, (args, result.output)
+        outputs.append(json.loads(result.stdout))
+    return outputs
+
+
+def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, county: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "old.db"
+    path.write_bytes(county.read_bytes())
+    before = _read(path, "seq", "visit_seq")
+    reports_before = _reports(cli, path)
+    shown = sorted(r[0] for r in before["visits"])[:3]
+    shows_before = [cli("--db", path, "inspect", "show", vid, "--format", "json").stdout for vid in shown]
+    assert len(before["answers"]) > 1000 and any(r[2] == 2 for r in before["answers"])  # a revision is there
+
+    _to_m003(path)
+    conn = sqlite3.connect(path)
+    try:
+        reference = _reference_m003(tmp_path, monkeypatch)
+        assert {t: _columns(conn, t) for t in reference} == reference  # really the old shape
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    finally:
+        conn.close()
+    assert _read(path, "id", "visit_id") == before
+
+    # opening the file runs m004
+    with open_store(path) as store:
+        assert store.one("PRAGMA user_version")[0] == schema.SCHEMA_VERSION
+        assert store.query("PRAGMA foreign_key_check") == []
+        assert store.one("PRAGMA integrity_check")[0] == "ok"
+        # every visit numbered, in the order the visits were written
+        numbers = [r[0] for r in store.query("SELECT seq FROM visits ORDER BY rowid")]
+        assert numbers == sorted(numbers) and None not in numbers and len(set(numbers)) == len(numbers)
+    assert _read(path, "seq", "visit_seq") == before
+    assert _reports(cli, path) == reports_before
+    assert [cli("--db", path, "inspect", "show", vid, "--format", "json").stdout for vid in shown] == shows_before
+
+    # and the upgraded file keeps working: append-only answers, a new visit gets the next number
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM answers")
+        top = conn.execute("SELECT max(seq) FROM visits").fetchone()[0]
+    finally:
+        conn.close()
+    with open_store(path) as store:
+        vid, item = store.one("SELECT v.id, a.item_id FROM visits v JOIN answers a ON a.visit_seq = v.seq "
+                              "WHERE v.status = 'submitted' AND a.outcome = 'pass' AND a.value = 'true' LIMIT 1")
+        amend_answer(store, vid, item, "no", "looked again", "测试")
+        assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
+                         "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
+    from nanxian_cli.checklists import load_all
+    from nanxian_cli.store.visits import _school_of, start_draft
+
+    loaded = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}["routine-monthly"]
+    with open_store(path) as store:
+        school = _school_of(store.conn, store.one("SELECT code FROM schools ORDER BY code LIMIT 1")[0])
+        new_id = start_draft(store, school, loaded, dt.date(2020, 12, 30), "测试")
+        assert store.one("SELECT seq FROM visits WHERE id = ?", (new_id,))[0] == top + 1
