@@ -373,3 +373,18 @@ def test_last_complete_week():
     assert core.last_complete_week(dt.date(2020, 12, 31)) == (2020, 52)
     assert core.last_complete_week(dt.date(2020, 12, 27)) == (2020, 52)
     assert core.last_complete_week(dt.date(2021, 1, 4)) == (2020, 53)  # Sunday 2021-01-03
+
+
+def test_build_batches_small_counties_for_the_progress_bar(tmp_path: Path):
+    from nanxian_cli.config import bundled_checklists_dir
+
+    calls = []
+    path = tmp_path / "progress.db"
+    core.prepare_target(path, None)
+    with open_store(path) as store:
+        result = core.build_demo(store, bundled_checklists_dir(), core.DemoOptions(schools=20, visits_per_year=20),
+                                 progress=lambda done, total: calls.append((done, total)))
+    total = result.visits
+    assert total == 400
+    # 400 visits: batches of the 200-visit floor, so the bar moves before the end
+    assert calls == [(0, 400), (200, 400), (400, 400)]

@@ -371,13 +371,17 @@ def build_demo(
     opts: DemoOptions,
     *,
     progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 500,
+    batch_size: int | None = None,
     roster: list[Any] | None = None,
 ) -> DemoResult:
-    """Fill an empty store: roster, supervisors and assignments, the plan, then every visit (bulk path)."""
+    """Fill an empty store: roster, supervisors and assignments, the plan, then every visit (bulk path).
+
+    `batch_size` (visits per transaction) defaults to the bulk path's, made smaller for a small county
+    so the progress bar moves in about twenty steps.
+    """
     import time
 
-    from nanxian_cli.bulk import import_visits
+    from nanxian_cli.bulk import DEFAULT_BATCH, import_visits
     from nanxian_cli.checklists import load_all, load_plan
     from nanxian_cli.schools import pinyin_initials, read_roster
     from nanxian_cli.store import schools as school_store
@@ -412,6 +416,8 @@ def build_demo(
     for pv in planned:
         result.by_checklist[pv.checklist_id] = result.by_checklist.get(pv.checklist_id, 0) + 1
     total = len(planned)
+    if batch_size is None:
+        batch_size = min(DEFAULT_BATCH, max(200, total // 20))
     if progress:
         progress(0, total)
     stats = import_visits(
