@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
@@ -173,6 +174,13 @@ def test_parallel_recordings_never_duplicate_a_finding(cli, short, tmp_path, db_
         p.stderr.close()
     assert [code for code, _ in results] == [0, 0, 0, 0], results
     assert counts(db_path)["visits"] == 4
+    conn = sqlite3.connect(db_path)
+    try:  # each visit got its own local number, and its answers hang on it
+        assert sorted(r[0] for r in conn.execute("SELECT seq FROM visits")) == [1, 2, 3, 4]
+        per_visit = conn.execute("SELECT count(DISTINCT visit_seq), count(*) FROM answers").fetchone()
+        assert per_visit == (4, 4 * len(ALL_FAIL))
+    finally:
+        conn.close()
     found = listing(cli)
     assert len(found) == 3  # one open finding per point, whatever the order the visits were written in
     assert sorted(f["recheck_count"] for f in found) == [3, 3, 3]
