@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import sys
 from typing import Annotated
 
@@ -11,46 +9,22 @@ import typer
 from typer.core import TyperGroup
 
 from nanxian_cli import __version__
-from nanxian_cli.cli.common import state
-from nanxian_cli.errors import NanxianError
 from nanxian_cli.cli.fast_params import install as _install_fast_params
+from nanxian_cli.runtime import EXPECTED_FAILURES, failure_exit_code
+from nanxian_cli.runtime import report_error  # noqa: F401  (importable from here, as before)
 
 _install_fast_params()  # plain option values without importing pydantic (see fast_params.py)
 
 
-def report_error(exc: NanxianError) -> None:
-    from nanxian_cli.cli.common import console
-    from nanxian_cli.i18n import tr
-
-    err = console(stderr=True)
-    err.print(f"{tr('错误', 'Error')}: {exc.message}", style="bold red", markup=False, highlight=False, soft_wrap=True)
-    for line in exc.details:
-        err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
-
-
 class NanxianGroup(TyperGroup):
-    """Maps domain errors to one clear message and exit code 1 or 2, for every command."""
+    """Maps domain errors, Ctrl-C, database and file-system errors to one clear message and exit code, for
+    every command (`runtime.failure_exit_code`, shared with the digest's fast path)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except NanxianError as exc:
-            report_error(exc)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            sys.stderr.write("\n")
-            raise typer.Exit(130) from None
-        except sqlite3.Error as exc:  # a database failure the store did not foresee (disk full, I/O error)
-            from nanxian_cli.errors import StoreError
-
-            report_error(StoreError(f"database error: {exc}"))
-            raise typer.Exit(1) from None
-        except OSError as exc:  # the file system (a full disk, a vanished folder)
-            from nanxian_cli.errors import RuntimeFailure
-
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            report_error(RuntimeFailure(f"{where}{exc.strerror or exc}"))
-            raise typer.Exit(1) from None
+        except EXPECTED_FAILURES as exc:
+            raise typer.Exit(failure_exit_code(exc)) from None
 
 
 def _new_root() -> typer.Typer:
@@ -80,10 +54,9 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit")] = False,
 ) -> None:
     """nanxian: the county school supervisors' tool for the Nanxian 2020 work plan."""
-    from nanxian_cli.i18n import set_lang
+    from nanxian_cli.runtime import apply_global_options
 
-    state.db, state.checklists, state.lang, state._settings = db, checklists, lang, None
-    set_lang(state.settings.lang)
+    apply_global_options(db, checklists, lang)
 
 
 # name, module (with `register(root)`), one-line help: the order of `nanxian --help`.
@@ -145,16 +118,5 @@ def main() -> None:
     cli_app = _mount(_new_root(), only=target if target in known else "")
     try:
         cli_app()
-    except NanxianError as exc:  # raised outside a command (e.g. in the root callback)
-        report_error(exc)
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # a bug: one line for the supervisor, the traceback on request
-        if os.environ.get("NANXIAN_DEBUG"):
-            raise
-        from nanxian_cli.errors import RuntimeFailure
-
-        report_error(RuntimeFailure(
-            f"internal error ({type(exc).__name__}: {exc}); nothing more was written. "
-            "Run again with NANXIAN_DEBUG=1 to see the details and report them."
-        ))
-        sys.exit(1)
+    except Exception as exc:  # raised outside a command, or a bug: one line, the traceback on request
+        sys.exit(failure_exit_code(exc))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -12,54 +10,9 @@ import typer
 
 from nanxian_cli.errors import InputError
 
-
-@dataclass
-class State:
-    db: str | None = None
-    checklists: str | None = None
-    lang: str | None = None
-    _settings: Any = None
-
-    @property
-    def settings(self):
-        if self._settings is None:
-            from nanxian_cli.config import load_settings
-
-            self._settings = load_settings(self.db, self.checklists, self.lang)
-        return self._settings
-
-
-state = State()
-
-
-def settings():
-    return state.settings
-
-
-def open_db(create: bool = True):
-    from nanxian_cli.store import open_store
-
-    return open_store(settings().db_path, create=create)
-
-
-def today() -> dt.date:
-    """Today in the county's time zone."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        tz = ZoneInfo(settings().timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"timezone: unknown time zone {settings().timezone!r}") from None
-    return dt.datetime.now(tz).date()
-
-
-def parse_date(text: str | None, what: str = "--date") -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from None
+# The global options' state, settings, the store and dates live in the Typer-free `runtime` module (the
+# console entry's fast path uses them too); the commands keep importing them from here.
+from nanxian_cli.runtime import State, open_db, parse_date, settings, state, today  # noqa: F401
 
 
 # -- shared options ---------------------------------------------------------------------------------
