@@ -1,0 +1,532 @@
+"""The console entry (`nanxian_cli/entry.py`): cron's digest command line takes a fast path without Typer,
+which must give exactly what the Typer command gives; every other command line goes to Typer.
+
+Each case runs twice, in real processes, from the same database and folder state: through the console
+entry (`nanxian_cli.entry.main`, the fast path) and through the Typer command line (`nanxian_cli.cli.main`,
+which the console script ran before). Exit code, stdout, stderr, the files written, the delivery records
+and whether the database exists must be the same; the fast path must not have imported Typer, and a
+command line it does not take must have gone to Typer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple, get_args
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROSTER
+from nanxian_cli.entry import DIGEST_FLAGS, DIGEST_VALUES, GLOBAL_VALUES, digest_command_line
+from test_digest import HOSTILE, build_weeks, record, write_checklist
+from test_digest_delivery import Collector, start_server
+
+HEAVY = ("typer", "click", "rich", "pydantic", "yaml", "sqlite_utils")
+
+# Runs one entry function the way the console script does; at exit it writes the heavy modules that were
+# loaded to the file named first. TEST_RAISE makes the digest's computation fail with that exception.
+LAUNCHER = f"""\
+import atexit, os, sqlite3, sys
+
+marker, entry = sys.argv[1], sys.argv[2]
+sys.argv = ["nanxian"] + sys.argv[3:]
+
+
+def note():
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write(",".join(m for m in {HEAVY!r} if m in sys.modules))
+
+
+atexit.register(note)
+failure = {{"bug": ZeroDivisionError("simulated bug"), "ctrl-c": KeyboardInterrupt(),
+           "sqlite": sqlite3.OperationalError("disk I/O error"),
+           "os": OSError(28, "No space left on device", "/srv/digests")}}.get(os.environ.get("TEST_RAISE", ""))
+if failure is not None:
+    import nanxian_cli.reports.digest
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    nanxian_cli.reports.digest.build_digest = fail
+if entry == "fast":
+    from nanxian_cli.entry import main
+else:
+    from nanxian_cli.cli import main
+main()
+"""
+
+
+class Outcome(NamedTuple):
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+    files: dict[str, bytes | None]  # what is under the work folder besides its database (None: a folder)
+    deliveries: list[tuple]
+    db_exists: bool
+
+
+def run_entry(entry: str, args: list, env: dict, cwd: Path, marker: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, str(marker), entry, *args], capture_output=True,
+                          env=env, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)
+    loaded = marker.read_text(encoding="utf-8").split(",") if marker.exists() else ["<no marker>"]
+    return done, [m for m in loaded if m]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> Path:
+    """Weeks 2020-W43..W46 of test_digest, plus a school and a supervisor whose names are markup."""
+    base = tmp_path_factory.mktemp("county")
+    db = base / "nanxian.db"
+    config = base / "no-config.toml"
+    config.write_text("", encoding="utf-8")
+    roster = base / "roster.yaml"
+    roster.write_text(ROSTER + f"- {{code: NX-009, name: '{HOSTILE}', town: '<b>镇</b>', stages: primary}}\n",
+                      encoding="utf-8")
+    from nanxian_cli.cli import app
+
+    runner = CliRunner()
+    env = {"NANXIAN_DB": str(db), "NANXIAN_CONFIG": str(config), "NANXIAN_LANG": "en", "NANXIAN_CHECKLISTS": None,
+           "NANXIAN_TIMEZONE": None, "NANXIAN_INSPECTOR": None}
+
+    def cli(*args):
+        return runner.invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
+
+    assert cli("school", "import", roster).exit_code == 0
+    checklist = write_checklist(base / "checklists")
+    build_weeks(cli, db, checklist)
+    record(db, checklist, "NX-009", "2020-11-03", "<img src=x onerror=alert(1)>\x1b[31m", "no", 60, "no")
+    return db
+
+
+class Workspace:
+    """One folder, reset to the same state before each entry runs in it: the county database, an `out`
+    folder, whatever a case sets up, and the effect of the case's earlier runs."""
+
+    def __init__(self, county: Path, tmp_path: Path, env: dict | None = None, setup=None, before=()) -> None:
+        self.work = tmp_path / "work"
+        self.snapshot = tmp_path / "snapshot"
+        self.markers = tmp_path / "markers"
+        self.markers.mkdir(parents=True)
+        self.runs = 0
+        self.work.mkdir()
+        shutil.copy(county, self.work / "nanxian.db")
+        (self.work / "out").mkdir()
+        if setup is not None:
+            setup(self.work)
+        self.env = {k: v for k, v in os.environ.items() if k != "TEST_RAISE"}
+        self.env["NANXIAN_DB"] = str(self.work / "nanxian.db")
+        for key, value in (env or {}).items():
+            if value is None:
+                self.env.pop(key, None)
+            else:
+                self.env[key] = self.fill(value)
+        for args in before:  # earlier runs (a first delivery): once, through Typer, then kept for both entries
+            done, _ = self.run("typer", args)
+            assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        shutil.copytree(self.work, self.snapshot, symlinks=True)
+
+    def fill(self, text):
+        return text.replace("{work}", str(self.work)) if isinstance(text, str) else text
+
+    def run(self, entry: str, args: list[str]) -> tuple[subprocess.CompletedProcess, list[str]]:
+        self.runs += 1
+        marker = self.markers / f"{entry}-{self.runs}"
+        return run_entry(entry, [self.fill(a) for a in args], self.env, self.work, marker)
+
+    def outcome(self, entry: str, args: list[str]) -> tuple[Outcome, list[str]]:
+        shutil.rmtree(self.work)
+        shutil.copytree(self.snapshot, self.work, symlinks=True)
+        done, loaded = self.run(entry, args)
+        db = Path(self.env["NANXIAN_DB"])
+        files = {str(p.relative_to(self.work)): p.read_bytes() if p.is_file() else None
+                 for p in sorted(self.work.rglob("*")) if p.name not in DATABASE_FILES and p.name != "out"}
+        deliveries = []
+        if db.is_file() and db.stat().st_size:
+            with sqlite3.connect(db) as conn:
+                try:
+                    deliveries = conn.execute("SELECT week, channel, target FROM digest_deliveries "
+                                              "ORDER BY week, channel, target").fetchall()
+                except sqlite3.DatabaseError:  # not a nanxian database: nothing to compare but the file
+                    deliveries = ["<not a database>"]
+            conn.close()
+        return Outcome(done.returncode, done.stdout, done.stderr, files, deliveries, db.exists()), loaded
+
+
+def both(county: Path, tmp_path: Path, args: list[str], **workspace: Any) -> Outcome:
+    """Run `args` through Typer and through the console entry from the same state; they must agree."""
+    space = Workspace(county, tmp_path, **workspace)
+    typer_path, typer_loaded = space.outcome("typer", args)
+    fast_path, fast_loaded = space.outcome("fast", args)
+    assert "typer" in typer_loaded  # the reference really is the Typer command line
+    assert "typer" not in fast_loaded, f"the fast path was not taken for {args}"
+    for field in Outcome._fields:
+        assert getattr(fast_path, field) == getattr(typer_path, field), field
+    return fast_path
+
+
+W45 = ["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"]
+DATABASE_FILES = ("nanxian.db", "nanxian.db-wal", "nanxian.db-shm")
+DELIVER = [*W45, "--output", "{work}/out/"]
+
+
+def written(outcome: Outcome) -> list[str]:
+    return [name for name in outcome.files if name.startswith("out/")]
+
+
+def text(outcome: Outcome) -> str:
+    return outcome.stdout.decode("utf-8")
+
+
+def errors(outcome: Outcome) -> str:
+    return outcome.stderr.decode("utf-8")
+
+
+# -- the same result on both paths --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "fmt"), [
+    (W45, "text"),
+    (["report", "digest", "--as-of", "2020-11-09"], "text"),  # the default week: last
+    (["report", "digest", "--week", "this", "--as-of", "2020-11-08"], "text"),
+    (["report", "digest", "--week", "last", "--as-of", "2020-11-09", "--format", "json"], "json"),
+    ([*W45, "-f", "markdown"], "markdown"),
+    ([*W45, "--format=html"], "html"),
+    ([*W45, "--format", "text"], "text"),
+    (["--db={work}/nanxian.db", "--checklists", "{work}", "--lang=en", "report", "digest", "--week=2020-w45",
+      "--as-of=2020-11-09"], "text"),
+    (["--lang", "zh", *W45], "text"),
+    (["--lang", "zh", *W45, "-f", "html"], "html"),
+])
+def test_digest_to_stdout(county, tmp_path, args, fmt):
+    result = both(county, tmp_path, args)
+    assert result.exit_code == 0, errors(result)
+    assert result.stderr == b"" and result.files == {} and result.deliveries == []
+    out = text(result)
+    if fmt == "json":
+        assert json.loads(out)["week"] == "2020-W45"
+    elif fmt == "html":
+        assert out.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in out and "<script>" not in out
+    elif fmt == "markdown":
+        assert "\\[bold\\]x\\[/\\] \\<script\\>" in out
+    else:
+        assert "2020-W4" in out.splitlines()[0] and HOSTILE in out and "\x1b" not in out
+
+
+def test_language_from_the_environment_and_the_config_file(county, tmp_path):
+    def config(work: Path) -> None:
+        (work / "config.toml").write_text('lang = "zh"\ntimezone = "America/Los_Angeles"\n', encoding="utf-8")
+
+    result = both(county, tmp_path / "config", W45, setup=config,
+                  env={"NANXIAN_CONFIG": "{work}/config.toml", "NANXIAN_LANG": None})
+    assert result.exit_code == 0 and text(result).startswith("南县责任督学督导周报 2020-W45")
+    result = both(county, tmp_path / "env", W45, env={"NANXIAN_LANG": "zh"})
+    assert result.exit_code == 0 and text(result).startswith("南县责任督学督导周报 2020-W45")
+
+
+@pytest.mark.parametrize(("args", "path"), [
+    (DELIVER, "out/digest-2020-W45.txt"),
+    ([*W45, "-o", "{work}/out", "-f", "json"], "out/digest-2020-W45.json"),
+    ([*W45, "--output", "{work}/out/week.md"], "out/week.md"),
+    (["--lang", "zh", *W45, "--output={work}/out/week.html"], "out/week.html"),
+])
+def test_digest_to_a_file(county, tmp_path, args, path):
+    result = both(county, tmp_path, args)
+    assert result.exit_code == 0, errors(result)
+    target = str((tmp_path / "work" / path).resolve())
+    assert written(result) == [path]
+    assert result.deliveries == [("2020-W45", "file", target)]
+    assert text(result).strip().endswith(target)
+
+
+def test_second_run_already_delivered_then_force(county, tmp_path):
+    again = both(county, tmp_path / "again", DELIVER, before=[DELIVER])
+    assert again.exit_code == 0 and "already delivered" in text(again)
+    zh = both(county, tmp_path / "zh", ["--lang", "zh", *DELIVER], before=[DELIVER])
+    assert zh.exit_code == 0 and "本次不再重复" in text(zh)
+    forced = both(county, tmp_path / "force", [*DELIVER, "--force"], before=[DELIVER])
+    assert forced.exit_code == 0 and "written to" in text(forced)
+    assert len(forced.deliveries) == 1
+
+
+def test_week_not_over_is_delivered_not_recorded(county, tmp_path):
+    result = both(county, tmp_path, ["report", "digest", "--week", "this", "--as-of", "2020-11-05",
+                                     "--output", "{work}/out/"])
+    assert result.exit_code == 0 and "not over yet" in text(result)
+    assert written(result) == ["out/digest-2020-W45.txt"] and result.deliveries == []
+
+
+def test_colour_codes_in_a_printed_path(county, tmp_path):
+    """The delivery message names the file; colour codes in it are dropped when stdout is not a terminal."""
+    def folder(work: Path) -> None:
+        (work / "out" / "\x1b[31mred").mkdir()
+
+    result = both(county, tmp_path, [*W45, "--output", "{work}/out/\x1b[31mred/"], setup=folder)
+    assert result.exit_code == 0, errors(result)
+    assert b"\x1b" not in result.stdout and b"/out/red/digest-2020-W45.txt" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "exit_code", "says"), [
+    (["report", "digest", "--week", "2020-W54", "--as-of", "2021-02-01"], 2, "--week: 2020 has no ISO week 54"),
+    (["report", "digest", "--week", "garbage"], 2, "is not a week"),
+    (["report", "digest", "--week="], 2, "is not a week"),
+    (["--lang", "zh", "report", "digest", "--week", "2020-W00"], 2, "没有第 0 周"),
+    (["report", "digest", "--as-of", "2020-13-01"], 2, "--as-of: '2020-13-01' is not a date"),
+    (["report", "digest", "--as-of", "2999-01-01"], 2, "is after today"),
+    (["report", "digest", "--week", "2020-W47", "--as-of", "2020-11-09"], 2, "has not started yet"),
+    (["--lang", "xx", "report", "digest"], 2, "expected zh or en"),
+    ([*W45, "--output", "{work}/nowhere/"], 2, "does not exist"),
+    ([*W45, "--output", "{work}/[bold]x[/bold]/d.txt"], 2, "[bold]x[/bold] does not exist"),
+    ([*W45, "--email"], 2, "NANXIAN_SMTP_HOST"),
+])
+def test_bad_values_read_the_same(county, tmp_path, args, exit_code, says):
+    result = both(county, tmp_path, args)
+    assert result.exit_code == exit_code, errors(result)
+    assert says in errors(result) and "Traceback" not in errors(result)
+    assert result.stdout == b"" and result.files == {} and result.deliveries == []
+
+
+@pytest.mark.parametrize(("env", "exit_code", "says"), [
+    ({"NANXIAN_TIMEZONE": "Mars/Olympus"}, 2, "unknown time zone"),
+    ({"NANXIAN_CONFIG": "{work}/absent.toml"}, 2, "absent.toml：配置文件不存在"),  # before the language is known
+    ({"NANXIAN_SMTP_HOST": "127.0.0.1", "NANXIAN_SMTP_PORT": "smtp", "NANXIAN_SMTP_FROM": "a@b.example",
+      "NANXIAN_SMTP_TO": "c@d.example"}, 2, "not a port number"),
+])
+def test_bad_settings_read_the_same(county, tmp_path, env, exit_code, says):
+    result = both(county, tmp_path, [*DELIVER, "--email"], env=env)
+    assert result.exit_code == exit_code and says in errors(result)
+    assert result.files == {} and result.deliveries == []
+
+
+def test_missing_database_is_not_created(county, tmp_path):
+    result = both(county, tmp_path / "option", ["--db", "{work}/typo/nanxian.db", *DELIVER])
+    assert result.exit_code == 1 and "no database yet" in errors(result)
+    assert result.files == {}  # no `typo` folder, no file in `out`
+    result = both(county, tmp_path / "env", DELIVER, env={"NANXIAN_DB": "{work}/typo/nanxian.db"})
+    assert result.exit_code == 1 and "no database yet" in errors(result)
+    assert not result.db_exists and result.files == {}
+
+
+def test_a_file_that_is_not_a_database(county, tmp_path):
+    def junk(work: Path) -> None:
+        (work / "junk.db").write_bytes(b"\x00junk" * 100)
+
+    result = both(county, tmp_path, ["--db", "{work}/junk.db", *DELIVER], setup=junk)
+    assert result.exit_code == 1 and "junk.db" in errors(result) and "Traceback" not in errors(result)
+    assert result.files == {"junk.db": b"\x00junk" * 100}
+
+
+@pytest.mark.parametrize(("failure", "exit_code", "says"), [
+    ("bug", 1, "Error: internal error (ZeroDivisionError: simulated bug); nothing more was written. "
+               "Run again with NANXIAN_DEBUG=1 to see the details and report them."),
+    ("ctrl-c", 130, ""),
+    ("sqlite", 1, "Error: database error: disk I/O error"),
+    ("os", 1, "Error: /srv/digests: No space left on device"),
+])
+def test_unforeseen_failures_map_the_same(county, tmp_path, failure, exit_code, says):
+    result = both(county, tmp_path, DELIVER, env={"TEST_RAISE": failure})
+    assert result.exit_code == exit_code
+    assert errors(result).strip() == says
+    assert result.files == {} and result.deliveries == []
+
+
+def test_a_bug_with_nanxian_debug_shows_the_traceback_on_both_paths(county, tmp_path):
+    space = Workspace(county, tmp_path, env={"TEST_RAISE": "bug", "NANXIAN_DEBUG": "1"})
+    for entry in ("typer", "fast"):
+        result, _ = space.outcome(entry, W45)
+        assert result.exit_code == 1
+        assert "Traceback" in errors(result) and "ZeroDivisionError: simulated bug" in errors(result)
+
+
+def test_email_delivery_reads_the_same(county, tmp_path):
+    handler = Collector()
+    controller = start_server(handler)
+    try:
+        env = {"NANXIAN_SMTP_HOST": "127.0.0.1", "NANXIAN_SMTP_PORT": str(controller.port), "NANXIAN_SMTP_TLS": "none",
+               "NANXIAN_SMTP_FROM": "dudao@nanxian.example", "NANXIAN_SMTP_TO": "bureau@nanxian.example, Head@Nanxian.example"}
+        sent = both(county, tmp_path / "sent", [*DELIVER, "--email"], env=env)
+        assert sent.exit_code == 0, errors(sent)
+        assert text(sent).count("sent to") == 2 and text(sent).count("written to") == 1
+        assert [d[1] for d in sent.deliveries] == ["email", "email", "file"]
+        assert len(handler.messages) == 2  # one message from each path
+        again = both(county, tmp_path / "again", [*DELIVER, "--email"], env=env, before=[[*DELIVER, "--email"]])
+        assert again.exit_code == 0 and text(again).count("already delivered") == 3
+        assert len(handler.messages) == 3  # only the earlier run sent
+    finally:
+        controller.stop()
+
+
+# -- which command lines take the fast path -------------------------------------------------------------
+
+def test_the_command_lines_the_fast_path_takes():
+    assert digest_command_line(["report", "digest"]) == ({}, {})
+    assert digest_command_line([
+        "--db", "a.db", "--checklists=cl", "--lang", "zh", "report", "digest", "--week", "last", "--as-of=2020-11-09",
+        "-f", "json", "--output", "o/", "--email", "--force",
+    ]) == ({"db": "a.db", "checklists": "cl", "lang": "zh"},
+           {"week": "last", "as_of": "2020-11-09", "fmt": "json", "output": "o/", "email": True, "force": True})
+    assert digest_command_line(["report", "digest", "--week="]) == ({}, {"week": ""})
+    assert digest_command_line(["report", "digest", "--output=a=b", "--format=text"]) == ({}, {"output": "a=b", "fmt": "text"})
+    assert digest_command_line(["report", "digest", "-o", "a=b"]) == ({}, {"output": "a=b"})
+
+
+FALLBACK = [
+    [], ["--help"], ["--version"], ["report"], ["report", "summary", "--format", "json"],
+    ["report", "digest", "--help"], ["--help", "report", "digest"], ["report", "digest", "-f"],
+    ["report", "digest", "--format", "xlsx"], ["report", "digest", "-f", "JSON"], ["report", "digest", "--format="],
+    ["report", "digest", "--week", "2020-W45", "--week", "2020-W46"], ["report", "digest", "-f", "json", "--format", "json"],
+    ["report", "digest", "--week", "-1"], ["report", "digest", "-o", "-"], ["report", "digest", "--"],
+    ["report", "digest", "--", "--week", "last"], ["report", "digest", "extra"], ["report", "digest", "--bogus"],
+    ["report", "digest", "--email=yes"], ["report", "digest", "-fjson"], ["report", "digest", "-f=json"],
+    ["report", "--db", "x.db", "digest"], ["--db", "report", "digest"], ["report", "digest", "--db", "x.db"],
+    ["--lang", "en", "--lang", "zh", "report", "digest"], ["--db"], ["-v", "report", "digest"],
+    ["report", "digest", "--no-email"],
+]
+
+
+@pytest.mark.parametrize("argv", FALLBACK, ids=lambda argv: " ".join(argv) or "nothing")
+def test_other_command_lines_are_not_taken(argv):
+    assert digest_command_line(argv) is None
+
+
+@pytest.mark.parametrize(("argv", "exit_code", "says"), [
+    (["report", "digest", "--help"], 0, b"--as-of"),
+    (["--version"], 0, b"nanxian 0.1.0"),
+    (["report", "digest", "-f"], 2, b"requires an argument"),
+    (["report", "digest", "--format", "xlsx"], 2, b"xlsx"),
+    (["report", "digest", "--week", "2020-W45", "--week", "2020-W46", "--as-of", "2020-11-20"], 0, b"2020-W46"),
+    (["report", "digest", "--bogus"], 2, b"No such option"),
+    (["report", "digest", "--week", "-1", "--as-of", "2020-11-09"], 2, b"is not a week"),
+    (["report", "digest", "--", "--week", "last"], 2, b"unexpected extra"),
+    (["report", "summary", "--from", "2020-11-01", "--to", "2020-11-30", "--format", "json"], 0, b'"rows"'),
+    ([b"report", b"digest", b"--week", b"2020-W45\xff"], 2, b"UTF-8"),  # not UTF-8: Typer refuses it
+], ids=lambda argv: " ".join(a if isinstance(a, str) else repr(a) for a in argv) if isinstance(argv, list) else None)
+def test_other_command_lines_get_typers_result(county, tmp_path, argv, exit_code, says):
+    space = Workspace(county, tmp_path)
+    typer_path, _ = space.outcome("typer", argv)
+    fallback, loaded = space.outcome("fast", argv)
+    assert "typer" in loaded  # went to Typer
+    assert fallback == typer_path
+    assert fallback.exit_code == exit_code
+    assert says in fallback.stdout + fallback.stderr
+
+
+def test_the_fast_path_knows_the_typer_commands_options_and_defaults():
+    """An option renamed, added or re-defaulted in cli/digest.py must not leave the fast path behind."""
+    import typer.main
+
+    from nanxian_cli.cli import app
+    from nanxian_cli.cli.digest import DigestFormat
+    from nanxian_cli.digest_command import FORMATS, run
+
+    root = typer.main.get_command(app)
+    command = root.commands["report"].commands["digest"]
+    values, flags, defaults = {}, {}, {}
+    for param in command.params:
+        if param.name == "help":
+            continue
+        for name in [*param.opts, *param.secondary_opts]:
+            (flags if param.is_flag else values)[name] = param.name
+        defaults[param.name] = param.default
+    assert (values, flags) == (DIGEST_VALUES, DIGEST_FLAGS)
+    assert {name: p.default for name, p in inspect.signature(run).parameters.items()} == defaults
+    assert FORMATS == get_args(DigestFormat)
+    globals_ = {name: p.name for p in root.params if p.name not in ("help", "version") for name in p.opts}
+    assert globals_ == GLOBAL_VALUES
+
+
+# -- what the fast path loads -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["--format", "json"],
+    ["--format", "html", "--output", "{out}/"],
+    ["--output", "{out}/week.md", "--force"],
+])
+def test_the_fast_path_imports_no_typer_rich_pydantic_yaml_or_sqlite_utils(county, tmp_path, args):
+    db = tmp_path / "nanxian.db"
+    shutil.copy(county, db)
+    (tmp_path / "out").mkdir()
+    argv = ["--db", str(db), "report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09",
+            *[a.replace("{out}", str(tmp_path / "out")) for a in args]]
+    script = f"""
+import sys
+sys.argv = ["nanxian"] + {argv!r}
+from nanxian_cli.entry import main
+try:
+    main()
+except SystemExit as exc:
+    assert exc.code in (0, None), exc.code
+print("MODULES:" + ",".join(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    marker = [line for line in done.stdout.splitlines() if line.startswith("MODULES:")]
+    assert marker == ["MODULES:"], marker
+
+
+def test_python_dash_m_takes_the_fast_path(county, tmp_path):
+    db = tmp_path / "nanxian.db"
+    shutil.copy(county, db)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "nanxian_cli", "--db", str(db), "report", "digest",
+                           "--week", "2020-W45", "--as-of", "2020-11-09", "--format", "json"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["visits"] == 4  # W45's three visits and the hostile school's
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "nanxian_cli.entry" in imported and "nanxian_cli.digest_command" in imported
+    assert not imported & set(HEAVY)
+
+
+# -- printing a line: runtime.echo is typer.echo ------------------------------------------------------
+
+ECHO = """\
+import sys
+lines = ["Digest 2020-W45 written to /srv/digests/digest-2020-W45.txt", "2020-W45 周报已写入 /srv/周报/d.txt",
+         "colour \\x1b[31mred\\x1b[0m, \\x1b[1;2mbold\\x1b[m and a lone \\x1b escape", ""]
+if sys.argv[1] == "typer":
+    import typer
+
+    say = typer.echo
+else:
+    from nanxian_cli.runtime import echo as say
+print("before", end="")
+for line in lines:
+    say(line)
+"""
+
+
+def _echo_output(entry: str, env: dict, tty: bool) -> bytes:
+    if not tty:
+        done = subprocess.run([sys.executable, "-c", ECHO, entry], capture_output=True, env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    master, slave = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", ECHO, entry], stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        data += chunk
+    os.close(master)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    return data
+
+
+@pytest.mark.parametrize(("encoding", "tty"), [(None, False), ("ascii", False), ("latin-1:replace", False), (None, True)])
+def test_echo_prints_what_typer_echo_prints(encoding, tty):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"}
+    if encoding:
+        env["PYTHONIOENCODING"] = encoding
+    ours, typers = _echo_output("ours", env, tty), _echo_output("typer", env, tty)
+    assert ours == typers
+    assert ours.startswith(b"before") and (b"\x1b[31m" in ours) == tty
