@@ -96,14 +96,20 @@ def read_config(path: Path | None) -> dict:
         if os.environ.get("NANXIAN_CONFIG"):
             raise InputError(tr(f"{path}：配置文件不存在", f"{path}: config file not found"))
         return {}
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read config file: {exc}") from None
+    if not raw:  # an empty file holds no settings: no need to import the TOML parser
+        return {}
     import tomllib
 
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read config file: {exc}") from None
     return data
 

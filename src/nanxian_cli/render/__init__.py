@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +91,8 @@ def _current_umask() -> int:
 
 def write_output(content: str | bytes, output: Path) -> None:
     """Write atomically: a temporary file in the same folder, then rename."""
+    import tempfile  # here, not at the top: it costs start-up on every read path that renders
+
     output = Path(output)
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():

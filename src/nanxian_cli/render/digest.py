@@ -7,7 +7,6 @@ texts are user data: control characters are removed everywhere, Markdown is esca
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,6 +265,8 @@ _CSS = (
 
 
 def render_html(d: Digest) -> str:
+    import html
+
     e = html.escape
     lang = tr("zh-CN", "en")
     parts = [
