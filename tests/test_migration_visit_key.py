@@ -196,3 +196,22 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         school = _school_of(store.conn, store.one("SELECT code FROM schools ORDER BY code LIMIT 1")[0])
         new_id = start_draft(store, school, loaded, dt.date(2020, 12, 30), "测试")
         assert store.one("SELECT seq FROM visits WHERE id = ?", (new_id,))[0] == top + 1
+
+
+def test_the_command_that_upgrades_says_so_once_and_its_output_is_unchanged(cli, county: Path, tmp_path: Path):
+    path = tmp_path / "old.db"
+    path.write_bytes(county.read_bytes())
+    args = ["--db", str(path), "--lang", "en", "report", "summary", "--from", "2019-01-01", "--to", "2020-12-31",
+            "--format", "json"]
+    expected = cli(*args).stdout
+    _to_m003(path)
+    first = cli(*args)
+    assert first.exit_code == 0, first.output
+    assert first.stderr == f"Upgrading the database {path} to the new schema (3 -> {schema.SCHEMA_VERSION}, once; " \
+                           "a large one takes a few seconds) …\n"
+    assert first.stdout == expected
+    again = cli(*args)
+    assert again.exit_code == 0 and again.stderr == "" and again.stdout == expected
+    # a new database is created without the notice
+    fresh = cli("--db", str(tmp_path / "new.db"), "school", "list", "--format", "json")
+    assert fresh.exit_code == 0 and "Upgrading" not in fresh.stderr

@@ -54,7 +54,18 @@ def settings():
 def open_db(create: bool = True):
     from nanxian_cli.store import open_store
 
-    return open_store(settings().db_path, create=create)
+    return open_store(settings().db_path, create=create, on_upgrade=_say_upgrading)
+
+
+def _say_upgrading(old: int, new: int) -> None:
+    """One line on stderr before a database written by an older nanxian is upgraded (once per file)."""
+    from nanxian_cli.i18n import tr
+
+    path = settings().db_path
+    sys.stderr.write(tr(f"正在把数据库 {path} 升级到新的结构（{old} → {new}，只做一次；数据多时需要几秒钟）…",
+                        f"Upgrading the database {path} to the new schema ({old} -> {new}, once; a large one "
+                        f"takes a few seconds) …") + "\n")
+    sys.stderr.flush()
 
 
 def today() -> dt.date:

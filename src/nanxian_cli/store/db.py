@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -102,10 +102,12 @@ def _store_error(path: Path, exc: Exception) -> StoreError:
     return StoreError(tr(f"{path}：数据库错误：{text}", f"{path}: database error: {text}"))
 
 
-def open_store(path: Path, *, create: bool = True) -> Store:
+def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, int], None] | None = None) -> Store:
     """Open (and if needed create and migrate) the database at `path`.
 
     `create=False` is for read-only commands: a missing file is reported instead of created.
+    `on_upgrade(old, new)` is called before an existing database is migrated from schema `old` to `new`
+    (some migrations rebuild tables: seconds on a large file), so the caller can say why it waits.
     """
     from nanxian_cli.store.schema import SCHEMA_VERSION, migrate
 
@@ -149,6 +151,8 @@ def open_store(path: Path, *, create: bool = True) -> Store:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
+            if version >= 1 and on_upgrade is not None:
+                on_upgrade(version, SCHEMA_VERSION)
             migrate(conn, path)
     except StoreError:
         raise
