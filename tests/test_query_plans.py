@@ -53,8 +53,8 @@ def traced(monkeypatch):
     statements: list[str] = []
     real = store_pkg.open_store
 
-    def open_traced(path, *, create: bool = True):
-        store = real(path, create=create)
+    def open_traced(path, **options):
+        store = real(path, **options)
         store.conn.set_trace_callback(statements.append)
         return store
 
