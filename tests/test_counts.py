@@ -108,14 +108,15 @@ WITH latest AS (
 SELECT v.id, p.plan_item,
        sum(l.outcome = 'pass'), sum(l.outcome = 'fail'), sum(l.outcome = 'na'), sum(l.outcome = 'info'),
        coalesce(sum(CASE WHEN l.outcome = 'pass' THEN ci.weight END), 0.0),
-       coalesce(sum(CASE WHEN l.outcome = 'fail' THEN ci.weight END), 0.0)
+       coalesce(sum(CASE WHEN l.outcome = 'fail' THEN ci.weight END), 0.0),
+       sum(l.outcome = 'fail' AND ci.severity = 'critical')
 FROM visits v
 JOIN latest l ON l.visit_id = v.id
 JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = l.item_id
 JOIN checklist_item_plan p ON p.hash = v.checklist_hash AND p.item_id = l.item_id
 GROUP BY v.id, p.plan_item ORDER BY v.id, p.plan_item
 """
-STORED_PLAN = ("SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail "
+STORED_PLAN = ("SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail, c.n_critical_fail "
                "FROM visit_plan_counts c JOIN visits v ON v.seq = c.visit_seq ORDER BY v.id, c.plan_item")
 
 
@@ -202,7 +203,7 @@ def stored(county: County, visit_id: str) -> tuple:
 
 def plan_counts(county: County, visit_id: str) -> dict[int, tuple]:
     return {r[0]: tuple(r[1:]) for r in county.store.query(
-        "SELECT plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail FROM visit_plan_counts WHERE "
+        "SELECT plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_critical_fail FROM visit_plan_counts WHERE "
         "visit_seq = (SELECT seq FROM visits WHERE id = ?)",
         (visit_id,))}
 
@@ -211,10 +212,10 @@ def test_recorded_visit_exact_counts(county: County):
     vid = county.record("NX-001", dict(ALL_PASS, **{"c-class": 58, "c-load": "heavy"}), dt.date(2020, 11, 2))
     # pass: drill (w2), meal (w0.5), morale (w1); fail: class (w3, critical), load (w1); info: note; na: play
     assert stored(county, vid) == (3, 2, 1, 1, 3.5, 4.0, 1, 7)
-    assert plan_counts(county, vid) == {
-        1: (1, 0, 0, 0, 2.0, 0.0), 4: (0, 1, 0, 0, 0.0, 3.0), 5: (0, 0, 1, 0, 0.0, 0.0),
-        12: (0, 1, 0, 0, 0.0, 1.0), 16: (1, 0, 0, 0, 1.0, 0.0), 19: (0, 0, 0, 1, 0.0, 0.0),
-        21: (3, 0, 0, 0, 3.5, 0.0),
+    assert plan_counts(county, vid) == {  # the last figure: critical fails (the class size point, plan item 4)
+        1: (1, 0, 0, 0, 2.0, 0.0, 0), 4: (0, 1, 0, 0, 0.0, 3.0, 1), 5: (0, 0, 1, 0, 0.0, 0.0, 0),
+        12: (0, 1, 0, 0, 0.0, 1.0, 0), 16: (1, 0, 0, 0, 1.0, 0.0, 0), 19: (0, 0, 0, 1, 0.0, 0.0, 0),
+        21: (3, 0, 0, 0, 3.5, 0.0, 0),
     }
     assert assert_counts_match(county.path) == 1
 

@@ -1,4 +1,5 @@
-"""Migration m004: answers and per-plan-item counts move from the visit's UUID to its local number.
+"""Migrations m004 and m005: answers and per-plan-item counts move from the visit's UUID to its local number;
+per-plan-item counts gain critical fails.
 
 A database written before m004 (built here by turning a real demo county back into the m003 shape)
 must come out of the upgrade with every answer, count, finding and report number unchanged.
@@ -69,6 +70,7 @@ def _to_m003(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        conn.execute("ALTER TABLE visit_plan_counts DROP COLUMN n_critical_fail")  # added by m005
         for table, ddl in (("answers", OLD_ANSWERS), ("visit_plan_counts", OLD_PLAN)):
             conn.execute(ddl.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_old"))
             columns = [c[1] for c in _columns(conn, table) if c[1] != "visit_seq"]
@@ -86,9 +88,19 @@ def _to_m003(path: Path) -> None:
         conn.execute("DROP TRIGGER visits_seq_fixed")
         conn.execute("DROP INDEX visits_seq")
         conn.execute("ALTER TABLE visits DROP COLUMN seq")
-        conn.execute("DELETE FROM schema_migrations WHERE name = 'm004_integer_visit_key'")
+        conn.execute("DELETE FROM schema_migrations WHERE name IN ('m004_integer_visit_key', 'm005_plan_critical_fails')")
         conn.execute("PRAGMA user_version = 3")
         conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _critical_by_plan(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return [tuple(r) for r in conn.execute(
+            "SELECT v.id, c.plan_item, c.n_critical_fail FROM visit_plan_counts c JOIN visits v ON v.seq = c.visit_seq "
+            "ORDER BY v.id, c.plan_item")]
     finally:
         conn.close()
 
@@ -149,6 +161,8 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
     before = _read(path, "seq", "visit_seq")
     reports_before = _reports(cli, path)
     shown = sorted(r[0] for r in before["visits"])[:3]
+    critical = _critical_by_plan(path)
+    assert sum(n for _, _, n in critical) > 10  # m005 has real work to redo
     shows_before = [cli("--db", path, "inspect", "show", vid, "--format", "json").stdout for vid in shown]
     assert len(before["answers"]) > 1000 and any(r[2] == 2 for r in before["answers"])  # a revision is there
 
@@ -171,6 +185,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         numbers = [r[0] for r in store.query("SELECT seq FROM visits ORDER BY rowid")]
         assert numbers == sorted(numbers) and None not in numbers and len(set(numbers)) == len(numbers)
     assert _read(path, "seq", "visit_seq") == before
+    assert _critical_by_plan(path) == critical  # recounted by m005
     assert _reports(cli, path) == reports_before
     assert [cli("--db", path, "inspect", "show", vid, "--format", "json").stdout for vid in shown] == shows_before
 

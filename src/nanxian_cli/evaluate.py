@@ -159,7 +159,8 @@ class Tally:
     w_fail: float = 0.0
     n_critical_fail: int = 0
     n_items: int = 0
-    by_plan: dict[int, list] = field(default_factory=dict)  # plan item -> [pass, fail, na, info, w_pass, w_fail]
+    # plan item -> [pass, fail, na, info, w_pass, w_fail, critical fails]
+    by_plan: dict[int, list] = field(default_factory=dict)
 
     def add(self, item: Any, outcome: str) -> None:
         self.n_items += 1
@@ -177,13 +178,16 @@ class Tally:
             self.n_na += 1
         else:
             self.n_info += 1
+        critical_fail = outcome == "fail" and item.severity == "critical"
         for number in item.plan:
-            row = self.by_plan.setdefault(number, [0, 0, 0, 0, 0.0, 0.0])
+            row = self.by_plan.setdefault(number, [0, 0, 0, 0, 0.0, 0.0, 0])
             row[idx] += 1
             if outcome == "pass":
                 row[4] += w
             elif outcome == "fail":
                 row[5] += w
+                if critical_fail:
+                    row[6] += 1
 
     @property
     def compliance_rate(self) -> float | None:

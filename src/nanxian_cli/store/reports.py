@@ -135,7 +135,7 @@ _PLAN_SUMS = (
     "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
     "coalesce(sum(p.n_pass), 0) AS pass, coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na, "
     "coalesce(sum(p.n_info), 0) AS info, coalesce(sum(p.w_pass), 0) AS w_pass, coalesce(sum(p.w_fail), 0) AS w_fail, "
-    "NULL AS critical_fails"
+    "coalesce(sum(p.n_critical_fail), 0) AS critical_fails"
 )
 
 _FINDING_SUMS = "count(*) AS open_findings, coalesce(sum(f.due < ?), 0) AS overdue_findings"

@@ -263,6 +263,26 @@ def m004_integer_visit_key(db) -> None:
     db.execute("ALTER TABLE visit_plan_counts_by_seq RENAME TO visit_plan_counts")
 
 
+@migration
+def m005_plan_critical_fails(db) -> None:
+    # Critical fails per visit and plan item, so `report summary --by plan-item` counts them like every
+    # other grouping (it showed none). Existing rows are recounted from the latest answer revisions; only
+    # visits with a critical fail can have any.
+    db.execute("ALTER TABLE visit_plan_counts ADD COLUMN n_critical_fail INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """UPDATE visit_plan_counts SET n_critical_fail = (
+               SELECT count(*) FROM visits v
+               JOIN answers a ON a.visit_seq = v.seq
+               JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id
+               JOIN checklist_item_plan p ON p.hash = v.checklist_hash AND p.item_id = a.item_id
+               WHERE v.seq = visit_plan_counts.visit_seq AND p.plan_item = visit_plan_counts.plan_item
+                 AND ci.severity = 'critical' AND a.outcome = 'fail'
+                 AND a.revision = (SELECT max(b.revision) FROM answers b
+                                   WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id))
+           WHERE visit_seq IN (SELECT seq FROM visits WHERE n_critical_fail > 0)"""
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

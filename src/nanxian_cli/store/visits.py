@@ -93,8 +93,8 @@ def _flush(conn: sqlite3.Connection, answer_rows: list, plan_rows: list) -> None
         answer_rows.clear()
     if plan_rows:
         conn.executemany(
-            "INSERT INTO visit_plan_counts (visit_seq, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail) "
-            "VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO visit_plan_counts (visit_seq, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail, "
+            "n_critical_fail) VALUES (?,?,?,?,?,?,?,?,?)",
             plan_rows,
         )
         plan_rows.clear()
@@ -415,7 +415,8 @@ def refresh_counts(conn, visit_id: str, checklist: Any) -> Tally:
     seq = visit_seq(conn, visit_id)
     conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
     conn.executemany(
-        "INSERT INTO visit_plan_counts (visit_seq, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail) VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO visit_plan_counts (visit_seq, plan_item, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_critical_fail) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
         [(seq, number, *counts) for number, counts in t.by_plan.items()],
     )
     return t
