@@ -36,6 +36,11 @@ def check_settings(smtp: Any) -> None:
     if smtp.user and not smtp.password:
         raise InputError(tr("--email：已设置 NANXIAN_SMTP_USER，但环境变量 NANXIAN_SMTP_PASSWORD 为空",
                             "--email: NANXIAN_SMTP_USER is set but the environment variable NANXIAN_SMTP_PASSWORD is empty"))
+    for name, value in (("NANXIAN_SMTP_USER", smtp.user), ("NANXIAN_SMTP_PASSWORD", smtp.password)):
+        # smtplib sends the login as ASCII only (CPython issue 73936); say so instead of failing mid-send.
+        if smtp.user and value and not value.isascii():
+            raise InputError(tr(f"--email：{name} 含非 ASCII 字符，Python 的 SMTP 登录无法发送",
+                                f"--email: {name} has non-ASCII characters, which Python's SMTP login cannot send"))
     for address in [smtp.sender, *smtp.to]:
         envelope(address)
 
@@ -78,6 +83,7 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str) -
     port = smtp.port or DEFAULT_PORTS[smtp.tls]
     where = f"{smtp.host}:{port}"
     msg = build_message(smtp.sender, recipients, subject, text, html)
+    step = "connect"  # which command an SMTPNotSupportedError came from
     try:
         if smtp.tls == "ssl":
             server = smtplib.SMTP_SSL(smtp.host, port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context())
@@ -85,9 +91,12 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str) -
             server = smtplib.SMTP(smtp.host, port, timeout=TIMEOUT_SECONDS)
         try:
             if smtp.tls == "starttls":
+                step = "starttls"
                 server.starttls(context=ssl.create_default_context())
             if smtp.user:
+                step = "login"
                 server.login(smtp.user, smtp.password or "")
+            step = "send"
             refused = server.send_message(msg, from_addr=envelope(smtp.sender),
                                           to_addrs=[envelope(r) for r in recipients])
         finally:
@@ -100,14 +109,25 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str) -
     except smtplib.SMTPRecipientsRefused as exc:
         raise DeliveryError(_failed(where, tr("收件人全部被拒绝：", "every recipient was refused: ")
                                     + ", ".join(exc.recipients))) from None
-    except smtplib.SMTPNotSupportedError:
-        raise DeliveryError(_failed(where, tr("服务器不支持 STARTTLS（可设置 NANXIAN_SMTP_TLS=ssl 或 none）",
-                                              "the server does not offer STARTTLS (set NANXIAN_SMTP_TLS=ssl or none)"))) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        why = {
+            "starttls": tr("服务器不支持 STARTTLS（可设置 NANXIAN_SMTP_TLS=ssl 或 none）",
+                           "the server does not offer STARTTLS (set NANXIAN_SMTP_TLS=ssl or none)"),
+            "login": tr("服务器不提供登录（SMTP AUTH）；请检查 NANXIAN_SMTP_TLS 和端口，或不设 NANXIAN_SMTP_USER",
+                        "the server does not offer login (SMTP AUTH); check NANXIAN_SMTP_TLS and the port, "
+                        "or leave NANXIAN_SMTP_USER unset"),
+        }.get(step, str(exc) or type(exc).__name__)
+        raise DeliveryError(_failed(where, why)) from None
     except smtplib.SMTPResponseException as exc:
         detail = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         raise DeliveryError(_failed(where, f"{exc.smtp_code} {detail}")) from None
     except smtplib.SMTPException as exc:
         raise DeliveryError(_failed(where, str(exc) or type(exc).__name__)) from None
+    except ssl.SSLCertVerificationError as exc:
+        # verify_message tells an unknown CA from a certificate for another host name, or an expired one.
+        why = (exc.verify_message or exc.reason or str(exc)).rstrip(".")
+        raise DeliveryError(_failed(where, tr(f"TLS：服务器证书未通过验证（{why}）",
+                                              f"TLS: the server's certificate was not accepted ({why})"))) from None
     except ssl.SSLError as exc:
         raise DeliveryError(_failed(where, f"TLS: {exc.reason or exc}")) from None
     except socket.timeout:
