@@ -47,6 +47,13 @@ class Document:
     landscape: bool = False
 
 
+def totals_section(rows: list[dict]) -> Section:
+    """A report's totals: label/value lines (`{label, value, kind}`), shown as fields, one xlsx sheet."""
+    return Section("totals", tr("合计", "Totals"),
+                   [Column("label", tr("项目", "item")), Column("value", tr("数值", "value"), "number")],
+                   rows, layout="fields")
+
+
 # -- numbers --------------------------------------------------------------------------------------
 
 def rate(passed: float, failed: float) -> float | None:

@@ -9,7 +9,8 @@ import json
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import answer_text, tr
 from nanxian_cli.reports import (
-    Column, Document, Section, filters_meta, finding_status_label, plan_label, rates, severity_label, worst_first,
+    Column, Document, Section, filters_meta, finding_status_label, plan_label, rates, severity_label, totals_section,
+    worst_first,
 )
 from nanxian_cli.reports.summary import period_text_iso
 from nanxian_cli.store import reports as q
@@ -87,7 +88,7 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
                  Column("fail", tr("不合格", "fail"), "int"), Column("na", tr("不适用", "n/a"), "int", priority=0),
                  Column("compliance_rate", tr("合格率", "compliance"), "rate")]
     sections = [
-        Section("totals", tr("合计", "Totals"), [Column("label", tr("项目", "item")), Column("value", tr("数值", "value"), "number")], [
+        totals_section([
             {"label": tr("督导次数", "Visits"), "value": total["visits"], "kind": "int"},
             {"label": tr("学校", "Schools"), "value": total["schools"], "kind": "int"},
             {"label": tr("合格", "Pass"), "value": total["pass"], "kind": "int"},
@@ -95,7 +96,7 @@ def compute(store: Store, number: int, scope: q.Scope) -> Document:
             {"label": tr("不适用", "Not applicable"), "value": total["na"], "kind": "int"},
             {"label": tr("合格率", "Compliance rate"), "value": total["compliance_rate"], "kind": "rate"},
             {"label": tr("有不合格的学校", "Schools with fails"), "value": total["failing_schools"], "kind": "int"},
-        ], layout="fields"),
+        ]),
         Section("points", tr("检查本要点的条目", "Points that check this item"), [
             Column("checklist", tr("检查表", "checklist"), priority=2), Column("item", "id", priority=0),
             Column("text", tr("检查内容", "point"), max_width=40), Column("severity_label", tr("程度", "severity"), priority=1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from nanxian_cli.i18n import tr
-from nanxian_cli.reports import Column, Document, Section, plan_label, rates, severity_label, worst_first
+from nanxian_cli.reports import Column, Document, Section, plan_label, rates, severity_label, totals_section, worst_first
 from nanxian_cli.reports.summary import period_text_iso
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
@@ -96,7 +96,7 @@ def compute(store: Store, school: dict, scope: q.Scope) -> Document:
 def _sections(data: dict, months: list[dict]) -> list[Section]:
     t = data["totals"]
     return [
-        Section("totals", tr("合计", "Totals"), [Column("label", tr("项目", "item")), Column("value", tr("数值", "value"), "number")], [
+        totals_section([
             {"label": tr("督导次数", "Visits"), "value": t["visits"], "kind": "int"},
             {"label": tr("最近到访", "Last visit"), "value": t["last_visit"], "kind": "date"},
             {"label": tr("合格", "Pass"), "value": t["pass"], "kind": "int"},
@@ -106,7 +106,7 @@ def _sections(data: dict, months: list[dict]) -> list[Section]:
             {"label": tr("加权得分", "Weighted score"), "value": t["score"], "kind": "rate"},
             {"label": tr("未整改问题", "Open findings"), "value": t["open_findings"], "kind": "int"},
             {"label": tr("逾期未整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
-        ], layout="fields"),
+        ]),
         Section("months", tr("按月合格率", "Compliance by month"), [
             Column("month", tr("月份", "month")), Column("visits", tr("次数", "visits"), "int"),
             Column("pass", tr("合格", "pass"), "int", priority=1), Column("fail", tr("不合格", "fail"), "int", priority=1),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from nanxian_cli.i18n import tr
-from nanxian_cli.reports import Column, Document, Section, filters_meta, period_text, plan_label, rates, worst_first
+from nanxian_cli.reports import (Column, Document, Section, filters_meta, period_text, plan_label, rates,
+                                 totals_section, worst_first)
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
 
@@ -157,8 +158,7 @@ def _sections(data: dict, by: str) -> list[Section]:
         {"label": tr("逾期未整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
     ]
     sections = [
-        Section("totals", tr("合计", "Totals"), [Column("label", tr("项目", "item")), Column("value", tr("数值", "value"), "number")],
-                totals_rows, layout="fields"),
+        totals_section(totals_rows),
         Section("rows", tr("明细（最差在前）", "Rows (worst first)"), cols, data["rows"],
                 empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period"), sheet=tr("明细", "Rows")),
     ]

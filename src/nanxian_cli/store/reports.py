@@ -84,44 +84,35 @@ def _visit_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
     """`FROM visits v [JOIN schools s] ... WHERE ...` for the visits in scope.
 
     `extra_join` may carry its own ? parameters; they come first in the returned list."""
-    where = ["v.status = 'submitted'", "v.date >= ?", "v.date <= ?"]
-    params: list[Any] = [scope.date_from, scope.date_to]
-    if scope.checklist is not None:
-        where.append("v.checklist_id = ?")
-        params.append(scope.checklist)
-    if scope.school is not None:
-        where.append("v.school_code = ?")
-        params.append(scope.school)
-    join = extra_join
-    if _has_school_filter(scope):
-        if " schools s " not in join:
-            join = " JOIN schools s ON s.code = v.school_code" + join
-        swhere, sparams = _school_where(scope, with_code=False)
-        where += swhere
-        params += sparams
-    return f" FROM visits v{join} WHERE " + " AND ".join(where), params
+    return _scoped_from("visits", "v", ["v.status = 'submitted'", "v.date >= ?", "v.date <= ?"],
+                        [scope.date_from, scope.date_to], scope, extra_join)
 
 
 _OPEN_AT_END = "f.opened <= ? AND (f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > ?))"
 
 
 def _finding_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
-    where = [_OPEN_AT_END]
-    params: list[Any] = [scope.date_to, scope.date_to]
-    join = extra_join
+    """`FROM findings f [JOIN schools s] ... WHERE ...` for the findings open at the end of the scope."""
+    return _scoped_from("findings", "f", [_OPEN_AT_END], [scope.date_to, scope.date_to], scope, extra_join)
+
+
+def _scoped_from(table: str, alias: str, where: list[str], params: list[Any], scope: Scope,
+                 extra_join: str) -> tuple[str, list[Any]]:
+    """The base conditions, then the scope's checklist, school and school filters (town, stage, inspector)."""
     if scope.checklist is not None:
-        where.append("f.checklist_id = ?")
+        where.append(f"{alias}.checklist_id = ?")
         params.append(scope.checklist)
     if scope.school is not None:
-        where.append("f.school_code = ?")
+        where.append(f"{alias}.school_code = ?")
         params.append(scope.school)
+    join = extra_join
     if _has_school_filter(scope):
         if " schools s " not in join:
-            join = " JOIN schools s ON s.code = f.school_code" + join
+            join = f" JOIN schools s ON s.code = {alias}.school_code" + join
         swhere, sparams = _school_where(scope, with_code=False)
         where += swhere
         params += sparams
-    return f" FROM findings f{join} WHERE " + " AND ".join(where), params
+    return f" FROM {table} {alias}{join} WHERE " + " AND ".join(where), params
 
 
 _COUNT_SUMS = (
