@@ -303,7 +303,8 @@ def test_subprocess_piped_stdin(vdir, db_path, tmp_path):
 def test_subprocess_non_utf8_answer_is_invalid_not_a_crash(vdir, db_path):
     proc = subprocess.run(
         [sys.executable, "-m", "nanxian_cli", *START],
-        input=b"\xff\xfe\n\xff\n\xc3\n", capture_output=True, env=dict(os.environ), timeout=60,
+        # one valid answer first, so there is a draft to keep (a draft without answers is not kept)
+        input=b"y\n\xff\xfe\n\xff\n\xc3\n", capture_output=True, env=dict(os.environ), timeout=60,
     )
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert b"Traceback" not in proc.stderr

@@ -41,8 +41,10 @@ def _show_value(value: Any) -> str:
     return answer_text(value)
 
 
-def resume_command(school_code: str, checklist_id: str) -> str:
-    return f"nanxian inspect visit {school_code} --checklist {checklist_id} --resume"
+def resume_command(school_code: str, checklist_id: str, visit_id: str | None = None) -> str:
+    """What to type to continue a draft (`--draft` names exactly this one when there are several)."""
+    exact = f" --draft {visit_id[:8]}" if visit_id else ""
+    return f"nanxian inspect visit {school_code} --checklist {checklist_id} --resume{exact}"
 
 
 _CONTROLS = re.compile(r"\x1b\[[0-9;?]*[A-Za-z~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -11,7 +13,7 @@ from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputO
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import answer_text, tr
 
-app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void")
+app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
 
 VisitFormat = Annotated[Literal["table", "json"] | None, typer.Option("--format", "-f", help="table | json")]
 VisitArg = Annotated[str, typer.Argument(help="Visit id, or its first 8 (or more) characters")]
@@ -71,7 +73,8 @@ def visit(
     date: DateOption = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="Answers file (YAML); without it the visit is interactive")] = None,
     partial: Annotated[bool, typer.Option("--partial", help="Submit even if some points have no answer")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the latest draft for this school and checklist")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the latest draft (with answers) for this school and checklist")] = False,
+    draft: Annotated[str | None, typer.Option("--draft", help="Continue this draft: its id or first 8+ characters (implies --resume)")] = None,
     fmt: VisitFormat = None,
     output: OutputOption = None,
 ) -> None:
@@ -80,8 +83,13 @@ def visit(
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.visits import read_answers_file, require
 
-    if answers is not None and resume:
+    if answers is not None and (resume or draft is not None):
         raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用", "--resume continues an interactive draft; it cannot be used with --answers"))
+    if draft is not None:
+        with open_db() as store:
+            row, found = _chosen_draft(store, draft, school, checklist)
+            _interactive(store, found, row["checklist_id"], inspector, date, fmt, output, resume=True, chosen=row)
+        return
     doc = read_answers_file(answers) if answers is not None else None
     school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
     checklist_id = require(checklist or (doc.checklist if doc else None), tr("--checklist（或答案文件中的 checklist）", "--checklist (or `checklist` in the answers file)"))
@@ -121,45 +129,123 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
                f"Saved as a draft (not submitted). To continue:"),
             style="yellow", markup=False, highlight=False, soft_wrap=True,
         )
-        err.print(f"  {resume_command(school['code'], loaded.checklist.id)}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"  {resume_command(school['code'], loaded.checklist.id, prepared.id)}", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
-def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False) -> None:
+def _chosen_draft(store: Any, ref: str, school_ref: str | None, checklist_id: str | None) -> tuple[Any, dict]:
+    """`--draft ID`: the draft and its school; SCHOOL and --checklist, when given, must be the draft's."""
+    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.store.visits import find_visit
+
+    row = find_visit(store, ref)
+    if row["status"] != "draft":
+        hint = tr("；更正答案请用 nanxian inspect amend", "; correct an answer with `nanxian inspect amend`") \
+            if row["status"] == "submitted" else ""
+        raise InputError(tr(f"--draft：督导记录 {row['id'][:8]} 是{_word(row['status'])}状态，不是草稿{hint}",
+                            f"--draft: visit {row['id'][:8]} is {row['status']}, not a draft{hint}"))
+    found = find_school(store, row["school_code"])
+    if school_ref is not None and find_school(store, school_ref)["code"] != row["school_code"]:
+        raise InputError(tr(f"--draft：草稿 {row['id'][:8]} 属于 {found['name']}（{found['code']}），不是 {school_ref}",
+                            f"--draft: draft {row['id'][:8]} is for {found['name']} ({found['code']}), not {school_ref}"))
+    if checklist_id is not None and checklist_id != row["checklist_id"]:
+        raise InputError(tr(f"--draft：草稿 {row['id'][:8]} 用的是检查表 {row['checklist_id']}，不是 {checklist_id}",
+                            f"--draft: draft {row['id'][:8]} uses checklist {row['checklist_id']}, not {checklist_id}"))
+    return row, found
+
+
+def _latest_draft(store: Any, school: dict, checklist_id: str, screen: Any) -> Any:
+    """Plain `--resume`: the newest draft that holds answers (empty ones hold nothing to continue)."""
+    from nanxian_cli.store.visits import resumable_drafts
+
+    drafts = resumable_drafts(store, school["code"], checklist_id)
+    if not drafts:
+        raise InputError(tr(f"{school['name']} 没有 {checklist_id} 的草稿可继续",
+                            f"no draft of {checklist_id} for {school['name']} to resume"))
+    if len(drafts) > 1:
+        others = ", ".join(f"{d['id'][:8]} ({d['date']})" for d in drafts[1:])
+        screen.print(tr(f"注意：继续最新的草稿 {drafts[0]['id'][:8]}（{drafts[0]['date']}）；另有草稿 {others}，"
+                        "可用 --draft 编号 选择",
+                        f"Note: continuing the newest draft {drafts[0]['id'][:8]} ({drafts[0]['date']}); other drafts: "
+                        f"{others} (choose one with --draft ID)"),
+                     style="yellow", markup=False, highlight=False, soft_wrap=True)
+    return drafts[0]
+
+
+@contextmanager
+def _holding_draft(store: Any, visit_id: str, what: str) -> Iterator[None]:
+    """One session per draft (DESIGN, invariant 10): an OS lock beside the database, held for the whole
+    session and dropped by the kernel however the process ends. A second session is refused at once."""
+    from nanxian_cli.errors import StoreError
+    from nanxian_cli.store.locks import LockBusy, draft_lock
+
+    with ExitStack() as held:
+        try:
+            held.enter_context(draft_lock(store.path, visit_id))
+        except LockBusy:
+            raise InputError(tr(f"草稿 {visit_id[:8]}（{what}）正在另一个会话中编辑；请在那边完成或按 q 退出后再试",
+                                f"draft {visit_id[:8]} ({what}) is being edited in another session; finish it "
+                                f"there or quit it with q, then try again")) from None
+        except OSError as exc:
+            raise StoreError(tr(f"{store.path}：无法创建草稿锁文件：{exc.strerror or exc}",
+                                f"{store.path}: cannot create the draft's lock file: {exc.strerror or exc}")) from None
+        yield
+
+
+def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
+                 chosen=None) -> None:
+    import uuid
+
     from nanxian_cli.interactive import resume_command, run_visit
-    from nanxian_cli.store.visits import find_resumable_draft, load_snapshot, start_draft, visit_detail
+    from nanxian_cli.store.visits import find_resumable_draft, load_snapshot, remove_empty_draft, start_draft, visit_detail
 
     screen = console(stderr=fmt == "json")
     if resume:
-        draft = find_resumable_draft(store, school["code"], checklist_id)
-        if draft is None:
-            raise InputError(tr(f"{school['name']} 没有 {checklist_id} 的草稿可继续",
-                                f"no draft of {checklist_id} for {school['name']} to resume"))
-        import datetime as dt
-
+        draft = chosen if chosen is not None else _latest_draft(store, school, checklist_id, screen)
         visit_id = draft["id"]
-        loaded = load_snapshot(store.conn, draft["checklist_hash"])
-        kept_date, kept_who = dt.date.fromisoformat(draft["date"]), draft["inspector"]
-        if (who and who.strip() != kept_who) or (visit_date and parse_date(visit_date) != kept_date):
-            screen.print(tr(f"注意：继续草稿时沿用草稿的日期 {kept_date} 和督学 {kept_who}",
-                            f"Note: a resumed draft keeps its date {kept_date} and inspector {kept_who}"),
-                         style="yellow", markup=False, highlight=False)
-        visit_date, who = kept_date, kept_who
+        what = f"{school['name']}, {draft['checklist_id']}, {draft['date']}"
     else:
-        earlier = find_resumable_draft(store, school["code"], checklist_id)
-        if earlier is not None:
-            screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
-                            f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
-                            f"Starting a new visit."), style="yellow", markup=False, highlight=False)
-        visit_id = start_draft(store, school, loaded, visit_date, who)
-    ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id, console=screen)
+        visit_id = str(uuid.uuid4())
+        what = f"{school['name']}, {checklist_id}, {visit_date}"
+    with _holding_draft(store, visit_id, what):
+        if resume:
+            import datetime as dt
+
+            draft = store.one("SELECT * FROM visits WHERE id = ?", (visit_id,))  # again, now that it is ours
+            if draft is None or draft["status"] != "draft":
+                raise InputError(tr(f"草稿 {visit_id[:8]} 刚在另一个会话中提交或放弃了",
+                                    f"draft {visit_id[:8]} was just submitted or given up in another session"))
+            loaded = load_snapshot(store.conn, draft["checklist_hash"])
+            kept_date, kept_who = dt.date.fromisoformat(draft["date"]), draft["inspector"]
+            if (who and who.strip() != kept_who) or (visit_date and parse_date(visit_date) != kept_date):
+                screen.print(tr(f"注意：继续草稿时沿用草稿的日期 {kept_date} 和督学 {kept_who}",
+                                f"Note: a resumed draft keeps its date {kept_date} and inspector {kept_who}"),
+                             style="yellow", markup=False, highlight=False)
+            visit_date, who = kept_date, kept_who
+        else:
+            earlier = find_resumable_draft(store, school["code"], checklist_id)
+            if earlier is not None:
+                screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
+                                f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
+                                f"Starting a new visit."), style="yellow", markup=False, highlight=False)
+            start_draft(store, school, loaded, visit_date, who, visit_id=visit_id)
+        ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id,
+                          console=screen)
+        # A draft with no answer holds no fact: it is not kept (removed while it is still ours).
+        removed = ended != "submitted" and remove_empty_draft(store, visit_id)
     if ended == "submitted":
         _emit_visit(visit_detail(store, visit_id, as_of=today()), fmt, output)
         return
     if ended == "interrupt":
         screen.print()
-    saved = tr("草稿已保存（未提交）。继续录入：", "Draft saved (not submitted). To continue:")
-    screen.print(saved, style="bold yellow", markup=False, highlight=False)
-    screen.print(f"  {resume_command(school['code'], loaded.checklist.id)}", markup=False, highlight=False, soft_wrap=True)
+    if removed:
+        screen.print(tr("未回答任何要点，未保留草稿。", "Nothing was answered, so no draft was kept."),
+                     style="bold yellow", markup=False, highlight=False)
+    else:
+        saved = tr("草稿已保存（未提交）。继续录入：", "Draft saved (not submitted). To continue:")
+        screen.print(saved, style="bold yellow", markup=False, highlight=False)
+        screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)}", markup=False, highlight=False,
+                     soft_wrap=True)
     if ended == "interrupt":
         raise typer.Exit(130)
     if ended == "invalid":
@@ -387,11 +473,29 @@ def _visits_table(visits: list[dict]):
         fail = Text(f"{c['pass']}/")
         fail.append(str(c["fail"]), style="bold red" if v["critical_fails"] else "")
         fail.append(f"/{c['na']}")
-        status_style = {"draft": "yellow", "void": "red"}.get(v["status"], "")
+        status_style = {"draft": "bold yellow", "void": "red"}.get(v["status"], "")
         table.add_row(Text(v["id"][:8]), Text(v["date"]), Text(v["school_name"]), Text(v["checklist"]),
-                      Text(v["inspector"]), Text(_word(v["status"]), style=status_style), fail,
+                      Text(v["inspector"]), Text(_status_text(v), style=status_style), fail,
                       Text(_pct(v["compliance_rate"])), Text(_pct(v["score"])))
+    drafts = sum(1 for v in visits if v["status"] == "draft")
+    if drafts:
+        table.caption = Text(tr(
+            f"{drafts} 份草稿未提交，不计入报告。继续：nanxian inspect visit 学校 --checklist 检查表 --resume --draft 编号；"
+            "放弃：nanxian inspect discard 编号 --reason …",
+            f"{drafts} draft(s) not submitted, not counted in reports. Continue one: nanxian inspect visit SCHOOL "
+            f"--checklist ID --resume --draft VISIT; give one up: nanxian inspect discard VISIT --reason …"),
+            style="yellow")
+        table.caption_justify = "left"
     return table
+
+
+def _status_text(v: dict) -> str:
+    """A visit's status for people: a draft says how far it got; a draft given up is not a voided visit."""
+    if v["status"] == "draft":
+        return tr(f"草稿（已记录 {v['points']} 项）", f"draft ({v['points']} points recorded)")
+    if v["status"] == "void" and v["submitted_at"] is None:
+        return tr("已放弃的草稿", "discarded draft")
+    return _word(v["status"])
 
 
 def _find(store: Any, ref: str) -> str:
@@ -483,3 +587,45 @@ def void(
         f"督导记录 {row['id'][:8]} 已作废；撤销整改项 {len(result['withdrawn'])} 个，重新打开 {len(result['reopened'])} 个",
         f"Visit {row['id'][:8]} is void; {len(result['withdrawn'])} finding(s) withdrawn, {len(result['reopened'])} reopened",
     )))
+
+
+@app.command("discard")
+def discard(
+    visit_ref: VisitArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why the draft is given up (kept)")],
+    by: ByOption = None,
+    fmt: VisitFormat = None,
+) -> None:
+    """Give up a draft: one with answers is kept as void with the reason; an empty one is removed."""
+    from rich.text import Text
+
+    from nanxian_cli.render import json_text
+    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.store.visits import discard_draft, find_visit
+
+    reason = plain_text(reason, "--reason")
+    by = plain_text(by, "--by", 100)
+    if not (reason or "").strip():
+        raise InputError(tr("--reason：请说明放弃草稿的原因", "--reason: say why the draft is given up"))
+    with open_db(create=False) as store:
+        row = find_visit(store, visit_ref)
+        vid = row["id"]
+        if row["status"] == "submitted":
+            raise InputError(tr(f"督导记录 {vid[:8]} 已提交，不能放弃；已提交的记录只能作废（保留记录）：nanxian inspect void {vid[:8]} --reason …",
+                                f"visit {vid[:8]} is submitted, not a draft; a submitted visit is voided, never discarded: "
+                                f"nanxian inspect void {vid[:8]} --reason …"))
+        if row["status"] != "draft":
+            raise InputError(tr(f"督导记录 {vid[:8]} 已作废", f"visit {vid[:8]} is already void"))
+        what = f"{find_school(store, row['school_code'])['name']}, {row['checklist_id']}, {row['date']}"
+        with _holding_draft(store, vid, what):
+            result = discard_draft(store, vid, reason, _author(by, row["inspector"]))
+    if fmt == "json":
+        typer.echo(json_text(result), nl=False)
+        return
+    if result["status"] == "removed":
+        text = tr(f"草稿 {vid[:8]} 没有任何回答，已删除", f"Draft {vid[:8]} had no answers and was removed")
+    else:
+        text = tr(f"草稿 {vid[:8]} 已放弃：{result['answers']} 项回答保留为作废记录（不计入任何报告）",
+                  f"Draft {vid[:8]} given up: its {result['answers']} answer(s) are kept as a void visit "
+                  f"(never counted in reports)")
+    console().print(Text(text))

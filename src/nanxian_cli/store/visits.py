@@ -504,13 +504,73 @@ def record_draft_answer(store: Store, visit_id: str, item_id: str, value: Any, o
     return revision
 
 
-def find_resumable_draft(store: Store, school_code: str, checklist_id: str) -> sqlite3.Row | None:
-    """The latest draft visit of this school with this checklist, or None."""
-    return store.one(
-        "SELECT * FROM visits WHERE school_code = ? AND checklist_id = ? AND status = 'draft' "
-        "ORDER BY created_at DESC, seq DESC LIMIT 1",
+# A draft holds a fact once it has an answer or a re-check ("fixed? y/n"); until then it may be removed.
+_DRAFT_HOLDS_FACTS = (
+    "(EXISTS (SELECT 1 FROM answers a WHERE a.visit_seq = v.seq) "
+    "OR EXISTS (SELECT 1 FROM finding_events e WHERE e.visit_id = v.id))"
+)
+
+
+def resumable_drafts(store: Store, school_code: str, checklist_id: str) -> list[sqlite3.Row]:
+    """The drafts of this school with this checklist that hold answers (or re-checks), newest first."""
+    return store.query(
+        "SELECT v.* FROM visits v WHERE v.school_code = ? AND v.checklist_id = ? AND v.status = 'draft' "
+        f"AND {_DRAFT_HOLDS_FACTS} ORDER BY v.created_at DESC, v.seq DESC",
         (school_code, checklist_id),
     )
+
+
+def find_resumable_draft(store: Store, school_code: str, checklist_id: str) -> sqlite3.Row | None:
+    """The latest draft of this school with this checklist that holds answers, or None (empty ones are skipped)."""
+    drafts = resumable_drafts(store, school_code, checklist_id)
+    return drafts[0] if drafts else None
+
+
+def _draft_is_empty(conn, visit_id: str) -> bool:
+    return conn.execute(
+        f"SELECT NOT {_DRAFT_HOLDS_FACTS} AND NOT EXISTS (SELECT 1 FROM findings f "
+        "WHERE f.visit_id = v.id OR f.resolved_by_visit = v.id) FROM visits v WHERE v.id = ?", (visit_id,)
+    ).fetchone()[0] == 1
+
+
+def remove_empty_draft(store: Store, visit_id: str) -> bool:
+    """Delete a draft that holds no fact (no answer, no re-check); True if it was removed.
+
+    Drafts are the only visits ever deleted, and only empty ones: nothing else refers to them and the
+    append-only answers are not touched. Anything holding a fact is kept.
+    """
+    with store.transaction() as conn:
+        row = conn.execute("SELECT seq, status FROM visits WHERE id = ?", (visit_id,)).fetchone()
+        if row is None or row["status"] != "draft" or not _draft_is_empty(conn, visit_id):
+            return False
+        _delete_draft(conn, visit_id, row["seq"])
+    return True
+
+
+def _delete_draft(conn, visit_id: str, seq: int) -> None:
+    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))  # derived counts, none in practice
+    conn.execute("DELETE FROM visits WHERE id = ? AND status = 'draft'", (visit_id,))
+
+
+def discard_draft(store: Store, visit_id: str, reason: str, author: str | None) -> dict:
+    """Give up a draft: an empty one is deleted; one with answers is kept as void with the reason (never counted)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("--reason: say why the draft is given up")
+    with store.transaction() as conn:
+        visit = _visit_row(conn, visit_id)
+        if visit["status"] != "draft":
+            raise InputError(f"visit {visit_id[:8]} is {visit['status']}, not a draft")
+        answered = conn.execute("SELECT count(DISTINCT item_id) FROM answers WHERE visit_seq = ?",
+                                (visit["seq"],)).fetchone()[0]
+        if _draft_is_empty(conn, visit_id):
+            _delete_draft(conn, visit_id, visit["seq"])
+            return {"id": visit_id, "status": "removed", "reason": reason, "answers": 0}
+        conn.execute(
+            "UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = ? WHERE id = ?",
+            (reason, utc_now(), author, visit_id),
+        )
+    return {"id": visit_id, "status": "void", "reason": reason, "answers": answered}
 
 
 RECHECK_EVENTS = ("recheck_passed", "recheck_failed")
