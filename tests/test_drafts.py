@@ -230,3 +230,48 @@ def test_discard_refuses_a_submitted_visit_and_an_empty_reason(cli, vdir, db_pat
     result = cli("inspect", "discard", draft[:8])
     assert result.exit_code == 2 and "--reason" in result.stderr
     assert state(db_path) == before
+
+
+# -- point 10: going back keeps the note -----------------------------------------------------------
+
+def test_back_then_same_answer_keeps_the_note(cli, vdir, db_path):
+    # t-drill n with a note; at t-class go back, n again, Enter at the note prompt
+    result = cli(*START, input="n\nno plan\nb\nn\n\n50\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Earlier answer: no (fail) · note: no plan" in result.stdout
+    assert "Note (empty line = keep the earlier note, - = no note):" in result.stdout
+    assert rows(db_path, "SELECT revision, outcome, note FROM answers WHERE item_id = 't-drill' ORDER BY revision") == [
+        (1, "fail", "no plan"), (2, "fail", "no plan")]
+    assert rows(db_path, "SELECT item_id, note FROM findings") == [("t-drill", "no plan")]
+
+
+def test_back_note_can_be_replaced_or_removed_and_show_lists_every_revisions_note(cli, vdir, db_path):
+    result = cli(*START, input="n\nno plan\nb\nn\nplan, but no drill yet\nb\nn\n-\n50\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Earlier answer: no (fail) · note: plan, but no drill yet" in result.stdout
+    assert rows(db_path, "SELECT revision, note FROM answers WHERE item_id = 't-drill' ORDER BY revision") == [
+        (1, "no plan"), (2, "plan, but no drill yet"), (3, None)]
+    (vid,) = [r[0] for r in rows(db_path, "SELECT id FROM visits")]
+    shown = cli("inspect", "show", vid[:8])
+    assert shown.exit_code == 0
+    history = shown.stdout.split("Revision history")[1]
+    assert "no plan" in history and "plan, but no drill yet" in history
+    data = json.loads(cli("inspect", "show", vid[:8], "--format", "json").stdout)
+    drill = next(a for a in data["answers"] if a["item"] == "t-drill")
+    assert [r["note"] for r in drill["revisions"]] == ["no plan", "plan, but no drill yet", None]
+
+
+def test_back_to_a_pass_offers_the_earlier_note(cli, vdir, db_path):
+    # t-class 60 (fail) with a note, back, 50 (pass): the note is offered again, Enter keeps it
+    result = cli(*START, input="y\n60\n3(2) counted twice\ny\nb\nb\n50\n\ny\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Earlier answer: 60 (fail) · note: 3(2) counted twice" in result.stdout
+    assert rows(db_path, "SELECT revision, outcome, note FROM answers WHERE item_id = 't-class' ORDER BY revision") == [
+        (1, "fail", "3(2) counted twice"), (2, "pass", "3(2) counted twice")]
+
+
+def test_eof_at_the_note_prompt_of_a_point_answered_again_keeps_the_note(cli, vdir, db_path):
+    result = cli(*START, input="n\nno plan\nb\nn\n")
+    assert result.exit_code == 0
+    assert rows(db_path, "SELECT revision, note FROM answers WHERE item_id = 't-drill' ORDER BY revision") == [
+        (1, "no plan"), (2, "no plan")]

@@ -93,6 +93,7 @@ class Session:
     console: Any
     prompter: Prompter
     latest: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # item -> (outcome, reason)
+    notes: dict[str, str | None] = field(default_factory=dict)  # item -> the note of its latest answer
     values: dict[str, Outcome] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     reask: set[str] = field(default_factory=set)
@@ -117,6 +118,7 @@ class Session:
 
         for row in latest_answers(self.store.conn, self.visit_id):
             self.latest[row["item_id"]] = (row["outcome"], row["reason"])
+            self.notes[row["item_id"]] = row["note"]
             self.values[row["item_id"]] = Outcome(decode_value(row["value"]), row["outcome"])
             if not (row["reason"] or "").startswith("auto:"):
                 self.history.append(row["item_id"])
@@ -133,6 +135,7 @@ class Session:
 
         record_draft_answer(self.store, self.visit_id, item.id, value, outcome, note, self.inspector, reason)
         self.latest[item.id] = (outcome, reason)
+        self.notes[item.id] = note
         self.values[item.id] = Outcome(value, outcome)
 
     def ensure_auto_na(self, item: Any) -> None:
@@ -210,10 +213,33 @@ class Session:
         if not self.prompter.tty and self.invalid_streak >= MAX_INVALID_PIPED:
             raise _TooManyInvalid
 
+    def earlier_answer(self, item: Any) -> tuple[Any, str, str | None] | None:
+        """(value, outcome, note) of the point's answer given by the supervisor earlier (not an automatic na)."""
+        got = self.latest.get(item.id)
+        if got is None or (got[1] or "").startswith("auto:"):
+            return None
+        return self.values[item.id].value, got[0], self.notes.get(item.id)
+
+    def show_earlier(self, earlier: tuple[Any, str, str | None]) -> None:
+        value, outcome, note = earlier
+        words = {"pass": tr("合格", "pass"), "fail": tr("不合格", "fail"), "na": tr("不适用", "n/a"),
+                 "info": tr("记录", "recorded")}
+        line = tr("原回答：", "Earlier answer: ") + f"{_show_value(value)} ({words.get(outcome, outcome)})"
+        line += " · " + tr("备注：", "note: ") + (note if note else tr("（无）", "(none)"))
+        self.say(line, "cyan")
+
     # -- asking ----------------------------------------------------------------------------------------
     def ask_point(self, item: Any, position: int) -> str:
-        """Ask one point until it gets a valid answer or a key; returns 'answered' | 'back' | 'skip'."""
+        """Ask one point until it gets a valid answer or a key; returns 'answered' | 'back' | 'skip'.
+
+        A point answered before (after `b`, or a resumed draft's point asked again) shows its earlier answer
+        and note; the note is offered again and Enter keeps it.
+        """
         self.show_point(item, position)
+        earlier = self.earlier_answer(item)
+        kept_note = earlier[2] if earlier else None
+        if earlier:
+            self.show_earlier(earlier)
         while True:
             raw = self.prompter.ask("> ").strip()
             key = raw.lower()
@@ -235,10 +261,12 @@ class Session:
             note = None
             if result.outcome == "fail":
                 self.say(tr("✗ 不合格", "✗ fail"), "bold red" if item.severity == "critical" else "red")
+            if result.outcome == "fail" or kept_note:
                 try:
-                    note = self.ask_note()
+                    note = self.ask_note(kept_note)
                 except (EOFError, KeyboardInterrupt):
-                    self.write(item, result.value, result.outcome, None)  # keep the answer, lose only the note
+                    # keep the answer (and the earlier note), lose only the note being typed
+                    self.write(item, result.value, result.outcome, kept_note)
                     raise
             self.write(item, result.value, result.outcome, note)
             if result.outcome != "fail":
@@ -246,12 +274,21 @@ class Session:
                 self.say(label[result.outcome], "green" if result.outcome == "pass" else "")
             return "answered"
 
-    def ask_note(self) -> str | None:
+    def ask_note(self, kept: str | None = None) -> str | None:
+        """A note; with an earlier note `kept`, Enter keeps it and `-` removes it."""
+        if kept:
+            prompt = tr("备注（直接回车保留原备注，- 删除）：", "Note (empty line = keep the earlier note, - = no note): ")
+        else:
+            prompt = tr("备注（直接回车表示无）：", "Note (empty line = no note): ")
         while True:
-            text = self.prompter.ask(tr("备注（直接回车表示无）：", "Note (empty line = no note): ")).strip()
+            text = self.prompter.ask(prompt).strip()
             if len(text) > 4000:
                 self.say(tr("备注不能超过 4000 字。", "A note is at most 4000 characters."), "yellow")
                 continue
+            if kept and text == "":
+                return kept
+            if kept and text == "-":
+                return None
             return text or None
 
     def ask_yes_no(self, prompt: str, allow_skip: bool = False) -> bool | None:

@@ -325,13 +325,14 @@ def _visit_renderables(detail: dict, with_answers: bool) -> list:
         amended = [a for a in detail["answers"] if len(a["revisions"]) > 1]
         if amended:
             hist = Table(title=Text(tr("修订记录", "Revision history")), title_justify="left")
-            for col in (tr("要点", "point"), "#", tr("回答", "answer"), tr("结果", "outcome"), tr("原因", "reason"),
-                        tr("修改人", "by"), tr("时间", "at")):
+            for col in (tr("要点", "point"), "#", tr("回答", "answer"), tr("结果", "outcome"), tr("备注", "note"),
+                        tr("原因", "reason"), tr("修改人", "by"), tr("时间", "at")):
                 hist.add_column(col, overflow="fold")
             for a in amended:
                 for r in a["revisions"]:
                     hist.add_row(Text(a["item"]), Text(str(r["revision"])), Text(_value_text(r["value"])),
-                                 Text(_word(r["outcome"])), Text(r["reason"] or ""), Text(r["author"] or ""), Text(r["recorded_at"]))
+                                 Text(_word(r["outcome"])), Text(r["note"] or ""), Text(r["reason"] or ""),
+                                 Text(r["author"] or ""), Text(r["recorded_at"]))
             out.append(hist)
     else:
         failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
