@@ -88,7 +88,9 @@ def _to_m003(path: Path) -> None:
         conn.execute("DROP TRIGGER visits_seq_fixed")
         conn.execute("DROP INDEX visits_seq")
         conn.execute("ALTER TABLE visits DROP COLUMN seq")
-        conn.execute("DELETE FROM schema_migrations WHERE name IN ('m004_integer_visit_key', 'm005_plan_critical_fails')")
+        conn.execute("DROP TABLE meta")  # added by m006, after m003
+        conn.execute("DELETE FROM schema_migrations WHERE name IN ('m004_integer_visit_key', 'm005_plan_critical_fails', "
+                     "'m006_database_identity')")
         conn.execute("PRAGMA user_version = 3")
         conn.execute("COMMIT")
     finally:

@@ -58,7 +58,23 @@ def envelope(address: str) -> str:
     return bare
 
 
-def build_message(sender: str, recipients: list[str], subject: str, text: str, html: str) -> Any:
+def digest_message_id(database_id: str, week: str, sender: str, recipients: list[str]) -> str:
+    """A stable Message-ID for one digest mail: the same database, week and recipients give the same id.
+
+    A run that dies after the server accepted the mail but before the delivery was recorded sends it again
+    on the next run; with the same Message-ID, mail clients and servers see the resend as the same message.
+    The id is a hash (the database's identity is not shown), on the sender's domain.
+    """
+    import hashlib
+
+    targets = sorted(envelope(r).lower() for r in recipients)
+    digest = hashlib.sha256("\n".join(["nanxian-digest", database_id, week, *targets]).encode("utf-8")).hexdigest()
+    domain = envelope(sender).rsplit("@", 1)[-1]
+    return f"<digest.{week}.{digest[:24]}@{domain}>"  # short: one header line for most domains
+
+
+def build_message(sender: str, recipients: list[str], subject: str, text: str, html: str,
+                  message_id: str | None = None) -> Any:
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
 
@@ -68,13 +84,14 @@ def build_message(sender: str, recipients: list[str], subject: str, text: str, h
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     domain = envelope(sender).rsplit("@", 1)[-1]
-    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Message-ID"] = message_id or make_msgid(domain=domain)
     msg.set_content(text, charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg
 
 
-def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str) -> SendResult:
+def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str,
+         message_id: str | None = None) -> SendResult:
     """Send one message to `recipients`; raise DeliveryError (exit 1) if no recipient accepted it."""
     import smtplib
     import socket
@@ -82,7 +99,7 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str) -
 
     port = smtp.port or DEFAULT_PORTS[smtp.tls]
     where = f"{smtp.host}:{port}"
-    msg = build_message(smtp.sender, recipients, subject, text, html)
+    msg = build_message(smtp.sender, recipients, subject, text, html, message_id)
     step = "connect"  # which command an SMTPNotSupportedError came from
     try:
         if smtp.tls == "ssl":

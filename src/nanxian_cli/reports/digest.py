@@ -315,8 +315,14 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
                 else:
                     pending.append(address)
             if pending:
+                from nanxian_cli.store.meta import device_id
+
+                # A finished week's mail has a stable Message-ID, so a resend (after a crash between sending and
+                # recording, or --force) is the same message; a week not over yet is a preview: a fresh id each time.
+                message_id = mail.digest_message_id(device_id(store), week, smtp.sender, pending) if d.complete else None
                 try:
-                    sent = mail.send(smtp, pending, render.subject(d), render.render_text(d), render.render_html(d))
+                    sent = mail.send(smtp, pending, render.subject(d), render.render_text(d), render.render_html(d),
+                                     message_id)
                 except NanxianError as exc:
                     results.extend(Delivery("email", mail.envelope(a).lower(), "failed", error=exc) for a in pending)
                 else:

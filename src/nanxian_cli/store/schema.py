@@ -283,6 +283,16 @@ def m005_plan_critical_fails(db) -> None:
     )
 
 
+@migration
+def m006_database_identity(db) -> None:
+    # A random id made once per database file, which survives restarts: the digest's Message-ID derives from
+    # it (a resent mail is recognisably the same message), and it is the database's device id for sync.
+    import uuid
+
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", [str(uuid.uuid4())])
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
