@@ -145,7 +145,7 @@ def parse_yaml(text: str, path: Path) -> Document:
                             [f"{path}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}: "
                              f"the YAML tag {key_node.tag!r} is not allowed (plain values, lists and mappings only)"],
                         )
-                    key = scalar(key_node)
+                    key = scalar(key_node, loc)
                     if key is None or isinstance(key, bool):
                         raise ValidationFailed(
                             f"{path}: bad key",
@@ -164,22 +164,28 @@ def parse_yaml(text: str, path: Path) -> Document:
                 return result
             if isinstance(n, yaml.SequenceNode):
                 return [build(child, loc + (i,), depth + 1) for i, child in enumerate(n.value)]
-            value = scalar(n)
+            value = scalar(n, loc)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not n.style:  # plain (C loader: "")
                 numbers_as_written[loc] = n.value
             return value
 
-        def scalar(n: Any) -> Any:
+        def scalar(n: Any, loc: tuple = ()) -> Any:
+            field = f"{format_loc(loc)}: " if loc else ""
             try:
                 value = loader.construct_object(n, deep=True)
             except yaml.MarkedYAMLError as exc:
                 mark = exc.problem_mark or n.start_mark
                 raise ValidationFailed(
                     f"{path}: YAML error",
-                    [f"{path}:{mark.line + 1}:{mark.column + 1}: {exc.problem or exc}"],
+                    [f"{path}:{mark.line + 1}:{mark.column + 1}: {field}{exc.problem or exc}"],
                 ) from None
             except (ValueError, TypeError, OverflowError) as exc:
-                raise ValidationFailed(f"{path}: YAML error", [f"{path}:{n.start_mark.line + 1}: {exc}"]) from None
+                # `date: 2020-13-01` looks like a date to YAML but is none: name the field and the value
+                shown = n.value if len(n.value) <= 60 else f"{n.value[:50]}… ({len(n.value)} characters)"
+                what = "is not a valid date" if n.tag == "tag:yaml.org,2002:timestamp" else "cannot be read"
+                raise ValidationFailed(
+                    f"{path}: YAML error", [f"{path}:{n.start_mark.line + 1}: {field}{shown} {what} ({exc})"],
+                ) from None
             return value
 
         data = build(node, (), 0)

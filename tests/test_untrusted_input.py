@@ -1,0 +1,173 @@
+"""Input a supervisor (or anyone) hands nanxian that must be refused cleanly (issue 11, DESIGN Invariants 5, 9):
+checklist ids that are paths, devices and pipes, numbers that are not finite, over-long CSV cells, and
+answers-file header values whose errors must say where the value came from.
+
+Every case goes through the real CLI, expects exit 2 and the message, and checks that the database is
+exactly as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
+
+from nanxian_cli import loader
+
+SECRET = "secret_key: top secret\nanother_secret: 42\n"
+
+
+def dump(db: Path) -> list[str]:
+    """Every table's full content, for 'the database is exactly as before'."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A YAML file outside the checklist folder whose keys must never be printed."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    path = folder / "secret.yaml"
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def header_file(tmp_path: Path, **values: str) -> Path:
+    """An answers file written line by line: school on line 1, checklist 2, date 3, inspector 4."""
+    header = {"school": "NX-001", "checklist": "t-visit", "date": "2020-11-02", "inspector": "李明"}
+    header.update(values)
+    text = "".join(f"{key}: {header[key]}\n" for key in ("school", "checklist", "date", "inspector"))
+    text += "answers:\n" + "".join(f"  {k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in FULL.items())
+    path = tmp_path / "answers.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refused(result, *needles: str) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    err = result.stderr
+    assert "Traceback" not in err and "internal error" not in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    return err
+
+
+# -- 2. a checklist id is an id, looked up inside the checklist folder only --------------------------
+
+@pytest.mark.parametrize("ref", ["../elsewhere/secret", "../../elsewhere/secret", "ABSOLUTE"])
+def test_checklist_show_refuses_a_path(cli, vdir, outside, db_path, ref):
+    ref = str(outside.with_suffix("")) if ref == "ABSOLUTE" else ref
+    before = dump(db_path)
+    err = refused(cli("checklist", "show", ref), "is not a checklist id", "never a path")
+    assert "secret_key" not in err and "another_secret" not in err
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize("ref", ["../elsewhere/secret", "ABSOLUTE", "t-visit/../t-visit", "t-visit\n"])
+def test_inspect_visit_refuses_a_path_in_the_option(cli, vdir, outside, tmp_path, db_path, ref):
+    ref = str(outside.with_suffix("")) if ref == "ABSOLUTE" else ref
+    path = header_file(tmp_path)
+    before = dump(db_path)
+    err = refused(cli("inspect", "visit", "--answers", path, "--checklist", ref),
+                  "--checklist: ", "is not a checklist id")
+    assert "secret_key" not in err
+    assert dump(db_path) == before
+
+
+def test_inspect_visit_interactive_refuses_a_path(cli, vdir, outside, db_path):
+    before = dump(db_path)
+    err = refused(cli("inspect", "visit", "NX-001", "--checklist", str(outside.with_suffix("")), "--inspector", "李明",
+                      input="y\n"), "--checklist: ", "is not a checklist id")
+    assert "secret_key" not in err
+    assert dump(db_path) == before
+
+
+def test_answers_file_checklist_path_is_refused_with_its_line(cli, vdir, outside, tmp_path, db_path):
+    path = header_file(tmp_path, checklist=str(outside.with_suffix("")))
+    before = dump(db_path)
+    err = refused(cli("inspect", "visit", "--answers", path), f"{path}:2: checklist: ", "is not a checklist id")
+    assert "secret_key" not in err
+    assert dump(db_path) == before
+
+
+def test_a_link_in_the_folder_to_a_file_outside_is_not_followed(cli, vdir, outside, tmp_path, db_path):
+    (vdir / "secret.yaml").symlink_to(outside)
+    before = dump(db_path)
+    err = refused(cli("checklist", "show", "secret"), "symbolic link to a file outside the checklist folder")
+    assert "secret_key" not in err
+    err = refused(cli("inspect", "visit", "--answers", header_file(tmp_path, checklist="secret")),
+                  f"{tmp_path / 'answers.yaml'}:2: checklist: ", "symbolic link")
+    assert "secret_key" not in err
+    # the folder as a whole (list, validate, the lookup by id inside the files) refuses it too, unread
+    err = refused(cli("checklist", "validate"), "secret.yaml: a symbolic link to a file outside")
+    assert "secret_key" not in err
+    err = refused(cli("checklist", "show", "no-such-id"), "secret.yaml: a symbolic link")
+    assert "secret_key" not in err
+    assert dump(db_path) == before
+
+
+def test_a_link_inside_the_folder_still_works(cli, vdir, tmp_path):
+    shared = vdir / "shared"
+    shared.mkdir()
+    (vdir / "t-visit.yaml").rename(shared / "t-visit.yaml")
+    (vdir / "t-visit.yaml").symlink_to(shared / "t-visit.yaml")
+    assert cli("checklist", "show", "t-visit").exit_code == 0
+    assert record(cli, tmp_path, FULL)["checklist"] == "t-visit"
+
+
+# -- 15. answers-file header values: errors say where the value came from ------------------------------
+
+def test_unknown_school_in_the_file_or_the_argument(cli, vdir, tmp_path, db_path):
+    path = header_file(tmp_path, school="NX-404")
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", path), f"{path}:1: school: no school matches 'NX-404'")
+    refused(cli("inspect", "visit", "NX-405", "--answers", path), "SCHOOL: no school matches 'NX-405'")
+    assert dump(db_path) == before
+
+
+def test_unknown_checklist_in_the_file_or_the_option(cli, vdir, tmp_path, db_path):
+    path = header_file(tmp_path, checklist="no-such-list")
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", path), f"{path}:2: checklist: unknown checklist 'no-such-list'")
+    refused(cli("inspect", "visit", "--answers", path, "--checklist", "other-list"),
+            "--checklist: unknown checklist 'other-list'")
+    assert dump(db_path) == before
+
+
+def test_future_date_in_the_file_or_the_option(cli, vdir, tmp_path, db_path):
+    future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    path = header_file(tmp_path, date=future)
+    before = dump(db_path)
+    err = refused(cli("inspect", "visit", "--answers", path), f"{path}:3: date: {future} is in the future")
+    assert "--date" not in err
+    refused(cli("inspect", "visit", "--answers", header_file(tmp_path), "--date", future),
+            f"--date: {future} is in the future")
+    assert dump(db_path) == before
+
+
+def test_impossible_date_names_the_field(cli, vdir, tmp_path, db_path):
+    path = header_file(tmp_path, date="2020-13-01")
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", path), f"{path}:3: date: 2020-13-01 is not a valid date")
+    assert dump(db_path) == before
+
+
+def test_overlong_inspector_in_the_file_or_the_option(cli, vdir, tmp_path, db_path):
+    path = header_file(tmp_path, inspector="督" * 101)
+    before = dump(db_path)
+    err = refused(cli("inspect", "visit", "--answers", path), f"{path}:4: inspector: at most 100 characters")
+    assert "--inspector" not in err
+    refused(cli("inspect", "visit", "--answers", header_file(tmp_path), "--inspector", "督" * 101),
+            "--inspector: at most 100 characters")
+    assert dump(db_path) == before
+    assert counts(db_path)["visits"] == 0
