@@ -125,6 +125,74 @@ def test_a_link_inside_the_folder_still_works(cli, vdir, tmp_path):
     assert record(cli, tmp_path, FULL)["checklist"] == "t-visit"
 
 
+# -- 4. numbers in checklists and answers are finite ---------------------------------------------------
+
+NON_FINITE = [
+    ("max: 55", "max: .nan", "items[1].max: must be a finite number, not nan"),
+    ("max: 55", "max: .inf", "items[1].max: must be a finite number, not inf"),
+    ("max: 55", "min: -.inf", "items[1].min: must be a finite number, not -inf"),
+    ("max: 55", "max: '1e999'", "items[1].max: must be a finite number, not inf"),
+    ("max: 55", "max: 1.0e+999", "items[1].max: must be a finite number, not inf"),
+    ("min: 3", "min: .nan", "items[4].min: must be a finite number, not nan"),
+    ("weight: 2", "weight: .nan", "items[0].weight:"),
+    ("when: {item: t-drill, equals: yes}", "when: {item: t-class, equals: .nan}", "items[2].when.equals: must be a finite number, not nan"),
+]
+
+
+@pytest.mark.parametrize("old, new, message", NON_FINITE)
+def test_checklist_numbers_must_be_finite(cli, tmp_path, old, new, message):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    assert old in CHECKLIST
+    path = folder / "t-visit.yaml"
+    path.write_text(CHECKLIST.replace(old, new), encoding="utf-8")
+    line = CHECKLIST.splitlines().index(next(l for l in CHECKLIST.splitlines() if old in l)) + 1
+    refused(cli("checklist", "validate", folder), f"{path}:{line}: {message}")
+
+
+def test_a_visit_against_a_checklist_with_nan_bounds_writes_nothing(cli, vdir, tmp_path, db_path):
+    (vdir / "t-visit.yaml").write_text(CHECKLIST.replace("max: 55", "max: .nan"), encoding="utf-8")
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", answers_file(tmp_path, FULL)),
+            "items[1].max: must be a finite number, not nan")
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize("written", [".nan", ".inf", "-.inf", "1.0e+999", "'nan'", "'1e999'"])
+def test_answers_file_numbers_must_be_finite(cli, vdir, tmp_path, db_path, written):
+    path = header_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("t-class: 50", f"t-class: {written}"), encoding="utf-8")
+    before = dump(db_path)
+    err = refused(cli("inspect", "visit", "--answers", path), f"{path}:7: answers.t-class: expected a")
+    assert "number" in err
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "Infinity", "1e999"])
+def test_amend_numbers_must_be_finite(cli, vdir, tmp_path, db_path, value):
+    vid = record(cli, tmp_path, FULL)["id"]
+    before = dump(db_path)
+    refused(cli("inspect", "amend", vid[:8], "t-class", value, "--reason", "recount"), "finite number")
+    refused(cli("inspect", "amend", vid[:8], "t-morale", value, "--reason", "recount"), "finite number")
+    assert dump(db_path) == before
+
+
+def test_a_stored_checklist_version_keeps_its_meaning(cli, vdir, tmp_path, db_path):
+    """A version stored before numbers had to be finite still reads back (Invariant 1)."""
+    data = record(cli, tmp_path, FULL)
+    conn = sqlite3.connect(db_path)
+    try:
+        (content,) = conn.execute("SELECT content FROM checklist_versions WHERE hash = ?", (data["checklist_hash"],)).fetchone()
+        stored = json.loads(content)
+        stored["items"][1]["max"] = float("nan")
+        with conn:
+            conn.execute("UPDATE checklist_versions SET content = ? WHERE hash = ?", (json.dumps(stored), data["checklist_hash"]))
+    finally:
+        conn.close()
+    result = cli("inspect", "amend", data["id"][:8], "t-remarks", "recounted", "--reason", "typo")
+    assert result.exit_code == 0, result.output
+
+
 # -- 15. answers-file header values: errors say where the value came from ------------------------------
 
 def test_unknown_school_in_the_file_or_the_argument(cli, vdir, tmp_path, db_path):

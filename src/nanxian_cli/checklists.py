@@ -183,7 +183,7 @@ def checklist_from_snapshot(canonical: str):
 
     from nanxian_cli.models import Checklist
 
-    return Checklist.model_validate(json.loads(canonical))
+    return Checklist.model_validate(json.loads(canonical), context={"stored": True})
 
 
 def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]:
