@@ -193,6 +193,50 @@ def test_a_stored_checklist_version_keeps_its_meaning(cli, vdir, tmp_path, db_pa
     assert result.exit_code == 0, result.output
 
 
+# -- 5. over-long CSV cells are bad input, with row and line -------------------------------------------
+
+def test_a_csv_cell_over_the_field_limit(cli, schools, tmp_path, db_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102,\"" + "长" * 140_000 + "\",primary\nNX-103,三小,primary\n",
+                    encoding="utf-8")
+    before = dump(db_path)
+    refused(cli("school", "import", path), f"{path}:3: row 2: a cell is longer than 131072 characters; refused")
+    assert dump(db_path) == before
+
+
+def test_an_unclosed_quote_is_reported_where_its_row_starts(cli, schools, tmp_path, db_path):
+    path = tmp_path / "roster.csv"
+    rest = "".join(f"NX-{n},学校{n},primary\n" for n in range(10_000, 20_000))
+    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102,\"二小,primary\n" + rest, encoding="utf-8")
+    before = dump(db_path)
+    refused(cli("school", "import", path), f"{path}:3: row 2: a cell is longer than 131072 characters",
+            "quote left open")
+    assert dump(db_path) == before
+
+
+def test_a_csv_header_cell_over_the_field_limit(cli, schools, tmp_path, db_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("code,\"" + "n" * 140_000 + "\",stages\nNX-101,一小,primary\n", encoding="utf-8")
+    before = dump(db_path)
+    refused(cli("school", "import", path), f"{path}:1: header row: a cell is longer than 131072 characters")
+    assert dump(db_path) == before
+
+
+def test_other_overlong_roster_values_give_row_and_line(cli, schools, tmp_path, db_path):
+    path = tmp_path / "roster.csv"
+    header = "n" * 100_000
+    path.write_text(f"code,name,stages,{header}\n", encoding="utf-8")
+    err = refused(cli("school", "import", path), f"{path}:1: unknown column(s) 'nnnnn", "(100000 characters)")
+    assert len(err) < 2000
+    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102," + "名" * 300 + ",primary\n"
+                    "NX-103,三小," + "x " * 5000 + "\n", encoding="utf-8")
+    before = dump(db_path)
+    err = refused(cli("school", "import", path), f"{path}:3: row 2: name: String should have at most 200 characters",
+                  f"{path}:4: row 3: stages[0]: unknown stage 'x'", f"{path}:4: row 3: … and 4990 more problem(s) in this row")
+    assert len(err.splitlines()) < 20
+    assert dump(db_path) == before
+
+
 # -- 15. answers-file header values: errors say where the value came from ------------------------------
 
 def test_unknown_school_in_the_file_or_the_argument(cli, vdir, tmp_path, db_path):
