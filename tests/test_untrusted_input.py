@@ -125,6 +125,116 @@ def test_a_link_inside_the_folder_still_works(cli, vdir, tmp_path):
     assert record(cli, tmp_path, FULL)["checklist"] == "t-visit"
 
 
+# -- 3. size limits hold for devices and pipes too ---------------------------------------------------
+
+def test_answers_from_dev_zero_is_refused_by_the_limit(cli, vdir, db_path):
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", "/dev/zero"),
+            "/dev/zero: file too large (at most 5 MB)", f"the limit is {loader.MAX_FILE_BYTES} bytes")
+    assert dump(db_path) == before
+
+
+def test_checklist_validate_dev_zero(cli):
+    refused(cli("checklist", "validate", "/dev/zero"), "/dev/zero: more than 5242880 bytes", "the limit is 5242880 bytes (5 MB)")
+
+
+def test_roster_from_dev_zero(cli, schools, tmp_path, db_path):
+    before = dump(db_path)
+    # no roster extension: refused before anything is read
+    refused(cli("school", "import", "/dev/zero"), "/dev/zero: expected a .yaml, .yml or .csv roster file")
+    link = tmp_path / "roster.csv"
+    link.symlink_to("/dev/zero")
+    refused(cli("school", "import", link), f"{link}: file too large (at most 5 MB)")
+    assert dump(db_path) == before
+
+
+def test_config_file_from_dev_zero_and_a_folder(cli, schools, tmp_path, db_path):
+    before = dump(db_path)
+    refused(cli("school", "list", env={"NANXIAN_CONFIG": "/dev/zero"}), "/dev/zero", "1048576 bytes (1 MB)")
+    refused(cli("school", "list", env={"NANXIAN_CONFIG": str(tmp_path)}), f"{tmp_path}", "is a directory")
+    assert dump(db_path) == before
+
+
+def test_a_regular_file_over_the_limit_is_refused_by_its_size(cli, vdir, tmp_path, db_path, monkeypatch):
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(loader.read_bytes, "__defaults__", (1000,))
+    path = answers_file(tmp_path, dict(FULL, **{"t-remarks": "x" * 2000}))
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", path), "file too large", f"the file is {path.stat().st_size} bytes",
+            "the limit is 1000 bytes")
+    assert dump(db_path) == before
+
+
+def test_empty_devices_and_folders_get_a_clear_message(cli, vdir, tmp_path, db_path):
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", "/dev/null"), "/dev/null:1: the file is empty")
+    refused(cli("checklist", "validate", "/dev/null"), "/dev/null:1: the file is empty")
+    empty = tmp_path / "empty.csv"
+    empty.symlink_to("/dev/null")
+    refused(cli("school", "import", empty), "no header row")
+    refused(cli("inspect", "visit", "--answers", tmp_path), f"{tmp_path}: is a directory, expected a file")
+    folder = tmp_path / "roster.csv.d.csv"
+    folder.mkdir()
+    refused(cli("school", "import", folder), "is a directory, expected a file")
+    assert dump(db_path) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_with_no_writer_is_refused_not_waited_on(cli, vdir, tmp_path, db_path, monkeypatch):
+    monkeypatch.setattr(loader, "PIPE_WAIT_SECONDS", 0.3)
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", fifo), f"{fifo}: a pipe that sent nothing for 0.3 s; refused")
+    refused(cli("checklist", "validate", fifo), "a pipe that sent nothing")
+    assert dump(db_path) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_that_sends_a_file_is_read(cli, vdir, tmp_path, db_path):
+    source = answers_file(tmp_path, FULL, name="source.yaml").read_bytes()
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write(source[:50])
+            fh.flush()
+            fh.write(source[50:])
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = cli("inspect", "visit", "--answers", fifo, "--format", "json")
+    writer.join(5)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"] == {"pass": 5, "fail": 0, "na": 1, "info": 1}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_over_the_limit_is_cut_at_the_limit(cli, vdir, tmp_path, db_path, monkeypatch):
+    monkeypatch.setattr(loader.read_bytes, "__defaults__", (4096,))
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+    sent = []
+
+    def write() -> None:
+        try:
+            with open(fifo, "wb") as fh:
+                for _ in range(1000):  # 1 MB offered; the reader stops after 4097 bytes
+                    fh.write(b"#" * 1024)
+                    sent.append(1024)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    before = dump(db_path)
+    refused(cli("inspect", "visit", "--answers", fifo), "more than 4096 bytes came from it", "the limit is 4096 bytes")
+    writer.join(5)
+    assert not writer.is_alive() and sum(sent) < 1000 * 1024
+    assert dump(db_path) == before
+
+
 # -- 4. numbers in checklists and answers are finite ---------------------------------------------------
 
 NON_FINITE = [
