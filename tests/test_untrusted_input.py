@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
 
-from nanxian_cli import loader
+from nanxian_cli import inputs
 
 SECRET = "secret_key: top secret\nanother_secret: 42\n"
 
@@ -130,7 +130,7 @@ def test_a_link_inside_the_folder_still_works(cli, vdir, tmp_path):
 def test_answers_from_dev_zero_is_refused_by_the_limit(cli, vdir, db_path):
     before = dump(db_path)
     refused(cli("inspect", "visit", "--answers", "/dev/zero"),
-            "/dev/zero: file too large (at most 5 MB)", f"the limit is {loader.MAX_FILE_BYTES} bytes")
+            "/dev/zero: file too large (at most 5 MB)", f"the limit is {inputs.MAX_FILE_BYTES} bytes")
     assert dump(db_path) == before
 
 
@@ -156,8 +156,7 @@ def test_config_file_from_dev_zero_and_a_folder(cli, schools, tmp_path, db_path)
 
 
 def test_a_regular_file_over_the_limit_is_refused_by_its_size(cli, vdir, tmp_path, db_path, monkeypatch):
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
-    monkeypatch.setattr(loader.read_bytes, "__defaults__", (1000,))
+    monkeypatch.setattr(inputs.read_bytes, "__defaults__", (1000,))
     path = answers_file(tmp_path, dict(FULL, **{"t-remarks": "x" * 2000}))
     before = dump(db_path)
     refused(cli("inspect", "visit", "--answers", path), "file too large", f"the file is {path.stat().st_size} bytes",
@@ -181,7 +180,7 @@ def test_empty_devices_and_folders_get_a_clear_message(cli, vdir, tmp_path, db_p
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_a_pipe_with_no_writer_is_refused_not_waited_on(cli, vdir, tmp_path, db_path, monkeypatch):
-    monkeypatch.setattr(loader, "PIPE_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(inputs, "PIPE_WAIT_SECONDS", 0.3)
     fifo = tmp_path / "answers.yaml"
     os.mkfifo(fifo)
     before = dump(db_path)
@@ -212,7 +211,7 @@ def test_a_pipe_that_sends_a_file_is_read(cli, vdir, tmp_path, db_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_a_pipe_over_the_limit_is_cut_at_the_limit(cli, vdir, tmp_path, db_path, monkeypatch):
-    monkeypatch.setattr(loader.read_bytes, "__defaults__", (4096,))
+    monkeypatch.setattr(inputs.read_bytes, "__defaults__", (4096,))
     fifo = tmp_path / "answers.yaml"
     os.mkfifo(fifo)
     sent = []

@@ -98,7 +98,7 @@ def read_config(path: Path | None) -> dict:
         if os.environ.get("NANXIAN_CONFIG"):
             raise InputError(tr(f"{path}：配置文件不存在", f"{path}: config file not found"))
         return {}
-    from nanxian_cli.loader import read_bytes  # the bounded reader: a device or a pipe cannot fill memory
+    from nanxian_cli.inputs import read_bytes  # the bounded reader: a device or a pipe cannot fill memory
 
     raw = read_bytes(path, MAX_CONFIG_BYTES)
     if not raw:  # an empty file holds no settings: no need to import the TOML parser
