@@ -24,15 +24,39 @@ class LoadedChecklist:
     """Line of each point's `id` in the file (for errors that span files)."""
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with every symbolic link followed, is inside `folder` (its links followed too)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def _folder_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """A folder's checklist files (*.yaml / *.yml, sorted), and the ones refused because they are
+    symbolic links to a file outside the folder."""
+    found, outside = [], []
+    # dot files are editor locks and macOS `._name.yaml` copies, not checklists
+    for p in sorted(folder.iterdir()):
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith(".") and (p.is_file() or p.is_symlink()):
+            if p.is_symlink() and not _inside(p, folder):
+                outside.append(p)
+            elif p.is_file():
+                found.append(p)
+    return found, outside
+
+
+def _outside_message(path: Path, folder: Path) -> str:
+    return tr(f"{path}：是指向清单文件夹 {folder} 之外的符号链接，不读取（请把文件复制进文件夹）",
+              f"{path}: a symbolic link to a file outside the checklist folder {folder}; not read (copy the file in)")
+
+
 def checklist_files(paths: list[Path]) -> list[Path]:
-    """Each path a file or a folder (its *.yaml / *.yml files, sorted)."""
+    """Each path a file or a folder (its *.yaml / *.yml files, sorted; links to outside it are left out)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            # dot files are editor locks and macOS `._name.yaml` copies, not checklists
-            found = sorted(p for p in path.iterdir()
-                           if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
-            files.extend(found)
+            files.extend(_folder_files(path)[0])
         elif path.exists():
             files.append(path)
         else:
@@ -159,7 +183,7 @@ def checklist_from_snapshot(canonical: str):
 
     from nanxian_cli.models import Checklist
 
-    return Checklist.model_validate(json.loads(canonical))
+    return Checklist.model_validate(json.loads(canonical), context={"stored": True})
 
 
 def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]:
@@ -167,8 +191,11 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]
     good: list[LoadedChecklist] = []
     problems: list[str] = []
     for path in paths:
-        if path.is_dir() and not checklist_files([path]):
-            problems.append(f"{path}: no checklist files (*.yaml, *.yml) in this folder")
+        if path.is_dir():
+            found, outside = _folder_files(path)
+            problems.extend(_outside_message(link, path) for link in outside)
+            if not found and not outside:
+                problems.append(f"{path}: no checklist files (*.yaml, *.yml) in this folder")
     for path in checklist_files(paths):
         try:
             good.append(load_checklist(path))
@@ -206,18 +233,40 @@ def load_all(directory: Path) -> list[LoadedChecklist]:
     return good
 
 
+def check_checklist_id(checklist_id: str) -> str:
+    """A checklist id typed by a user or written in an answers file is an id, never a path."""
+    import re
+
+    from nanxian_cli.models import ITEM_ID
+
+    if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
+        shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"
+        raise InputError(tr(
+            f"{shown} 不是清单 id：id 只含字母、数字和 - _ .，在清单文件夹中查找，不能是路径（见 `nanxian checklist list`）",
+            f"{shown} is not a checklist id: an id is letters, digits, '-', '_' and '.', looked up in the checklist "
+            f"folder, never a path (see `nanxian checklist list`)",
+        ))
+    return checklist_id
+
+
 def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
-    """One checklist by id; tries `<id>.yaml` first so a visit does not validate the whole folder."""
+    """One checklist by id, inside the configured folder only; tries `<id>.yaml` first so a visit does not
+    validate the whole folder. The id is checked first: `../x`, `/abs/x` never reach the file system, and a
+    symbolic link in the folder to a file elsewhere is refused, not followed."""
+    check_checklist_id(checklist_id)
     for suffix in (".yaml", ".yml"):
         candidate = directory / f"{checklist_id}{suffix}"
+        if candidate.is_symlink() and not _inside(candidate, directory):
+            raise InputError(_outside_message(candidate, directory))
         if candidate.is_file():
             loaded = load_checklist(candidate)
             if loaded.checklist.id == checklist_id:
                 return loaded
-    for loaded in load_all(directory):
+    everything = load_all(directory)
+    for loaded in everything:
         if loaded.checklist.id == checklist_id:
             return loaded
-    known = ", ".join(sorted(l.checklist.id for l in load_all(directory)))
+    known = ", ".join(sorted(l.checklist.id for l in everything))
     raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）", f"unknown checklist {checklist_id!r} (known: {known})"))
 
 

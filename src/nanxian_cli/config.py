@@ -15,6 +15,8 @@ from nanxian_cli.i18n import tr
 APP_NAME = "nanxian"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 PACKAGE_DIR = Path(__file__).resolve().parent
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a few lines; anything larger is a mistake (or a device) and is refused."""
 
 
 def _resource_dir(name: str) -> Path:
@@ -92,15 +94,13 @@ def _config_file() -> Path | None:
 def read_config(path: Path | None) -> dict:
     if path is None:
         return {}
-    if not path.is_file():
+    if not path.exists():
         if os.environ.get("NANXIAN_CONFIG"):
             raise InputError(tr(f"{path}：配置文件不存在", f"{path}: config file not found"))
         return {}
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read config file: {exc}") from None
+    from nanxian_cli.inputs import read_bytes  # the bounded reader: a device or a pipe cannot fill memory
+
+    raw = read_bytes(path, MAX_CONFIG_BYTES)
     if not raw:  # an empty file holds no settings: no need to import the TOML parser
         return {}
     import tomllib

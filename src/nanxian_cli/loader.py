@@ -7,19 +7,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
 from nanxian_cli.i18n import tr
+from nanxian_cli.inputs import MAX_FILE_BYTES, read_bytes  # noqa: F401  (the one bounded reader)
 
 MAX_NODES = 200_000
 """Values a document may expand to; a YAML alias bomb goes past this long before it costs memory."""
 MAX_DEPTH = 64
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 Path_ = tuple  # a location inside a document: keys and list indexes
 
@@ -69,22 +67,6 @@ def decode_text(raw: bytes, path: Path) -> str:
             f"{path}: not UTF-8",
             [f"{path}:{line}:{col}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 (save the file as UTF-8)"],
         ) from None
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationFailed(f"{path}: file too large", [f"{path}:1: file is {size} bytes; at most {MAX_FILE_BYTES}"])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(tr(f"{path}：文件不存在", f"{path}: file not found")) from None
-    except IsADirectoryError:
-        raise InputError(tr(f"{path}：是文件夹，应为文件", f"{path}: is a directory, expected a file")) from None
-    except PermissionError:
-        raise InputError(tr(f"{path}：无权读取", f"{path}: permission denied")) from None
-    except OSError as exc:
-        raise InputError(tr(f"{path}：无法读取：{exc.strerror or exc}", f"{path}: cannot read: {exc.strerror or exc}")) from None
 
 
 def _loader_class():
@@ -145,7 +127,7 @@ def parse_yaml(text: str, path: Path) -> Document:
                             [f"{path}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}: "
                              f"the YAML tag {key_node.tag!r} is not allowed (plain values, lists and mappings only)"],
                         )
-                    key = scalar(key_node)
+                    key = scalar(key_node, loc)
                     if key is None or isinstance(key, bool):
                         raise ValidationFailed(
                             f"{path}: bad key",
@@ -164,22 +146,28 @@ def parse_yaml(text: str, path: Path) -> Document:
                 return result
             if isinstance(n, yaml.SequenceNode):
                 return [build(child, loc + (i,), depth + 1) for i, child in enumerate(n.value)]
-            value = scalar(n)
+            value = scalar(n, loc)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not n.style:  # plain (C loader: "")
                 numbers_as_written[loc] = n.value
             return value
 
-        def scalar(n: Any) -> Any:
+        def scalar(n: Any, loc: tuple = ()) -> Any:
+            field = f"{format_loc(loc)}: " if loc else ""
             try:
                 value = loader.construct_object(n, deep=True)
             except yaml.MarkedYAMLError as exc:
                 mark = exc.problem_mark or n.start_mark
                 raise ValidationFailed(
                     f"{path}: YAML error",
-                    [f"{path}:{mark.line + 1}:{mark.column + 1}: {exc.problem or exc}"],
+                    [f"{path}:{mark.line + 1}:{mark.column + 1}: {field}{exc.problem or exc}"],
                 ) from None
             except (ValueError, TypeError, OverflowError) as exc:
-                raise ValidationFailed(f"{path}: YAML error", [f"{path}:{n.start_mark.line + 1}: {exc}"]) from None
+                # `date: 2020-13-01` looks like a date to YAML but is none: name the field and the value
+                shown = n.value if len(n.value) <= 60 else f"{n.value[:50]}… ({len(n.value)} characters)"
+                what = "is not a valid date" if n.tag == "tag:yaml.org,2002:timestamp" else "cannot be read"
+                raise ValidationFailed(
+                    f"{path}: YAML error", [f"{path}:{n.start_mark.line + 1}: {field}{shown} {what} ({exc})"],
+                ) from None
             return value
 
         data = build(node, (), 0)
@@ -246,8 +234,12 @@ def validation_lines(doc: Document, exc: Any, prefix: tuple = (), skip_model_err
 
 
 def canonical_json(data: Any) -> str:
+    import json  # lazily: the config file is read through this module on every start-up
+
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def content_hash(canonical: str) -> str:
+    import hashlib
+
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

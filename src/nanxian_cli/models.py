@@ -7,10 +7,11 @@ reports work on plain rows and dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from nanxian_cli.vocab import DEFAULT_RECTIFY_DAYS
 
@@ -30,6 +31,17 @@ def _refuse_control(value: str, allow_breaks: bool) -> str:
     found = CONTROL_CHARS.search(value) or (None if allow_breaks else LINE_BREAKS.search(value))
     if found:
         raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
+    return value
+
+
+def _finite(value: Any, info: ValidationInfo) -> Any:
+    """Numbers written in a checklist are finite: `max: .nan` would fail every answer, `min: -.inf` pass any.
+
+    A checklist version stored with a visit before this rule is read back as it was (`stored` context):
+    old visits keep their meaning.
+    """
+    if isinstance(value, float) and not math.isfinite(value) and not (info.context or {}).get("stored"):
+        raise ValueError(f"must be a finite number, not {value}")
     return value
 
 
@@ -72,6 +84,8 @@ class When(Strict):
     item: Annotated[str, Field(pattern=ITEM_ID)]
     equals: bool | int | float | str
 
+    _finite_equals = field_validator("equals")(_finite)
+
 
 class RectifyDays(Strict):
     critical: Annotated[int, Field(ge=1, le=365)] = DEFAULT_RECTIFY_DAYS["critical"]
@@ -101,6 +115,8 @@ class Item(Strict):
     evidence: LocalText | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _finite_numbers = field_validator("min", "max", "weight")(_finite)
 
     @field_validator("plan")
     @classmethod

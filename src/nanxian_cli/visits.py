@@ -126,6 +126,12 @@ class AnswersDocument:
     inspector: str | None
     given: dict[str, GivenAnswer]
     path: Path
+    lines: dict[str, int] = field(default_factory=dict)
+    """The line of each header key present in the file (school, checklist, date, inspector)."""
+
+    def where(self, key: str) -> str:
+        """`answers.yaml:3: date`: where a header value was written, for messages about it."""
+        return f"{self.path}:{self.lines.get(key, 1)}: {key}"
 
 
 def read_answers_file(path: Path) -> AnswersDocument:
@@ -164,6 +170,7 @@ def read_answers_file(path: Path) -> AnswersDocument:
     return AnswersDocument(
         school=str(as_typed(("school",), parsed.school)) if parsed.school is not None else None,
         checklist=parsed.checklist, date=parsed.date, inspector=parsed.inspector, given=given, path=path,
+        lines={key: doc.line_of((key,)) for key in ("school", "checklist", "date", "inspector") if key in doc.data},
     )
 
 

@@ -54,15 +54,35 @@ def _check_applies(loaded: Any, school: dict) -> None:
                             f"({' '.join(school['stages'])})"))
 
 
-def _visit_date(text: str | None, header: Any) -> Any:
+def _visit_date(text: str | None, header: Any, where: str = "--date") -> Any:
     chosen = parse_date(text) if text is not None else header
     now = today()
     if chosen is None:
         return now
     if chosen > now:
-        raise InputError(tr(f"--date：{chosen.isoformat()} 是将来的日期（今天是 {now.isoformat()}）",
-                            f"--date: {chosen.isoformat()} is in the future (today is {now.isoformat()})"))
+        raise InputError(tr(f"{where}：{chosen.isoformat()} 是将来的日期（今天是 {now.isoformat()}）",
+                            f"{where}: {chosen.isoformat()} is in the future (today is {now.isoformat()})"))
     return chosen
+
+
+def _origin(doc: Any, key: str, option: str, given: Any) -> str:
+    """Where a visit's header value came from: the option (or argument) that gave it, else its line in the
+    answers file (`answers.yaml:3: date`)."""
+    return option if given is not None or doc is None else doc.where(key)
+
+
+def _from(origin: str | None, lookup: Any, *args: Any) -> Any:
+    """Look a value up; a message about that value starts with where it came from (if known)."""
+    from nanxian_cli.errors import ValidationFailed
+
+    if origin is None:
+        return lookup(*args)
+    try:
+        return lookup(*args)
+    except ValidationFailed:
+        raise  # a broken file names itself
+    except InputError as exc:
+        raise type(exc)(f"{origin}: {exc.message}", exc.details) from None
 
 
 @app.command("visit")
@@ -79,7 +99,7 @@ def visit(
     output: OutputOption = None,
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.checklists import check_checklist_id, find_checklist
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.visits import read_answers_file, require
 
@@ -93,14 +113,19 @@ def visit(
     doc = read_answers_file(answers) if answers is not None else None
     school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
     checklist_id = require(checklist or (doc.checklist if doc else None), tr("--checklist（或答案文件中的 checklist）", "--checklist (or `checklist` in the answers file)"))
+    checklist_from = _origin(doc, "checklist", "--checklist", checklist)
+    _from(checklist_from, check_checklist_id, checklist_id)  # an id, never a path: before anything is opened
+    inspector_from = doc.where("inspector") if doc and inspector is None and (doc.inspector or "").strip() else None
+    if inspector_from:
+        plain_text(doc.inspector.strip(), inspector_from, 100)
     with open_db() as store:
-        found = find_school(store, school_ref)
+        found = _from(_origin(doc, "school", "SCHOOL", school), find_school, store, school_ref)
         if resume:
             _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True)
             return
-        visit_date = _visit_date(date, doc.date if doc else None)
-        loaded = find_checklist(settings().checklists_dir, checklist_id)
-        who = _inspector(store, inspector, doc.inspector if doc else None, found)
+        visit_date = _visit_date(date, doc.date if doc else None, _origin(doc, "date", "--date", date))
+        loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id)
+        who = _from(inspector_from, _inspector, store, inspector, doc.inspector if doc else None, found)
         if doc is None:
             _check_applies(loaded, found)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
