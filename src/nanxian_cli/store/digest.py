@@ -7,8 +7,6 @@ strings, so a date range is a plain string comparison.
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -206,34 +204,18 @@ def delivery_lock(store: Store, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iter
     Two digest runs at once (cron and a person, or a retried cron job) queue here; the second one then
     re-reads the delivery records and finds the work done. The kernel drops the lock if a run dies.
     """
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: rely on the delivery records alone
-        yield
-        return
+    from nanxian_cli.store.locks import file_lock
+
     path = Path(str(store.path) + ".digest-lock")
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise DeliveryError(tr(f"{path}：无法创建周报锁文件：{exc.strerror or exc}",
-                               f"{path}: cannot create the digest lock file: {exc.strerror or exc}")) from None
-    try:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DeliveryError(tr(
-                        f"另一个周报进程已发送超过 {int(wait_seconds)} 秒（锁 {path}）；本次未发送任何内容",
-                        f"another digest run has been delivering for over {int(wait_seconds)} s "
-                        f"(lock {path}); nothing was sent by this run",
-                    )) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    with file_lock(
+        path,
+        wait_seconds=wait_seconds,
+        cannot_create=lambda exc: DeliveryError(tr(f"{path}：无法创建周报锁文件：{exc.strerror or exc}",
+                                                   f"{path}: cannot create the digest lock file: {exc.strerror or exc}")),
+        timed_out=lambda: DeliveryError(tr(
+            f"另一个周报进程已发送超过 {int(wait_seconds)} 秒（锁 {path}）；本次未发送任何内容",
+            f"another digest run has been delivering for over {int(wait_seconds)} s "
+            f"(lock {path}); nothing was sent by this run",
+        )),
+    ):
+        yield
