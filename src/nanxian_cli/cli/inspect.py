@@ -24,23 +24,27 @@ def register(root: typer.Typer) -> None:
 
 # -- recording -------------------------------------------------------------------------------------
 
-def _inspector(store: Any, option: str | None, header: str | None, school: dict) -> str:
-    """--inspector > the answers file > config `inspector` > the school's responsible supervisor."""
-    from nanxian_cli.store.schools import responsible_inspector
+def _inspector(store: Any, option: str | None, header: str | None, school: dict, header_source: str = "") -> str:
+    """--inspector > the answers file > NANXIAN_INSPECTOR / config `inspector` > the school's responsible
+    supervisor; whichever is used must be a registered supervisor (exit 2 with the closest names)."""
+    from nanxian_cli.store.schools import registered_inspector, responsible_inspector
 
-    for candidate in (option, header, settings().inspector):
+    for candidate, source in ((option, "--inspector"), (header, header_source or "inspector"),
+                              (settings().inspector, settings().inspector_source or "inspector")):
         if candidate and candidate.strip():
             name = candidate.strip()
             break
     else:
         name = responsible_inspector(store, school["code"])
+        source = tr(f"{school['name']} 的责任督学", f"responsible supervisor of {school['name']}")
     if not name:
         raise InputError(tr(
             f"不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，或为 {school['name']} 指定责任督学",
             f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
             f"to {school['name']} (`nanxian inspector assign`)",
         ))
-    return plain_text(name, "--inspector", 100)
+    name = plain_text(name, source, 100)
+    return registered_inspector(store, name, source)
 
 
 def _check_applies(loaded: Any, school: dict) -> None:
@@ -92,7 +96,8 @@ def visit(
             return
         visit_date = _visit_date(date, doc.date if doc else None)
         loaded = find_checklist(settings().checklists_dir, checklist_id)
-        who = _inspector(store, inspector, doc.inspector if doc else None, found)
+        who = _inspector(store, inspector, doc.inspector if doc else None, found,
+                         f"{doc.path}: inspector" if doc else "")
         if doc is None:
             _check_applies(loaded, found)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
@@ -410,11 +415,21 @@ def show(visit_ref: VisitArg, fmt: VisitFormat = None, output: OutputOption = No
     _emit_visit(detail, fmt, output, with_answers=True)
 
 
-def _author(by: str | None, fallback: str | None = None) -> str | None:
-    name = (by or settings().inspector or fallback or "").strip()
+def _author(store: Any, by: str | None, fallback: str | None = None) -> str | None:
+    """--by > NANXIAN_INSPECTOR / config `inspector` > `fallback` (the visit's supervisor); the name used must be
+    a registered supervisor (exit 2 with the closest names)."""
+    from nanxian_cli.store.schools import registered_inspector
+
+    for candidate, source in ((by, "--by"), (settings().inspector, settings().inspector_source or "inspector"),
+                              (fallback, tr("督导记录的督学", "the visit's inspector"))):
+        name = (candidate or "").strip()
+        if name:
+            break
+    else:
+        return None
     if len(name) > 100:
         raise InputError("--by: a name is at most 100 characters")
-    return name or None
+    return registered_inspector(store, name, source)
 
 
 @app.command("amend")
@@ -441,7 +456,7 @@ def amend(
         from nanxian_cli.store.visits import find_visit
 
         row = find_visit(store, visit_ref)
-        result = amend_answer(store, row["id"], item, value, reason, _author(by, row["inspector"]), note=note)
+        result = amend_answer(store, row["id"], item, value, reason, _author(store, by, row["inspector"]), note=note)
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
@@ -475,7 +490,7 @@ def void(
     by = plain_text(by, "--by", 100)
     with open_db(create=False) as store:
         row = find_visit(store, visit_ref)
-        result = void_visit(store, row["id"], reason, _author(by, row["inspector"]))
+        result = void_visit(store, row["id"], reason, _author(store, by, row["inspector"]))
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
