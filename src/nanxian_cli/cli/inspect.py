@@ -76,6 +76,8 @@ def visit(
     answers: Annotated[Path | None, typer.Option("--answers", help="Answers file (YAML); without it the visit is interactive")] = None,
     partial: Annotated[bool, typer.Option("--partial", help="Submit even if some points have no answer")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the latest draft for this school and checklist")] = False,
+    again: Annotated[bool, typer.Option("--again", help="Record it even if this supervisor already submitted a visit "
+                                                       "with this checklist to this school on that date")] = False,
     fmt: VisitFormat = None,
     output: OutputOption = None,
 ) -> None:
@@ -92,7 +94,7 @@ def visit(
     with open_db() as store:
         found = find_school(store, school_ref)
         if resume:
-            _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True)
+            _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True, again=again)
             return
         visit_date = _visit_date(date, doc.date if doc else None)
         loaded = find_checklist(settings().checklists_dir, checklist_id)
@@ -100,18 +102,18 @@ def visit(
                          f"{doc.path}: inspector" if doc else "")
         if doc is None:
             _check_applies(loaded, found)
-            _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
+            _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded, again=again)
             return
-        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output)
+        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again)
 
 
-def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output) -> None:
+def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
     from nanxian_cli.store.visits import record_visit, visit_detail
     from nanxian_cli.visits import prepare_visit
 
     prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
     prepared.source = "file"
-    record_visit(store, prepared)
+    record_visit(store, prepared, again=again)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
         typer.echo(f"{tr('注意', 'Note')}: {line}", err=True)
     detail = visit_detail(store, prepared.id, as_of=today())
@@ -129,9 +131,12 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
         err.print(f"  {resume_command(school['code'], loaded.checklist.id)}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False) -> None:
+def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
+                 again=False) -> None:
+    from nanxian_cli.errors import DuplicateVisit
     from nanxian_cli.interactive import resume_command, run_visit
-    from nanxian_cli.store.visits import find_resumable_draft, load_snapshot, start_draft, visit_detail
+    from nanxian_cli.store.visits import (find_resumable_draft, load_snapshot, refuse_duplicate, start_draft,
+                                          visit_detail)
 
     screen = console(stderr=fmt == "json")
     if resume:
@@ -149,14 +154,27 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
                             f"Note: a resumed draft keeps its date {kept_date} and inspector {kept_who}"),
                          style="yellow", markup=False, highlight=False)
         visit_date, who = kept_date, kept_who
+        if not again:  # before the first question: the same refusal as at submit
+            refuse_duplicate(store.conn, school["code"], checklist_id, kept_date.isoformat(), kept_who, exclude=visit_id)
     else:
+        if not again:  # before the first question (and before any draft is made): see record_visit
+            refuse_duplicate(store.conn, school["code"], loaded.checklist.id, visit_date.isoformat(), who)
         earlier = find_resumable_draft(store, school["code"], checklist_id)
         if earlier is not None:
             screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
                             f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
                             f"Starting a new visit."), style="yellow", markup=False, highlight=False)
         visit_id = start_draft(store, school, loaded, visit_date, who)
-    ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id, console=screen)
+    try:
+        ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id,
+                          console=screen, again=again)
+    except DuplicateVisit:
+        # another session submitted the same visit while this one was being answered: keep this draft
+        screen.print(tr("草稿已保存（未提交）。确需提交为第二次督导：", "Draft saved (not submitted). To submit it as a second visit:"),
+                     style="bold yellow", markup=False, highlight=False)
+        screen.print(f"  {resume_command(school['code'], loaded.checklist.id)} --again", markup=False, highlight=False,
+                     soft_wrap=True)
+        raise
     if ended == "submitted":
         _emit_visit(visit_detail(store, visit_id, as_of=today()), fmt, output)
         return
