@@ -730,6 +730,13 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         submitted = visit["status"] == "submitted"
         old = latest.get(item_id)
         new_note = note if note is not None else (old["note"] if old is not None else None)
+        if (old is not None and old["outcome"] == result.outcome and _same_value(decode_value(old["value"]), result.value)
+                and (old["note"] or None) == (new_note or None)):
+            from nanxian_cli.i18n import tr
+
+            raise InputError(tr(f"{item_id}：回答和备注与当前一致（{old['outcome']}），无需修改；未写入任何内容",
+                                f"{item_id}: nothing to change: the answer and note are what it already has "
+                                f"({old['outcome']}); nothing was written"))
         changed = []
 
         def write(target: str, value: Any, outcome: str, why: str, note_: str | None) -> None:
@@ -768,6 +775,13 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         "counts": {"pass": t.n_pass, "fail": t.n_fail, "na": t.n_na, "info": t.n_info},
         "compliance_rate": t.compliance_rate, "score": t.score,
     }
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """The same answer value (50 and 50.0 are the same number; True is not the number 1)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
 
 
 def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> dict:
