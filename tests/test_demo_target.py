@@ -29,8 +29,9 @@ def files_beside(path: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(path.parent.iterdir()) if p.name.startswith(path.name)}
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def xdg(tmp_path: Path, monkeypatch) -> Path:
+    """The default demo file, inside the test's folder (never the user's data directory)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     return tmp_path / "xdg" / "nanxian" / "demo.db"
 
@@ -90,7 +91,7 @@ def test_global_db_that_is_the_real_database_is_refused(cli, db_path: Path, xdg:
 
 
 def _old_demo(cli, target: Path) -> dict[str, bytes]:
-    assert cli("--db", target, "demo", *SMALL).exit_code == 0
+    assert cli("demo", "--db", target, *SMALL).exit_code == 0
     return files_beside(target)
 
 
@@ -104,7 +105,7 @@ def test_bad_checklists_are_found_before_the_old_demo_is_deleted(cli, tmp_path: 
     if problem == "invalid":
         (folder / "bad.yaml").write_text("id: bad\nversion: 1\ntitle: Bad\nkind: routine\nitems: [{id: x}]\n",
                                          encoding="utf-8")
-    result = cli("--checklists", folder, "--db", target, "demo", *SMALL)
+    result = cli("--checklists", folder, "demo", "--db", target, *SMALL)
     assert result.exit_code == 2, result.output
     message = {"missing": "checklist folder not found", "invalid": "invalid checklists",
                "empty": "no checklist files (*.yaml, *.yml) in this folder"}[problem]
@@ -114,11 +115,24 @@ def test_bad_checklists_are_found_before_the_old_demo_is_deleted(cli, tmp_path: 
 
 
 def test_two_demos_at_once_on_one_path_are_serialised(tmp_path: Path):
+    import fcntl
+    import time
+
     target = tmp_path / "shared" / "demo.db"
+    target.parent.mkdir()
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "xdg"))  # never a default file outside the test
     args = [sys.executable, "-m", "nanxian_cli", "demo", "--db", str(target), "--schools", "40",
             "--visits-per-year", "12"]
-    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
+    # Hold the demo's lock while both start, so they certainly meet at it; then let them go.
+    lock = os.open(str(target) + ".demo-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
+        time.sleep(3)
+        assert not target.exists()  # neither has touched the target while the lock is held
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
     results = []
     for p in procs:
         out, err = p.communicate(timeout=300)
@@ -126,14 +140,13 @@ def test_two_demos_at_once_on_one_path_are_serialised(tmp_path: Path):
     assert [r[0] for r in results] == [0, 0], results
     for _, _, err in results:
         assert "Traceback" not in err
-    # one of them waited for the other, said so, and then rebuilt the demo from scratch
-    waited = [err for _, _, err in results if "Another demo run is building" in err]
-    assert len(waited) == 1, results
-    assert "Rebuilding the demo database from scratch" in waited[0]
+    # they waited, said so, and ran one after the other: the second rebuilt what the first had made
+    assert any(f"Another demo run is building {target}; waiting for it" in err for _, _, err in results), results
+    assert sum("Rebuilding the demo database from scratch" in err for _, _, err in results) == 1, results
     assert core.is_demo_database(target)
     assert scalar(target, "PRAGMA integrity_check") == "ok"
     assert scalar(target, "SELECT count(*) FROM schools") == 40
     assert scalar(target, "SELECT count(*) FROM inspectors") == 8
     assert scalar(target, "SELECT count(*) FROM visits") == 480
     assert scalar(target, "SELECT count(DISTINCT id) FROM visits") == 480
-    assert (tmp_path / "shared" / "demo.db.demo-lock").exists()
+    assert not (tmp_path / "xdg").exists()
