@@ -76,6 +76,28 @@ def schools(cli, roster_file: Path):
     return roster_file
 
 
+# The supervisors the visit tests record visits by: names must be registered (`inspector add`) before a
+# visit, an amendment, a void or a finding action can name them.
+SUPERVISORS = ("李明", "王芳", "张三", "李四", "王主任", "钱督学")
+
+
+def register_supervisors(db: Path, *names: str) -> None:
+    """Register supervisors straight through the store (what `nanxian inspector add NAME` does)."""
+    from nanxian_cli.store import open_store
+    from nanxian_cli.store.schools import add_inspector
+
+    with open_store(db) as store:
+        for name in names or SUPERVISORS:
+            add_inspector(store, name)
+
+
+@pytest.fixture
+def supervisors(db_path: Path) -> tuple[str, ...]:
+    """The usual test supervisors (SUPERVISORS), registered in the test's database."""
+    register_supervisors(db_path)
+    return SUPERVISORS
+
+
 @pytest.fixture
 def checklists_dir() -> Path:
     return bundled_checklists_dir()

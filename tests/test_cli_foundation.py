@@ -300,7 +300,7 @@ def test_config_values_of_the_wrong_type_exit_2(cli, tmp_path: Path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "no-config.toml"]
 
 
-def test_answers_file_numbers_are_judged_as_typed(cli, schools, tmp_path: Path):
+def test_answers_file_numbers_are_judged_as_typed(cli, schools, supervisors, tmp_path: Path):
     """`060` is octal 48 to YAML; a class of 60 pupils must fail a 55-pupil limit, not pass as 48."""
     folder = tmp_path / "cl"
     folder.mkdir()

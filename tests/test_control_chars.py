@@ -28,6 +28,7 @@ def _setup(tmp_path, cli, schools):
     folder = tmp_path / "cl"
     folder.mkdir()
     (folder / "cc.yaml").write_text(CHECKLIST, encoding="utf-8")
+    assert cli("inspector", "add", "李明").exit_code == 0  # visits name a registered supervisor
     return folder
 
 

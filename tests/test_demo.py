@@ -189,12 +189,16 @@ def test_refuses_a_real_database_that_is_not_the_configured_one(cli, schools, db
     assert other.read_bytes() == db_path.read_bytes()
 
 
-def test_global_db_option_is_not_a_demo_target(cli, schools, db_path: Path, tmp_path: Path, monkeypatch):
+def test_global_db_option_naming_the_real_database_is_refused(cli, schools, db_path: Path, tmp_path: Path, monkeypatch):
+    # Contract v2: the global --db names the demo's target; the real database (NANXIAN_DB here) is refused.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    before = db_path.read_bytes()
     result = cli("--db", db_path, "demo", "--schools", "2", "--visits-per-year", "1")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2
+    assert "real database" in result.stderr
+    assert db_path.read_bytes() == before
     assert scalar(db_path, "SELECT count(*) FROM visits") == 0
-    assert (tmp_path / "xdg" / "nanxian" / "demo.db").is_file()
+    assert not (tmp_path / "xdg" / "nanxian" / "demo.db").exists()
 
 
 def test_refuses_other_files(cli, tmp_path: Path):

@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+from conftest import register_supervisors
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
 SHORT = """\
@@ -160,6 +161,7 @@ def test_parallel_recordings_never_duplicate_a_finding(cli, short, tmp_path, db_
     import subprocess
     import sys
 
+    register_supervisors(db_path, *(f"督学{n}" for n in range(4)))
     files = []
     for n in range(4):
         path = tmp_path / f"p{n}.yaml"

@@ -200,6 +200,7 @@ def test_missing_answers_keep_a_draft(cli, vdir, tmp_path, db_path):
 
 
 def test_hostile_text_is_plain(cli, vdir, tmp_path):
+    assert cli("inspector", "add", "[red]张[/red]").exit_code == 0
     answers = dict(FULL, **{"t-class": {"value": 60, "note": "[bold red]x[/] <script>alert(1)</script>"},
                             "t-remarks": '=HYPERLINK("http://x")'})
     data = record(cli, tmp_path, answers, inspector="[red]张[/red]")
@@ -215,6 +216,7 @@ def test_hostile_text_is_plain(cli, vdir, tmp_path):
 
 
 def test_formula_inspector_neutralised_in_csv(cli, vdir, tmp_path):
+    assert cli("inspector", "add", '=HYPERLINK("x")').exit_code == 0
     record(cli, tmp_path, FULL, inspector='=HYPERLINK("x")')
     out = cli("inspect", "list", "--format", "csv").stdout
     assert "'=HYPERLINK" in out

@@ -147,6 +147,8 @@ def test_amend_skip_logic_gives_dependants_na(cli, vdir, tmp_path, db_path):
     # the point now needs an answer again once the condition holds
     result = cli("inspect", "amend", data["id"], "t-drill", "y", "--reason", "found it", "--format", "json")
     assert json.loads(result.stdout)["needs_answer"] == ["t-meal"]
+    # back to `n` and then `y` again through the table output (amending to the value it has is refused)
+    assert cli("inspect", "amend", data["id"], "t-drill", "n", "--reason", "not that drill").exit_code == 0
     assert "t-meal now applies" in cli("inspect", "amend", data["id"], "t-drill", "y", "--reason", "again").stdout
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import register_supervisors
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
 START = ("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "李明", "--date", "2020-11-02")
@@ -224,6 +225,7 @@ def test_new_visit_warns_about_existing_draft(cli, vdir):
 
 
 def test_interactive_future_date_and_unknown_checklist(cli, vdir, db_path):
+    register_supervisors(db_path, "x")
     result = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "x", "--date", "2999-01-01", input="y\n")
     assert result.exit_code == 2 and "in the future" in result.stderr
     result = cli("inspect", "visit", "NX-001", "--checklist", "nope", "--inspector", "x", input="y\n")
@@ -279,6 +281,7 @@ def test_recheck_answers_take_effect_only_at_submit(cli, vdir, tmp_path, db_path
 
 
 def test_subprocess_piped_stdin(vdir, db_path, tmp_path):
+    register_supervisors(db_path, "王")
     env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, "-m", "nanxian_cli", *START],
@@ -312,6 +315,7 @@ def test_subprocess_non_utf8_answer_is_invalid_not_a_crash(vdir, db_path):
 
 
 def test_checklist_that_does_not_apply_is_refused(cli, vdir, db_path):
+    register_supervisors(db_path, "x")
     (vdir / "t-kg.yaml").write_text(
         "id: t-kg\nversion: 1\ntitle: Kindergarten\nkind: assessment\napplies_to: {stages: [kindergarten]}\nitems:\n"
         "  - {id: k-1, text: Play, plan: [5], type: yesno}\n", encoding="utf-8")
@@ -361,6 +365,7 @@ def test_formula_school_name_neutralised_in_finding_csv(cli, vdir, tmp_path):
 
 
 def test_unscored_choice_gate_and_when_on_a_choice(cli, vdir, db_path):
+    register_supervisors(db_path, "x")
     (vdir / "t-gate.yaml").write_text(
         "id: t-gate\nversion: 1\ntitle: Gate\nkind: special\nitems:\n"
         "  - id: g-size\n    text: Pupils\n    plan: [21]\n    type: choice\n"

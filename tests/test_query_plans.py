@@ -205,6 +205,9 @@ def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
 def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
     from nanxian_cli.checklists import find_checklist
 
+    from conftest import register_supervisors
+
+    register_supervisors(county_copy, "测试")
     visit_id, failed_item = _visit_with_findings(county_copy)
     loaded = find_checklist(bundled_checklists_dir(), "routine-monthly")
     answers = tmp_path / "answers.yaml"

@@ -86,8 +86,9 @@ FULL = {"t-drill": "yes", "t-class": 50, "t-meal": "yes", "t-homework": "light",
 
 
 @pytest.fixture
-def vdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schools) -> Path:
-    """The test checklists in their own folder (NANXIAN_CHECKLISTS), with the five-school roster imported."""
+def vdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schools, supervisors) -> Path:
+    """The test checklists in their own folder (NANXIAN_CHECKLISTS), with the five-school roster imported and
+    the usual supervisors registered."""
     folder = tmp_path / "checklists"
     folder.mkdir()
     (folder / "t-visit.yaml").write_text(CHECKLIST, encoding="utf-8")

@@ -78,6 +78,8 @@ class Settings:
     config_path: Path | None
     raw_config: dict = field(default_factory=dict)
     db_is_default: bool = False
+    inspector_source: str | None = None
+    """Where `inspector` came from, for messages: `NANXIAN_INSPECTOR` or `<config file>: inspector`."""
 
 
 def _config_file() -> Path | None:
@@ -185,6 +187,7 @@ def load_settings(
 
     timezone = str(env.get("NANXIAN_TIMEZONE") or cfg.get("timezone") or DEFAULT_TIMEZONE)
     inspector = env.get("NANXIAN_INSPECTOR") or cfg.get("inspector")
+    inspector_source = "NANXIAN_INSPECTOR" if env.get("NANXIAN_INSPECTOR") else f"{cfg_path}: inspector"
     return Settings(
         db_path=db_path,
         checklists_dir=checklists_dir,
@@ -194,4 +197,5 @@ def load_settings(
         config_path=cfg_path,
         raw_config=cfg,
         db_is_default=db_is_default,
+        inspector_source=inspector_source if inspector else None,
     )

@@ -18,6 +18,7 @@ import random
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,6 +366,31 @@ def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], 
     return resolved
 
 
+@dataclass
+class DemoInputs:
+    """Everything the demo reads from files, loaded and validated before the target is touched."""
+
+    available: list[Any]  # LoadedChecklist
+    roster: list[Any]  # SchoolRow
+    plan: Any
+
+
+def load_inputs(checklists_dir: Path, opts: DemoOptions) -> DemoInputs:
+    """The checklists, the roster and the plan, validated (InputError / ValidationFailed, exit 2)."""
+    from nanxian_cli.checklists import load_all, load_plan
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.i18n import tr
+    from nanxian_cli.schools import read_roster
+
+    available = load_all(checklists_dir)
+    if not available:
+        raise InputError(tr(f"{checklists_dir}：文件夹里没有检查表，演示需要至少一个（--checklists / NANXIAN_CHECKLISTS）",
+                            f"{checklists_dir}: no checklist in this folder; the demo needs at least one "
+                            f"(--checklists / NANXIAN_CHECKLISTS)"))
+    roster = build_roster(opts.schools, read_roster(sample_roster_path()))
+    return DemoInputs(available=available, roster=roster, plan=load_plan())
+
+
 def build_demo(
     store: Any,
     checklists_dir: Path,
@@ -373,11 +399,13 @@ def build_demo(
     progress: Callable[[int, int], None] | None = None,
     batch_size: int | None = None,
     roster: list[Any] | None = None,
+    inputs: DemoInputs | None = None,
 ) -> DemoResult:
     """Fill an empty store: roster, supervisors and assignments, the plan, then every visit (bulk path).
 
     `batch_size` (visits per transaction) defaults to the bulk path's, made smaller for a small county
-    so the progress bar moves in about twenty steps.
+    so the progress bar moves in about twenty steps. `inputs` (from `load_inputs`) saves reading the files
+    again; without it they are read from `checklists_dir` and the bundled data.
     """
     import time
 
@@ -391,7 +419,7 @@ def build_demo(
     began = time.perf_counter()
     rng = random.Random(opts.seed)
     if roster is None:
-        roster = build_roster(opts.schools, read_roster(sample_roster_path()))
+        roster = inputs.roster if inputs is not None else build_roster(opts.schools, read_roster(sample_roster_path()))
     initials = {row.code: pinyin_initials(row.name) for row in roster}
     school_store.import_schools(store, roster, initials)
     names = inspector_names(max(1, round(len(roster) / 5)), rng)
@@ -401,7 +429,7 @@ def build_demo(
     for name, codes in by_inspector.items():
         school_store.assign(store, name, codes)
     with store.transaction() as conn:
-        ensure_plan(conn, load_plan())
+        ensure_plan(conn, inputs.plan if inputs is not None else load_plan())
     inspector_of = {code: name for name, codes in by_inspector.items() for code in codes}
     schools = []
     for row in roster:
@@ -410,7 +438,8 @@ def build_demo(
             "boarding": row.boarding, "canteen": row.canteen, "school_bus": row.school_bus,
             "ownership": row.ownership, "group": row.group, "inspector": inspector_of.get(row.code),
         })
-    available = {loaded.checklist.id: loaded for loaded in load_all(checklists_dir)}
+    available = {loaded.checklist.id: loaded
+                 for loaded in (inputs.available if inputs is not None else load_all(checklists_dir))}
     planned = schedule(schools, available, opts, rng)
     result = DemoResult(schools=len(schools), inspectors=len(names))
     for pv in planned:
@@ -437,15 +466,11 @@ def build_demo(
     return result
 
 
-def prepare_target(path: Path, real_db: Path | None) -> bool:
-    """Make `path` ready for a fresh demo database; True if an older demo database was removed.
-
-    Refuses (InputError, nothing touched) when `path` is the real database or any file that
-    `nanxian demo` did not create: the demo never overwrites real records.
-    """
+def check_target(path: Path, real_db: Path | None) -> bool:
+    """Refuse (InputError, exit 2) a target that is the real database, a folder, or a file that `nanxian demo`
+    did not create: the demo never overwrites real records. Touches nothing; True if a demo database is there."""
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
-    from nanxian_cli.store.bulk import mark_new_database
 
     path = Path(path)
     if real_db is not None and _same_file(path, real_db):
@@ -453,16 +478,62 @@ def prepare_target(path: Path, real_db: Path | None) -> bool:
                             f"{path}: this is the real database; the demo never writes there (give another file with --db)"))
     if path.is_dir():
         raise InputError(tr(f"{path}：是文件夹，需要一个文件名", f"{path}: is a directory, expected a database file name"))
-    rebuilt = False
     if path.exists():
         if path.stat().st_size > 0 and not is_demo_database(path):
             raise InputError(tr(
                 f"{path}：已存在且不是演示数据库，未作任何改动；请换一个文件名",
                 f"{path}: exists and is not a demo database; nothing was changed (choose another file)"))
+        return True
+    return False
+
+
+def prepare_target(path: Path, real_db: Path | None) -> bool:
+    """Make `path` ready for a fresh demo database; True if an older demo database was removed.
+
+    Refuses (InputError, nothing touched) what `check_target` refuses. Run it under `build_lock(path)` when
+    another process may build the same demo at once.
+    """
+    from nanxian_cli.store.bulk import mark_new_database
+
+    path = Path(path)
+    rebuilt = check_target(path, real_db)
+    if rebuilt:
         remove_database(path)
-        rebuilt = True
     mark_new_database(path, DEMO_APPLICATION_ID)
     return rebuilt
+
+
+LOCK_WAIT_SECONDS = 1800  # a city-sized demo takes minutes to build
+
+
+@contextmanager
+def build_lock(path: Path, waiting: Callable[[], None] | None = None,
+               wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Serialise `demo` runs on one target: an OS lock on `<target>.demo-lock` (the digest's mechanism).
+
+    A second run waits (`waiting()` is called once) and then rebuilds the target itself."""
+    from nanxian_cli.errors import RuntimeFailure
+    from nanxian_cli.i18n import tr
+    from nanxian_cli.store.locks import LockBusy, exclusive_lock
+
+    lock = Path(str(path) + ".demo-lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise RuntimeFailure(tr(f"{lock.parent}：无法创建文件夹：{exc.strerror or exc}",
+                                f"{lock.parent}: cannot create the folder: {exc.strerror or exc}")) from None
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive_lock(lock, wait_seconds, waiting=waiting))
+        except LockBusy:
+            raise RuntimeFailure(tr(
+                f"另一个 demo 进程生成 {path} 已超过 {int(wait_seconds)} 秒（锁 {lock}）；本次未做任何改动",
+                f"another demo run has been building {path} for over {int(wait_seconds)} s (lock {lock}); "
+                f"nothing was changed by this run")) from None
+        except OSError as exc:
+            raise RuntimeFailure(tr(f"{lock}：无法创建演示锁文件：{exc.strerror or exc}",
+                                    f"{lock}: cannot create the demo lock file: {exc.strerror or exc}")) from None
+        yield
 
 
 def _same_file(a: Path, b: Path) -> bool:

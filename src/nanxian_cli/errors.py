@@ -36,6 +36,14 @@ class Ambiguous(InputError):
     """A name matched more than one record; `details` lists the candidates."""
 
 
+class DuplicateVisit(InputError):
+    """A submitted visit with the same school, checklist, date and supervisor exists (`--again` records another)."""
+
+    def __init__(self, message: str, details: list[str] | None = None, existing: str = "") -> None:
+        super().__init__(message, details)
+        self.existing = existing
+
+
 class RuntimeFailure(NanxianError):
     """The environment failed: file system, database or network."""
 

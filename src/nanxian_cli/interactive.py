@@ -401,8 +401,10 @@ class Session:
 
 
 def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector: str, visit_id: str,
-              console: Any, tty: bool | None = None) -> str:
+              console: Any, tty: bool | None = None, again: bool = False) -> str:
     """Run the interactive visit on an existing draft.
+
+    Submitting is refused (DuplicateVisit, the draft kept) when a submitted twin exists, unless `again`.
 
     Returns how it ended: 'submitted', 'kept' (not submitted), 'quit', 'eof', 'interrupt' or 'invalid'.
     Every answer given before the end is already in the database.
@@ -451,7 +453,7 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
         else:
             prompt = tr("提交本次督导？[y/N] ", "Submit the visit? [y/N] ")
         if session.ask_yes_no(prompt):
-            submit_draft(store, visit_id, inspector)
+            submit_draft(store, visit_id, inspector, again=again)
             return "submitted"
         return "kept"
     except _Quit:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, plain_text, settings, today
+from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, plain_text, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
@@ -68,8 +68,10 @@ def resolve(
     day = parse_date(date) or today()
     if day > today():
         raise InputError(tr(f"--date：{day.isoformat()} 是将来的日期", f"--date: {day.isoformat()} is in the future"))
-    author = (by or settings().inspector or "").strip() or None
     with open_db(create=False) as store:
+        from nanxian_cli.cli.inspect import _author
+
+        author = _author(store, by)  # a registered supervisor, or none given at all
         result = resolve_finding(store, finding_id, note.strip(), day, author)
     console().print(Text(tr(f"整改项 #{result['id']} 已于 {result['resolved_on']} 整改完成",
                             f"Finding #{result['id']} resolved on {result['resolved_on']}")))

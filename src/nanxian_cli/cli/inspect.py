@@ -26,23 +26,27 @@ def register(root: typer.Typer) -> None:
 
 # -- recording -------------------------------------------------------------------------------------
 
-def _inspector(store: Any, option: str | None, header: str | None, school: dict) -> str:
-    """--inspector > the answers file > config `inspector` > the school's responsible supervisor."""
-    from nanxian_cli.store.schools import responsible_inspector
+def _inspector(store: Any, option: str | None, header: str | None, school: dict, header_source: str = "") -> str:
+    """--inspector > the answers file > NANXIAN_INSPECTOR / config `inspector` > the school's responsible
+    supervisor; whichever is used must be a registered supervisor (exit 2 with the closest names)."""
+    from nanxian_cli.store.schools import registered_inspector, responsible_inspector
 
-    for candidate in (option, header, settings().inspector):
+    for candidate, source in ((option, "--inspector"), (header, header_source or "inspector"),
+                              (settings().inspector, settings().inspector_source or "inspector")):
         if candidate and candidate.strip():
             name = candidate.strip()
             break
     else:
         name = responsible_inspector(store, school["code"])
+        source = tr(f"{school['name']} 的责任督学", f"responsible supervisor of {school['name']}")
     if not name:
         raise InputError(tr(
             f"不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，或为 {school['name']} 指定责任督学",
             f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
             f"to {school['name']} (`nanxian inspector assign`)",
         ))
-    return plain_text(name, "--inspector", 100)
+    name = plain_text(name, source, 100)
+    return registered_inspector(store, name, source)
 
 
 def _check_applies(loaded: Any, school: dict) -> None:
@@ -95,6 +99,8 @@ def visit(
     partial: Annotated[bool, typer.Option("--partial", help="Submit even if some points have no answer")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the latest draft (with answers) for this school and checklist")] = False,
     draft: Annotated[str | None, typer.Option("--draft", help="Continue this draft: its id or first 8+ characters (implies --resume)")] = None,
+    again: Annotated[bool, typer.Option("--again", help="Record it even if this supervisor already submitted a visit "
+                                                       "with this checklist to this school on that date")] = False,
     fmt: VisitFormat = None,
     output: OutputOption = None,
 ) -> None:
@@ -108,7 +114,8 @@ def visit(
     if draft is not None:
         with open_db() as store:
             row, found = _chosen_draft(store, draft, school, checklist)
-            _interactive(store, found, row["checklist_id"], inspector, date, fmt, output, resume=True, chosen=row)
+            _interactive(store, found, row["checklist_id"], inspector, date, fmt, output, resume=True, chosen=row,
+                         again=again)
         return
     doc = read_answers_file(answers) if answers is not None else None
     school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
@@ -121,25 +128,25 @@ def visit(
     with open_db() as store:
         found = _from(_origin(doc, "school", "SCHOOL", school), find_school, store, school_ref)
         if resume:
-            _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True)
+            _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True, again=again)
             return
         visit_date = _visit_date(date, doc.date if doc else None, _origin(doc, "date", "--date", date))
         loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id)
-        who = _from(inspector_from, _inspector, store, inspector, doc.inspector if doc else None, found)
+        who = _inspector(store, inspector, doc.inspector if doc else None, found, inspector_from or "")
         if doc is None:
             _check_applies(loaded, found)
-            _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
+            _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded, again=again)
             return
-        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output)
+        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again)
 
 
-def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output) -> None:
+def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
     from nanxian_cli.store.visits import record_visit, visit_detail
     from nanxian_cli.visits import prepare_visit
 
     prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
     prepared.source = "file"
-    record_visit(store, prepared)
+    record_visit(store, prepared, again=again)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
         typer.echo(f"{tr('注意', 'Note')}: {line}", err=True)
     detail = visit_detail(store, prepared.id, as_of=today())
@@ -218,11 +225,13 @@ def _holding_draft(store: Any, visit_id: str, what: str) -> Iterator[None]:
 
 
 def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
-                 chosen=None) -> None:
+                 chosen=None, again=False) -> None:
     import uuid
 
+    from nanxian_cli.errors import DuplicateVisit
     from nanxian_cli.interactive import resume_command, run_visit
-    from nanxian_cli.store.visits import find_resumable_draft, load_snapshot, remove_empty_draft, start_draft, visit_detail
+    from nanxian_cli.store.visits import (find_resumable_draft, load_snapshot, refuse_duplicate, remove_empty_draft,
+                                          start_draft, visit_detail)
 
     screen = console(stderr=fmt == "json")
     if resume:
@@ -247,15 +256,28 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
                                 f"Note: a resumed draft keeps its date {kept_date} and inspector {kept_who}"),
                              style="yellow", markup=False, highlight=False)
             visit_date, who = kept_date, kept_who
+            if not again:  # before the first question: the same refusal as at submit
+                refuse_duplicate(store.conn, school["code"], draft["checklist_id"], kept_date.isoformat(), kept_who,
+                                 exclude=visit_id)
         else:
+            if not again:  # before the first question (and before any draft is made): see record_visit
+                refuse_duplicate(store.conn, school["code"], loaded.checklist.id, visit_date.isoformat(), who)
             earlier = find_resumable_draft(store, school["code"], checklist_id)
             if earlier is not None:
                 screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
                                 f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
                                 f"Starting a new visit."), style="yellow", markup=False, highlight=False)
             start_draft(store, school, loaded, visit_date, who, visit_id=visit_id)
-        ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id,
-                          console=screen)
+        try:
+            ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id,
+                              console=screen, again=again)
+        except DuplicateVisit:
+            # another session submitted the same visit while this one was being answered: keep this draft
+            screen.print(tr("草稿已保存（未提交）。确需提交为第二次督导：", "Draft saved (not submitted). To submit it as a second visit:"),
+                         style="bold yellow", markup=False, highlight=False)
+            screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)} --again", markup=False,
+                         highlight=False, soft_wrap=True)
+            raise
         # A draft with no answer holds no fact: it is not kept (removed while it is still ours).
         removed = ended != "submitted" and remove_empty_draft(store, visit_id)
     if ended == "submitted":
@@ -540,11 +562,21 @@ def show(visit_ref: VisitArg, fmt: VisitFormat = None, output: OutputOption = No
     _emit_visit(detail, fmt, output, with_answers=True)
 
 
-def _author(by: str | None, fallback: str | None = None) -> str | None:
-    name = (by or settings().inspector or fallback or "").strip()
+def _author(store: Any, by: str | None, fallback: str | None = None) -> str | None:
+    """--by > NANXIAN_INSPECTOR / config `inspector` > `fallback` (the visit's supervisor); the name used must be
+    a registered supervisor (exit 2 with the closest names)."""
+    from nanxian_cli.store.schools import registered_inspector
+
+    for candidate, source in ((by, "--by"), (settings().inspector, settings().inspector_source or "inspector"),
+                              (fallback, tr("督导记录的督学", "the visit's inspector"))):
+        name = (candidate or "").strip()
+        if name:
+            break
+    else:
+        return None
     if len(name) > 100:
         raise InputError("--by: a name is at most 100 characters")
-    return name or None
+    return registered_inspector(store, name, source)
 
 
 @app.command("amend")
@@ -571,7 +603,7 @@ def amend(
         from nanxian_cli.store.visits import find_visit
 
         row = find_visit(store, visit_ref)
-        result = amend_answer(store, row["id"], item, value, reason, _author(by, row["inspector"]), note=note)
+        result = amend_answer(store, row["id"], item, value, reason, _author(store, by, row["inspector"]), note=note)
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
@@ -605,7 +637,7 @@ def void(
     by = plain_text(by, "--by", 100)
     with open_db(create=False) as store:
         row = find_visit(store, visit_ref)
-        result = void_visit(store, row["id"], reason, _author(by, row["inspector"]))
+        result = void_visit(store, row["id"], reason, _author(store, by, row["inspector"]))
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
@@ -644,7 +676,7 @@ def discard(
             raise InputError(tr(f"督导记录 {vid[:8]} 已作废", f"visit {vid[:8]} is already void"))
         what = f"{find_school(store, row['school_code'])['name']}, {row['checklist_id']}, {row['date']}"
         with _holding_draft(store, vid, what):
-            result = discard_draft(store, vid, reason, _author(by, row["inspector"]))
+            result = discard_draft(store, vid, reason, _author(store, by, row["inspector"]))
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return

@@ -21,16 +21,18 @@ def add(
     name: Annotated[str, typer.Argument(help="The supervisor's name")],
     phone: Annotated[str | None, typer.Option("--phone", help="Contact number shown on the school's sign")] = None,
 ) -> None:
-    """Add a supervisor (责任督学)."""
+    """Add a supervisor (责任督学); for a name already registered, update the details given."""
     from nanxian_cli.store.schools import add_inspector
 
     with open_db() as store:
-        added = add_inspector(store, name, phone)
-    console().print(
-        tr(f"已添加督学 {name}", f"Added inspector {name}") if added
-        else tr(f"督学 {name} 已存在", f"Inspector {name} already exists"),
-        markup=False,
-    )
+        outcome = add_inspector(store, name, phone)
+    name = name.strip()
+    message = {
+        "added": tr(f"已添加督学 {name}", f"Added inspector {name}"),
+        "updated": tr(f"已更新督学 {name} 的电话：{phone}", f"Updated inspector {name}: phone {phone}"),
+        "unchanged": tr(f"督学 {name} 已存在", f"Inspector {name} already exists"),
+    }[outcome]
+    console().print(message, markup=False, highlight=False)
 
 
 @app.command("list")

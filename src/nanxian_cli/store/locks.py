@@ -1,4 +1,4 @@
-"""OS file locks beside the database: one mechanism for the digest's delivery lock and the per-draft locks.
+"""OS file locks beside the database: one mechanism for the digest's deliveries, `demo` builds and drafts.
 
 A lock is an exclusive `flock` on a small file next to the database file. The kernel drops it when the
 process ends, however it ends (a crash, a kill, a closed terminal), so a lock is never left behind.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,12 +24,14 @@ class LockBusy(Exception):
 
 
 @contextmanager
-def exclusive_lock(path: Path, wait_seconds: float = 0.0, *, remove: bool = False) -> Iterator[None]:
+def exclusive_lock(path: Path, wait_seconds: float = 0.0, *, remove: bool = False,
+                   waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold an exclusive OS lock on `path` (created 0600) for the `with` block.
 
     Waits up to `wait_seconds` for another holder, then raises LockBusy; OSError when the file cannot be
     opened. `remove`: the file is deleted when the lock is released (while still held), for locks named per
     record, so they do not pile up; a process that locked a file just removed notices and locks the new one.
+    `waiting()` is called once when the lock is busy at first (to say why the command waits).
     Without POSIX `fcntl` (Windows) nothing is locked.
     """
     try:
@@ -39,6 +41,7 @@ def exclusive_lock(path: Path, wait_seconds: float = 0.0, *, remove: bool = Fals
         return
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     deadline = time.monotonic() + wait_seconds
+    told = False
     while True:
         fd = os.open(path, flags, 0o600)
         try:
@@ -49,6 +52,9 @@ def exclusive_lock(path: Path, wait_seconds: float = 0.0, *, remove: bool = Fals
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise LockBusy(path) from None
+                    if waiting is not None and not told:
+                        waiting()
+                        told = True
                     time.sleep(0.2)
             if remove and not _same_file(fd, path):  # its holder removed it while we waited: lock the new one
                 os.close(fd)

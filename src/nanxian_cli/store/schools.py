@@ -125,8 +125,12 @@ def school_counts(store: Store) -> int:
 
 # -- inspectors ------------------------------------------------------------------------------------
 
-def add_inspector(store: Store, name: str, phone: str | None = None) -> bool:
-    """Add a supervisor; False if one of that name exists already."""
+def add_inspector(store: Store, name: str, phone: str | None = None) -> str:
+    """Add a supervisor, or update the details of the one of that name.
+
+    Returns "added", "updated" (a detail given differs from the stored one) or "unchanged". A detail that
+    is not given (None) keeps its stored value.
+    """
     name = name.strip()
     if not name:
         raise InputError(tr("督学姓名为空", "inspector name is empty"))
@@ -135,10 +139,14 @@ def add_inspector(store: Store, name: str, phone: str | None = None) -> bool:
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name + (phone or "")):
         raise InputError(tr("督学姓名或电话含有控制字符", "inspector name or phone contains a control character"))
     with store.transaction() as conn:
-        if conn.execute("SELECT 1 FROM inspectors WHERE name = ?", (name,)).fetchone():
-            return False
-        conn.execute("INSERT INTO inspectors (name, phone, created_at) VALUES (?, ?, ?)", (name, phone, utc_now()))
-    return True
+        row = conn.execute("SELECT id, phone FROM inspectors WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            conn.execute("INSERT INTO inspectors (name, phone, created_at) VALUES (?, ?, ?)", (name, phone, utc_now()))
+            return "added"
+        if phone is None or phone == row["phone"]:
+            return "unchanged"
+        conn.execute("UPDATE inspectors SET phone = ? WHERE id = ?", (phone, row["id"]))
+    return "updated"
 
 
 def list_inspectors(store: Store) -> list[dict]:
@@ -163,6 +171,34 @@ def inspector_id(store: Store, name: str) -> int:
     if row is None:
         raise NotFound(tr(f"没有名为 {name!r} 的督学（用 `nanxian inspector add 姓名` 添加）", f"no inspector named {name!r} (add one with `nanxian inspector add NAME`)"))
     return row[0]
+
+
+def registered_inspector(store: Store, name: str, source: str) -> str:
+    """`name` (stripped) if a supervisor of that name is registered; else NotFound naming `source` (the option,
+    file or setting the name came from), the closest registered names and how to register it."""
+    text = name.strip()
+    if store.one("SELECT 1 FROM inspectors WHERE name = ?", (text,)) is None:
+        raise unknown_inspector(store, text, source)
+    return text
+
+
+def unknown_inspector(store: Store, name: str, source: str | None = None) -> NotFound:
+    from nanxian_cli.schools import closest_names
+
+    text = name.strip()
+    registered = [r[0] for r in store.query("SELECT name FROM inspectors ORDER BY name")]
+    where = f"{source}: " if source else ""
+    details = []
+    close = closest_names(text, registered) if registered else []
+    if close:
+        details.append(tr(f"最接近的已登记督学：{'、'.join(close)}", f"closest registered names: {', '.join(close)}"))
+    elif registered:
+        details.append(tr(f"没有相近的已登记督学（共 {len(registered)} 名，见 `nanxian inspector list`）",
+                          f"no registered name is close ({len(registered)} registered; see `nanxian inspector list`)"))
+    else:
+        details.append(tr("尚未登记任何督学", "no supervisor is registered yet"))
+    details.append(tr(f"新督学请先登记：nanxian inspector add {text}", f"to register a new one first: nanxian inspector add {text}"))
+    return NotFound(tr(f"{where}没有登记名为 {text!r} 的督学；未做任何改动", f"{where}no supervisor named {text!r} is registered; nothing was changed"), details)
 
 
 def assign(store: Store, name: str, school_codes: list[str]) -> list[tuple[str, str | None]]:

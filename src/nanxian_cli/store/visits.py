@@ -11,7 +11,7 @@ import json
 import sqlite3
 from typing import Any
 
-from nanxian_cli.errors import Ambiguous, InputError, NotFound
+from nanxian_cli.errors import Ambiguous, DuplicateVisit, InputError, NotFound
 from nanxian_cli.evaluate import Tally, due_date, tally
 from nanxian_cli.store.checklists import ensure_plan_stored, save_checklist_version
 from nanxian_cli.store.db import Store, utc_now
@@ -113,9 +113,44 @@ def visit_seq(conn: sqlite3.Connection, visit_id: str) -> int:
     return row[0]
 
 
-def record_visit(store: Store, visit: PreparedVisit, author: str | None = None) -> None:
+def record_visit(store: Store, visit: PreparedVisit, author: str | None = None, *, again: bool = False) -> None:
+    """Write one visit; a submitted one is refused (DuplicateVisit) when the same school, checklist, date and
+    supervisor already have a submitted visit, unless `again`. Checked inside the writing transaction."""
     with store.transaction() as conn:
+        if visit.status == "submitted" and not again:
+            refuse_duplicate(conn, visit.school["code"], visit.loaded.checklist.id, visit.date.isoformat(), visit.inspector)
         write_visits(conn, [visit], author=author)
+
+
+def submitted_twin(conn: sqlite3.Connection, school_code: str, checklist_id: str, day: str, inspector: str,
+                   exclude: str | None = None) -> sqlite3.Row | None:
+    """The earliest submitted visit with this school, checklist, date and supervisor (drafts and void visits
+    do not count), other than `exclude`."""
+    return conn.execute(
+        "SELECT id, school_code, checklist_id, date, inspector FROM visits WHERE school_code = ? AND checklist_id = ? "
+        "AND date = ? AND inspector = ? AND status = 'submitted' AND id != ? ORDER BY seq LIMIT 1",
+        (school_code, checklist_id, day, inspector, exclude or ""),
+    ).fetchone()
+
+
+def refuse_duplicate(conn: sqlite3.Connection, school_code: str, checklist_id: str, day: str, inspector: str,
+                     exclude: str | None = None) -> None:
+    """Raise DuplicateVisit naming the visit that exists, if there is one (see `submitted_twin`)."""
+    from nanxian_cli.i18n import tr
+
+    twin = submitted_twin(conn, school_code, checklist_id, day, inspector, exclude)
+    if twin is None:
+        return
+    short = twin["id"][:8]
+    raise DuplicateVisit(
+        tr(f"{school_code} 在 {day} 已有 {inspector} 用 {checklist_id} 提交的督导记录 {short}；未记录本次"
+           f"（确是同一天的第二次督导，请加 --again）",
+           f"{school_code} already has a submitted visit with {checklist_id} on {day} by {inspector}: {short}; "
+           f"this one was not recorded (if it really is a second visit that day, add --again)"),
+        [tr(f"已有的督导记录：{twin['id']}（nanxian inspect show {short}）",
+            f"existing visit: {twin['id']} (nanxian inspect show {short})")],
+        existing=twin["id"],
+    )
 
 
 # -- findings -------------------------------------------------------------------------------------
@@ -610,12 +645,17 @@ def _latest_rechecks(conn, visit_id: str) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def submit_draft(store: Store, visit_id: str, author: str | None) -> None:
-    """Submit a draft: status, time, findings from its latest answers and its re-checks, in one transaction."""
+def submit_draft(store: Store, visit_id: str, author: str | None, *, again: bool = False) -> None:
+    """Submit a draft: status, time, findings from its latest answers and its re-checks, in one transaction.
+
+    Refused (DuplicateVisit, the draft kept) when a submitted twin exists (see `record_visit`), unless `again`."""
     with store.transaction() as conn:
         visit = _visit_row(conn, visit_id)
         if visit["status"] != "draft":
             raise InputError(f"visit {visit_id[:8]} is {visit['status']}, not a draft")
+        if not again:
+            refuse_duplicate(conn, visit["school_code"], visit["checklist_id"], visit["date"], visit["inspector"],
+                             exclude=visit_id)
         checklist = _snapshot(conn, visit["checklist_hash"]).checklist
         latest = latest_answers(conn, visit_id)
         day = visit["date"]
@@ -750,6 +790,13 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         submitted = visit["status"] == "submitted"
         old = latest.get(item_id)
         new_note = note if note is not None else (old["note"] if old is not None else None)
+        if (old is not None and old["outcome"] == result.outcome and _same_value(decode_value(old["value"]), result.value)
+                and (old["note"] or None) == (new_note or None)):
+            from nanxian_cli.i18n import tr
+
+            raise InputError(tr(f"{item_id}：回答和备注与当前一致（{old['outcome']}），无需修改；未写入任何内容",
+                                f"{item_id}: nothing to change: the answer and note are what it already has "
+                                f"({old['outcome']}); nothing was written"))
         changed = []
 
         def write(target: str, value: Any, outcome: str, why: str, note_: str | None) -> None:
@@ -788,6 +835,13 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         "counts": {"pass": t.n_pass, "fail": t.n_fail, "na": t.n_na, "info": t.n_info},
         "compliance_rate": t.compliance_rate, "score": t.score,
     }
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """The same answer value (50 and 50.0 are the same number; True is not the number 1)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
 
 
 def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> dict:
