@@ -96,6 +96,9 @@ def read_config(path: Path | None) -> dict:
         if os.environ.get("NANXIAN_CONFIG"):
             raise InputError(tr(f"{path}：配置文件不存在", f"{path}: config file not found"))
         return {}
+    from nanxian_cli.output_guard import protect_input
+
+    protect_input(path)  # read by every command: no output may replace it
     try:
         with path.open("rb") as fh:
             raw = fh.read()

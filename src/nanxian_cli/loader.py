@@ -72,6 +72,9 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
+    from nanxian_cli.output_guard import protect_input
+
+    protect_input(path)  # an input of this command: no output of it may replace the file
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -83,6 +83,7 @@ def visit(
     if answers is not None and resume:
         raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用", "--resume continues an interactive draft; it cannot be used with --answers"))
     doc = read_answers_file(answers) if answers is not None else None
+    _refuse_output_over_inputs(output)
     school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
     checklist_id = require(checklist or (doc.checklist if doc else None), tr("--checklist（或答案文件中的 checklist）", "--checklist (or `checklist` in the answers file)"))
     with open_db() as store:
@@ -92,12 +93,21 @@ def visit(
             return
         visit_date = _visit_date(date, doc.date if doc else None)
         loaded = find_checklist(settings().checklists_dir, checklist_id)
+        _refuse_output_over_inputs(output)  # the checklist file is an input too
         who = _inspector(store, inspector, doc.inspector if doc else None, found)
         if doc is None:
             _check_applies(loaded, found)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded)
             return
         _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output)
+
+
+def _refuse_output_over_inputs(output: Path | None) -> None:
+    """Refuse an --output over the database or an input before the visit is recorded, not after."""
+    if output is not None:
+        from nanxian_cli.output_guard import check_output
+
+        check_output(output)
 
 
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output) -> None:

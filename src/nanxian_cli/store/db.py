@@ -109,9 +109,11 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
     `on_upgrade(old, new)` is called before an existing database is migrated from schema `old` to `new`
     (some migrations rebuild tables: seconds on a large file), so the caller can say why it waits.
     """
+    from nanxian_cli.output_guard import protect_database
     from nanxian_cli.store.schema import SCHEMA_VERSION, migrate
 
     path = Path(path)
+    protect_database(path)  # no output of this run may replace it or the files beside it
     if path.is_dir():
         raise StoreError(tr(f"{path}：是文件夹，应为数据库文件", f"{path}: is a directory, expected a database file"))
     existed = path.exists()

@@ -11,7 +11,6 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import DeliveryError
@@ -211,7 +210,9 @@ def delivery_lock(store: Store, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iter
     except ImportError:  # not POSIX: rely on the delivery records alone
         yield
         return
-    path = Path(str(store.path) + ".digest-lock")
+    from nanxian_cli.output_guard import digest_lock_path  # named in one place: no output may replace it
+
+    path = digest_lock_path(store.path)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
