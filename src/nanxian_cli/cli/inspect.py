@@ -364,7 +364,7 @@ def list_(
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise InputError(f"--from {first} is after --to {last}")
-    with open_db() as store:
+    with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
         visits = list_visits(store, school=code, inspector=inspector, checklist=checklist, date_from=first,
                              date_to=last, status=status)

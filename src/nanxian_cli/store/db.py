@@ -117,9 +117,10 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
     if path.is_dir():
         raise StoreError(tr(f"{path}：是文件夹，应为数据库文件", f"{path}: is a directory, expected a database file"))
     existed = path.exists()
+    if not create and (not existed or _zero_length(path)):
+        # A read-only command never creates a database or a folder, nor turns an empty file into one.
+        raise _no_database_yet(path)
     if not existed:
-        if not create:
-            raise StoreError(tr(f"{path}：尚无数据库（请先导入学校名册或记录一次督导）", f"{path}: no database yet (import a roster or record a visit first)"))
         _create_private_file(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -137,6 +138,9 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
             ours = not empty and _looks_like_ours(conn)
         finally:
             conn.execute("COMMIT")
+        if empty and not create:  # an SQLite file with nothing in it yet: read-only commands leave it as it is
+            conn.close()
+            raise _no_database_yet(path)
         # A nanxian file is either empty or at user_version >= 1 with our migration log (m001 sets both at once).
         if not empty and (version == 0 or not ours):
             conn.close()
@@ -162,6 +166,18 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
         conn.close()
         raise _store_error(path, exc) from None
     return Store(conn, path)
+
+
+def _zero_length(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _no_database_yet(path: Path) -> StoreError:
+    return StoreError(tr(f"{path}：尚无数据库（请先导入学校名册或记录一次督导）",
+                         f"{path}: no database yet (import a roster or record a visit first)"))
 
 
 def _is_empty(conn: sqlite3.Connection) -> bool:
