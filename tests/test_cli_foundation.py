@@ -130,7 +130,7 @@ def _clear_locale(monkeypatch):
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("zh_CN.UTF-8", "错误"), ("en_US.UTF-8", "Error"), ("C", "错误")])
-def test_language_from_the_locale(cli, monkeypatch, locale: str, expected: str):
+def test_language_from_the_locale(cli, schools, monkeypatch, locale: str, expected: str):
     _clear_locale(monkeypatch)
     monkeypatch.setenv("LANG", locale)
     result = cli("school", "show", "zzz")
@@ -204,6 +204,9 @@ def test_python_dash_m(tmp_path: Path):
 
 def test_exit_codes_in_a_real_process(tmp_path: Path):
     env = subprocess_env(tmp_path)
+    # a database to look in (a read-only command never creates one)
+    subprocess.run([sys.executable, "-m", "nanxian_cli", "inspector", "add", "李明"], capture_output=True, cwd=tmp_path,
+                   env=env, timeout=60, check=True)
     done = subprocess.run([sys.executable, "-m", "nanxian_cli", "school", "show", "zzz"], capture_output=True,
                           text=True, cwd=tmp_path, env=env, timeout=60)
     assert done.returncode == 2

@@ -335,6 +335,34 @@ def test_unforeseen_failures_map_the_same(county, tmp_path, failure, exit_code, 
     assert result.files == {} and result.deliveries == []
 
 
+@pytest.mark.parametrize("output", [
+    "{work}/nanxian.db", "{work}/out/../nanxian.db", "{work}/nanxian.db-wal", "{work}/nanxian.db-shm",
+    "{work}/nanxian.db.digest-lock", "{work}/nanxian.db.evidence/", "{work}/nanxian.db.evidence/week.txt",
+    "{work}/link.txt",
+])
+def test_an_output_over_the_database_is_refused_the_same(county, tmp_path, output):
+    """Invariant 8 on both paths: exit 2 before anything is read, written or recorded."""
+    def setup(work: Path) -> None:
+        (work / "link.txt").symlink_to(work / "nanxian.db")
+        (work / "nanxian.db.evidence").mkdir()
+
+    result = both(county, tmp_path, [*W45, "--output", output], setup=setup)
+    assert result.exit_code == 2, errors(result)
+    assert "refusing to write there, nothing was changed" in errors(result)
+    assert result.stdout == b"" and result.deliveries == []
+    assert result.files == {"link.txt": county.read_bytes(), "nanxian.db.evidence": None}
+
+
+def test_a_digest_file_name_that_is_the_database_is_refused_the_same(county, tmp_path):
+    def setup(work: Path) -> None:
+        (work / "nanxian.db").rename(work / "out" / "digest-2020-W45.txt")
+
+    result = both(county, tmp_path, DELIVER, setup=setup, env={"NANXIAN_DB": "{work}/out/digest-2020-W45.txt"})
+    assert result.exit_code == 2, errors(result)
+    assert "digest-2020-W45.txt is the database; refusing to write there" in errors(result)
+    assert result.files == {"out/digest-2020-W45.txt": county.read_bytes()} and result.deliveries == []
+
+
 def test_a_bug_with_nanxian_debug_shows_the_traceback_on_both_paths(county, tmp_path):
     space = Workspace(county, tmp_path, env={"TEST_RAISE": "bug", "NANXIAN_DEBUG": "1"})
     for entry in ("typer", "fast"):

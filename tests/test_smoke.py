@@ -55,6 +55,9 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path):
         "sys.argv = ['nanxian', 'school', 'list']\n"
         "from nanxian_cli.cli import main; main()\n"
     )
+    from nanxian_cli.store import open_store
+
+    open_store(tmp_path / "x.db").close()  # `school list` reads a database, it never creates one
     env = {**os.environ, "NANXIAN_LANG": "en", "NANXIAN_DB": str(tmp_path / "x.db")}
     env.pop("NANXIAN_DEBUG", None)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import stat
@@ -82,9 +83,11 @@ def test_new_file_is_private_and_parents_are_created(tmp_path: Path):
 
 def test_cli_creates_private_database_at_db_option(cli, tmp_path: Path):
     path = tmp_path / "deep" / "dir" / "x.db"
+    result = cli("--db", path, "inspector", "add", "李明")  # a command that writes: a read-only one creates nothing
+    assert result.exit_code == 0, result.output
     result = cli("--db", path, "inspector", "list", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "[]"
+    assert [i["name"] for i in json.loads(result.stdout)] == ["李明"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -248,7 +251,7 @@ def test_empty_file_becomes_a_database(cli, tmp_path: Path):
 def test_database_path_under_a_regular_file_exit_1(cli, tmp_path: Path):
     blocker = tmp_path / "afile"
     blocker.write_text("x")
-    result = cli("--db", blocker / "sub" / "x.db", "inspector", "list")
+    result = cli("--db", blocker / "sub" / "x.db", "inspector", "add", "李明")  # a read-only command creates nothing
     assert result.exit_code == 1
     assert "cannot create the database" in result.stderr
     assert blocker.read_text() == "x"

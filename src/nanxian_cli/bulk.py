@@ -64,10 +64,10 @@ def import_visits(
             try:
                 with store.transaction() as conn:
                     write_visits(conn, batch, author=author, saved_hashes=pending)
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, StoreError) as exc:  # StoreError: a full disk or an I/O error, named
                 raise StoreError(
                     f"{store.path}: batch {stats.batches + 1} ({len(batch)} visit(s), first {batch[0].id}) was not "
-                    f"written: {exc}; the {stats.visits} visit(s) before it were saved"
+                    f"written: {getattr(exc, 'message', exc)}; the {stats.visits} visit(s) before it were saved"
                 ) from None
             saved_hashes = pending
             stats.visits += len(batch)

@@ -44,6 +44,9 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """
     import stat
 
+    from nanxian_cli.output_guard import protect_input
+
+    protect_input(path)  # an input of this command: no output of it may replace the file
     if path.is_dir():
         raise InputError(tr(f"{path}：是文件夹，应为文件", f"{path}: is a directory, expected a file"))
     nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO does not wait for a writer

@@ -22,8 +22,19 @@ ReportFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx"]
 FormatOption = Annotated[
     TableFormat | None, typer.Option("--format", "-f", help="table | json | csv (default: from --output's extension, else table)")
 ]
+def _refuse_protected_output(value: Path | None) -> Path | None:
+    """Before the command runs: an --output that would replace the database, a file beside it or its evidence
+    folder is refused at once (exit 2); the writer checks again, the command's inputs included, when it writes."""
+    if value is not None:
+        from nanxian_cli.output_guard import check_output
+
+        check_output(value)
+    return value
+
+
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal (atomically)")
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal (atomically)",
+                              callback=_refuse_protected_output)
 ]
 DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, county time)")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD")]

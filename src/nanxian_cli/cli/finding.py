@@ -39,7 +39,7 @@ def list_(
         status = "overdue"
 
     day = parse_date(as_of, "--as-of") or today()
-    with open_db() as store:
+    with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
         findings = list_findings(store, school=code, status=status, severity=severity, as_of=day)
     columns = ["id", "school", "school_name", "item", "item_text", "checklist", "severity", "opened", "due", "status",

@@ -118,6 +118,7 @@ def visit(
                          again=again)
         return
     doc = read_answers_file(answers) if answers is not None else None
+    _refuse_output_over_inputs(output)
     school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
     checklist_id = require(checklist or (doc.checklist if doc else None), tr("--checklist（或答案文件中的 checklist）", "--checklist (or `checklist` in the answers file)"))
     checklist_from = _origin(doc, "checklist", "--checklist", checklist)
@@ -132,12 +133,21 @@ def visit(
             return
         visit_date = _visit_date(date, doc.date if doc else None, _origin(doc, "date", "--date", date))
         loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id)
+        _refuse_output_over_inputs(output)  # the checklist file is an input too
         who = _inspector(store, inspector, doc.inspector if doc else None, found, inspector_from or "")
         if doc is None:
             _check_applies(loaded, found)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded, again=again)
             return
         _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again)
+
+
+def _refuse_output_over_inputs(output: Path | None) -> None:
+    """Refuse an --output over the database or an input before the visit is recorded, not after."""
+    if output is not None:
+        from nanxian_cli.output_guard import check_output
+
+        check_output(output)
 
 
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
@@ -488,7 +498,7 @@ def list_(
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise InputError(f"--from {first} is after --to {last}")
-    with open_db() as store:
+    with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
         visits = list_visits(store, school=code, inspector=inspector, checklist=checklist, date_from=first,
                              date_to=last, status=status)

@@ -40,7 +40,7 @@ def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
     """List supervisors and how many schools each answers for."""
     from nanxian_cli.store.schools import list_inspectors
 
-    with open_db() as store:
+    with open_db(create=False) as store:
         inspectors = list_inspectors(store)
     columns = [tr("姓名", "name"), tr("电话", "phone"), tr("学校数", "schools"), tr("学校", "school names")]
     rows = [[i["name"], i["phone"], i["schools"], "、".join(i["school_names"])] for i in inspectors]

@@ -64,7 +64,7 @@ def list_(
     from nanxian_cli.store.schools import list_schools
 
     _check_stage(stage)
-    with open_db() as store:
+    with open_db(create=False) as store:
         schools = list_schools(store, town=town, stage=stage)
     columns, rows = _school_rows(schools)
     emit(fmt, output, json_data=schools, columns=columns, rows=rows, table=_school_table(schools))
@@ -107,7 +107,7 @@ def show(
         from nanxian_cli.errors import InputError
 
         raise InputError(tr(f"--format：可选 table 或 json，而不是 {fmt!r}", f"--format: choose table or json, not {fmt!r}"))
-    with open_db() as store:
+    with open_db(create=False) as store:
         found = find_school(store, school)
     if fmt == "json":
         typer.echo(json_text(found), nl=False)

@@ -55,16 +55,22 @@ class Store:
             raise _store_error(self.path, exc) from None
         try:
             yield self.conn
+        except sqlite3.Error as exc:
+            # The first error is the one to report: a ROLLBACK failing too (the disk that failed the
+            # statement) must not replace it. A full disk or an I/O error is named with its file.
+            rollback_quietly(self.conn)
+            named = disk_error(self.path, exc)
+            if named is None:
+                raise
+            raise named from None
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+                rollback_quietly(self.conn)
                 raise _store_error(self.path, exc) from None
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
@@ -89,8 +95,45 @@ class Store:
         self.close()
 
 
+def rollback_quietly(conn: sqlite3.Connection) -> None:
+    """End a transaction after a failure. SQLite may already have rolled it back itself (a full disk or
+    an I/O error does that), and a ROLLBACK that fails as well must not hide the error that caused it."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+# Extended result codes that name the shared-memory index (`-shm`) rather than the database or its log.
+_SHM_ERRORS = ("SQLITE_IOERR_SHMOPEN", "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_SHMMAP", "SQLITE_IOERR_SHMLOCK")
+
+
+def disk_error(path: Path, exc: Exception) -> StoreError | None:
+    """A full disk or an I/O error, named with the file it concerns; None for any other error."""
+    text = str(exc)
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return StoreError(tr(f"{path}：磁盘已满，数据库无法写入（{text}）；未做任何改动",
+                             f"{path}: disk full: the database cannot be written ({text}); nothing was changed"))
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        code = f"{name}: " if name else ""
+        if name in _SHM_ERRORS:
+            shm = Path(f"{path}-shm")
+            return StoreError(tr(f"{shm}：数据库共享内存文件读写错误（{code}{text}）；磁盘是否已满？未做任何改动",
+                                 f"{shm}: I/O error on the database's shared-memory file ({code}{text}); "
+                                 f"is the disk full? Nothing was changed"))
+        return StoreError(tr(f"{path}：数据库或其 -wal 文件读写错误（{code}{text}）；磁盘是否已满或损坏？未做任何改动",
+                             f"{path}: I/O error on the database or its -wal file ({code}{text}); is the disk "
+                             f"full or failing? Nothing was changed"))
+    return None
+
+
 def _store_error(path: Path, exc: Exception) -> StoreError:
     text = str(exc)
+    named = disk_error(path, exc)
+    if named is not None:
+        return named
     if "not a database" in text or "malformed" in text:
         return StoreError(tr(f"{path}：不是南县督导数据库或文件已损坏（{text}）；未做任何改动", f"{path}: the file is not a nanxian database or is damaged ({text}); nothing was changed"))
     if "readonly" in text or "read-only" in text:
@@ -109,15 +152,18 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
     `on_upgrade(old, new)` is called before an existing database is migrated from schema `old` to `new`
     (some migrations rebuild tables: seconds on a large file), so the caller can say why it waits.
     """
+    from nanxian_cli.output_guard import protect_database
     from nanxian_cli.store.schema import SCHEMA_VERSION, migrate
 
     path = Path(path)
+    protect_database(path)  # no output of this run may replace it or the files beside it
     if path.is_dir():
         raise StoreError(tr(f"{path}：是文件夹，应为数据库文件", f"{path}: is a directory, expected a database file"))
     existed = path.exists()
+    if not create and (not existed or _zero_length(path)):
+        # A read-only command never creates a database or a folder, nor turns an empty file into one.
+        raise _no_database_yet(path)
     if not existed:
-        if not create:
-            raise StoreError(tr(f"{path}：尚无数据库（请先导入学校名册或记录一次督导）", f"{path}: no database yet (import a roster or record a visit first)"))
         _create_private_file(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -133,8 +179,15 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             empty = _is_empty(conn)
             ours = not empty and _looks_like_ours(conn)
-        finally:
-            conn.execute("COMMIT")
+        except BaseException:
+            # e.g. no room for the `-shm` file: SQLite ended the transaction already, and a COMMIT here
+            # would fail with "no transaction is active" in place of the real cause
+            rollback_quietly(conn)
+            raise
+        conn.execute("COMMIT")
+        if empty and not create:  # an SQLite file with nothing in it yet: read-only commands leave it as it is
+            conn.close()
+            raise _no_database_yet(path)
         # A nanxian file is either empty or at user_version >= 1 with our migration log (m001 sets both at once).
         if not empty and (version == 0 or not ours):
             conn.close()
@@ -160,6 +213,18 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
         conn.close()
         raise _store_error(path, exc) from None
     return Store(conn, path)
+
+
+def _zero_length(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _no_database_yet(path: Path) -> StoreError:
+    return StoreError(tr(f"{path}：尚无数据库（请先导入学校名册或记录一次督导）",
+                         f"{path}: no database yet (import a roster or record a visit first)"))
 
 
 def _is_empty(conn: sqlite3.Connection) -> bool:

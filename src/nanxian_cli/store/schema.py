@@ -317,6 +317,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            from nanxian_cli.store.db import rollback_quietly
+
+            rollback_quietly(conn)  # keep the error that stopped the migration
             raise
