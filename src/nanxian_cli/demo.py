@@ -524,7 +524,7 @@ def build_lock(path: Path, waiting: Callable[[], None] | None = None,
                                 f"{lock.parent}: cannot create the folder: {exc.strerror or exc}")) from None
     with ExitStack() as held:
         try:
-            held.enter_context(exclusive_lock(lock, wait_seconds, waiting=waiting))
+            held.enter_context(exclusive_lock(lock, wait_seconds, remove=True, waiting=waiting))
         except LockBusy:
             raise RuntimeFailure(tr(
                 f"另一个 demo 进程生成 {path} 已超过 {int(wait_seconds)} 秒（锁 {lock}）；本次未做任何改动",
