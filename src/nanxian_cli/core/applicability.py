@@ -1,0 +1,79 @@
+"""Whether a point is asked at a school: `applies_to` (stages, attributes) and skip logic (`when`).
+
+A point that does not apply, or whose `when` is not met, is recorded as `na` without asking. Pure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nanxian_cli.core.answers import YES_WORDS, Outcome
+
+
+def applies(item_or_checklist: Any, school: dict) -> bool:
+    """Whether a point (or a whole checklist) concerns this school's stages and attributes."""
+    rule = item_or_checklist.applies_to
+    if rule is None:
+        return True
+    stages = set(school["stages"])
+    if rule.stages and not stages.intersection(rule.stages):
+        return False
+    return all(school.get(attr) for attr in rule.requires)
+
+
+def when_met(item: Any, values: dict[str, Outcome]) -> bool:
+    """Skip logic: the referenced earlier point's answer equals `when.equals`."""
+    if item.when is None:
+        return True
+    given = values.get(item.when.item)
+    if given is None or given.outcome == "na":
+        return False
+    expected = item.when.equals
+    actual = given.value
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        if isinstance(expected, str):
+            expected = expected.strip().lower() in YES_WORDS
+        return bool(actual) == bool(expected) if isinstance(actual, bool) else False
+    if isinstance(actual, (int, float)):
+        try:
+            return float(actual) == float(expected)
+        except (TypeError, ValueError):
+            return False
+    return str(actual) == str(expected)
+
+
+def auto_na(item: Any, school: dict, values: dict[str, Outcome]) -> bool:
+    """True when the point is recorded as `na` without asking: it does not apply or its `when` is not met."""
+    return not applies(item, school) or not when_met(item, values)
+
+
+def dependents(checklist: Any, changed: str) -> list[Any]:
+    """The points whose `when` depends, directly or through others, on point `changed`, in checklist order."""
+    depends = {changed}
+    found = []
+    for other in checklist.items:
+        if other.when is not None and other.when.item in depends:
+            depends.add(other.id)
+            found.append(other)
+    return found
+
+
+def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], changed: str,
+                  allow_na_answers: bool = True) -> tuple[list[str], list[str]]:
+    """After point `changed` got a new answer (already in `values`): the dependent points that must now be `na`
+    (their condition no longer holds) and those that now need an answer (condition met, none given).
+
+    `values` is updated with the `na` outcomes, so later dependents see them."""
+    to_na: list[str] = []
+    needs_answer: list[str] = []
+    for other in dependents(checklist, changed):
+        if not applies(other, school):
+            continue
+        current = values.get(other.id)
+        if not when_met(other, values):
+            if current is None or current.outcome != "na":
+                to_na.append(other.id)
+                values[other.id] = Outcome(None, "na")
+        elif current is None or (current.outcome == "na" and not (allow_na_answers and other.allow_na)):
+            needs_answer.append(other.id)
+    return to_na, needs_answer
