@@ -220,7 +220,7 @@ class Row:
 # -- building the database ------------------------------------------------------------------------
 
 def build(path: Path, schools: int, years: int, per_year: int, checklists: Path | None) -> dict:
-    from nanxian_cli import demo
+    from nanxian_cli.services import demo
     from nanxian_cli.config import bundled_checklists_dir
     from nanxian_cli.store import open_store
 
@@ -245,11 +245,11 @@ def bulk_write_rate(visits_wanted: int) -> dict:
     """Answers per second of the bulk write alone: prepared visits (made beforehand) into a fresh database."""
     import random
 
-    from nanxian_cli import demo
-    from nanxian_cli.bulk import import_visits
-    from nanxian_cli.checklists import load_all
+    from nanxian_cli.services import demo
+    from nanxian_cli.services.bulk import import_visits
+    from nanxian_cli.files.checklists import load_all
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.schools import read_roster
+    from nanxian_cli.files.roster import read_roster
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import import_schools
 
@@ -281,8 +281,8 @@ def bulk_write_rate(visits_wanted: int) -> dict:
 
 def answers_file(path: Path, checklists: Path) -> None:
     """A complete routine-monthly visit to NX-001 (every point answered, a few failing)."""
-    from nanxian_cli import demo
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.services import demo
+    from nanxian_cli.files.checklists import find_checklist
 
     loaded = find_checklist(checklists, "routine-monthly")
     lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", "inspector: 基准测试", "answers:"]

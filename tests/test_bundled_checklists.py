@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from nanxian_cli.checklists import load_all, load_plan
-from nanxian_cli.evaluate import applies
-from nanxian_cli.vocab import STAGES
+from nanxian_cli.files.checklists import load_all, load_plan
+from nanxian_cli.core.applicability import applies
+from nanxian_cli.core.vocab import STAGES
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_checklist_show_lists_every_point(cli):
     result = cli("checklist", "show", "routine-monthly")
     assert result.exit_code == 0, result.output
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
 
     cl = find_checklist(bundled_checklists_dir(), "routine-monthly").checklist
     for item in cl.items:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli import demo as core
-from nanxian_cli.bulk import import_visits
-from nanxian_cli.checklists import load_all
+from nanxian_cli.services import demo as core
+from nanxian_cli.services.bulk import import_visits
+from nanxian_cli.files.checklists import load_all
 from nanxian_cli.errors import StoreError
-from nanxian_cli.schools import read_roster
+from nanxian_cli.files.roster import read_roster
 from nanxian_cli.store import open_store
 from nanxian_cli.store.schools import import_schools
 from nanxian_cli.store.visits import record_visit

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli import demo as core
+from nanxian_cli.services import demo as core
 
 SMALL = ["--schools", "6", "--visits-per-year", "4"]
 

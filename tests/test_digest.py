@@ -49,11 +49,11 @@ def write_checklist(folder: Path) -> Path:
 
 def record(db: Path, checklist: Path, code: str, day: str, inspector: str, drill=None, cls=None, sign=None) -> str:
     """Record one visit through the real path; a missing answer leaves it a draft."""
-    from nanxian_cli.checklists import load_checklist
+    from nanxian_cli.files.checklists import load_checklist
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import record_visit
-    from nanxian_cli.visits import GivenAnswer, prepare_visit
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     given = {k: GivenAnswer(v) for k, v in (("dg-drill", drill), ("dg-class", cls), ("dg-sign", sign)) if v is not None}
     with open_store(db) as store:
@@ -152,7 +152,7 @@ def test_overdue_as_of_the_weeks_sunday(cli, weeks):
 
 
 def test_plan_item_titles_when_plan_stored(cli, weeks, db_path):
-    from nanxian_cli.checklists import load_plan
+    from nanxian_cli.files.checklists import load_plan
     from nanxian_cli.store import open_store
     from nanxian_cli.store.checklists import ensure_plan
 

@@ -171,7 +171,7 @@ def test_in_order_recording_writes_no_replay_events(cli, rdir, tmp_path, db_path
 
 
 def test_earlier_visit_submitted_from_a_draft_later_replays(cli, rdir, tmp_path, db_path):
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import record_draft_answer, start_draft, submit_draft
@@ -221,7 +221,7 @@ def test_hand_resolution_moves_to_the_finding_that_replaces_a_voided_one(cli, rd
 
 def test_cross_checklist_recheck_is_replayed(cli, rdir, tmp_path, db_path):
     """A re-check answered during a visit with another checklist survives the void of the opening visit."""
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import record_recheck, start_draft, submit_draft

@@ -23,11 +23,11 @@ amendments = st.lists(st.sampled_from([(item, v) for item, vs in VALUES.items() 
 
 @pytest.fixture
 def visit_id(vdir, db_path):
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import record_visit
-    from nanxian_cli.visits import GivenAnswer, prepare_visit
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     with open_store(db_path) as store:
         school = find_school(store, "NX-001")
@@ -42,7 +42,7 @@ def visit_id(vdir, db_path):
 @given(steps=amendments)
 def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
     from nanxian_cli.errors import InputError
-    from nanxian_cli.evaluate import rate
+    from nanxian_cli.core.scoring import rate
     from nanxian_cli.store import open_store
     from nanxian_cli.store.visits import amend_answer, visit_detail
 
@@ -131,12 +131,12 @@ def expected_findings(conn) -> set[tuple]:
 def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory, ops):
     import sqlite3
 
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.errors import InputError
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import amend_answer, record_visit, void_visit
-    from nanxian_cli.visits import GivenAnswer, prepare_visit
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     (vdir / "t-replay.yaml").write_text(TIMELINE, encoding="utf-8")
     db = tmp_path_factory.mktemp("replay") / "nanxian.db"  # a fresh copy of the roster-only database

@@ -192,7 +192,7 @@ def test_na_only_where_allowed(cli, vdir, db_path):
 
 
 def test_ctrl_c_saves_draft_exit_130(cli, vdir, db_path, monkeypatch):
-    from nanxian_cli import interactive
+    from nanxian_cli.ui import entry as interactive
 
     real = interactive.Prompter.ask
     calls = {"n": 0}

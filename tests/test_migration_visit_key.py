@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli import demo as core
+from nanxian_cli.services import demo as core
 from nanxian_cli.config import bundled_checklists_dir
 from nanxian_cli.store import open_store, schema
 from nanxian_cli.store.visits import amend_answer, void_visit
@@ -205,7 +205,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         amend_answer(store, vid, item, "no", "looked again", "测试")
         assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                          "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
-    from nanxian_cli.checklists import load_all
+    from nanxian_cli.files.checklists import load_all
     from nanxian_cli.store.visits import _school_of, start_draft
 
     loaded = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}["routine-monthly"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import nanxian_cli.store as store_pkg
-from nanxian_cli import demo as core
+from nanxian_cli.services import demo as core
 from nanxian_cli.config import bundled_checklists_dir
 from nanxian_cli.store import open_store
 
@@ -203,7 +203,7 @@ def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
 
 
 def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
 
     from conftest import register_supervisors
 

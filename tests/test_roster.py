@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nanxian_cli.config import bundled_data_dir
-from nanxian_cli.vocab import ATTRIBUTES, STAGES
+from nanxian_cli.core.vocab import ATTRIBUTES, STAGES
 
 
 def dump(db: Path) -> list[str]:

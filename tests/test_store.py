@@ -413,8 +413,8 @@ items:
 
 
 def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
-    from nanxian_cli.checklists import checklist_from_snapshot, load_checklist
-    from nanxian_cli.loader import canonical_json, content_hash
+    from nanxian_cli.files.checklists import checklist_from_snapshot, load_checklist
+    from nanxian_cli.files.yaml import canonical_json, content_hash
     from nanxian_cli.store.checklists import checklist_content, save_checklist_version
 
     path = tmp_path / "kept.yaml"
@@ -445,7 +445,7 @@ def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
 
 
 def test_plan_items_stored_and_refreshed(tmp_path: Path):
-    from nanxian_cli.checklists import load_plan
+    from nanxian_cli.files.checklists import load_plan
     from nanxian_cli.store.checklists import ensure_plan, plan_items_stored
 
     plan = load_plan()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
 
-from nanxian_cli import inputs
+from nanxian_cli.files import inputs
 
 SECRET = "secret_key: top secret\nanother_secret: 42\n"
 

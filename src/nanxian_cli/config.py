@@ -100,8 +100,8 @@ def read_config(path: Path | None) -> dict:
         if os.environ.get("NANXIAN_CONFIG"):
             raise InputError(tr(f"{path}：配置文件不存在", f"{path}: config file not found"))
         return {}
-    from nanxian_cli.inputs import read_bytes  # the bounded reader: a device or a pipe cannot fill memory
-    from nanxian_cli.output_guard import protect_input
+    from nanxian_cli.files.inputs import read_bytes  # the bounded reader: a device or a pipe cannot fill memory
+    from nanxian_cli.files.outputs import protect_input
 
     protect_input(path)  # read by every command: no output may replace it
     raw = read_bytes(path, MAX_CONFIG_BYTES)

@@ -39,7 +39,7 @@ def run(
                             f"--week: {the_week.label} has not started yet (today is {day.isoformat()})"))
     smtp = None
     if email:
-        from nanxian_cli import mail
+        from nanxian_cli.services import mail
         from nanxian_cli.config import smtp_settings
 
         smtp = smtp_settings(settings())

@@ -18,6 +18,11 @@ def tr(zh: str, en: str) -> str:
     return zh if _lang == "zh" else en
 
 
+def pick(words) -> str:
+    """Words in both languages (core.words.Words, or a (zh, en) pair) in the current language."""
+    return words[0] if _lang == "zh" else words[1]
+
+
 def label(pair: tuple[str, str] | None, fallback: str = "") -> str:
     """Pick the current language from a (zh, en) pair."""
     if not pair:

@@ -41,7 +41,7 @@ state = State()
 def apply_global_options(db: str | None, checklists: str | None, lang: str | None) -> None:
     """What the root command does before any command: keep the global options, read the settings they
     select (command line, then environment, then config file) and speak their language."""
-    from nanxian_cli import output_guard
+    from nanxian_cli.files import outputs as output_guard
     from nanxian_cli.i18n import set_lang
 
     output_guard.reset()  # a new run: the paths its outputs must not replace are collected afresh

@@ -21,9 +21,9 @@ def _rule_text(item) -> str:
     if item.type == "yesno":
         return tr("应为：是", "expect: yes") if item.expect_value else tr("应为：否", "expect: no")
     if item.type == "number":
-        from nanxian_cli.evaluate import bounds_text
+        from nanxian_cli.core.answers import rule
 
-        return bounds_text(item)
+        return rule(item).en
     if item.type == "rating":
         return f"1–5, ≥ {item.min:g}"
     if item.type == "choice":
@@ -43,7 +43,7 @@ def _applies_text(applies) -> str:
 @app.command("list")
 def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
     """List the configured checklists."""
-    from nanxian_cli.checklists import load_all
+    from nanxian_cli.files.checklists import load_all
     from nanxian_cli.i18n import get_lang
 
     lang = get_lang()
@@ -87,9 +87,10 @@ def show(
     from rich.table import Table
     from rich.text import Text
 
-    from nanxian_cli.checklists import find_checklist
+    from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.i18n import get_lang
-    from nanxian_cli.render import infer_format, json_text, write_output
+    from nanxian_cli.render import infer_format, json_text
+    from nanxian_cli.files.outputs import write_output
 
     lang = get_lang()
     loaded = find_checklist(settings().checklists_dir, checklist_id)
@@ -125,7 +126,7 @@ def show(
     table.add_column(tr("等级", "Severity"))
     table.add_column(tr("要点", "Plan"))
     sev_style = {"critical": "bold red", "major": "yellow", "minor": "dim"}
-    from nanxian_cli.vocab import SEVERITY_LABELS
+    from nanxian_cli.core.vocab import SEVERITY_LABELS
 
     for index, item in enumerate(cl.items, start=1):
         body = Text()
@@ -175,7 +176,7 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
 ) -> None:
     """Check checklist files; print every problem with file and line. Exit 2 if any."""
-    from nanxian_cli.checklists import validate_paths
+    from nanxian_cli.files.checklists import validate_paths
     from nanxian_cli.errors import ValidationFailed
 
     targets = list(paths) if paths else [settings().checklists_dir]
@@ -194,7 +195,7 @@ def validate(
 @app.command("coverage")
 def coverage(fmt: FormatOption = None, output: OutputOption = None) -> None:
     """The plan's 21 items against the checklist points that check them."""
-    from nanxian_cli.checklists import load_all, load_plan
+    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.i18n import get_lang
     from rich.table import Table
     from rich.text import Text

@@ -26,7 +26,7 @@ def _refuse_protected_output(value: Path | None) -> Path | None:
     """Before the command runs: an --output that would replace the database, a file beside it or its evidence
     folder is refused at once (exit 2); the writer checks again, the command's inputs included, when it writes."""
     if value is not None:
-        from nanxian_cli.output_guard import check_output
+        from nanxian_cli.files.outputs import check_output
 
         check_output(value)
     return value
@@ -58,7 +58,8 @@ def emit(
     allowed: tuple[str, ...] = ("table", "json", "csv"),
 ) -> None:
     """Render one listing in the chosen format, to the terminal or atomically to --output."""
-    from nanxian_cli.render import csv_text, infer_format, json_text, markdown_table, write_output
+    from nanxian_cli.render import csv_text, infer_format, json_text, markdown_table
+    from nanxian_cli.files.outputs import write_output
 
     chosen = infer_format(fmt, output)
     if chosen not in allowed:

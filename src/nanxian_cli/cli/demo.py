@@ -24,7 +24,7 @@ def demo(
     Written to a separate demo database (`nanxian --db FILE demo`, or the default demo file; NANXIAN_DB and the
     config's `db` name the real database, which the demo never touches); an earlier demo database there is
     rebuilt from scratch. Deterministic for a given --seed."""
-    from nanxian_cli import demo as core
+    from nanxian_cli.services import demo as core
     from nanxian_cli.cli.common import console, parse_date, settings, today
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
@@ -89,7 +89,7 @@ def _target(own: str | None):
 def _build(store, checklists_dir, opts, err, inputs=None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nanxian_cli import demo as core
+    from nanxian_cli.services import demo as core
     from nanxian_cli.i18n import tr
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -107,7 +107,7 @@ def _show_reports(store, result, end, out) -> None:
     import datetime as dt
     from importlib import import_module  # a report module that is not installed is named, not fatal
 
-    from nanxian_cli import demo as core
+    from nanxian_cli.services import demo as core
     from nanxian_cli.i18n import tr
 
     out.print(tr("以下均为演示数据：名册为样本，督导记录随机生成，不反映任何学校的真实情况。",

@@ -50,7 +50,7 @@ def _inspector(store: Any, option: str | None, header: str | None, school: dict,
 
 
 def _check_applies(loaded: Any, school: dict) -> None:
-    from nanxian_cli.evaluate import applies
+    from nanxian_cli.core.applicability import applies
 
     if not applies(loaded.checklist, school):
         raise InputError(tr(f"检查表 {loaded.checklist.id} 不适用于 {school['name']}（{' '.join(school['stages'])}）",
@@ -105,9 +105,9 @@ def visit(
     output: OutputOption = None,
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
-    from nanxian_cli.checklists import check_checklist_id, find_checklist
+    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
     from nanxian_cli.store.schools import find_school
-    from nanxian_cli.visits import read_answers_file, require
+    from nanxian_cli.files.answers import read_answers_file, require
 
     if answers is not None and (resume or draft is not None):
         raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用", "--resume continues an interactive draft; it cannot be used with --answers"))
@@ -145,14 +145,14 @@ def visit(
 def _refuse_output_over_inputs(output: Path | None) -> None:
     """Refuse an --output over the database or an input before the visit is recorded, not after."""
     if output is not None:
-        from nanxian_cli.output_guard import check_output
+        from nanxian_cli.files.outputs import check_output
 
         check_output(output)
 
 
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
     from nanxian_cli.store.visits import record_visit, visit_detail
-    from nanxian_cli.visits import prepare_visit
+    from nanxian_cli.core.visit import prepare_visit
 
     prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
     prepared.source = "file"
@@ -162,7 +162,7 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
     detail = visit_detail(store, prepared.id, as_of=today())
     _emit_visit(detail, fmt, output)
     if prepared.status == "draft":
-        from nanxian_cli.interactive import resume_command
+        from nanxian_cli.ui.entry import resume_command
 
         err = console(stderr=True)
         err.print(
@@ -239,7 +239,7 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
     import uuid
 
     from nanxian_cli.errors import DuplicateVisit
-    from nanxian_cli.interactive import resume_command, run_visit
+    from nanxian_cli.ui.entry import resume_command, run_visit
     from nanxian_cli.store.visits import (find_resumable_draft, load_snapshot, refuse_duplicate, remove_empty_draft,
                                           start_draft, visit_detail)
 
@@ -448,7 +448,8 @@ def _findings_table(findings: list[dict], title: str | None, relation: bool = Fa
 
 
 def _emit_visit(detail: dict, fmt: str | None, output: Path | None, with_answers: bool = False) -> None:
-    from nanxian_cli.render import infer_format, json_text, write_output
+    from nanxian_cli.render import infer_format, json_text
+    from nanxian_cli.files.outputs import write_output
 
     chosen = infer_format(fmt, output)
     if chosen not in ("table", "json"):

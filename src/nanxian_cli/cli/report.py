@@ -45,7 +45,8 @@ def _emit(doc, fmt: str | None, output: Path | None) -> None:
 
     from nanxian_cli.cli.common import console
     from nanxian_cli.errors import InputError
-    from nanxian_cli.render import infer_format, write_output
+    from nanxian_cli.render import infer_format
+    from nanxian_cli.files.outputs import write_output
     from nanxian_cli.render.sections import BINARY_FORMATS, print_document, render_document
 
     chosen = infer_format(fmt, output)
@@ -64,7 +65,7 @@ def _emit(doc, fmt: str | None, output: Path | None) -> None:
 
 def _check_stage(stage: str | None) -> None:
     from nanxian_cli.errors import InputError
-    from nanxian_cli.vocab import STAGES
+    from nanxian_cli.core.vocab import STAGES
 
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")

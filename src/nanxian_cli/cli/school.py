@@ -21,7 +21,7 @@ StageOption = Annotated[str | None, typer.Option("--stage", help="kindergarten |
 
 def _check_stage(stage: str | None) -> None:
     from nanxian_cli.errors import InputError
-    from nanxian_cli.vocab import STAGES
+    from nanxian_cli.core.vocab import STAGES
 
     if stage is not None and stage not in STAGES:
         raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}", f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
@@ -30,7 +30,7 @@ def _check_stage(stage: str | None) -> None:
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
     """Import or update schools by code. Any bad row: every problem listed, nothing imported."""
-    from nanxian_cli.schools import pinyin_initials, read_roster
+    from nanxian_cli.files.roster import pinyin_initials, read_roster
     from nanxian_cli.store.schools import import_schools
 
     rows = read_roster(file)
@@ -74,7 +74,7 @@ def _school_table(schools: list[dict]):
     """The terminal view: attributes in one column so an 80-column terminal keeps codes and names whole."""
     from nanxian_cli.i18n import get_lang
     from nanxian_cli.render.table import simple_table
-    from nanxian_cli.vocab import STAGE_LABELS
+    from nanxian_cli.core.vocab import STAGE_LABELS
 
     attr_labels = {"boarding": tr("寄宿", "boarding"), "canteen": tr("食堂", "canteen"), "school_bus": tr("校车", "school bus")}
     columns = [tr("代码", "code"), tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("条件", "attributes"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from nanxian_cli.i18n import label, tr
 from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
-from nanxian_cli.vocab import SEVERITY_LABELS
+from nanxian_cli.core.vocab import SEVERITY_LABELS
 
 MAX_ROWS = 50  # long lists (overdue findings, unvisited schools) are cut in the digest; JSON has them all
 EXTENSIONS = {"text": "txt", "markdown": "md", "html": "html", "json": "json"}

@@ -122,7 +122,7 @@ def finding_status_label(status: str | None) -> str:
 
 
 def severity_label(severity: str | None) -> str:
-    from nanxian_cli.vocab import SEVERITY_LABELS
+    from nanxian_cli.core.vocab import SEVERITY_LABELS
 
     pair = SEVERITY_LABELS.get(severity or "")
     return tr(pair[0], pair[1]) if pair else (severity or "")

@@ -278,16 +278,16 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
         chosen = fmt or FILE_EXTENSIONS.get(path.suffix.lower(), "text")
         if not path.parent.is_dir():
             raise InputError(tr(f"--output：文件夹 {path.parent} 不存在", f"--output: folder {path.parent} does not exist"))
-    from nanxian_cli.output_guard import check_output
+    from nanxian_cli.files.outputs import check_output
 
     # the computed file too: refused (exit 2) before anything is read, written or recorded
     return check_output(path), chosen
 
 
 def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool) -> list[Delivery]:
-    from nanxian_cli import mail
+    from nanxian_cli.services import mail
     from nanxian_cli.errors import NanxianError
-    from nanxian_cli.render import write_output
+    from nanxian_cli.files.outputs import write_output
     from nanxian_cli.render import digest as render
     from nanxian_cli.store import digest as q
 

@@ -8,7 +8,7 @@ from nanxian_cli.reports import Column, Document, Section, finding_status_label,
 from nanxian_cli.reports.item import _value_text
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
-from nanxian_cli.vocab import OUTCOME_LABELS, SEVERITY_LABELS
+from nanxian_cli.core.vocab import OUTCOME_LABELS, SEVERITY_LABELS
 
 
 def compute(store: Store, visit_id: str) -> Document:

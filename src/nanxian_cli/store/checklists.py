@@ -52,7 +52,7 @@ def ensure_plan_stored(conn: Any) -> None:
     reports then fall back to the item numbers."""
     if conn.execute("SELECT 1 FROM plan_items LIMIT 1").fetchone() is not None:
         return
-    from nanxian_cli.checklists import load_plan
+    from nanxian_cli.files.checklists import load_plan
     from nanxian_cli.errors import NanxianError
 
     try:

@@ -152,7 +152,7 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
     `on_upgrade(old, new)` is called before an existing database is migrated from schema `old` to `new`
     (some migrations rebuild tables: seconds on a large file), so the caller can say why it waits.
     """
-    from nanxian_cli.output_guard import protect_database
+    from nanxian_cli.files.outputs import protect_database
     from nanxian_cli.store.schema import SCHEMA_VERSION, migrate
 
     path = Path(path)

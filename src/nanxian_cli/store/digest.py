@@ -207,7 +207,7 @@ def delivery_lock(store: Store, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iter
     """
     from nanxian_cli.store.locks import LockBusy, exclusive_lock
 
-    from nanxian_cli.output_guard import digest_lock_path  # named in one place: no output may replace it
+    from nanxian_cli.files.outputs import digest_lock_path  # named in one place: no output may replace it
 
     path = digest_lock_path(store.path)
     with ExitStack() as held:

@@ -183,7 +183,7 @@ def registered_inspector(store: Store, name: str, source: str) -> str:
 
 
 def unknown_inspector(store: Store, name: str, source: str | None = None) -> NotFound:
-    from nanxian_cli.schools import closest_names
+    from nanxian_cli.files.roster import closest_names
 
     text = name.strip()
     registered = [r[0] for r in store.query("SELECT name FROM inspectors ORDER BY name")]

@@ -11,11 +11,13 @@ import json
 import sqlite3
 from typing import Any
 
+from nanxian_cli.i18n import pick
 from nanxian_cli.errors import Ambiguous, DuplicateVisit, InputError, NotFound
-from nanxian_cli.evaluate import Tally, due_date, tally
+from nanxian_cli.core.findings import due_date
+from nanxian_cli.core.scoring import Tally, tally
 from nanxian_cli.store.checklists import ensure_plan_stored, save_checklist_version
 from nanxian_cli.store.db import Store, utc_now
-from nanxian_cli.visits import PreparedVisit, value_json
+from nanxian_cli.core.visit import PreparedVisit, value_json
 
 COUNT_COLUMNS = ("n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail", "n_items")
 
@@ -206,7 +208,7 @@ def apply_findings(conn, visit_id: str, school_code: str, date: dt.date, checkli
                 "INSERT INTO findings (school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
                 "visit_id, note, created_at) VALUES (?,?,?,?,?,?,?,'open',?,?,?)",
                 (school_code, item_id, checklist.id, checklist_hash, item.severity, day,
-                 due_date(date, item.severity, checklist.rectify_days).isoformat(), visit_id, note, now),
+                 due_date(date.isoformat(), getattr(checklist.rectify_days, item.severity)), visit_id, note, now),
             )
             open_rows[item_id] = (cur.lastrowid, day, visit_id)
             _event(conn, cur.lastrowid, "opened", visit_id, day, note, author, now)
@@ -322,7 +324,7 @@ def simulate_point(conn, entries: list[dict], item_id: str) -> list[dict]:
             current = {
                 "visit": e["visit"], "opened": e["date"], "checklist_id": checklist.id, "checklist_hash": e["hash"],
                 "severity": item.severity,
-                "due": due_date(dt.date.fromisoformat(e["date"]), item.severity, checklist.rectify_days).isoformat(),
+                "due": due_date(e["date"], getattr(checklist.rectify_days, item.severity)),
                 "note": e["note"], "status": "open", "resolved_on": None, "resolved_by_visit": None,
                 "resolved_by": None, "resolve_note": None, "recheck_count": 0, "last_recheck": None,
             }
@@ -433,7 +435,7 @@ def answer_history(conn, visit_id: str) -> list[sqlite3.Row]:
 
 def load_snapshot(conn, checklist_hash: str) -> Any:
     """The checklist version a visit was recorded against, from the database (never the YAML)."""
-    from nanxian_cli.checklists import LoadedChecklist, checklist_from_snapshot
+    from nanxian_cli.files.checklists import LoadedChecklist, checklist_from_snapshot
 
     content = conn.execute("SELECT content FROM checklist_versions WHERE hash = ?", (checklist_hash,)).fetchone()[0]
     return LoadedChecklist(checklist=checklist_from_snapshot(content), path=None, canonical=content, hash=checklist_hash)
@@ -762,7 +764,8 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
 
     Counts and (for a submitted visit) findings follow; points whose `when` no longer holds get an `na` revision.
     """
-    from nanxian_cli.evaluate import AnswerError, Outcome, applies, judge, when_met
+    from nanxian_cli.core.answers import AnswerError, Outcome, judge
+    from nanxian_cli.core.applicability import applies, when_met
 
     reason = (reason or "").strip()
     if not reason:
@@ -786,7 +789,7 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         try:
             result = judge(item, raw)
         except AnswerError as exc:
-            raise InputError(f"{item_id}: {exc}") from None
+            raise InputError(f"{item_id}: {pick(exc.words)}") from None
         submitted = visit["status"] == "submitted"
         old = latest.get(item_id)
         new_note = note if note is not None else (old["note"] if old is not None else None)
@@ -902,7 +905,7 @@ def _counts(row: Any) -> dict:
 
 
 def _visit_summary(row: Any) -> dict:
-    from nanxian_cli.evaluate import rate
+    from nanxian_cli.core.scoring import rate
 
     checked = row["w_pass"] + row["w_fail"]
     return {

@@ -8,7 +8,7 @@ the config file). Such a path is refused (exit 2) before anything is written.
 The paths are collected as a run goes, so no command has to list them: the global options name the
 database (`runtime.apply_global_options` starts each run with `reset(db)`), the store adds every database
 it opens, and the file readers add every file they read. Every writer of an output file asks
-`check_output` (`render.write_output` does, always; a command that writes to the database before its
+`check_output` (`write_output` does, always; a command that writes to the database before its
 output asks once more up front). Paths are compared as real paths (symlinks and `..` resolved) and, for
 files that exist, as the same file on disk (hard links).
 
@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from nanxian_cli.errors import InputError
+from nanxian_cli.errors import InputError, RuntimeFailure
 from nanxian_cli.i18n import tr
 
 # Files kept beside a database `x.db`: SQLite's write-ahead log, its shared-memory index and its rollback
@@ -134,3 +134,71 @@ def _refusal(option: str, output: str, entry: _Protected) -> str:
     else:
         zh, en = f"是本命令读取的文件{where}", f"is a file this command reads{where}"
     return tr(f"{option}：{output} {zh}{tail_zh}", f"{option}: {output} {en}{tail_en}")
+
+
+def write_output(content: str | bytes, output: Path, option: str = "--output") -> None:
+    """Write an output file atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
+
+    Every output file goes through here. First the path is checked (`check_output`): the
+    database, the files beside it, its evidence folder and the command's own inputs are refused (exit 2)
+    before anything is written. A new file is made readable by its owner only (0600: reports name schools,
+    supervisors and their findings); writing over an existing file keeps that file's mode. A symlink is
+    written through to the file it points at.
+    """
+    import errno
+    import stat
+    import tempfile  # here, not at the top: it costs start-up on every read path that renders
+
+    shown = Path(output)
+    target = check_output(shown, option)
+    parent = target.parent
+    if not parent.is_dir():
+        raise InputError(tr(f"{shown}：文件夹 {shown.parent} 不存在", f"{shown}: folder {shown.parent} does not exist"))
+    if target.is_dir():
+        raise InputError(tr(f"{shown}：是文件夹；请给出文件名", f"{shown}: is a folder; give a file name"))
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        try:
+            kept_mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            kept_mode = None  # mkstemp's 0600 stays
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if kept_mode is not None:
+                os.chmod(tmp, kept_mode)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        _fsync_folder(parent)
+    except PermissionError:
+        raise RuntimeFailure(tr(f"{shown}：无权写入", f"{shown}: permission denied")) from None
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise RuntimeFailure(tr(f"{shown}：磁盘已满（{why}）；未写入", f"{shown}: disk full ({why}); nothing was written")) from None
+        if exc.errno == errno.EFBIG:
+            raise RuntimeFailure(tr(f"{shown}：文件超出允许的大小（{why}）；未写入",
+                                    f"{shown}: file too large for this file system or limit ({why}); nothing was written")) from None
+        raise RuntimeFailure(tr(f"{shown}：无法写入：{why}", f"{shown}: cannot write: {why}")) from None
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable; a file system that cannot sync a folder is left as it is."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

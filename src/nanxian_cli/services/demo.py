@@ -81,7 +81,7 @@ def sample_roster_path() -> Path:
 
 def build_roster(count: int | None, sample: list[Any]) -> list[Any]:
     """The first `count` sample schools, or the whole sample plus generated schools (codes NX-1001…)."""
-    from nanxian_cli.models import SchoolRow
+    from nanxian_cli.core.models import SchoolRow
 
     if count is None:
         return list(sample)
@@ -168,7 +168,7 @@ def _candidates(item: Any) -> tuple[list[Any], list[Any]]:
 
 def plan_points(checklist: Any) -> list[PointPlan]:
     """A passing and a failing answer per point, each checked with the real `judge`."""
-    from nanxian_cli.evaluate import AnswerError, judge
+    from nanxian_cli.core.answers import AnswerError, judge
 
     points = []
     for item in checklist.items:
@@ -229,7 +229,7 @@ def _weekday(day: dt.date, lo: dt.date, hi: dt.date) -> dt.date:
 
 def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions, rng: random.Random) -> list[PlannedVisit]:
     """Every visit of every school, sorted by date (findings must be applied in time order)."""
-    from nanxian_cli.evaluate import applies
+    from nanxian_cli.core.applicability import applies
 
     start = opts.end - dt.timedelta(days=365 * opts.years - 1)
     span = (opts.end - start).days + 1
@@ -278,7 +278,7 @@ def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions, 
 def synth_visits(schools: list[dict], available: dict[str, Any], opts: DemoOptions, rng: random.Random,
                  planned: list[PlannedVisit] | None = None) -> Iterator[Any]:
     """Prepared visits, lazily, in date order: answers generated, then judged by `prepare_visit`."""
-    from nanxian_cli.visits import GivenAnswer, prepare_visit
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     if planned is None:
         planned = schedule(schools, available, opts, rng)
@@ -377,10 +377,10 @@ class DemoInputs:
 
 def load_inputs(checklists_dir: Path, opts: DemoOptions) -> DemoInputs:
     """The checklists, the roster and the plan, validated (InputError / ValidationFailed, exit 2)."""
-    from nanxian_cli.checklists import load_all, load_plan
+    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
-    from nanxian_cli.schools import read_roster
+    from nanxian_cli.files.roster import read_roster
 
     available = load_all(checklists_dir)
     if not available:
@@ -409,9 +409,9 @@ def build_demo(
     """
     import time
 
-    from nanxian_cli.bulk import DEFAULT_BATCH, import_visits
-    from nanxian_cli.checklists import load_all, load_plan
-    from nanxian_cli.schools import pinyin_initials, read_roster
+    from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
+    from nanxian_cli.files.checklists import load_all, load_plan
+    from nanxian_cli.files.roster import pinyin_initials, read_roster
     from nanxian_cli.store import schools as school_store
     from nanxian_cli.store.checklists import ensure_plan
     from nanxian_cli.store.bulk import demo_totals

@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
-from nanxian_cli.evaluate import AnswerError, Outcome, Tally, applies, auto_na, judge, tally
+from nanxian_cli.i18n import pick
+from nanxian_cli.core.answers import AnswerError, Outcome, judge
+from nanxian_cli.core.scoring import Tally, tally
+from nanxian_cli.core.applicability import applies, auto_na
 
 
 @dataclass
@@ -97,7 +100,7 @@ def prepare_visit(
         try:
             result = judge(item, answer.raw)
         except AnswerError as exc:
-            problems.append(f"{answer.where}: answers.{item.id}: {exc}")
+            problems.append(f"{answer.where}: answers.{item.id}: {pick(exc.words)}")
             continue
         values[item.id] = result
         answers.append((item.id, result.value, result.outcome, answer.note))
@@ -113,68 +116,6 @@ def prepare_visit(
 
 
 def _is_na_raw(raw: Any) -> bool:
-    from nanxian_cli.evaluate import is_na
+    from nanxian_cli.core.answers import is_na
 
     return raw is None or is_na(raw)
-
-
-@dataclass
-class AnswersDocument:
-    school: str | None
-    checklist: str | None
-    date: dt.date | None
-    inspector: str | None
-    given: dict[str, GivenAnswer]
-    path: Path
-    lines: dict[str, int] = field(default_factory=dict)
-    """The line of each header key present in the file (school, checklist, date, inspector)."""
-
-    def where(self, key: str) -> str:
-        """`answers.yaml:3: date`: where a header value was written, for messages about it."""
-        return f"{self.path}:{self.lines.get(key, 1)}: {key}"
-
-
-def read_answers_file(path: Path) -> AnswersDocument:
-    """Parse an answers file (DESIGN.md format) with line numbers for every answer."""
-    from pydantic import ValidationError
-
-    from nanxian_cli.loader import read_yaml, validation_lines
-    from nanxian_cli.models import AnswerEntry, AnswersFile
-
-    doc = read_yaml(path)
-    if not isinstance(doc.data, dict):
-        raise ValidationFailed(f"{path}: not an answers file", [f"{path}:1: expected a mapping with school, checklist, date, answers"])
-    try:
-        parsed = AnswersFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ValidationFailed(f"{path}: invalid answers file", validation_lines(doc, exc)) from None
-    def as_typed(loc: tuple, value: Any) -> Any:
-        # YAML reads `060` as octal 48 and `1:30` as 90; then judge the text the supervisor typed instead
-        written = doc.numbers_as_written.get(loc)
-        if written is None or not isinstance(value, (int, float)) or isinstance(value, bool):
-            return value
-        try:
-            if float(written) == value:  # an ordinary decimal: keep the number
-                return value
-        except ValueError:
-            pass
-        return written
-
-    given: dict[str, GivenAnswer] = {}
-    for key, entry in parsed.answers.items():
-        where = f"{path}:{doc.line_of(('answers', key))}"
-        if isinstance(entry, AnswerEntry):
-            given[str(key)] = GivenAnswer(as_typed(("answers", key, "value"), entry.value), entry.note, where)
-        else:
-            given[str(key)] = GivenAnswer(as_typed(("answers", key), entry), None, where)
-    return AnswersDocument(
-        school=str(as_typed(("school",), parsed.school)) if parsed.school is not None else None,
-        checklist=parsed.checklist, date=parsed.date, inspector=parsed.inspector, given=given, path=path,
-        lines={key: doc.line_of((key,)) for key in ("school", "checklist", "date", "inspector") if key in doc.data},
-    )
-
-
-def require(value: Any, what: str) -> Any:
-    if value in (None, ""):
-        raise InputError(f"{what} is required")
-    return value

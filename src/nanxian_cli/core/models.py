@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from nanxian_cli.vocab import DEFAULT_RECTIFY_DAYS
+from nanxian_cli.core.vocab import DEFAULT_RECTIFY_DAYS
 
 Stage = Literal["kindergarten", "primary", "junior", "senior", "vocational", "special"]
 Attribute = Literal["boarding", "canteen", "school_bus"]

@@ -13,8 +13,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from nanxian_cli.evaluate import AnswerError, Outcome, applies, auto_na, bounds_text, judge, when_met
-from nanxian_cli.i18n import answer_text, get_lang, tr
+from nanxian_cli.core.answers import AnswerError, Outcome, hint, judge
+
+from nanxian_cli.core.applicability import applies, auto_na, when_met
+from nanxian_cli.i18n import answer_text, get_lang, pick, tr
 
 AUTO_NOT_APPLICABLE = "auto: does not apply to this school"
 AUTO_CONDITION = "auto: condition not met"
@@ -32,7 +34,7 @@ class _TooManyInvalid(Exception):
 
 def _severity(key: str) -> str:
     from nanxian_cli.i18n import label
-    from nanxian_cli.vocab import SEVERITY_LABELS
+    from nanxian_cli.core.vocab import SEVERITY_LABELS
 
     return label(SEVERITY_LABELS.get(key), key)
 
@@ -168,23 +170,7 @@ class Session:
         return sum(1 for item in self.checklist.items if item.id in self.latest)
 
     def accepted(self, item: Any) -> str:
-        lang = get_lang()
-        na = " / na" if item.allow_na else ""
-        if item.type == "yesno":
-            good = "y" if item.expect_value else "n"
-            return tr(f"y 是 / n 否{na}（合格：{good}）", f"y = yes / n = no{na} (passes: {good})")
-        if item.type == "number":
-            rule = bounds_text(item)
-            return tr(f"数字{na}（合格：{rule}）", f"a number{na} (passes: {rule})")
-        if item.type == "rating":
-            return tr(f"评分 1–5{na}（合格：≥ {item.min:g}）", f"a rating 1–5{na} (passes: ≥ {item.min:g})")
-        if item.type == "choice":
-            opts = [f"{key} = {label.get(lang)}{' ✓' if key in (item.pass_ or []) else ''}"
-                    for key, label in (item.choices or {}).items()]
-            if not item.pass_:  # a fact question (e.g. a gate for `when`): outcome info
-                return " / ".join(opts) + na + tr("（记录，不评分）", " (recorded, not scored)")
-            return " / ".join(opts) + na + tr("（✓ 为合格）", " (✓ passes)")
-        return tr(f"文字记录{na}（不评分）", f"text{na} (recorded, not scored)")
+        return pick(hint(item))
 
     def show_point(self, item: Any, position: int) -> None:
         from rich.text import Text
@@ -255,7 +241,7 @@ class Session:
             try:
                 result = judge(item, raw)
             except AnswerError as exc:
-                self.invalid(str(exc))
+                self.invalid(pick(exc.words))
                 continue
             self.invalid_streak = 0
             note = None
@@ -293,7 +279,7 @@ class Session:
 
     def ask_yes_no(self, prompt: str, allow_skip: bool = False) -> bool | None:
         """y -> True, n (or empty) -> False; `s` -> None when allowed; `q` quits."""
-        from nanxian_cli.evaluate import NO_WORDS, YES_WORDS
+        from nanxian_cli.core.answers import NO_WORDS, YES_WORDS
 
         while True:
             raw = self.prompter.ask(prompt).strip().lower()

@@ -44,7 +44,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """
     import stat
 
-    from nanxian_cli.output_guard import protect_input
+    from nanxian_cli.files.outputs import protect_input
 
     protect_input(path)  # an input of this command: no output of it may replace the file
     if path.is_dir():

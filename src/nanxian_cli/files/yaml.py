@@ -13,7 +13,7 @@ from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
 from nanxian_cli.i18n import tr
-from nanxian_cli.inputs import MAX_FILE_BYTES, read_bytes  # noqa: F401  (the one bounded reader)
+from nanxian_cli.files.inputs import MAX_FILE_BYTES, read_bytes  # noqa: F401  (the one bounded reader)
 
 MAX_NODES = 200_000
 """Values a document may expand to; a YAML alias bomb goes past this long before it costs memory."""

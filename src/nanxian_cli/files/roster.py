@@ -9,7 +9,7 @@ from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
 from nanxian_cli.i18n import tr
-from nanxian_cli.loader import decode_text, format_loc, parse_yaml, read_bytes
+from nanxian_cli.files.yaml import decode_text, format_loc, parse_yaml, read_bytes
 
 MAX_ROW_PROBLEMS = 10
 """Problems listed for one row; the rest are counted."""
@@ -59,7 +59,7 @@ def read_roster(path: Path) -> list[Any]:
     """Validate every row of a roster file; any bad row fails the whole file with every problem listed."""
     from pydantic import ValidationError
 
-    from nanxian_cli.models import SchoolRow
+    from nanxian_cli.core.models import SchoolRow
 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):  # decided before reading: `school import /dev/zero`

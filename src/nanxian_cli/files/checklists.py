@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.i18n import tr
-from nanxian_cli.loader import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
+from nanxian_cli.files.yaml import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
 
 if TYPE_CHECKING:
-    from nanxian_cli.models import Checklist, Plan
+    from nanxian_cli.core.models import Checklist, Plan
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _when_value_problem(ref: dict, value: object) -> str | None:
 
     A value that can never match would silently turn the point into `na` on every visit.
     """
-    from nanxian_cli.evaluate import NO_WORDS, YES_WORDS
+    from nanxian_cli.core.answers import NO_WORDS, YES_WORDS
 
     kind = ref.get("type")
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -167,7 +167,7 @@ def _validate(doc: Document, model: type, what: str):
 
 
 def load_checklist(path: Path) -> LoadedChecklist:
-    from nanxian_cli.models import Checklist
+    from nanxian_cli.core.models import Checklist
 
     doc = read_yaml(path)
     checklist = _validate(doc, Checklist, "checklist")
@@ -181,7 +181,7 @@ def checklist_from_snapshot(canonical: str):
     """Rebuild the exact checklist version a visit was recorded against (stored JSON)."""
     import json
 
-    from nanxian_cli.models import Checklist
+    from nanxian_cli.core.models import Checklist
 
     return Checklist.model_validate(json.loads(canonical), context={"stored": True})
 
@@ -237,7 +237,7 @@ def check_checklist_id(checklist_id: str) -> str:
     """A checklist id typed by a user or written in an answers file is an id, never a path."""
     import re
 
-    from nanxian_cli.models import ITEM_ID
+    from nanxian_cli.core.models import ITEM_ID
 
     if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
         shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"
@@ -272,7 +272,7 @@ def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
 
 def load_plan(path: Path | None = None) -> Plan:
     from nanxian_cli.config import bundled_data_dir
-    from nanxian_cli.models import Plan
+    from nanxian_cli.core.models import Plan
 
     path = path or bundled_data_dir() / "plan-2020.yaml"
     return _validate(read_yaml(path), Plan, "plan")
