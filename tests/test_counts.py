@@ -27,16 +27,9 @@ from nanxian_cli.core.answers import AnswerError, Outcome, judge
 from nanxian_cli.core.applicability import auto_na
 from nanxian_cli.files.roster import read_roster
 from nanxian_cli.store import open_store
-from nanxian_cli.store.schools import find_school, import_schools
-from nanxian_cli.store.visits import (
-    amend_answer,
-    record_draft_answer,
-    record_visit,
-    start_draft,
-    submit_draft,
-    void_visit,
-    write_visits,
-)
+from nanxian_cli.services.people import find_school, import_schools
+from nanxian_cli.services.corrections import amend_answer, void_visit
+from nanxian_cli.services.recording import record_draft_answer, record_visit, start_draft, submit_draft, write_visits
 from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
 # Weights other than 1, a point on two plan items, a critical point, skip logic, a canteen-only point,
@@ -146,7 +139,7 @@ class County:
         (folder / "roster.yaml").write_text(ROSTER, encoding="utf-8")
         self.loaded = load_checklist(folder / "c-count.yaml")
         self.store = open_store(self.path)
-        import_schools(self.store, read_roster(folder / "roster.yaml"), {})
+        import_schools(self.store, read_roster(folder / "roster.yaml"))
         self.schools = {code: find_school(self.store, code) for code in CODES}
         self.items = {item.id: item for item in self.loaded.checklist.items}
         self.visits: list[str] = []
@@ -167,10 +160,11 @@ class County:
 
     def draft_answers(self, visit_id: str, code: str, answers: dict) -> None:
         """What the interactive screen does: judge each answer, `na` where the point does not apply."""
-        from nanxian_cli.store.visits import decode_value, latest_answers
+        from nanxian_cli.store.visits import current_answers, decode_value, visit_row
 
+        seq = visit_row(self.store.conn, visit_id)["seq"]
         values = {r["item_id"]: Outcome(decode_value(r["value"]), r["outcome"])
-                  for r in latest_answers(self.store.conn, visit_id)}
+                  for r in current_answers(self.store.conn, seq)}
         for item in self.loaded.checklist.items:
             if auto_na(item, self.schools[code], values):
                 values[item.id] = Outcome(None, "na")
@@ -303,14 +297,16 @@ def test_bulk_import_counts(county: County):
 
 
 def test_write_visits_then_append_and_refresh(county: County):
-    from nanxian_cli.store.visits import append_answer, refresh_counts
+    from nanxian_cli.services.recording import new_revision, refresh_counts
+    from nanxian_cli.store.visits import visit_row
 
     visit = county.prepared("NX-001", ALL_PASS, dt.date(2020, 5, 1))
     with county.store.transaction() as conn:
         write_visits(conn, [visit])
     with county.store.transaction() as conn:
-        append_answer(conn, visit.id, "c-load", "heavy", "fail", None, "typo", "王")
-        refresh_counts(conn, visit.id, county.loaded.checklist)
+        row = visit_row(conn, visit.id)
+        new_revision(conn, row, "c-load", "heavy", "fail", None, "typo", "王")
+        refresh_counts(conn, row, county.loaded.checklist)
     assert stored(county, visit.id)[:2] == (4, 1)
     assert assert_counts_match(county.path) == 1
 

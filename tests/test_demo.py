@@ -16,8 +16,8 @@ from nanxian_cli.files.checklists import load_all
 from nanxian_cli.errors import StoreError
 from nanxian_cli.files.roster import read_roster
 from nanxian_cli.store import open_store
-from nanxian_cli.store.schools import import_schools
-from nanxian_cli.store.visits import record_visit
+from nanxian_cli.services.people import import_schools
+from nanxian_cli.services.recording import record_visit
 
 SMALL = ["--schools", "6", "--visits-per-year", "4"]
 
@@ -91,15 +91,15 @@ def test_demo_has_real_differences_findings_resolutions_and_overdue(cli, demo_db
     assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = 'resolved' AND resolved_by_visit IS NULL") > 0
     assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = 'open' AND due < '2020-12-31'") > 0
     # re-checks of still-open findings happened
-    assert scalar(demo_db, "SELECT count(*) FROM finding_events WHERE event = 'recheck_failed'") > 0
+    assert scalar(demo_db, "SELECT count(*) FROM finding_steps WHERE kind = 'recheck_failed'") > 0
     # a finding is never resolved before it was opened or after the end of the demo
     assert scalar(demo_db, "SELECT count(*) FROM findings WHERE resolved_on < opened OR resolved_on > '2020-12-31'") == 0
     # one open finding per school and point at most (the store's invariant survives the bulk path)
     assert scalar(demo_db, "SELECT count(*) FROM (SELECT 1 FROM findings WHERE status = 'open' "
-                           "GROUP BY school_code, item_id HAVING count(*) > 1)") == 0
+                           "GROUP BY school_code, point_key HAVING count(*) > 1)") == 0
     # each failed answer of a submitted visit opened a finding or re-checked an open one
     fails = scalar(demo_db, "SELECT sum(n_fail) FROM visits")
-    events = scalar(demo_db, "SELECT count(*) FROM finding_events WHERE event IN ('opened', 'recheck_failed')")
+    events = scalar(demo_db, "SELECT count(*) FROM finding_steps WHERE kind IN ('opened', 'recheck_failed')")
     assert fails == events
 
 
@@ -280,7 +280,7 @@ def _county(tmp_path: Path, name: str, schools: int = 8):
     path = tmp_path / name
     store = open_store(path)
     roster = core.build_roster(schools, read_roster(core.sample_roster_path()))
-    import_schools(store, roster, {})
+    import_schools(store, roster)
     school_dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                      "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "测试督学"} for r in roster]
     available = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}
@@ -297,7 +297,7 @@ TABLES = {
     "plan": "SELECT v.id, c.* FROM visit_plan_counts c JOIN visits v ON v.seq = c.visit_seq ORDER BY v.id, c.plan_item",
     "findings": "SELECT id, school_code, item_id, checklist_hash, severity, opened, due, status, visit_id, note, "
                 "resolved_on, resolved_by_visit, recheck_count, last_recheck FROM findings ORDER BY id",
-    "events": "SELECT finding_id, event, visit_id, date, note, author FROM finding_events ORDER BY id",
+    "events": "SELECT finding_id, kind, visit_id, date, text, author FROM finding_steps ORDER BY finding_id, n",
     "versions": "SELECT hash, checklist_id FROM checklist_versions ORDER BY hash",
 }
 

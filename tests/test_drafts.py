@@ -67,7 +67,7 @@ def state(db: Path) -> list:
     """Everything an interactive session writes, to compare before and after a refused command."""
     return [rows(db, "SELECT id, status, n_pass, n_fail, n_na, n_info, void_reason FROM visits ORDER BY id"),
             rows(db, "SELECT visit_seq, item_id, revision, value, outcome, note, reason FROM answers ORDER BY 1, 2, 3"),
-            rows(db, "SELECT id, event, visit_id FROM finding_events ORDER BY id")]
+            rows(db, "SELECT uid, kind, visit_id FROM finding_actions ORDER BY recorded_at, uid")]
 
 
 def draft_ids(db: Path) -> list[str]:
@@ -143,7 +143,7 @@ def test_quit_or_eof_before_any_answer_keeps_no_draft(cli, vdir, db_path):
         assert result.exit_code == 0, result.output
         assert "Nothing was answered, so no draft was kept." in result.stdout
         assert "Draft saved" not in result.stdout
-        assert counts(db_path) == {"visits": 0, "answers": 0, "findings": 0, "finding_events": 0,
+        assert counts(db_path) == {"visits": 0, "answers": 0, "findings": 0, "finding_actions": 0, "finding_steps": 0,
                                    "visit_plan_counts": 0}
     assert lock_files(db_path) == []
 

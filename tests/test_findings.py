@@ -132,11 +132,11 @@ def test_resolve_by_hand(cli, short, tmp_path, db_path):
 )
 def test_resolve_bad_input_changes_nothing(cli, short, tmp_path, db_path, args, expected):
     record(cli, tmp_path, ALL_FAIL, checklist="t-short", date="2020-11-02")
-    before = rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_events")
+    before = rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps")
     result = cli("finding", "resolve", "1", *args)
     assert result.exit_code == 2
     assert expected in result.stderr
-    assert rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_events") == before
+    assert rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps") == before
 
 
 def test_resolve_unknown_finding(cli, short):

@@ -25,8 +25,8 @@ amendments = st.lists(st.sampled_from([(item, v) for item, vs in VALUES.items() 
 def visit_id(vdir, db_path):
     from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.store import open_store
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import record_visit
+    from nanxian_cli.services.people import find_school
+    from nanxian_cli.services.recording import record_visit
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     with open_store(db_path) as store:
@@ -44,7 +44,8 @@ def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
     from nanxian_cli.errors import InputError
     from nanxian_cli.core.scoring import rate
     from nanxian_cli.store import open_store
-    from nanxian_cli.store.visits import amend_answer, visit_detail
+    from nanxian_cli.services.corrections import amend_answer
+    from nanxian_cli.reports.visits import visit_detail
 
     with open_store(db_path) as store:
         for item, value in steps:
@@ -52,7 +53,7 @@ def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
                 amend_answer(store, visit_id, item, value, "property test", "tester")
             except InputError:
                 pass  # e.g. t-meal while the drill answer is `n`: refused, nothing written
-        detail = visit_detail(store, visit_id)
+        detail = visit_detail(store, visit_id, as_of=dt.date(2020, 12, 31), lang="en")
         outcomes = {a["item"]: a["outcome"] for a in detail["answers"]}
         weights = {a["item"]: a["weight"] for a in detail["answers"]}
         n = {k: sum(1 for o in outcomes.values() if o == k) for k in ("pass", "fail", "na", "info")}
@@ -134,8 +135,9 @@ def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory
     from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.errors import InputError
     from nanxian_cli.store import open_store
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import amend_answer, record_visit, void_visit
+    from nanxian_cli.services.people import find_school
+    from nanxian_cli.services.corrections import amend_answer, void_visit
+    from nanxian_cli.services.recording import record_visit
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     (vdir / "t-replay.yaml").write_text(TIMELINE, encoding="utf-8")

@@ -102,7 +102,7 @@ def test_bad_answers_file_writes_nothing(cli, vdir, tmp_path, db_path, answers, 
     assert result.exit_code == 2, result.output
     assert expected in result.stderr
     assert "Traceback" not in result.output
-    assert counts(db_path) == before == {"visits": 0, "answers": 0, "findings": 0, "finding_events": 0,
+    assert counts(db_path) == before == {"visits": 0, "answers": 0, "findings": 0, "finding_actions": 0, "finding_steps": 0,
                                          "visit_plan_counts": 0}
 
 

@@ -86,8 +86,8 @@ def test_show_json_shape_and_table(cli, vdir, tmp_path):
 def test_visit_prefix_lookup_and_ambiguity(cli, vdir, db_path):
     from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.store import open_store
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import start_draft
+    from nanxian_cli.services.people import find_school
+    from nanxian_cli.services.recording import start_draft
 
     with open_store(db_path) as store:
         school = find_school(store, "NX-001")
@@ -124,14 +124,15 @@ def test_amend_keeps_history_and_findings_follow(cli, vdir, tmp_path, db_path):
     assert detail["score"] == pytest.approx(4 / 6)
     assert rows(db_path, "SELECT n_pass, n_fail, n_critical_fail FROM visits") == [(3, 2, 0)]
     assert findings(db_path) == [("t-class", "withdrawn", 0), ("t-meal", "open", 0), ("t-homework", "open", 0)]
-    events = rows(db_path, "SELECT event, note FROM finding_events WHERE finding_id = 1 ORDER BY id")
-    assert events == [("opened", "初二(3)班58人"), ("withdrawn", "amended: recounted: 50 pupils")]
-    # and back to a failing answer: a finding is open again, due from the visit date
+    assert rows(db_path, "SELECT kind, text FROM finding_steps WHERE finding_id = 1 ORDER BY n") == [
+        ("opened", "初二(3)班58人")]  # how it was opened; why it went is the amendment's reason, kept with the answer
+    assert rows(db_path, "SELECT derived FROM findings WHERE id = 1") == [(0,)]
+    # and back to a failing answer: the same finding is open again (it is named after the visit's first failing
+    # answer), due from the visit date, with the current note
     result = cli("inspect", "amend", vid[:8], "t-class", "59", "--reason", "miscounted again", "--note", "59 after all")
     assert result.exit_code == 0, result.output
-    assert rows(db_path, "SELECT item_id, status, due, note FROM findings WHERE item_id = 't-class' ORDER BY id") == [
-        ("t-class", "withdrawn", "2020-11-09", "初二(3)班58人"),
-        ("t-class", "open", "2020-11-09", "59 after all")]
+    assert rows(db_path, "SELECT id, item_id, status, due, note FROM findings WHERE item_id = 't-class' ORDER BY id") == [
+        (1, "t-class", "open", "2020-11-09", "59 after all")]
     assert len(rows(db_path, "SELECT * FROM answers WHERE item_id = 't-class'")) == 3
 
 
@@ -164,8 +165,8 @@ def test_amend_recheck_visit_resolves_and_reopens(cli, vdir, tmp_path, db_path):
     assert cli("inspect", "amend", second["id"], "t-class", "58", "--reason", "typo of the typo").exit_code == 0
     assert rows(db_path, "SELECT status, recheck_count, resolved_by_visit FROM findings WHERE item_id = 't-class'") == [
         ("open", 1, None)]
-    events = [e for (e,) in rows(db_path, "SELECT event FROM finding_events WHERE finding_id = 1 ORDER BY id")]
-    assert events == ["opened", "recheck_failed", "recheck_withdrawn", "resolved", "reopened", "recheck_failed"]
+    steps = [k for (k,) in rows(db_path, "SELECT kind FROM finding_steps WHERE finding_id = 1 ORDER BY n")]
+    assert steps == ["opened", "recheck_failed"]
     assert first["id"] != second["id"]
 
 

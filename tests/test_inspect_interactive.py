@@ -261,11 +261,11 @@ def test_recheck_open_findings_first(cli, vdir, tmp_path, db_path):
         "o-gate": ("resolved", new_id, 0),
         "o-fence": ("open", None, 1),
     }
-    events = rows(db_path, "SELECT f.item_id, e.event, e.note FROM finding_events e JOIN findings f ON f.id = e.finding_id "
-                           "WHERE e.visit_id = ? ORDER BY f.item_id, e.id", (new_id,))
-    assert ("o-fence", "recheck_failed", "still broken") in events
-    assert ("o-gate", "recheck_passed", None) in events and ("o-gate", "resolved", None) in events
-    assert ("t-meal", "recheck_failed", "still none") in events
+    steps = rows(db_path, "SELECT f.item_id, s.kind, s.text FROM finding_steps s JOIN findings f ON f.id = s.finding_id "
+                          "WHERE s.visit_id = ? ORDER BY f.item_id, s.n", (new_id,))
+    assert ("o-fence", "recheck_failed", "still broken") in steps
+    assert ("o-gate", "recheck_passed", None) in steps
+    assert ("t-meal", "recheck_failed", "still none") in steps
     assert first["id"] != new_id
 
 

@@ -17,7 +17,7 @@ import pytest
 from nanxian_cli.services import demo as core
 from nanxian_cli.config import bundled_checklists_dir
 from nanxian_cli.store import open_store, schema
-from nanxian_cli.store.visits import amend_answer, void_visit
+from nanxian_cli.services.corrections import amend_answer, void_visit
 
 # What a visit's records are, independent of how they are keyed.
 LOGICAL = {
@@ -27,9 +27,69 @@ LOGICAL = {
                "FROM answers a JOIN visits v ON v.{key} = a.{ref} ORDER BY v.id, a.item_id, a.revision",
     "plan": "SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail "
             "FROM visit_plan_counts c JOIN visits v ON v.{key} = c.{ref} ORDER BY v.id, c.plan_item",
-    "findings": "SELECT * FROM findings ORDER BY id",
-    "events": "SELECT * FROM finding_events ORDER BY id",
+    # the columns findings had before m007 (which keeps every row and number; the engine derives them again)
+    "findings": "SELECT id, school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, visit_id, "
+                "note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, last_recheck "
+                "FROM findings ORDER BY id",
 }
+
+OLD_FINDINGS = """CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    school_code TEXT NOT NULL REFERENCES schools(code),
+    item_id TEXT NOT NULL,
+    checklist_id TEXT NOT NULL,
+    checklist_hash TEXT NOT NULL REFERENCES checklist_versions(hash),
+    severity TEXT NOT NULL CHECK (severity IN ('critical','major','minor')),
+    opened TEXT NOT NULL,
+    due TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open','resolved','withdrawn')),
+    visit_id TEXT NOT NULL REFERENCES visits(id),
+    note TEXT,
+    resolved_on TEXT,
+    resolved_by_visit TEXT REFERENCES visits(id),
+    resolve_note TEXT,
+    resolved_by TEXT,
+    recheck_count INTEGER NOT NULL DEFAULT 0,
+    last_recheck TEXT,
+    created_at TEXT NOT NULL
+)"""
+OLD_EVENTS = """CREATE TABLE finding_events (
+    id INTEGER PRIMARY KEY,
+    finding_id INTEGER NOT NULL REFERENCES findings(id),
+    event TEXT NOT NULL,
+    visit_id TEXT REFERENCES visits(id),
+    date TEXT NOT NULL,
+    note TEXT,
+    author TEXT,
+    recorded_at TEXT NOT NULL
+)"""
+_OLD_FINDING_COLUMNS = ("id, school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
+                        "visit_id, note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, "
+                        "last_recheck, created_at")
+
+
+def _undo_m007(conn: sqlite3.Connection) -> None:
+    """The m006 shape: answers and visits without fact ids, findings with their event log, no actions or steps.
+    The old event log held what m007 reads back: hand resolutions and re-checks (the rest was derived)."""
+    conn.execute(OLD_FINDINGS.replace("CREATE TABLE findings", "CREATE TABLE findings_old"))
+    conn.execute(f"INSERT INTO findings_old ({_OLD_FINDING_COLUMNS}) SELECT {_OLD_FINDING_COLUMNS} FROM findings")
+    conn.execute(OLD_EVENTS)
+    conn.execute(
+        "INSERT INTO finding_events (finding_id, event, visit_id, date, note, author, recorded_at) "
+        "SELECT f.id, CASE a.kind WHEN 'resolve' THEN 'resolved' WHEN 'recheck' THEN "
+        "CASE a.passed WHEN 1 THEN 'recheck_passed' ELSE 'recheck_failed' END END, a.visit_id, a.date, a.text, "
+        "a.author, a.recorded_at FROM finding_actions a JOIN findings f ON f.uid = a.finding ORDER BY a.recorded_at")
+    for table in ("finding_steps", "finding_actions", "findings"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE findings_old RENAME TO findings")
+    conn.execute("DROP TRIGGER answers_append_only_update")
+    for column in ("uid", "base", "device", "fixed_on_site", "is_current"):
+        conn.execute(f"ALTER TABLE answers DROP COLUMN {column}")
+    conn.execute("ALTER TABLE visits DROP COLUMN device")
+    for column in ("rectify_critical", "rectify_major", "rectify_minor"):
+        conn.execute(f"ALTER TABLE checklist_versions DROP COLUMN {column}")
+    conn.execute("ALTER TABLE checklist_items DROP COLUMN point_key")
+    conn.execute("DELETE FROM schema_migrations WHERE name = 'm007_facts'")
 
 OLD_ANSWERS = """CREATE TABLE answers (
     visit_id TEXT NOT NULL REFERENCES visits(id),
@@ -70,6 +130,7 @@ def _to_m003(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        _undo_m007(conn)
         conn.execute("ALTER TABLE visit_plan_counts DROP COLUMN n_critical_fail")  # added by m005
         for table, ddl in (("answers", OLD_ANSWERS), ("visit_plan_counts", OLD_PLAN)):
             conn.execute(ddl.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_old"))
@@ -152,8 +213,27 @@ def _reports(cli, path: Path) -> list[str]:
     for args in REPORTS:
         result = cli("--db", path, *args, "--format", "json")
         assert result.exit_code == 0, (args, result.output)
-        outputs.append(json.loads(result.stdout))
+        data = json.loads(result.stdout)
+        outputs.append(_same_actions(data) if args[0] == "finding" else data)
     return outputs
+
+
+def _same_actions(findings: list[dict]) -> list[dict]:
+    """A hand action had no id before m007, which gives it one: the same action, another id."""
+    for finding in findings:
+        for event in finding["events"]:
+            if event["visit"] is None:
+                event["uid"] = "(hand action)"
+    return findings
+
+
+def _shows(cli, path: Path, ids: list[str]) -> list[dict]:
+    shown = []
+    for vid in ids:
+        data = json.loads(cli("--db", path, "inspect", "show", vid, "--format", "json").stdout)
+        _same_actions(data["findings"])
+        shown.append(data)
+    return shown
 
 
 def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, county: Path, tmp_path: Path,
@@ -165,7 +245,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
     shown = sorted(r[0] for r in before["visits"])[:3]
     critical = _critical_by_plan(path)
     assert sum(n for _, _, n in critical) > 10  # m005 has real work to redo
-    shows_before = [cli("--db", path, "inspect", "show", vid, "--format", "json").stdout for vid in shown]
+    shows_before = _shows(cli, path, shown)
     assert len(before["answers"]) > 1000 and any(r[2] == 2 for r in before["answers"])  # a revision is there
 
     _to_m003(path)
@@ -189,7 +269,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
     assert _read(path, "seq", "visit_seq") == before
     assert _critical_by_plan(path) == critical  # recounted by m005
     assert _reports(cli, path) == reports_before
-    assert [cli("--db", path, "inspect", "show", vid, "--format", "json").stdout for vid in shown] == shows_before
+    assert _shows(cli, path, shown) == shows_before
 
     # and the upgraded file keeps working: append-only answers, a new visit gets the next number
     conn = sqlite3.connect(path)
@@ -206,7 +286,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                          "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
     from nanxian_cli.files.checklists import load_all
-    from nanxian_cli.store.visits import _school_of, start_draft
+    from nanxian_cli.services.recording import school_of as _school_of, start_draft
 
     loaded = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}["routine-monthly"]
     with open_store(path) as store:

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 import nanxian_cli.store as store_pkg
+from nanxian_cli.services import upgrade
 from nanxian_cli.services import demo as core
 from nanxian_cli.config import bundled_checklists_dir
 from nanxian_cli.store import open_store
 
-BIG_TABLES = {"answers", "visits", "findings", "finding_events", "visit_plan_counts"}
+BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts"}
 PERIOD = ["--from", "2020-01-01", "--to", "2020-12-31"]
 
 COMMANDS = {
@@ -59,6 +60,7 @@ def traced(monkeypatch):
         return store
 
     monkeypatch.setattr(store_pkg, "open_store", open_traced)
+    monkeypatch.setattr(upgrade, "open_store", open_traced)  # the commands open their store through services.upgrade
     return statements
 
 

@@ -20,8 +20,8 @@ from nanxian_cli.store import schema
 
 EXPECTED_TABLES = {
     "schema_migrations", "plan_items", "checklist_versions", "checklist_items", "checklist_item_plan", "schools",
-    "inspectors", "assignments", "visits", "visit_plan_counts", "answers", "findings", "finding_events",
-    "digest_deliveries",
+    "inspectors", "assignments", "visits", "visit_plan_counts", "answers", "findings", "finding_actions",
+    "finding_steps", "digest_deliveries", "meta",
 }
 
 
@@ -355,13 +355,16 @@ def test_one_open_finding_per_school_and_point(tmp_path: Path):
         with store.transaction() as conn:
             _visit(conn)
         insert = (
-            "INSERT INTO findings (school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
-            "visit_id, created_at) VALUES ('S1', 'i1', 'c1', 'h1', 'major', '2020-11-02', '2020-12-02', ?, 'v1', 'now')"
+            "INSERT INTO findings (uid, school_code, point_key, item_id, checklist_id, checklist_hash, severity, opened, "
+            "due, status, visit_id, created_at) VALUES (?, 'S1', 'c1/i1', 'i1', 'c1', 'h1', 'major', '2020-11-02', "
+            "'2020-12-02', ?, 'v1', 'now')"
         )
-        store.conn.execute(insert, ("open",))
+        store.conn.execute(insert, ("f1", "open"))
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-            store.conn.execute(insert, ("open",))
-        store.conn.execute(insert, ("resolved",))
+            store.conn.execute(insert, ("f2", "open"))
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            store.conn.execute(insert, ("f3", "reported"))  # reported is still in progress
+        store.conn.execute(insert, ("f4", "resolved"))
 
 
 def test_transaction_rolls_back_on_error(tmp_path: Path):
@@ -380,7 +383,7 @@ def test_concurrent_writers_on_a_fresh_file_lose_nothing(tmp_path: Path):
     code = textwrap.dedent("""
         import sys
         from pathlib import Path
-        from nanxian_cli.store.schools import add_inspector
+        from nanxian_cli.services.people import add_inspector
         from nanxian_cli.store import open_store
         worker = sys.argv[1]
         for i in range(25):
@@ -423,7 +426,7 @@ def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
     with open_store(tmp_path / "v.db") as store:
         for _ in range(2):
             with store.transaction() as conn:
-                save_checklist_version(conn, loaded)
+                save_checklist_version(conn, loaded, "2020-11-02T00:00:00+00:00", {"k-1": "kept/k-1", "k-2": "kept/k-2"})
         assert store.one("SELECT count(*) FROM checklist_versions")[0] == 1
         row = store.one("SELECT checklist_id, version, kind, title_zh, title_en FROM checklist_versions")
         assert tuple(row) == ("kept", "3", "special", "留存", "Kept")

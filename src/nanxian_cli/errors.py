@@ -2,9 +2,22 @@
 
 `InputError` (exit 2) is anything the user can fix in what they typed or the file they gave;
 `RuntimeFailure` (exit 1) is the environment: I/O, the database, the network.
+
+A message is text, or `Words` (both languages) from code that must not choose the user's language (core,
+store, services): `message` and `details` are read at the boundary, in the language chosen there.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+
+def _say(text: Any) -> str:
+    if isinstance(text, tuple):  # core.words.Words
+        from nanxian_cli.i18n import pick
+
+        return pick(text)
+    return str(text)
 
 
 class NanxianError(Exception):
@@ -12,10 +25,18 @@ class NanxianError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, details: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = list(details or [])
+    def __init__(self, message: Any, details: list[Any] | None = None) -> None:
+        super().__init__(message[1] if isinstance(message, tuple) else message)
+        self._message = message
+        self._details = list(details or [])
+
+    @property
+    def message(self) -> str:
+        return _say(self._message)
+
+    @property
+    def details(self) -> list[str]:
+        return [_say(d) for d in self._details]
 
 
 class InputError(NanxianError):
@@ -39,7 +60,7 @@ class Ambiguous(InputError):
 class DuplicateVisit(InputError):
     """A submitted visit with the same school, checklist, date and supervisor exists (`--again` records another)."""
 
-    def __init__(self, message: str, details: list[str] | None = None, existing: str = "") -> None:
+    def __init__(self, message: Any, details: list[Any] | None = None, existing: str = "") -> None:
         super().__init__(message, details)
         self.existing = existing
 

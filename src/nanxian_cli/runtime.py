@@ -55,9 +55,9 @@ def settings():
 
 
 def open_db(create: bool = True):
-    from nanxian_cli.store import open_store
+    from nanxian_cli.services.upgrade import open_database
 
-    return open_store(settings().db_path, create=create, on_upgrade=_say_upgrading)
+    return open_database(settings().db_path, create=create, on_upgrade=_say_upgrading)
 
 
 def _say_upgrading(old: int, new: int) -> None:

@@ -30,8 +30,9 @@ def list_(
 ) -> None:
     """List findings, critical first; overdue = still open after the due date."""
     from nanxian_cli.cli.inspect import _findings_table
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import list_findings
+    from nanxian_cli.i18n import get_lang
+    from nanxian_cli.reports.findings import findings_list
+    from nanxian_cli.services.people import find_school
 
     if overdue:
         if status not in (None, "overdue"):
@@ -41,7 +42,7 @@ def list_(
     day = parse_date(as_of, "--as-of") or today()
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
-        findings = list_findings(store, school=code, status=status, severity=severity, as_of=day)
+        findings = findings_list(store, school=code, status=status, severity=severity, as_of=day, lang=get_lang())
     columns = ["id", "school", "school_name", "item", "item_text", "checklist", "severity", "opened", "due", "status",
                "overdue", "days_overdue", "visit", "resolved_by", "resolved_on", "recheck_count"]
     rows = [[f[c] for c in columns] for f in findings]
@@ -59,7 +60,7 @@ def resolve(
     """Mark an open finding resolved (checked outside a visit)."""
     from rich.text import Text
 
-    from nanxian_cli.store.visits import resolve_finding
+    from nanxian_cli.services.findings import resolve_finding
 
     if not note.strip():
         raise InputError("--note: say how the finding was fixed")
@@ -72,6 +73,6 @@ def resolve(
         from nanxian_cli.cli.inspect import _author
 
         author = _author(store, by)  # a registered supervisor, or none given at all
-        result = resolve_finding(store, finding_id, note.strip(), day, author)
+        result = resolve_finding(store, finding_id, note.strip(), day, author, today=today())
     console().print(Text(tr(f"整改项 #{result['id']} 已于 {result['resolved_on']} 整改完成",
                             f"Finding #{result['id']} resolved on {result['resolved_on']}")))

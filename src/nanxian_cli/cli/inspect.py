@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,45 +25,33 @@ def register(root: typer.Typer) -> None:
 # -- recording -------------------------------------------------------------------------------------
 
 def _inspector(store: Any, option: str | None, header: str | None, school: dict, header_source: str = "") -> str:
-    """--inspector > the answers file > NANXIAN_INSPECTOR / config `inspector` > the school's responsible
-    supervisor; whichever is used must be a registered supervisor (exit 2 with the closest names)."""
-    from nanxian_cli.store.schools import registered_inspector, responsible_inspector
+    """Who records the visit (services.people.supervisor_for_visit: --inspector > the answers file >
+    NANXIAN_INSPECTOR / config `inspector` > the school's responsible supervisor; registered)."""
+    from nanxian_cli.services.people import supervisor_for_visit
 
-    for candidate, source in ((option, "--inspector"), (header, header_source or "inspector"),
-                              (settings().inspector, settings().inspector_source or "inspector")):
-        if candidate and candidate.strip():
-            name = candidate.strip()
-            break
-    else:
-        name = responsible_inspector(store, school["code"])
-        source = tr(f"{school['name']} 的责任督学", f"responsible supervisor of {school['name']}")
-    if not name:
-        raise InputError(tr(
-            f"不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，或为 {school['name']} 指定责任督学",
-            f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
-            f"to {school['name']} (`nanxian inspector assign`)",
-        ))
-    name = plain_text(name, source, 100)
-    return registered_inspector(store, name, source)
+    return supervisor_for_visit(store, school, [
+        (option, "--inspector"), (header, header_source or "inspector"),
+        (settings().inspector, settings().inspector_source or "inspector")])
 
 
 def _check_applies(loaded: Any, school: dict) -> None:
-    from nanxian_cli.core.applicability import applies
+    from nanxian_cli.core.visit import applies_problem
 
-    if not applies(loaded.checklist, school):
-        raise InputError(tr(f"检查表 {loaded.checklist.id} 不适用于 {school['name']}（{' '.join(school['stages'])}）",
-                            f"checklist {loaded.checklist.id!r} does not apply to {school['name']} "
-                            f"({' '.join(school['stages'])})"))
+    problem = applies_problem(loaded.checklist, school)
+    if problem is not None:
+        raise InputError(problem)
 
 
 def _visit_date(text: str | None, header: Any, where: str = "--date") -> Any:
+    from nanxian_cli.core.visit import date_problem
+
     chosen = parse_date(text) if text is not None else header
     now = today()
     if chosen is None:
         return now
-    if chosen > now:
-        raise InputError(tr(f"{where}：{chosen.isoformat()} 是将来的日期（今天是 {now.isoformat()}）",
-                            f"{where}: {chosen.isoformat()} is in the future (today is {now.isoformat()})"))
+    problem = date_problem(chosen, now, where)
+    if problem is not None:
+        raise InputError(problem)
     return chosen
 
 
@@ -106,14 +92,16 @@ def visit(
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
     from nanxian_cli.files.checklists import check_checklist_id, find_checklist
-    from nanxian_cli.store.schools import find_school
     from nanxian_cli.files.answers import read_answers_file, require
+    from nanxian_cli.services.people import find_school
 
     if answers is not None and (resume or draft is not None):
         raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用", "--resume continues an interactive draft; it cannot be used with --answers"))
     if draft is not None:
         with open_db() as store:
-            row, found = _chosen_draft(store, draft, school, checklist)
+            from nanxian_cli.ui.flow import chosen_draft
+
+            row, found = chosen_draft(store, draft, school, checklist)
             _interactive(store, found, row["checklist_id"], inspector, date, fmt, output, resume=True, chosen=row,
                          again=again)
         return
@@ -151,15 +139,16 @@ def _refuse_output_over_inputs(output: Path | None) -> None:
 
 
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
-    from nanxian_cli.store.visits import record_visit, visit_detail
     from nanxian_cli.core.visit import prepare_visit
+    from nanxian_cli.i18n import pick
+    from nanxian_cli.services.recording import record_visit
 
     prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
     prepared.source = "file"
     record_visit(store, prepared, again=again)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
-        typer.echo(f"{tr('注意', 'Note')}: {line}", err=True)
-    detail = visit_detail(store, prepared.id, as_of=today())
+        typer.echo(f"{tr('注意', 'Note')}: {pick(line)}", err=True)
+    detail = _detail(store, prepared.id)
     _emit_visit(detail, fmt, output)
     if prepared.status == "draft":
         from nanxian_cli.ui.entry import resume_command
@@ -175,134 +164,18 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
                   soft_wrap=True)
 
 
-def _chosen_draft(store: Any, ref: str, school_ref: str | None, checklist_id: str | None) -> tuple[Any, dict]:
-    """`--draft ID`: the draft and its school; SCHOOL and --checklist, when given, must be the draft's."""
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import find_visit
-
-    row = find_visit(store, ref)
-    if row["status"] != "draft":
-        hint = tr("；更正答案请用 nanxian inspect amend", "; correct an answer with `nanxian inspect amend`") \
-            if row["status"] == "submitted" else ""
-        raise InputError(tr(f"--draft：督导记录 {row['id'][:8]} 是{_word(row['status'])}状态，不是草稿{hint}",
-                            f"--draft: visit {row['id'][:8]} is {row['status']}, not a draft{hint}"))
-    found = find_school(store, row["school_code"])
-    if school_ref is not None and find_school(store, school_ref)["code"] != row["school_code"]:
-        raise InputError(tr(f"--draft：草稿 {row['id'][:8]} 属于 {found['name']}（{found['code']}），不是 {school_ref}",
-                            f"--draft: draft {row['id'][:8]} is for {found['name']} ({found['code']}), not {school_ref}"))
-    if checklist_id is not None and checklist_id != row["checklist_id"]:
-        raise InputError(tr(f"--draft：草稿 {row['id'][:8]} 用的是检查表 {row['checklist_id']}，不是 {checklist_id}",
-                            f"--draft: draft {row['id'][:8]} uses checklist {row['checklist_id']}, not {checklist_id}"))
-    return row, found
-
-
-def _latest_draft(store: Any, school: dict, checklist_id: str, screen: Any) -> Any:
-    """Plain `--resume`: the newest draft that holds answers (empty ones hold nothing to continue)."""
-    from nanxian_cli.store.visits import resumable_drafts
-
-    drafts = resumable_drafts(store, school["code"], checklist_id)
-    if not drafts:
-        raise InputError(tr(f"{school['name']} 没有 {checklist_id} 的草稿可继续",
-                            f"no draft of {checklist_id} for {school['name']} to resume"))
-    if len(drafts) > 1:
-        others = ", ".join(f"{d['id'][:8]} ({d['date']})" for d in drafts[1:])
-        screen.print(tr(f"注意：继续最新的草稿 {drafts[0]['id'][:8]}（{drafts[0]['date']}）；另有草稿 {others}，"
-                        "可用 --draft 编号 选择",
-                        f"Note: continuing the newest draft {drafts[0]['id'][:8]} ({drafts[0]['date']}); other drafts: "
-                        f"{others} (choose one with --draft ID)"),
-                     style="yellow", markup=False, highlight=False, soft_wrap=True)
-    return drafts[0]
-
-
-@contextmanager
-def _holding_draft(store: Any, visit_id: str, what: str) -> Iterator[None]:
-    """One session per draft (DESIGN, invariant 10): an OS lock beside the database, held for the whole
-    session and dropped by the kernel however the process ends. A second session is refused at once."""
-    from nanxian_cli.errors import StoreError
-    from nanxian_cli.store.locks import LockBusy, draft_lock
-
-    with ExitStack() as held:
-        try:
-            held.enter_context(draft_lock(store.path, visit_id))
-        except LockBusy:
-            raise InputError(tr(f"草稿 {visit_id[:8]}（{what}）正在另一个会话中编辑；请在那边完成或按 q 退出后再试",
-                                f"draft {visit_id[:8]} ({what}) is being edited in another session; finish it "
-                                f"there or quit it with q, then try again")) from None
-        except OSError as exc:
-            raise StoreError(tr(f"{store.path}：无法创建草稿锁文件：{exc.strerror or exc}",
-                                f"{store.path}: cannot create the draft's lock file: {exc.strerror or exc}")) from None
-        yield
-
-
 def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
                  chosen=None, again=False) -> None:
-    import uuid
+    """The interactive visit (ui/flow.py), its outcome shown or mapped to an exit code."""
+    from nanxian_cli.ui.flow import run_interactive
 
-    from nanxian_cli.errors import DuplicateVisit
-    from nanxian_cli.ui.entry import resume_command, run_visit
-    from nanxian_cli.store.visits import (find_resumable_draft, load_snapshot, refuse_duplicate, remove_empty_draft,
-                                          start_draft, visit_detail)
+    def show(visit_id: str) -> None:
+        _emit_visit(_detail(store, visit_id), fmt, output)
 
-    screen = console(stderr=fmt == "json")
-    if resume:
-        draft = chosen if chosen is not None else _latest_draft(store, school, checklist_id, screen)
-        visit_id = draft["id"]
-        what = f"{school['name']}, {draft['checklist_id']}, {draft['date']}"
-    else:
-        visit_id = str(uuid.uuid4())
-        what = f"{school['name']}, {checklist_id}, {visit_date}"
-    with _holding_draft(store, visit_id, what):
-        if resume:
-            import datetime as dt
-
-            draft = store.one("SELECT * FROM visits WHERE id = ?", (visit_id,))  # again, now that it is ours
-            if draft is None or draft["status"] != "draft":
-                raise InputError(tr(f"草稿 {visit_id[:8]} 刚在另一个会话中提交或放弃了",
-                                    f"draft {visit_id[:8]} was just submitted or given up in another session"))
-            loaded = load_snapshot(store.conn, draft["checklist_hash"])
-            kept_date, kept_who = dt.date.fromisoformat(draft["date"]), draft["inspector"]
-            if (who and who.strip() != kept_who) or (visit_date and parse_date(visit_date) != kept_date):
-                screen.print(tr(f"注意：继续草稿时沿用草稿的日期 {kept_date} 和督学 {kept_who}",
-                                f"Note: a resumed draft keeps its date {kept_date} and inspector {kept_who}"),
-                             style="yellow", markup=False, highlight=False)
-            visit_date, who = kept_date, kept_who
-            if not again:  # before the first question: the same refusal as at submit
-                refuse_duplicate(store.conn, school["code"], draft["checklist_id"], kept_date.isoformat(), kept_who,
-                                 exclude=visit_id)
-        else:
-            if not again:  # before the first question (and before any draft is made): see record_visit
-                refuse_duplicate(store.conn, school["code"], loaded.checklist.id, visit_date.isoformat(), who)
-            earlier = find_resumable_draft(store, school["code"], checklist_id)
-            if earlier is not None:
-                screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
-                                f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
-                                f"Starting a new visit."), style="yellow", markup=False, highlight=False)
-            start_draft(store, school, loaded, visit_date, who, visit_id=visit_id)
-        try:
-            ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id,
-                              console=screen, again=again)
-        except DuplicateVisit:
-            # another session submitted the same visit while this one was being answered: keep this draft
-            screen.print(tr("草稿已保存（未提交）。确需提交为第二次督导：", "Draft saved (not submitted). To submit it as a second visit:"),
-                         style="bold yellow", markup=False, highlight=False)
-            screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)} --again", markup=False,
-                         highlight=False, soft_wrap=True)
-            raise
-        # A draft with no answer holds no fact: it is not kept (removed while it is still ours).
-        removed = ended != "submitted" and remove_empty_draft(store, visit_id)
+    ended = run_interactive(store, school, checklist_id, who, visit_date, screen=console(stderr=fmt == "json"),
+                            on_submitted=show, loaded=loaded, resume=resume, chosen=chosen, again=again)
     if ended == "submitted":
-        _emit_visit(visit_detail(store, visit_id, as_of=today()), fmt, output)
         return
-    if ended == "interrupt":
-        screen.print()
-    if removed:
-        screen.print(tr("未回答任何要点，未保留草稿。", "Nothing was answered, so no draft was kept."),
-                     style="bold yellow", markup=False, highlight=False)
-    else:
-        saved = tr("草稿已保存（未提交）。继续录入：", "Draft saved (not submitted). To continue:")
-        screen.print(saved, style="bold yellow", markup=False, highlight=False)
-        screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)}", markup=False, highlight=False,
-                     soft_wrap=True)
     if ended == "interrupt":
         raise typer.Exit(130)
     if ended == "invalid":
@@ -493,15 +366,16 @@ def list_(
 ) -> None:
     """List visits, newest first."""
     from nanxian_cli.cli.common import emit
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import list_visits
+    from nanxian_cli.i18n import get_lang
+    from nanxian_cli.reports.visits import visits_list
+    from nanxian_cli.services.people import find_school
 
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
         raise InputError(f"--from {first} is after --to {last}")
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
-        visits = list_visits(store, school=code, inspector=inspector, checklist=checklist, date_from=first,
+        visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist, date_from=first,
                              date_to=last, status=status)
     columns = ["id", "date", "school", "school_name", "checklist", "inspector", "status", "pass", "fail", "na", "info",
                "compliance_rate", "score", "critical_fails"]
@@ -558,36 +432,32 @@ def _status_text(v: dict) -> str:
 
 
 def _find(store: Any, ref: str) -> str:
-    from nanxian_cli.store.visits import find_visit
+    from nanxian_cli.services.recording import find_visit
 
     return find_visit(store, ref)["id"]
+
+
+def _detail(store: Any, visit_id: str) -> dict:
+    from nanxian_cli.i18n import get_lang
+    from nanxian_cli.reports.visits import visit_detail
+
+    return visit_detail(store, visit_id, as_of=today(), lang=get_lang())
 
 
 @app.command("show")
 def show(visit_ref: VisitArg, fmt: VisitFormat = None, output: OutputOption = None) -> None:
     """One visit: every answer with outcome, note and revision history; its findings."""
-    from nanxian_cli.store.visits import visit_detail
-
     with open_db(create=False) as store:
-        detail = visit_detail(store, _find(store, visit_ref), as_of=today())
+        detail = _detail(store, _find(store, visit_ref))
     _emit_visit(detail, fmt, output, with_answers=True)
 
 
 def _author(store: Any, by: str | None, fallback: str | None = None) -> str | None:
-    """--by > NANXIAN_INSPECTOR / config `inspector` > `fallback` (the visit's supervisor); the name used must be
-    a registered supervisor (exit 2 with the closest names)."""
-    from nanxian_cli.store.schools import registered_inspector
+    """--by > NANXIAN_INSPECTOR / config `inspector` > `fallback` (the visit's supervisor); registered."""
+    from nanxian_cli.services.people import author_for
 
-    for candidate, source in ((by, "--by"), (settings().inspector, settings().inspector_source or "inspector"),
-                              (fallback, tr("督导记录的督学", "the visit's inspector"))):
-        name = (candidate or "").strip()
-        if name:
-            break
-    else:
-        return None
-    if len(name) > 100:
-        raise InputError("--by: a name is at most 100 characters")
-    return registered_inspector(store, name, source)
+    return author_for(store, [(by, "--by"), (settings().inspector, settings().inspector_source or "inspector"),
+                              (fallback, tr("督导记录的督学", "the visit's inspector"))])
 
 
 @app.command("amend")
@@ -604,15 +474,14 @@ def amend(
     from rich.text import Text
 
     from nanxian_cli.render import json_text
-    from nanxian_cli.store.visits import amend_answer
+    from nanxian_cli.services.corrections import amend_answer
+    from nanxian_cli.services.recording import find_visit
 
     note = plain_text(note, "--note")
     reason = plain_text(reason, "--reason")
     value = plain_text(value, "VALUE")
     by = plain_text(by, "--by", 100)
     with open_db(create=False) as store:
-        from nanxian_cli.store.visits import find_visit
-
         row = find_visit(store, visit_ref)
         result = amend_answer(store, row["id"], item, value, reason, _author(store, by, row["inspector"]), note=note)
     if fmt == "json":
@@ -642,7 +511,8 @@ def void(
     from rich.text import Text
 
     from nanxian_cli.render import json_text
-    from nanxian_cli.store.visits import find_visit, void_visit
+    from nanxian_cli.services.corrections import void_visit
+    from nanxian_cli.services.recording import find_visit
 
     reason = plain_text(reason, "--reason")
     by = plain_text(by, "--by", 100)
@@ -669,8 +539,8 @@ def discard(
     from rich.text import Text
 
     from nanxian_cli.render import json_text
-    from nanxian_cli.store.schools import find_school
-    from nanxian_cli.store.visits import discard_draft, find_visit
+    from nanxian_cli.services.people import find_school
+    from nanxian_cli.services.recording import discard_draft, find_visit
 
     reason = plain_text(reason, "--reason")
     by = plain_text(by, "--by", 100)
@@ -686,7 +556,9 @@ def discard(
         if row["status"] != "draft":
             raise InputError(tr(f"督导记录 {vid[:8]} 已作废", f"visit {vid[:8]} is already void"))
         what = f"{find_school(store, row['school_code'])['name']}, {row['checklist_id']}, {row['date']}"
-        with _holding_draft(store, vid, what):
+        from nanxian_cli.ui.flow import holding_draft
+
+        with holding_draft(store, vid, what):
             result = discard_draft(store, vid, reason, _author(store, by, row["inspector"]))
     if fmt == "json":
         typer.echo(json_text(result), nl=False)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, emit, open_db
+from nanxian_cli.cli.common import today, FormatOption, OutputOption, console, emit, open_db
 from nanxian_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True)
@@ -22,7 +22,7 @@ def add(
     phone: Annotated[str | None, typer.Option("--phone", help="Contact number shown on the school's sign")] = None,
 ) -> None:
     """Add a supervisor (责任督学); for a name already registered, update the details given."""
-    from nanxian_cli.store.schools import add_inspector
+    from nanxian_cli.services.people import add_inspector
 
     with open_db() as store:
         outcome = add_inspector(store, name, phone)
@@ -53,12 +53,12 @@ def assign(
     schools: Annotated[list[str], typer.Argument(help="Schools: code, name, part of the name or pinyin initials")],
 ) -> None:
     """Make NAME the responsible supervisor (责任督学) of the schools."""
-    from nanxian_cli.store.schools import assign as assign_schools
-    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.services.people import assign as assign_schools
+    from nanxian_cli.services.people import find_school
 
     with open_db() as store:
         resolved = [find_school(store, s) for s in schools]
-        changes = assign_schools(store, name, [s["code"] for s in resolved])
+        changes = assign_schools(store, name, [s["code"] for s in resolved], today().isoformat())
     out = console()
     names = {s["code"]: s["name"] for s in resolved}
     for code, previous in changes:

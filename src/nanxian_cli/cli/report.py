@@ -124,7 +124,7 @@ def school(
 ) -> None:
     """One school: compliance by month (bar chart), visits, open findings with days overdue, weakest plan items."""
     from nanxian_cli.reports import school as report
-    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.services.people import find_school
 
     scope = _scope(date_from, date_to)
     with open_db(create=False) as store:
@@ -159,7 +159,7 @@ def visit(
 ) -> None:
     """The 督导意见书 for one visit: checked, passed and failed points, 整改 deadlines, signature lines."""
     from nanxian_cli.reports import visit as report
-    from nanxian_cli.store.visits import find_visit
+    from nanxian_cli.services.recording import find_visit
 
     with open_db(create=False) as store:
         doc = report.compute(store, find_visit(store, visit_id)["id"])

@@ -30,13 +30,12 @@ def _check_stage(stage: str | None) -> None:
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
     """Import or update schools by code. Any bad row: every problem listed, nothing imported."""
-    from nanxian_cli.files.roster import pinyin_initials, read_roster
-    from nanxian_cli.store.schools import import_schools
+    from nanxian_cli.files.roster import read_roster
+    from nanxian_cli.services.people import import_schools
 
     rows = read_roster(file)
-    initials = {row.code: pinyin_initials(row.name) for row in rows}
     with open_db() as store:
-        counts = import_schools(store, rows, initials)
+        counts = import_schools(store, rows)
     console().print(
         tr(f"学校名册：新增 {counts.added}，更新 {counts.updated}，未变 {counts.unchanged}",
            f"Schools: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged"),
@@ -99,7 +98,7 @@ def show(
     """Show one school."""
     from nanxian_cli.render import json_text
     from nanxian_cli.render.table import printable
-    from nanxian_cli.store.schools import find_school
+    from nanxian_cli.services.people import find_school
     from rich.table import Table
     from rich.text import Text
 

@@ -58,8 +58,7 @@ def dependents(checklist: Any, changed: str) -> list[Any]:
     return found
 
 
-def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], changed: str,
-                  allow_na_answers: bool = True) -> tuple[list[str], list[str]]:
+def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], changed: str) -> tuple[list[str], list[str]]:
     """After point `changed` got a new answer (already in `values`): the dependent points that must now be `na`
     (their condition no longer holds) and those that now need an answer (condition met, none given).
 
@@ -74,6 +73,6 @@ def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], chan
             if current is None or current.outcome != "na":
                 to_na.append(other.id)
                 values[other.id] = Outcome(None, "na")
-        elif current is None or (current.outcome == "na" and not (allow_na_answers and other.allow_na)):
+        elif current is None or (current.outcome == "na" and not other.allow_na):
             needs_answer.append(other.id)
     return to_na, needs_answer

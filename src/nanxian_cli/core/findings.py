@@ -57,6 +57,9 @@ class Check:
     note: str | None = None
     author: str | None = None
     fixed_on_site: bool = False
+    rank: tuple = ()
+    """Where the check stands among those of its day for numbering new findings (the visit's local number and
+    the point's place in its checklist): not part of the rules."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class Finding:
     """visit UUID -> how that visit touched the finding: opened | rechecked | resolved."""
     actions: list[str] = field(default_factory=list)
     """UUIDs of the hand actions that name this finding or were applied to it."""
+    rank: tuple = ()
+    """The opening check's `rank`."""
 
 
 def due_date(opened: str, days: int) -> str:
@@ -164,16 +169,25 @@ def _latest_rechecks(actions: list[Action], answered_visits: set[str]) -> list[A
     return others + list(latest.values())
 
 
+class OutOfOrder(Exception):
+    """An entry that belongs before the last one applied, given to a timeline that does not keep its entries."""
+
+
 class Timeline:
     """The findings of one point at one school, kept current as entries arrive.
 
     Entries that arrive in order are applied at once (a county's bulk import appends visits in date order);
-    an entry that belongs earlier makes the whole timeline be applied again from its start."""
+    an entry that belongs earlier makes the whole timeline be applied again from its start. A timeline made
+    with `keep=False` does not keep its entries (a bulk import holds a county's decade in memory): it raises
+    OutOfOrder instead, and the caller derives that point again from the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
         self.checks: list[Check] = []
         self.actions: list[Action] = []
         self._last: tuple | None = None
+        self.version = 0
+        """Counts the changes to the findings: a caller saves them again only when it moved."""
         self._reset()
 
     def _reset(self) -> None:
@@ -183,15 +197,19 @@ class Timeline:
         self._answered: set[str] = set()
 
     def add(self, entry: Check | Action) -> None:
-        if isinstance(entry, Check):
-            self.checks.append(entry)
-        else:
-            self.actions.append(entry)
         key = _order(entry)
         rechecks = isinstance(entry, Action) and entry.kind == "recheck"
         visit_answered_late = isinstance(entry, Check) and any(
             a.kind == "recheck" and a.visit == entry.visit for a in self.actions)
-        if self._last is not None and (key < self._last or rechecks or visit_answered_late):
+        late = self._last is not None and (key < self._last or rechecks or visit_answered_late)
+        if late and not self.keep:
+            raise OutOfOrder(entry)
+        if isinstance(entry, Check):
+            if self.keep:
+                self.checks.append(entry)
+        elif self.keep:
+            self.actions.append(entry)
+        if late:
             self.replay()
             return
         self._last = key
@@ -202,8 +220,23 @@ class Timeline:
         else:
             self._action(entry)
 
+    @property
+    def in_progress(self) -> bool:
+        """A finding of this point is open or reported now."""
+        return self._current is not None
+
+    def idle_pass(self, date: str, at: str) -> bool:
+        """A pass that changes nothing (no finding in progress) noted by its place only, without building an
+        entry; False (nothing noted) when it is late or a finding is in progress: then `add` it."""
+        key = (date, at, 0, "")
+        if self._current is not None or (self._last is not None and key < self._last):
+            return False
+        self._last = key
+        return True
+
     def replay(self) -> None:
         """Apply every entry again, in order (after one arrived out of order)."""
+        self.version += 1
         self._reset()
         self._answered = {c.visit for c in self.checks}
         entries: list[Check | Action] = [c for c in self.checks if c.outcome in ("pass", "fail")]
@@ -239,11 +272,12 @@ class Timeline:
     def _check(self, c: Check) -> None:
         current = self._current
         if c.outcome == "fail":
+            self.version += 1
             if current is None:
                 uid = c.opening_revision or c.revision
                 f = Finding(uid=uid, visit=c.visit, opened=c.date, severity=c.severity,
                             due=due_date(c.date, c.rectify_days), checklist_id=c.checklist_id,
-                            checklist_hash=c.checklist_hash, item_id=c.item_id, note=c.note)
+                            checklist_hash=c.checklist_hash, item_id=c.item_id, note=c.note, rank=c.rank)
                 f.visits[c.visit] = "opened"
                 f.history.append(Step("opened", c.date, c.revision, c.visit, c.author, c.note))
                 self.findings.append(f)
@@ -260,6 +294,7 @@ class Timeline:
                     current.history.append(Step("fixed_on_site", c.date, c.revision, c.visit, c.author, c.note))
                     self._resolve(current, c.date, c.visit, c.author, c.note)
         elif current is not None and current.visit != c.visit and current.opened <= c.date:
+            self.version += 1
             current.history.append(Step("resolved", c.date, c.revision, c.visit, c.author, c.note))
             self._resolve(current, c.date, c.visit, c.author, c.note)
 
@@ -268,6 +303,7 @@ class Timeline:
         target = named if named is not None else self._current
         if target is None:
             return  # nothing to act on: its finding is not given by the timeline and none is in progress
+        self.version += 1
         if a.uid not in target.actions:
             target.actions.append(a.uid)
         applied = self._apply(a, target)
@@ -344,3 +380,9 @@ def derive(checks: list[Check], actions: list[Action] = ()) -> list[Finding]:
     timeline.actions = list(actions)
     timeline.replay()
     return timeline.findings
+
+
+def point_key(checklist_id: str, item: object) -> str:
+    """The key a point's findings are kept under at a school: `checklist-id/item-id`, so the same point of
+    later versions of the checklist continues the same findings."""
+    return f"{checklist_id}/{getattr(item, 'id')}"

@@ -1,59 +1,73 @@
-"""Preparing a visit: answers checked against the exact checklist version BEFORE anything is written.
+"""Preparing a visit: every answer judged against the exact checklist version BEFORE anything is written.
 
-`prepare_visit` is the single path every recorded visit takes (answers files, the demo's
-synthetic visits, bulk imports); the interactive screen judges each answer with the same `judge`.
+`prepare_visit` is the single path every recorded visit takes (answers files, the demo's synthetic visits, bulk
+imports); the interactive screen judges each answer with the same `judge` and checks the header with the same
+`header_problems`. Pure: problems are returned or raised as data (`Words`, both languages).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from nanxian_cli.errors import InputError, ValidationFailed
-from nanxian_cli.i18n import pick
-from nanxian_cli.core.answers import AnswerError, Outcome, judge
-from nanxian_cli.core.scoring import Tally, tally
+from nanxian_cli.core.answers import AnswerError, Outcome, is_na, judge
 from nanxian_cli.core.applicability import applies, auto_na
+from nanxian_cli.core.scoring import Tally, tally
+from nanxian_cli.core.words import Words
+from nanxian_cli.errors import ValidationFailed
 
 
 @dataclass
 class GivenAnswer:
     raw: Any
     note: str | None = None
-    where: str = ""  # "file:line" for messages
+    where: str = ""
+    """"file:line" for messages."""
+    fixed_on_site: bool = False
+    """立行立改: a failing answer fixed during the visit."""
 
 
 @dataclass
 class PreparedVisit:
     id: str
     school: dict
-    loaded: Any  # LoadedChecklist
+    loaded: Any  # files.checklists.LoadedChecklist
     date: dt.date
     inspector: str
     status: str  # draft | submitted
     answers: list[tuple[str, Any, str, str | None]]  # (item_id, value, outcome, note)
     missing: list[str]
     tally: Tally
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Words] = field(default_factory=list)
     source: str = "file"
+    fixed: set[str] = field(default_factory=set)
+    """Items whose failing answer was fixed on site."""
 
 
-def value_json(value: Any) -> str | None:
-    # Fast paths give exactly json.dumps' text: most answers are yes/no or whole numbers, and the
-    # bulk path encodes millions of them.
-    if value is None:
+def date_problem(date: dt.date, today: dt.date | None, where: str = "date") -> Words | None:
+    """A visit dated after today (`where`: where the date came from, e.g. `--date` or `answers.yaml:3: date`)."""
+    if today is not None and date > today:
+        return Words(f"{where}：{date.isoformat()} 是将来的日期（今天是 {today.isoformat()}）",
+                     f"{where}: {date.isoformat()} is in the future (today is {today.isoformat()})")
+    return None
+
+
+def applies_problem(checklist: Any, school: dict, prefix: str = "") -> Words | None:
+    """A checklist that does not concern the school's stages or attributes."""
+    if applies(checklist, school):
         return None
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if type(value) is int:
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    stages = " ".join(school["stages"])
+    return Words(f"{prefix}检查表 {checklist.id} 不适用于 {school['name']}（{stages}）",
+                 f"{prefix}checklist {checklist.id!r} does not apply to {school['name']} ({stages})")
+
+
+def header_problems(checklist: Any, school: dict, date: dt.date, today: dt.date | None, where: str = "") -> list[Words]:
+    """What is wrong with a visit's header: a date after today, a checklist that does not concern the school."""
+    prefix = f"{where}: " if where else ""
+    found = [date_problem(date, today, f"{prefix}date"), applies_problem(checklist, school, prefix)]
+    return [p for p in found if p is not None]
 
 
 def prepare_visit(
@@ -70,27 +84,28 @@ def prepare_visit(
 ) -> PreparedVisit:
     """Judge every answer; raise ValidationFailed listing every problem, or return the visit to write."""
     checklist = loaded.checklist
-    problems: list[str] = []
+    problems: list[Any] = header_problems(checklist, school, date, today, where)
     prefix = f"{where}: " if where else ""
-    if today is not None and date > today:
-        problems.append(f"{prefix}date: {date.isoformat()} is in the future (today is {today.isoformat()})")
-    if not applies(checklist, school):
-        problems.append(f"{prefix}checklist {checklist.id!r} does not apply to {school['name']} ({' '.join(school['stages'])})")
     known = {item.id for item in checklist.items}
     for item_id, answer in given.items():
         if item_id not in known:
-            problems.append(f"{answer.where or prefix.rstrip(': ')}: answers.{item_id}: unknown point id for checklist {checklist.id!r}")
+            at = answer.where or prefix.rstrip(": ")
+            problems.append(Words(f"{at}: answers.{item_id}：检查表 {checklist.id} 中没有这个要点",
+                                  f"{at}: answers.{item_id}: unknown point id for checklist {checklist.id!r}"))
     values: dict[str, Outcome] = {}
     answers: list[tuple[str, Any, str, str | None]] = []
     missing: list[str] = []
-    warnings: list[str] = []
+    warnings: list[Words] = []
+    fixed: set[str] = set()
     for item in checklist.items:
         answer = given.get(item.id)
         if auto_na(item, school, values):
             values[item.id] = Outcome(None, "na")
             note = None
-            if answer is not None and not _is_na_raw(answer.raw):
-                warnings.append(f"{answer.where}: {item.id}: does not apply to this school or its condition is not met; recorded as na")
+            if answer is not None and not (answer.raw is None or is_na(answer.raw)):
+                warnings.append(Words(f"{answer.where}: {item.id}：不适用于本校或条件不满足，记为不适用",
+                                      f"{answer.where}: {item.id}: does not apply to this school or its condition "
+                                      "is not met; recorded as na"))
                 note = answer.note
             answers.append((item.id, None, "na", note))
             continue
@@ -100,22 +115,26 @@ def prepare_visit(
         try:
             result = judge(item, answer.raw)
         except AnswerError as exc:
-            problems.append(f"{answer.where}: answers.{item.id}: {pick(exc.words)}")
+            problems.append(Words(f"{answer.where}: answers.{item.id}: {exc.words.zh}",
+                                  f"{answer.where}: answers.{item.id}: {exc.words.en}"))
             continue
+        if answer.fixed_on_site:
+            if result.outcome != "fail":
+                problems.append(Words(f"{answer.where}: answers.{item.id}.fixed_on_site：只有不合格的回答才能立行立改",
+                                      f"{answer.where}: answers.{item.id}.fixed_on_site: only a failing answer can be "
+                                      "fixed on site"))
+                continue
+            fixed.add(item.id)
         values[item.id] = result
         answers.append((item.id, result.value, result.outcome, answer.note))
     if problems:
-        raise ValidationFailed(f"{len(problems)} problem(s) in the answers; nothing was written", problems)
+        n = len(problems)
+        raise ValidationFailed(Words(f"答案文件中有 {n} 处问题；未写入任何内容", f"{n} problem(s) in the answers; nothing was written"),
+                               problems)
     items_by_id = {item.id: item for item in checklist.items}
     t = tally(items_by_id, {a[0]: a[2] for a in answers})
     status = "draft" if missing and not partial else "submitted"
     return PreparedVisit(
         id=visit_id or str(uuid.uuid4()), school=school, loaded=loaded, date=date, inspector=inspector,
-        status=status, answers=answers, missing=missing, tally=t, warnings=warnings,
+        status=status, answers=answers, missing=missing, tally=t, warnings=warnings, fixed=fixed,
     )
-
-
-def _is_na_raw(raw: Any) -> bool:
-    from nanxian_cli.core.answers import is_na
-
-    return raw is None or is_na(raw)

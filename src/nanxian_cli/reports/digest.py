@@ -285,6 +285,7 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
 
 
 def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool) -> list[Delivery]:
+    from nanxian_cli.clock import utc_now
     from nanxian_cli.services import mail
     from nanxian_cli.errors import NanxianError
     from nanxian_cli.files.outputs import write_output
@@ -304,7 +305,7 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
                 try:
                     write_output(render.render(d, fmt), path)
                     if d.complete:
-                        q.record_delivery(store, week, "file", [target])
+                        q.record_delivery(store, week, "file", [target], utc_now())
                     results.append(Delivery("file", target, "sent"))
                 except NanxianError as exc:
                     results.append(Delivery("file", target, "failed", error=exc))
@@ -332,7 +333,7 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
                     accepted = [mail.envelope(a).lower() for a in sent.accepted]
                     if d.complete and accepted:
                         try:
-                            q.record_delivery(store, week, "email", accepted)
+                            q.record_delivery(store, week, "email", accepted, utc_now())
                         except NanxianError as exc:
                             from nanxian_cli.errors import DeliveryError
 

@@ -27,9 +27,80 @@ class BulkStats:
     batches: int = 0
     seconds: float = 0.0
 
-    @property
-    def answers_per_second(self) -> float:
-        return self.answers / self.seconds if self.seconds > 0 else 0.0
+
+class BulkFindings:
+    """The timelines of an import, kept in memory: visits arrive in date order, so each check is applied to its
+    point's timeline as it comes (core.findings.Timeline), and only the points whose findings moved are saved,
+    once per batch. A school's earlier facts are read from the database the first time it appears."""
+
+    def __init__(self) -> None:
+        self.timelines: dict[tuple[str, str], Any] = {}
+        self.saved: dict[tuple[str, str], int] = {}
+        self.loaded: set[str] = set()
+        self.stale: set[tuple[str, str]] = set()
+        """Points that got a check out of date order: derived again from the database when the batch is saved."""
+
+    def _load(self, conn: Any, school: str, keys: list[str] | None = None) -> None:
+        from nanxian_cli.core.findings import Timeline
+        from nanxian_cli.services.derive import timelines
+
+        for key, (checks, actions) in timelines(conn, school, keys).items():
+            t = Timeline(keep=False)
+            t.checks, t.actions = checks, actions
+            t.replay()
+            t.checks, t.actions = [], []  # the state stays; the entries are in the database
+            self.timelines[(school, key)] = t
+            self.saved[(school, key)] = t.version
+        self.loaded.add(school)
+
+    def add_visit(self, conn: Any, v: Any, seq: int, author: str | None, now: str) -> None:
+        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline, point_key
+        from nanxian_cli.core.ids import revision_uid
+
+        school = v.school["code"]
+        if school not in self.loaded:
+            self._load(conn, school)
+        cl = v.loaded.checklist
+        items = {item.id: item for item in cl.items}
+        position = {item.id: i for i, item in enumerate(cl.items)}
+        day = v.date.isoformat()
+        for item_id, _value, outcome, note in v.answers:
+            if outcome not in ("pass", "fail"):
+                continue
+            item = items[item_id]
+            key = (school, point_key(cl.id, item))
+            if key in self.stale:
+                continue
+            t = self.timelines.get(key)
+            if t is None:
+                t = self.timelines[key] = Timeline(keep=False)
+                self.saved[key] = t.version
+            if outcome == "pass" and not t.keep and t.idle_pass(day, now):
+                continue  # the common case: a pass with nothing to resolve
+            try:
+                t.add(Check(visit=v.id, date=day, at=now, revision=revision_uid(v.id, item_id, 1), outcome=outcome,
+                        severity=item.severity, rectify_days=getattr(cl.rectify_days, item.severity),
+                        checklist_id=cl.id, checklist_hash=v.loaded.hash, item_id=item_id, note=note, author=author,
+                        fixed_on_site=item_id in v.fixed, rank=(seq, position[item_id])))
+            except OutOfOrder:
+                self.stale.add(key)
+
+    def flush(self, conn: Any, now: str) -> None:
+        """Save the findings of every point whose timeline moved since it was last saved (the batch's answers
+        are in the database by then: points that got a check out of order are derived from it)."""
+        from nanxian_cli.services.derive import rebuild
+        from nanxian_cli.store.findings import save_points
+
+        for school, key in sorted(self.stale):
+            rebuild(conn, school, [key], now)
+            self._load(conn, school, [key])
+        self.stale.clear()
+        moved = {}
+        for key, t in self.timelines.items():
+            if self.saved[key] != t.version:
+                moved[key] = t.findings
+                self.saved[key] = t.version
+        save_points(conn, moved, now)
 
 
 def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -49,21 +120,25 @@ def import_visits(
     """Write prepared visits (in date order) in transactions of `batch_size`; returns counts and time."""
     import sqlite3
 
+    from nanxian_cli.clock import utc_now
     from nanxian_cli.errors import StoreError
     from nanxian_cli.store.bulk import bulk_session
-    from nanxian_cli.store.visits import write_visits
+    from nanxian_cli.services.recording import write_visits
 
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     stats = BulkStats()
     began = time.perf_counter()
     saved_hashes: set[str] = set()  # checklist versions already stored: saved once, not per visit
+    findings = BulkFindings()
     with bulk_session(store):
         for batch in batches(visits, batch_size):
             pending = set(saved_hashes)  # trusted only once the batch has committed
             try:
                 with store.transaction() as conn:
-                    write_visits(conn, batch, author=author, saved_hashes=pending)
+                    now = utc_now()
+                    write_visits(conn, batch, author=author, saved_hashes=pending, findings=findings, now=now)
+                    findings.flush(conn, now)
             except (sqlite3.Error, StoreError) as exc:  # StoreError: a full disk or an I/O error, named
                 raise StoreError(
                     f"{store.path}: batch {stats.batches + 1} ({len(batch)} visit(s), first {batch[0].id}) was not "

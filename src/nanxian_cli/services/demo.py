@@ -351,7 +351,7 @@ def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], 
     """Most schools send rectification evidence before the next check: resolve most open findings
     (`finding resolve`), each on a day after anything else happened to it, so the timeline stays consistent."""
     from nanxian_cli.store.bulk import open_findings_rows
-    from nanxian_cli.store.visits import resolve_finding
+    from nanxian_cli.services.findings import resolve_finding
 
     resolved = 0
     for row in open_findings_rows(store):
@@ -361,7 +361,8 @@ def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], 
         day = last_seen + dt.timedelta(days=rng.randint(5, 45))
         if day > end:
             continue
-        resolve_finding(store, row["id"], "学校提交整改材料，已核实（样本数据）", day, inspector_of.get(row["school_code"]))
+        resolve_finding(store, row["id"], "学校提交整改材料，已核实（样本数据）", day, inspector_of.get(row["school_code"]),
+                        today=end)
         resolved += 1
     return resolved
 
@@ -411,23 +412,22 @@ def build_demo(
 
     from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
     from nanxian_cli.files.checklists import load_all, load_plan
-    from nanxian_cli.files.roster import pinyin_initials, read_roster
-    from nanxian_cli.store import schools as school_store
-    from nanxian_cli.store.checklists import ensure_plan
+    from nanxian_cli.files.roster import read_roster
+    from nanxian_cli.services import people
+    from nanxian_cli.services.catalog import ensure_plan
     from nanxian_cli.store.bulk import demo_totals
 
     began = time.perf_counter()
     rng = random.Random(opts.seed)
     if roster is None:
         roster = inputs.roster if inputs is not None else build_roster(opts.schools, read_roster(sample_roster_path()))
-    initials = {row.code: pinyin_initials(row.name) for row in roster}
-    school_store.import_schools(store, roster, initials)
+    people.import_schools(store, roster)
     names = inspector_names(max(1, round(len(roster) / 5)), rng)
     for name in names:
-        school_store.add_inspector(store, name)
+        people.add_inspector(store, name)
     by_inspector = assignments([row.code for row in roster], names)
     for name, codes in by_inspector.items():
-        school_store.assign(store, name, codes)
+        people.assign(store, name, codes, opts.end.isoformat())
     with store.transaction() as conn:
         ensure_plan(conn, inputs.plan if inputs is not None else load_plan())
     inspector_of = {code: name for name, codes in by_inspector.items() for code in codes}
@@ -514,7 +514,7 @@ def build_lock(path: Path, waiting: Callable[[], None] | None = None,
     A second run waits (`waiting()` is called once) and then rebuilds the target itself."""
     from nanxian_cli.errors import RuntimeFailure
     from nanxian_cli.i18n import tr
-    from nanxian_cli.store.locks import LockBusy, exclusive_lock
+    from nanxian_cli.files.locks import LockBusy, exclusive_lock
 
     lock = Path(str(path) + ".demo-lock")
     try:

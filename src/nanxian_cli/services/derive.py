@@ -42,6 +42,7 @@ def timelines(conn: sqlite3.Connection, school_code: str,
             checklist_hash=row["checklist_hash"], item_id=item_id,
             opening_revision=opening(revisions) if now.outcome == "fail" else None,
             note=row["note"], author=row["author"], fixed_on_site=bool(row["fixed_on_site"]),
+            rank=(row["seq"], row["position"]),
         ))
     for row in sql.point_actions(conn, school_code, keys):
         recheck = row["kind"] == "recheck"
@@ -56,13 +57,11 @@ def timelines(conn: sqlite3.Connection, school_code: str,
 
 def rebuild(conn: sqlite3.Connection, school_code: str, keys: Iterable[str] | None, now: str) -> dict[str, list[int]]:
     """Derive and save the findings of these points of a school (every point when `keys` is None)."""
-    changes: dict[str, list[int]] = {"opened": [], "updated": [], "gone": []}
     if keys is None:
         keys = sql.school_keys(conn, school_code)
-    for key, (checks, actions) in timelines(conn, school_code, keys).items():
-        for kind, numbers in sql.save_point(conn, school_code, key, derive(checks, actions), now).items():
-            changes[kind].extend(numbers)
-    return changes
+    derived = {(school_code, key): derive(checks, actions)
+               for key, (checks, actions) in timelines(conn, school_code, keys).items()}
+    return sql.save_points(conn, derived, now)
 
 
 def rebuild_all(store, now: str, progress=None) -> int:

@@ -56,7 +56,7 @@ def bulk_session(store: Store) -> Iterator[None]:
 def demo_totals(store: Store) -> dict:
     row = store.one(
         "SELECT (SELECT count(*) FROM findings) AS findings, "
-        "(SELECT count(*) FROM findings WHERE status = 'open') AS open_findings"
+        "(SELECT count(*) FROM findings WHERE status IN ('open', 'reported')) AS open_findings"
     )
     return {"findings": row["findings"], "open": row["open_findings"]}
 
@@ -65,5 +65,5 @@ def open_findings_rows(store: Store) -> list[sqlite3.Row]:
     """Every open finding with the last day anything happened to it, in id order."""
     return store.query(
         "SELECT id, school_code, opened, due, coalesce(last_recheck, opened) AS last_seen FROM findings "
-        "WHERE status = 'open' ORDER BY id"
+        "WHERE status IN ('open', 'reported') ORDER BY id"
     )

@@ -1,27 +1,33 @@
-"""Stored checklist versions (content hash -> canonical JSON) and the plan's items."""
+"""Stored checklist versions (content hash -> canonical JSON, their points) and the plan's items."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nanxian_cli.store.db import Store, utc_now
+from nanxian_cli.store.db import Store
 
 
-def save_checklist_version(conn: Any, loaded: Any) -> None:
-    """Keep the exact content of a checklist version (idempotent; call inside a transaction)."""
-    if conn.execute("SELECT 1 FROM checklist_versions WHERE hash = ?", (loaded.hash,)).fetchone():
+def has_checklist_version(conn: Any, hash_: str) -> bool:
+    return conn.execute("SELECT 1 FROM checklist_versions WHERE hash = ?", (hash_,)).fetchone() is not None
+
+
+def save_checklist_version(conn: Any, loaded: Any, now: str, point_keys: dict[str, str]) -> None:
+    """Keep the exact content of a checklist version and one row per point (idempotent; inside a transaction).
+    `point_keys`: item id -> the key its findings are kept under (core.findings.point_key)."""
+    if has_checklist_version(conn, loaded.hash):
         return
-    ensure_plan_stored(conn)  # every write path saves a checklist version first
     cl = loaded.checklist
+    days = cl.rectify_days
     conn.execute(
-        "INSERT INTO checklist_versions (hash, checklist_id, version, kind, title_zh, title_en, content, first_seen) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        (loaded.hash, cl.id, str(cl.version), cl.kind, cl.title.zh, cl.title.en, loaded.canonical, utc_now()),
+        "INSERT INTO checklist_versions (hash, checklist_id, version, kind, title_zh, title_en, content, first_seen, "
+        "rectify_critical, rectify_major, rectify_minor) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (loaded.hash, cl.id, str(cl.version), cl.kind, cl.title.zh, cl.title.en, loaded.canonical, now,
+         days.critical, days.major, days.minor),
     )
     conn.executemany(
-        "INSERT INTO checklist_items (hash, item_id, position, type, severity, weight, text_zh, text_en) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        [(loaded.hash, it.id, i, it.type, it.severity, float(it.weight), it.text.zh, it.text.en)
+        "INSERT INTO checklist_items (hash, item_id, position, type, severity, weight, text_zh, text_en, point_key) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        [(loaded.hash, it.id, i, it.type, it.severity, float(it.weight), it.text.zh, it.text.en, point_keys[it.id])
          for i, it in enumerate(cl.items)],
     )
     conn.executemany(
@@ -46,20 +52,8 @@ def ensure_plan(conn: Any, plan: Any) -> None:
     )
 
 
-def ensure_plan_stored(conn: Any) -> None:
-    """Fill plan_items from the bundled plan the first time a visit is written, so reports can
-    show the 21 titles without loading YAML or pydantic. A missing or broken plan file is skipped:
-    reports then fall back to the item numbers."""
-    if conn.execute("SELECT 1 FROM plan_items LIMIT 1").fetchone() is not None:
-        return
-    from nanxian_cli.files.checklists import load_plan
-    from nanxian_cli.errors import NanxianError
-
-    try:
-        plan = load_plan()
-    except NanxianError:
-        return
-    ensure_plan(conn, plan)
+def plan_stored(conn: Any) -> bool:
+    return conn.execute("SELECT 1 FROM plan_items LIMIT 1").fetchone() is not None
 
 
 def plan_items_stored(store: Store) -> int:

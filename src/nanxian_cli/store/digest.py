@@ -14,7 +14,7 @@ from typing import Any
 
 from nanxian_cli.errors import DeliveryError
 from nanxian_cli.i18n import tr
-from nanxian_cli.store.db import Store, utc_now
+from nanxian_cli.store.db import Store
 
 LOCK_WAIT_SECONDS = 300
 
@@ -159,7 +159,7 @@ def overdue_findings(store: Store, as_of: str) -> list[dict[str, Any]]:
     rows = store.query(
         # Two indexed branches: open now (status, due), and resolved only after `as_of` (resolved_on).
         _FINDING_SELECT + "JOIN visits v ON v.id = f.visit_id "
-        "WHERE f.id IN (SELECT id FROM findings WHERE status = 'open' AND due < ? "
+        "WHERE f.id IN (SELECT id FROM findings WHERE status IN ('open', 'reported') AND due < ? "
         "               UNION ALL SELECT id FROM findings WHERE resolved_on > ? AND +status = 'resolved' AND due < ?) "
         "AND v.status = 'submitted' AND f.opened <= ? "
         "ORDER BY f.due, f.opened, f.id",
@@ -179,9 +179,8 @@ def delivery(store: Store, week: str, channel: str, target: str) -> str | None:
     return row[0] if row else None
 
 
-def record_delivery(store: Store, week: str, channel: str, targets: list[str]) -> None:
-    """Record successful deliveries; a forced re-delivery moves the time forward."""
-    now = utc_now()
+def record_delivery(store: Store, week: str, channel: str, targets: list[str], now: str) -> None:
+    """Record successful deliveries (at `now`, UTC); a forced re-delivery moves the time forward."""
     with store.transaction() as conn:
         conn.executemany(
             "INSERT INTO digest_deliveries (week, channel, target, delivered_at) VALUES (?,?,?,?) "
@@ -205,7 +204,7 @@ def delivery_lock(store: Store, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iter
     re-reads the delivery records and finds the work done. The kernel drops the lock if a run dies.
     Without POSIX locks, the delivery records alone guard against a second delivery.
     """
-    from nanxian_cli.store.locks import LockBusy, exclusive_lock
+    from nanxian_cli.files.locks import LockBusy, exclusive_lock
 
     from nanxian_cli.files.outputs import digest_lock_path  # named in one place: no output may replace it
 

@@ -24,7 +24,7 @@ def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[s
     return conn.execute(
         "SELECT ci.point_key, v.id AS visit, v.date, coalesce(v.submitted_at, v.created_at) AS at, v.checklist_id, "
         "v.checklist_hash, v.inspector, a.item_id, a.revision, a.uid, a.base, a.outcome, a.note, a.author, "
-        f"a.recorded_at, a.fixed_on_site, ci.severity, {_DAYS} AS days "
+        f"a.recorded_at, a.fixed_on_site, ci.severity, ci.position, v.seq, {_DAYS} AS days "
         "FROM visits v JOIN checklist_versions cv ON cv.hash = v.checklist_hash "
         f"JOIN checklist_items ci ON ci.hash = v.checklist_hash{where_key} "
         "JOIN answers a ON a.visit_seq = v.seq AND a.item_id = ci.item_id "
@@ -96,47 +96,57 @@ _CACHE_COLUMNS = ("uid", "school_code", "point_key", "item_id", "checklist_id", 
                   "recheck_count", "last_recheck")
 
 
-def save_point(conn: sqlite3.Connection, school_code: str, point_key: str, findings: list[Any],
-               now: str) -> dict[str, list[int]]:
-    """Make the cached findings of one (school, point) what the engine derived.
+def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[Any]], now: str) -> dict[str, list[int]]:
+    """Make the cached findings of some points what the engine derived (`derived`: (school code, point key) ->
+    findings).
 
-    Rows are matched by the finding's id (`uid`) and keep their local number; a finding without a row gets
-    one; a row the engine no longer gives (its visit voided, its answer amended) stays, marked withdrawn and
-    `derived = 0`. Rows leaving the in-progress states are written before the one entering them, so the
-    "one finding in progress per point" index holds at every statement. Returns the numbers by change."""
-    rows = conn.execute("SELECT id, uid, status, derived FROM findings WHERE school_code = ? AND point_key = ?",
-                        (school_code, point_key)).fetchall()
-    by_uid = {r["uid"]: r for r in rows}
-    produced = {f.uid for f in findings}
+    Rows are matched by the finding's id (`uid`) and keep their local number; a row the engine no longer gives
+    (its visit voided, its answer amended) stays, marked withdrawn and `derived = 0`. Rows leaving the
+    in-progress states are written before those entering them, so the "one finding in progress per point"
+    index holds at every statement. New findings get their numbers in the order they were opened (`rank`:
+    the visit's local number, then the point's place in its checklist). Returns the numbers by change."""
     changes: dict[str, list[int]] = {"opened": [], "updated": [], "gone": []}
-    for r in rows:
-        if r["uid"] not in produced and (r["status"] != "withdrawn" or r["derived"]):
-            conn.execute("UPDATE findings SET status = 'withdrawn', derived = 0 WHERE id = ?", (r["id"],))
-            changes["gone"].append(r["id"])
-    for f in sorted(findings, key=lambda f: f.status in ("open", "reported")):
-        values = (f.uid, school_code, point_key, f.item_id, f.checklist_id, f.checklist_hash, f.severity, f.opened,
-                  f.due, f.status, 1, int(f.escalated), int(f.fixed_on_site), f.visit, f.note, f.reported_on,
-                  f.measures, f.resolved_on, f.resolved_by_visit, f.resolve_note, f.resolved_by, f.recheck_count,
-                  f.last_recheck)
-        number = by_uid[f.uid]["id"] if f.uid in by_uid else None
-        if number is None:
-            cur = conn.execute(
-                f"INSERT INTO findings ({', '.join(_CACHE_COLUMNS)}, created_at) "
-                f"VALUES ({', '.join('?' for _ in _CACHE_COLUMNS)}, ?)", (*values, now))
-            number = cur.lastrowid
-            changes["opened"].append(number)
-        else:
+    new: list[tuple[str, str, Any]] = []
+    for (school_code, key), findings in derived.items():
+        rows = conn.execute("SELECT id, uid, status, derived FROM findings WHERE school_code = ? AND point_key = ?",
+                            (school_code, key)).fetchall()
+        by_uid = {r["uid"]: r for r in rows}
+        produced = {f.uid for f in findings}
+        for r in rows:
+            if r["uid"] not in produced and (r["status"] != "withdrawn" or r["derived"]):
+                conn.execute("UPDATE findings SET status = 'withdrawn', derived = 0 WHERE id = ?", (r["id"],))
+                changes["gone"].append(r["id"])
+        for f in sorted(findings, key=lambda f: f.status in ("open", "reported")):
+            row = by_uid.get(f.uid)
+            if row is None:
+                new.append((school_code, key, f))
+                continue
             conn.execute(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)} WHERE id = ?",
-                         (*values, number))
-            conn.execute("DELETE FROM finding_steps WHERE finding_id = ?", (number,))
-            changes["updated"].append(number)
-        conn.executemany(
-            "INSERT INTO finding_steps (finding_id, n, kind, date, uid, visit_id, author, text, due, applied) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(number, n, s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, int(s.applied))
-             for n, s in enumerate(f.history)],
-        )
+                         (*_values(f, school_code, key), row["id"]))
+            conn.execute("DELETE FROM finding_steps WHERE finding_id = ?", (row["id"],))
+            _insert_steps(conn, row["id"], f)
+            changes["updated"].append(row["id"])
+    for school_code, key, f in sorted(new, key=lambda n: (n[2].opened, n[2].rank, n[2].status in ("open", "reported"))):
+        cur = conn.execute(f"INSERT INTO findings ({', '.join(_CACHE_COLUMNS)}, created_at) "
+                           f"VALUES ({', '.join('?' for _ in _CACHE_COLUMNS)}, ?)", (*_values(f, school_code, key), now))
+        _insert_steps(conn, cur.lastrowid, f)
+        changes["opened"].append(cur.lastrowid)
     return changes
+
+
+def _values(f: Any, school_code: str, key: str) -> tuple:
+    return (f.uid, school_code, key, f.item_id, f.checklist_id, f.checklist_hash, f.severity, f.opened, f.due,
+            f.status, 1, int(f.escalated), int(f.fixed_on_site), f.visit, f.note, f.reported_on, f.measures,
+            f.resolved_on, f.resolved_by_visit, f.resolve_note, f.resolved_by, f.recheck_count, f.last_recheck)
+
+
+def _insert_steps(conn: sqlite3.Connection, number: int, f: Any) -> None:
+    conn.executemany(
+        "INSERT INTO finding_steps (finding_id, n, kind, date, uid, visit_id, author, text, due, applied) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(number, n, s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, int(s.applied))
+         for n, s in enumerate(f.history)],
+    )
 
 
 def finding_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
@@ -181,3 +191,94 @@ def rebuild_flag(conn: sqlite3.Connection) -> str | None:
 
 def clear_rebuild_flag(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM meta WHERE key = 'rebuild_findings'")
+
+
+# -- listings -------------------------------------------------------------------------------------------
+
+SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END"
+
+_FINDING_SELECT = (
+    "SELECT f.*, s.name AS school_name, ci.text_zh AS item_text_zh, ci.text_en AS item_text_en, "
+    "(SELECT a.value FROM answers a WHERE a.visit_seq = (SELECT fv.seq FROM visits fv WHERE fv.id = f.visit_id) "
+    " AND a.item_id = f.item_id AND a.is_current = 1) AS answer_value "
+    "FROM findings f JOIN schools s ON s.code = f.school_code "
+    "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id"
+)
+
+# In progress at the end of `day`: open or reported now, or resolved only after that day.
+_IN_PROGRESS_THEN = "(f.status IN ('open', 'reported') OR (f.status = 'resolved' AND f.resolved_on > ?))"
+
+
+def list_findings(store, *, day: str, school: str | None = None, status: str | None = None,
+                  severity: str | None = None, schools: list[str] | None = None, escalated: bool = False,
+                  due_by: str | None = None) -> list[sqlite3.Row]:
+    """Findings as they stood at the end of `day`, critical first then by deadline.
+
+    `status`: open (in progress then: open or reported) | reported | overdue (in progress and past due) |
+    resolved (by then) | withdrawn; None = every finding except withdrawn ones. A finding opened after `day` is
+    not listed. `schools` limits to these school codes; `due_by` to findings in progress due on or before it."""
+    where, params = ["f.opened <= ?"], [day]
+    if school:
+        where.append("f.school_code = ?")
+        params.append(school)
+    if schools is not None:
+        where.append(f"f.school_code IN ({', '.join('?' for _ in schools)})" if schools else "0")
+        params.extend(schools)
+    if status == "overdue":
+        where.append(f"{_IN_PROGRESS_THEN} AND f.due < ?")
+        params.extend([day, day])
+    elif status == "open":
+        where.append(_IN_PROGRESS_THEN)
+        params.append(day)
+    elif status == "reported":
+        where.append("f.status = 'reported' AND f.reported_on <= ?")
+        params.append(day)
+    elif status == "resolved":
+        where.append("f.status = 'resolved' AND f.resolved_on <= ?")
+        params.append(day)
+    elif status:
+        where.append("f.status = ?")
+        params.append(status)
+    else:  # withdrawn findings (amended or voided visits) are shown only when asked for
+        where.append("f.status != 'withdrawn'")
+    if severity:
+        where.append("f.severity = ?")
+        params.append(severity)
+    if escalated:
+        where.append("f.escalated = 1")
+    if due_by:
+        where.append(f"{_IN_PROGRESS_THEN} AND f.due <= ?")
+        params.extend([day, due_by])
+    sql = _FINDING_SELECT + " WHERE " + " AND ".join(where) + f" ORDER BY {SEVERITY_ORDER}, f.due, f.id"
+    return store.query(sql, params)
+
+
+def findings_of_visit(store, visit_id: str) -> list[sqlite3.Row]:
+    """The findings a visit opened, re-checked or resolved, critical first then by deadline."""
+    return store.query(
+        _FINDING_SELECT + " WHERE f.visit_id = ? OR f.resolved_by_visit = ? OR f.id IN "
+        "(SELECT finding_id FROM finding_steps WHERE visit_id = ?) ORDER BY " + SEVERITY_ORDER + ", f.due, f.id",
+        (visit_id, visit_id, visit_id),
+    )
+
+
+def finding_row(store, finding_id: int) -> sqlite3.Row | None:
+    return store.one(_FINDING_SELECT + " WHERE f.id = ?", (finding_id,))
+
+
+def in_progress_at_school(conn: sqlite3.Connection, school_code: str, day: str) -> list[sqlite3.Row]:
+    """The findings of a school in progress (open or reported) at the end of `day`, opened by then."""
+    return conn.execute(
+        _FINDING_SELECT + f" WHERE f.school_code = ? AND f.opened <= ? AND {_IN_PROGRESS_THEN} "
+        f"ORDER BY {SEVERITY_ORDER}, f.due, f.id",
+        (school_code, day, day),
+    ).fetchall()
+
+
+def draft_rechecks(conn: sqlite3.Connection, visit_id: str) -> dict[str, sqlite3.Row]:
+    """finding uid -> the latest re-check a visit recorded for it."""
+    out: dict[str, sqlite3.Row] = {}
+    for r in conn.execute("SELECT * FROM finding_actions WHERE visit_id = ? AND kind = 'recheck' "
+                          "ORDER BY recorded_at, uid", (visit_id,)):
+        out[r["finding"]] = r
+    return out

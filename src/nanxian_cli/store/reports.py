@@ -88,7 +88,7 @@ def _visit_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
                         [scope.date_from, scope.date_to], scope, extra_join)
 
 
-_OPEN_AT_END = "f.opened <= ? AND (f.status = 'open' OR (f.status = 'resolved' AND f.resolved_on > ?))"
+_OPEN_AT_END = "f.opened <= ? AND (f.status IN ('open', 'reported') OR (f.status = 'resolved' AND f.resolved_on > ?))"
 
 
 def _finding_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
@@ -365,7 +365,7 @@ def visit_findings(store: Store, visit_id: str) -> list[dict]:
         "SELECT f.id, f.item_id, f.severity, f.opened, f.due, f.status, f.note, f.recheck_count, "
         "CASE WHEN f.visit_id = ? THEN 'opened' ELSE 'recheck' END AS relation "
         "FROM findings f WHERE f.status != 'withdrawn' AND (f.visit_id = ? OR f.id IN "
-        "(SELECT e.finding_id FROM finding_events e WHERE e.visit_id = ? AND e.event = 'recheck_failed')) "
+        "(SELECT s.finding_id FROM finding_steps s WHERE s.visit_id = ? AND s.kind = 'recheck_failed' AND s.applied)) "
         "ORDER BY f.due, f.id",
         (visit_id, visit_id, visit_id),
     ))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nanxian_cli.errors import Ambiguous, InputError, NotFound
-from nanxian_cli.i18n import tr
-from nanxian_cli.store.db import Store, utc_now
+from nanxian_cli.store.db import Store
 
 SCHOOL_COLUMNS = "code, name, town, stages, boarding, canteen, school_bus, ownership, grp, initials"
 
@@ -19,10 +17,9 @@ class ImportCounts:
     unchanged: int = 0
 
 
-def import_schools(store: Store, rows: list[Any], initials: dict[str, str]) -> ImportCounts:
+def import_schools(store: Store, rows: list[Any], initials: dict[str, str], now: str) -> ImportCounts:
     """Upsert validated rows by code in one transaction: all rows or none."""
     counts = ImportCounts()
-    now = utc_now()
     with store.transaction() as conn:
         for row in rows:
             values = (
@@ -85,63 +82,38 @@ def list_schools(store: Store, town: str | None = None, stage: str | None = None
     return [school_dict(r) for r in store.query(sql, params)]
 
 
-def find_school(store: Store, query: str) -> dict:
-    """A school by code, exact name, unique part of the name, or pinyin initials (`nzsyxx`)."""
-    text = (query or "").strip()
-    if not text:
-        raise InputError(tr("学校：名称为空", "school: empty name"))
+def schools_matching(store: Store, text: str) -> list[dict]:
+    """The schools a user's text names, trying in turn: the code (any case), the exact name, a part of the name,
+    the pinyin initials, the start of the initials. The first way that finds any school decides."""
     for sql, arg in (
         (_SCHOOL_SELECT + " WHERE s.code = ? COLLATE NOCASE", text),
         (_SCHOOL_SELECT + " WHERE s.name = ?", text),
     ):
         rows = store.query(sql, (arg,))
-        if len(rows) == 1:
-            return school_dict(rows[0])
-        if len(rows) > 1:
-            raise _ambiguous(text, rows)
+        if rows:
+            return [school_dict(r) for r in rows]
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = store.query(_SCHOOL_SELECT + " WHERE s.name LIKE ? ESCAPE '\\' ORDER BY s.code", (like,))
     if not rows and text.isascii() and text.isalpha():
         rows = store.query(_SCHOOL_SELECT + " WHERE s.initials = ? ORDER BY s.code", (text.lower(),))
         if not rows:
             rows = store.query(_SCHOOL_SELECT + " WHERE s.initials LIKE ? ORDER BY s.code", (text.lower() + "%",))
-    if len(rows) == 1:
-        return school_dict(rows[0])
-    if not rows:
-        raise NotFound(tr(f"没有与 {text!r} 匹配的学校（可用 `nanxian school list` 查看）", f"no school matches {text!r} (try `nanxian school list`)"))
-    raise _ambiguous(text, rows)
+    return [school_dict(r) for r in rows]
 
 
-def _ambiguous(text: str, rows: list) -> Ambiguous:
-    shown = [f"{r['code']}  {r['name']}  ({r['town']})" for r in rows[:20]]
-    if len(rows) > 20:
-        shown.append(tr(f"……另有 {len(rows) - 20} 所", f"… and {len(rows) - 20} more"))
-    return Ambiguous(tr(f"{text!r} 匹配到 {len(rows)} 所学校；请给出代码或全称", f"{text!r} matches {len(rows)} schools; give the code or the full name"), shown)
-
-
-def school_counts(store: Store) -> int:
-    return store.one("SELECT count(*) FROM schools")[0]
+def school_names(store: Store) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in store.query("SELECT code, name FROM schools ORDER BY code")]
 
 
 # -- inspectors ------------------------------------------------------------------------------------
 
-def add_inspector(store: Store, name: str, phone: str | None = None) -> str:
-    """Add a supervisor, or update the details of the one of that name.
-
-    Returns "added", "updated" (a detail given differs from the stored one) or "unchanged". A detail that
-    is not given (None) keeps its stored value.
-    """
-    name = name.strip()
-    if not name:
-        raise InputError(tr("督学姓名为空", "inspector name is empty"))
-    if len(name) > 100:
-        raise InputError(tr("督学姓名超过100个字符", "inspector name is longer than 100 characters"))
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name + (phone or "")):
-        raise InputError(tr("督学姓名或电话含有控制字符", "inspector name or phone contains a control character"))
+def save_inspector(store: Store, name: str, phone: str | None, now: str) -> str:
+    """Add a supervisor, or update the details of the one of that name (a detail given as None is kept).
+    Returns "added", "updated" or "unchanged"."""
     with store.transaction() as conn:
         row = conn.execute("SELECT id, phone FROM inspectors WHERE name = ?", (name,)).fetchone()
         if row is None:
-            conn.execute("INSERT INTO inspectors (name, phone, created_at) VALUES (?, ?, ?)", (name, phone, utc_now()))
+            conn.execute("INSERT INTO inspectors (name, phone, created_at) VALUES (?, ?, ?)", (name, phone, now))
             return "added"
         if phone is None or phone == row["phone"]:
             return "unchanged"
@@ -166,46 +138,19 @@ def list_inspectors(store: Store) -> list[dict]:
     ]
 
 
-def inspector_id(store: Store, name: str) -> int:
+def inspector_id(store: Store, name: str) -> int | None:
     row = store.one("SELECT id FROM inspectors WHERE name = ?", (name.strip(),))
-    if row is None:
-        raise NotFound(tr(f"没有名为 {name!r} 的督学（用 `nanxian inspector add 姓名` 添加）", f"no inspector named {name!r} (add one with `nanxian inspector add NAME`)"))
-    return row[0]
+    return row[0] if row else None
 
 
-def registered_inspector(store: Store, name: str, source: str) -> str:
-    """`name` (stripped) if a supervisor of that name is registered; else NotFound naming `source` (the option,
-    file or setting the name came from), the closest registered names and how to register it."""
-    text = name.strip()
-    if store.one("SELECT 1 FROM inspectors WHERE name = ?", (text,)) is None:
-        raise unknown_inspector(store, text, source)
-    return text
+def inspector_names(store: Store) -> list[str]:
+    return [r[0] for r in store.query("SELECT name FROM inspectors ORDER BY name")]
 
 
-def unknown_inspector(store: Store, name: str, source: str | None = None) -> NotFound:
-    from nanxian_cli.files.roster import closest_names
-
-    text = name.strip()
-    registered = [r[0] for r in store.query("SELECT name FROM inspectors ORDER BY name")]
-    where = f"{source}: " if source else ""
-    details = []
-    close = closest_names(text, registered) if registered else []
-    if close:
-        details.append(tr(f"最接近的已登记督学：{'、'.join(close)}", f"closest registered names: {', '.join(close)}"))
-    elif registered:
-        details.append(tr(f"没有相近的已登记督学（共 {len(registered)} 名，见 `nanxian inspector list`）",
-                          f"no registered name is close ({len(registered)} registered; see `nanxian inspector list`)"))
-    else:
-        details.append(tr("尚未登记任何督学", "no supervisor is registered yet"))
-    details.append(tr(f"新督学请先登记：nanxian inspector add {text}", f"to register a new one first: nanxian inspector add {text}"))
-    return NotFound(tr(f"{where}没有登记名为 {text!r} 的督学；未做任何改动", f"{where}no supervisor named {text!r} is registered; nothing was changed"), details)
-
-
-def assign(store: Store, name: str, school_codes: list[str]) -> list[tuple[str, str | None]]:
-    """Make `name` the responsible supervisor of the schools; returns (code, previous inspector) pairs."""
-    iid = inspector_id(store, name)
+def assign(store: Store, iid: int, school_codes: list[str], since: str) -> list[tuple[str, str | None]]:
+    """Make supervisor `iid` the responsible one of the schools from day `since`; returns (code, previous) pairs."""
     changes = []
-    now = utc_now()[:10]
+    now = since
     with store.transaction() as conn:
         for code in school_codes:
             prev = conn.execute(

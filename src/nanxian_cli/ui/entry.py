@@ -116,9 +116,9 @@ class Session:
 
     # -- state ---------------------------------------------------------------------------------------
     def load(self) -> None:
-        from nanxian_cli.store.visits import decode_value, latest_answers
+        from nanxian_cli.store.visits import current_answers, decode_value, visit_row
 
-        for row in latest_answers(self.store.conn, self.visit_id):
+        for row in current_answers(self.store.conn, visit_row(self.store.conn, self.visit_id)["seq"]):
             self.latest[row["item_id"]] = (row["outcome"], row["reason"])
             self.notes[row["item_id"]] = row["note"]
             self.values[row["item_id"]] = Outcome(decode_value(row["value"]), row["outcome"])
@@ -133,7 +133,7 @@ class Session:
         return not (outcome == "na" and ((reason or "").startswith("auto:") or not item.allow_na))
 
     def write(self, item: Any, value: Any, outcome: str, note: str | None, reason: str | None = None) -> None:
-        from nanxian_cli.store.visits import record_draft_answer
+        from nanxian_cli.services.recording import record_draft_answer
 
         record_draft_answer(self.store, self.visit_id, item.id, value, outcome, note, self.inspector, reason)
         self.latest[item.id] = (outcome, reason)
@@ -298,7 +298,7 @@ class Session:
     # -- the whole visit -------------------------------------------------------------------------------
     def recheck_other_findings(self, findings: list[dict]) -> None:
         """Open findings from other checklists: "fixed? y/n", recorded as events (effective at submit)."""
-        from nanxian_cli.store.visits import draft_rechecks, record_recheck
+        from nanxian_cli.services.recording import draft_rechecks, record_recheck
 
         done = draft_rechecks(self.store, self.visit_id)
         for f in findings:
@@ -398,13 +398,15 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
     from rich.table import Table
     from rich.text import Text
 
-    from nanxian_cli.store.visits import list_findings, submit_draft, visit_detail
+    from nanxian_cli.reports.findings import findings_list
+    from nanxian_cli.reports.visits import visit_detail
+    from nanxian_cli.services.recording import submit_draft
 
     session = Session(store, visit_id, school, loaded, date, inspector, console, Prompter(console, tty))
     try:
         session.load()
         session.header()
-        open_findings = [f for f in list_findings(store, school=school["code"], status="open", as_of=date)
+        open_findings = [f for f in findings_list(store, school=school["code"], status="open", as_of=date, lang=get_lang())
                          if f["visit"] != visit_id and f["opened"] <= date.isoformat()]
         item_ids = {item.id for item in loaded.checklist.items}
         if open_findings:
@@ -423,7 +425,7 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
             session.recheck_other_findings([f for f in open_findings if f["item"] not in item_ids])
         queue = session.order([f["item"] for f in open_findings if f["item"] in item_ids])
         missing = session.walk(queue)
-        detail = visit_detail(store, visit_id, as_of=date)
+        detail = visit_detail(store, visit_id, as_of=date, lang=get_lang())
         failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
         console.rule(Text(tr("检查结束", "End of the checklist")), align="left")
         for a in failed:

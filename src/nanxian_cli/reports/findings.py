@@ -1,0 +1,71 @@
+"""Findings as the JSON contract shows them (`finding list`, `inspect show`, `finding show`): one dict per finding,
+with its state on a given day, its deadline history and its events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from nanxian_cli.store import findings as sql
+from nanxian_cli.store.visits import decode_value
+
+# History steps that are events of the finding for people (the rest: applied=False or internal).
+_EVENT_KINDS = {"opened", "recheck_failed", "recheck_passed", "resolved", "fixed_on_site", "reported", "returned",
+                "extended", "escalated", "withdrawn", "reopened"}
+
+
+def status_on(row: Any, day: str) -> str:
+    """A finding's state at the end of `day`: resolved later = in progress then (open, or reported if the
+    整改报告 was in by then), as the reports count it."""
+    status = row["status"]
+    if status == "resolved" and (row["resolved_on"] or "") > day:
+        return "reported" if row["reported_on"] and row["reported_on"] <= day else "open"
+    if status == "reported" and (row["reported_on"] or "") > day:
+        return "open"
+    return status
+
+
+def finding_dict(row: Any, as_of: dt.date, lang: str, steps: list[Any] | None = None) -> dict:
+    day = as_of.isoformat()
+    then = status_on(row, day)
+    overdue = then in ("open", "reported") and row["due"] < day
+    days = (as_of - dt.date.fromisoformat(row["due"])).days if overdue else 0
+    text = row["item_text_zh"] if lang == "zh" else row["item_text_en"]
+    steps = steps or []
+    return {
+        "id": row["id"], "school": row["school_code"], "item": row["item_id"], "severity": row["severity"],
+        "opened": row["opened"], "due": row["due"], "status": row["status"], "status_as_of": then,
+        "as_of": day, "visit": row["visit_id"], "resolved_by": row["resolved_by_visit"],
+        "school_name": row["school_name"], "item_text": text, "checklist": row["checklist_id"],
+        "overdue": overdue, "days_overdue": days, "resolved_on": row["resolved_on"],
+        "resolved_by_name": row["resolved_by"], "resolve_note": row["resolve_note"],
+        "recheck_count": row["recheck_count"], "last_recheck": row["last_recheck"], "note": row["note"],
+        "answer": decode_value(row["answer_value"]),
+        "uid": row["uid"], "escalated": bool(row["escalated"]), "fixed_on_site": bool(row["fixed_on_site"]),
+        "reported_on": row["reported_on"], "measures": row["measures"],
+        "due_history": [{"due": s["due"], "reason": s["text"], "by": s["author"], "date": s["date"]}
+                        for s in steps if s["kind"] == "extended" and s["applied"]],
+        "events": [{"uid": s["uid"], "kind": s["kind"], "date": s["date"], "by": s["author"], "text": s["text"],
+                    "visit": s["visit_id"]} for s in steps if s["applied"] and s["kind"] in _EVENT_KINDS],
+        "evidence": [],
+    }
+
+
+def findings_list(store: Any, *, as_of: dt.date, lang: str, **filters: Any) -> list[dict]:
+    """Findings as they stood on `as_of` (see store.findings.list_findings for the filters)."""
+    rows = sql.list_findings(store, day=as_of.isoformat(), **filters)
+    steps = sql.steps(store.conn, [r["id"] for r in rows])
+    return [finding_dict(r, as_of, lang, steps.get(r["id"])) for r in rows]
+
+
+def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> list[dict]:
+    """The findings a visit opened, re-checked or resolved, each with how the visit touched it."""
+    rows = sql.findings_of_visit(store, visit_id)
+    steps = sql.steps(store.conn, [r["id"] for r in rows])
+    out = []
+    for r in rows:
+        d = finding_dict(r, as_of, lang, steps.get(r["id"]))
+        d["relation"] = ("opened" if r["visit_id"] == visit_id else
+                         "resolved" if r["resolved_by_visit"] == visit_id else "rechecked")
+        out.append(d)
+    return out

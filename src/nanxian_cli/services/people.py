@@ -1,0 +1,143 @@
+"""Schools and supervisors as users name them: finding a school from what was typed, making sure a supervisor's
+name is one that was registered (with the closest names when it is not), registering and assigning them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nanxian_cli.clock import utc_now
+from nanxian_cli.core.names import closest_names, pinyin_initials
+from nanxian_cli.core.words import Words
+from nanxian_cli.errors import Ambiguous, InputError, NotFound
+from nanxian_cli.store import schools as sql
+from nanxian_cli.store.db import Store
+
+MAX_NAME = 100
+
+
+def find_school(store: Store, query: str) -> dict:
+    """A school by code, exact name, unique part of the name, or pinyin initials (`nzsyxx`)."""
+    text = (query or "").strip()
+    if not text:
+        raise InputError(Words("学校：名称为空", "school: empty name"))
+    rows = sql.schools_matching(store, text)
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
+        raise NotFound(Words(f"没有与 {text!r} 匹配的学校（可用 `nanxian school list` 查看）",
+                             f"no school matches {text!r} (try `nanxian school list`)"))
+    shown: list[Any] = [f"{r['code']}  {r['name']}  ({r['town']})" for r in rows[:20]]
+    if len(rows) > 20:
+        shown.append(Words(f"……另有 {len(rows) - 20} 所", f"… and {len(rows) - 20} more"))
+    raise Ambiguous(Words(f"{text!r} 匹配到 {len(rows)} 所学校；请给出代码或全称",
+                          f"{text!r} matches {len(rows)} schools; give the code or the full name"), shown)
+
+
+def import_schools(store: Store, rows: list[Any]) -> sql.ImportCounts:
+    """Upsert validated roster rows by code in one transaction: all rows or none."""
+    initials = {row.code: pinyin_initials(row.name) for row in rows}
+    return sql.import_schools(store, rows, initials, utc_now())
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InputError(Words("督学姓名为空", "inspector name is empty"))
+    if len(name) > MAX_NAME:
+        raise InputError(Words("督学姓名超过100个字符", "inspector name is longer than 100 characters"))
+    return name
+
+
+def add_inspector(store: Store, name: str, phone: str | None = None) -> str:
+    """Add a supervisor, or update the details of the one of that name: "added" | "updated" | "unchanged"."""
+    name = check_name(name)
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name + (phone or "")):
+        raise InputError(Words("督学姓名或电话含有控制字符", "inspector name or phone contains a control character"))
+    return sql.save_inspector(store, name, phone, utc_now())
+
+
+def unknown_inspector(store: Store, name: str, source: Any = None) -> NotFound:
+    text = name.strip()
+    registered = sql.inspector_names(store)
+    where_zh, where_en = (f"{_pick_zh(source)}: ", f"{_pick_en(source)}: ") if source else ("", "")
+    details: list[Any] = []
+    close = closest_names(text, registered) if registered else []
+    if close:
+        details.append(Words(f"最接近的已登记督学：{'、'.join(close)}", f"closest registered names: {', '.join(close)}"))
+    elif registered:
+        details.append(Words(f"没有相近的已登记督学（共 {len(registered)} 名，见 `nanxian inspector list`）",
+                             f"no registered name is close ({len(registered)} registered; see `nanxian inspector list`)"))
+    else:
+        details.append(Words("尚未登记任何督学", "no supervisor is registered yet"))
+    details.append(Words(f"新督学请先登记：nanxian inspector add {text}",
+                         f"to register a new one first: nanxian inspector add {text}"))
+    return NotFound(Words(f"{where_zh}没有登记名为 {text!r} 的督学；未做任何改动",
+                          f"{where_en}no supervisor named {text!r} is registered; nothing was changed"), details)
+
+
+def registered_inspector(store: Store, name: str, source: Any) -> str:
+    """`name` (stripped) if a supervisor of that name is registered; else NotFound naming `source` (the option,
+    file or setting the name came from), the closest registered names and how to register it."""
+    text = name.strip()
+    if sql.inspector_id(store, text) is None:
+        raise unknown_inspector(store, text, source)
+    return text
+
+
+def assign(store: Store, name: str, school_codes: list[str], today: str) -> list[tuple[str, str | None]]:
+    """Make `name` the responsible supervisor (责任督学) of the schools from `today`; (code, previous) pairs."""
+    iid = sql.inspector_id(store, name)
+    if iid is None:
+        raise NotFound(Words(f"没有名为 {name!r} 的督学（用 `nanxian inspector add 姓名` 添加）",
+                             f"no inspector named {name!r} (add one with `nanxian inspector add NAME`)"))
+    return sql.assign(store, iid, school_codes, today)
+
+
+def supervisor_for_visit(store: Store, school: dict, candidates: list[tuple[str | None, str]]) -> str:
+    """Who records a visit: the first name given among `candidates` ((name, where it came from) in order of
+    precedence: --inspector, the answers file, NANXIAN_INSPECTOR / config `inspector`), else the school's
+    responsible supervisor. Whoever it is must be registered."""
+    for candidate, source in candidates:
+        if candidate and candidate.strip():
+            name = candidate.strip()
+            break
+    else:
+        name = sql.responsible_inspector(store, school["code"])
+        source = Words(f"{school['name']} 的责任督学", f"responsible supervisor of {school['name']}")
+        if not name:
+            raise InputError(Words(
+                f"不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，或为 {school['name']} 指定责任督学",
+                f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
+                f"to {school['name']} (`nanxian inspector assign`)",
+            ))
+    where = source
+    if len(name) > MAX_NAME:
+        raise InputError(Words(f"{_pick_zh(where)}：最多 {MAX_NAME} 个字符", f"{_pick_en(where)}: at most {MAX_NAME} characters"))
+    for ch in name:
+        if (ord(ch) < 32 and ch not in "\n\t") or 127 <= ord(ch) < 160:
+            raise InputError(Words(f"{_pick_zh(where)}：含有控制字符 U+{ord(ch):04X}；请删除",
+                                   f"{_pick_en(where)}: contains the control character U+{ord(ch):04X}; remove it"))
+    return registered_inspector(store, name, where)
+
+
+def author_for(store: Store, candidates: list[tuple[str | None, str]]) -> str | None:
+    """Who makes a change (amend, void, a finding action): the first name given among `candidates` (--by,
+    NANXIAN_INSPECTOR / config `inspector`, the visit's supervisor); None when none is given. It must be
+    registered."""
+    for candidate, source in candidates:
+        name = (candidate or "").strip()
+        if name:
+            break
+    else:
+        return None
+    if len(name) > MAX_NAME:
+        raise InputError("--by: a name is at most 100 characters")
+    return registered_inspector(store, name, source)
+
+
+def _pick_zh(where: Any) -> str:
+    return where.zh if isinstance(where, Words) else str(where)
+
+
+def _pick_en(where: Any) -> str:
+    return where.en if isinstance(where, Words) else str(where)
