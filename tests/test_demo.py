@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nanxian_cli.services import demo as core
+from nanxian_cli.services import demo_county as county
 from nanxian_cli.services.bulk import import_visits
 from nanxian_cli.files.checklists import load_all
 from nanxian_cli.errors import StoreError
@@ -279,13 +280,13 @@ def _county(tmp_path: Path, name: str, schools: int = 8):
 
     path = tmp_path / name
     store = open_store(path)
-    roster = core.build_roster(schools, read_roster(core.sample_roster_path()))
+    roster = county.build_roster(schools, read_roster(county.sample_roster_path()))
     import_schools(store, roster)
     school_dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                      "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "测试督学"} for r in roster]
     available = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}
     opts = core.DemoOptions(schools=schools, years=1, visits_per_year=12, seed=11)
-    visits = list(core.synth_visits(school_dicts, available, opts, random.Random(11)))
+    visits = list(county.synth_visits(school_dicts, available, opts, random.Random(11)))
     return store, path, visits
 
 
@@ -348,7 +349,7 @@ def test_bulk_consumes_visits_lazily(tmp_path: Path):
 
 
 def test_bulk_session_raises_cache_and_checkpoint_interval_then_restores_them(tmp_path: Path):
-    from nanxian_cli.store.bulk import BULK_WAL_PAGES, bulk_session
+    from nanxian_cli.store.bulk import BULK_WAL_PAGES
 
     store, path, visits = _county(tmp_path, "session.db", schools=3)
     before = [store.conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "wal_autocheckpoint")]

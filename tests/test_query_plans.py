@@ -16,6 +16,7 @@ import pytest
 import nanxian_cli.store as store_pkg
 from nanxian_cli.services import upgrade
 from nanxian_cli.services import demo as core
+from nanxian_cli.services import demo_county
 from nanxian_cli.config import bundled_checklists_dir
 from nanxian_cli.store import open_store
 
@@ -216,7 +217,7 @@ def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], t
     lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", "inspector: 测试", "answers:"]
     lines += [f"  {p.item_id}: {p.fail_raw if p.fail_raw is not None and n % 7 == 3 else p.pass_raw!r}"
               .replace("True", "yes").replace("False", "no")
-              for n, p in enumerate(core.plan_points(loaded.checklist))]
+              for n, p in enumerate(demo_county.plan_points(loaded.checklist))]
     answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for args in (
         ["inspect", "visit", "NX-001", "--answers", answers, "--format", "json"],

@@ -25,12 +25,13 @@ def demo(
     config's `db` name the real database, which the demo never touches); an earlier demo database there is
     rebuilt from scratch. Deterministic for a given --seed."""
     from nanxian_cli.services import demo as core
+    from nanxian_cli.services import demo_county as county
     from nanxian_cli.cli.common import console, parse_date, settings, today
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
     from nanxian_cli.store import open_store
 
-    last = parse_date(end, "--end") or core.DEFAULT_END
+    last = parse_date(end, "--end") or county.DEFAULT_END
     if last > today():
         raise InputError(tr(f"--end：{last.isoformat()} 晚于今天", f"--end: {last.isoformat()} is after today"))
     target, real_db = _target(db)

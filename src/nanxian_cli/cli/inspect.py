@@ -151,7 +151,7 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
     detail = _detail(store, prepared.id)
     _emit_visit(detail, fmt, output)
     if prepared.status == "draft":
-        from nanxian_cli.ui.entry import resume_command
+        from nanxian_cli.ui.prompter import resume_command
 
         err = console(stderr=True)
         err.print(

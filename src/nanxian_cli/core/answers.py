@@ -21,6 +21,9 @@ NA_WORDS = frozenset({"na", "n/a", "不适用", "无此项"})
 YES_WORDS = frozenset({"y", "yes", "true", "1", "是", "有", "t"})
 NO_WORDS = frozenset({"n", "no", "false", "0", "否", "无", "f"})
 NUMBER_LIMIT = 1e12
+CHOICE_KEY = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
+RESERVED_ANSWERS = frozenset({"na", "y", "n", "yes", "no", "q", "b", "s", "p"})
+"""What a supervisor types at a prompt for something else (na, yes/no, the keys q b s p): never a choice key."""
 TEXT_LIMIT = 4000
 
 
@@ -79,6 +82,10 @@ class AnswerType:
 
     def when_value_problem(self, rule: dict, value: Any) -> str | None:
         """Why `value` can never be an answer of a point written as `rule` (raw checklist YAML), or None."""
+        return None
+
+    def rule_problem(self, item: Any) -> str | None:
+        """What is wrong with the rule of a checklist point of this type (the checklist model reports it)."""
         return None
 
 
@@ -165,6 +172,13 @@ class Number(AnswerType):
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if is_number else "a number"
 
+    def rule_problem(self, item: Any) -> str | None:
+        if item.min is None and item.max is None:
+            return "a number point needs `min` and/or `max`"
+        if item.min is not None and item.max is not None and item.min > item.max:
+            return f"min {item.min:g} is greater than max {item.max:g}"
+        return None
+
 
 class Rating(AnswerType):
     name = "rating"
@@ -189,6 +203,13 @@ class Rating(AnswerType):
     def when_value_problem(self, rule: dict, value: Any) -> str | None:
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if is_number and value in (1, 2, 3, 4, 5) else "a rating 1..5"
+
+    def rule_problem(self, item: Any) -> str | None:
+        if item.min is None:
+            return "a rating point needs `min` (1..5)"
+        if not 1 <= item.min <= 5:
+            return "rating `min` must be between 1 and 5"
+        return None
 
 
 class Choice(AnswerType):
@@ -239,6 +260,22 @@ class Choice(AnswerType):
             return None if ok else f"one of {', '.join(map(str, choices))}"
         return None
 
+    def rule_problem(self, item: Any) -> str | None:
+        import re
+
+        if not item.choices:
+            return "a choice point needs `choices`"
+        if item.pass_ is not None and not item.pass_:
+            return "`pass` is empty; list the passing options, or leave `pass` out for an unscored fact"
+        # A choice without `pass` records a fact (outcome `info`, not scored), e.g. a gate for `when`.
+        bad = [p for p in (item.pass_ or []) if p not in item.choices]
+        if bad:
+            return f"`pass` option(s) {', '.join(map(repr, bad))} not among choices {', '.join(item.choices)}"
+        for key in item.choices:
+            if not re.fullmatch(CHOICE_KEY, key) or key.lower() in RESERVED_ANSWERS:
+                return f"choice key {key!r} is not allowed (letters, digits, '-', '_'; not a reserved answer)"
+        return None
+
 
 class Text(AnswerType):
     name = "text"
@@ -266,7 +303,8 @@ class Text(AnswerType):
 TYPES: dict[str, AnswerType] = {t.name: t for t in (YesNo(), Number(), Rating(), Choice(), Text())}
 """The registry: type name -> its behaviour. The checklist model's `type` field takes exactly these names."""
 
-ALL_RULE_KEYS = frozenset().union(*(t.rule_keys for t in TYPES.values()))
+RULE_KEYS = ("expect", "min", "max", "choices", "pass")
+"""Every rule key any type takes, in the order problems are reported."""
 
 
 def answer_type(item: Any) -> AnswerType:

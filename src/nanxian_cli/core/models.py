@@ -127,45 +127,16 @@ class Item(Strict):
 
     @model_validator(mode="after")
     def _rule_fits_type(self) -> Item:
-        t = self.type
-        present = {
-            "expect": self.expect is not None,
-            "min": self.min is not None,
-            "max": self.max is not None,
-            "choices": self.choices is not None,
-            "pass": self.pass_ is not None,
-        }
-        allowed = {
-            "yesno": {"expect"},
-            "number": {"min", "max"},
-            "choice": {"choices", "pass"},
-            "rating": {"min"},
-            "text": set(),
-        }[t]
-        wrong = [k for k, v in present.items() if v and k not in allowed]
+        from nanxian_cli.core.answers import RULE_KEYS, TYPES
+
+        kind = TYPES[self.type]
+        given = {"expect": self.expect, "min": self.min, "max": self.max, "choices": self.choices, "pass": self.pass_}
+        wrong = [k for k in RULE_KEYS if given[k] is not None and k not in kind.rule_keys]
         if wrong:
-            raise ValueError(f"`{', '.join(wrong)}` does not fit type {t}")
-        if t == "number" and self.min is None and self.max is None:
-            raise ValueError("a number point needs `min` and/or `max`")
-        if t == "number" and self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
-        if t == "rating":
-            if self.min is None:
-                raise ValueError("a rating point needs `min` (1..5)")
-            if not 1 <= self.min <= 5:
-                raise ValueError("rating `min` must be between 1 and 5")
-        if t == "choice":
-            if not self.choices:
-                raise ValueError("a choice point needs `choices`")
-            if self.pass_ is not None and not self.pass_:
-                raise ValueError("`pass` is empty; list the passing options, or leave `pass` out for an unscored fact")
-            # A choice without `pass` records a fact (outcome `info`, not scored), e.g. a gate for `when`.
-            bad = [p for p in (self.pass_ or []) if p not in self.choices]
-            if bad:
-                raise ValueError(f"`pass` option(s) {', '.join(map(repr, bad))} not among choices {', '.join(self.choices)}")
-            for key in self.choices:
-                if not re.fullmatch(ITEM_ID, key) or key.lower() in ("na", "y", "n", "yes", "no", "q", "b", "s"):
-                    raise ValueError(f"choice key {key!r} is not allowed (letters, digits, '-', '_'; not a reserved answer)")
+            raise ValueError(f"`{', '.join(wrong)}` does not fit type {self.type}")
+        problem = kind.rule_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @property

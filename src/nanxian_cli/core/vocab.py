@@ -4,7 +4,6 @@ from __future__ import annotations
 
 STAGES = ("kindergarten", "primary", "junior", "senior", "vocational", "special")
 ATTRIBUTES = ("boarding", "canteen", "school_bus")
-ITEM_TYPES = ("yesno", "number", "choice", "rating", "text")
 SEVERITIES = ("critical", "major", "minor")
 KINDS = ("routine", "special", "assessment")
 OUTCOMES = ("pass", "fail", "na", "info")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.i18n import tr
+from nanxian_cli.core.answers import RULE_KEYS, TYPES
 from nanxian_cli.files.yaml import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
 
 if TYPE_CHECKING:
@@ -64,9 +65,6 @@ def checklist_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-RULE_KEYS = {"yesno": {"expect"}, "number": {"min", "max"}, "choice": {"choices", "pass"}, "rating": {"min"}, "text": set()}
-
-
 def raw_checklist_problems(doc: Document) -> list[str]:
     """Cross-field checks on the raw file, so every problem gets its own exact line
     (pydantic stops at the first failing validator of an item)."""
@@ -90,9 +88,9 @@ def raw_checklist_problems(doc: Document) -> list[str]:
             else:
                 seen[item_id] = i
         kind = item.get("type")
-        if kind in RULE_KEYS:
-            for key in ("expect", "min", "max", "choices", "pass"):
-                if key in item and key not in RULE_KEYS[kind]:
+        if kind in TYPES:
+            for key in RULE_KEYS:
+                if key in item and key not in TYPES[kind].rule_keys:
                     say(("items", i, key), f"`{key}` does not fit type {kind}")
             if kind == "choice" and isinstance(item.get("choices"), dict) and isinstance(item.get("pass"), list):
                 for j, option in enumerate(item["pass"]):
@@ -118,26 +116,8 @@ def _when_value_problem(ref: dict, value: object) -> str | None:
 
     A value that can never match would silently turn the point into `na` on every visit.
     """
-    from nanxian_cli.core.answers import NO_WORDS, YES_WORDS
-
-    kind = ref.get("type")
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "yesno":
-        ok = isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in YES_WORDS | NO_WORDS)
-        return None if ok else "yes or no"
-    if kind == "number":
-        return None if is_number else "a number"
-    if kind == "rating":
-        return None if is_number and value in (1, 2, 3, 4, 5) else "a rating 1..5"
-    if kind == "choice":
-        choices = ref.get("choices")
-        if isinstance(choices, dict):
-            ok = isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in choices
-            return None if ok else f"one of {', '.join(map(str, choices))}"
-        return None
-    if kind == "text":
-        return None if isinstance(value, str) else "text"
-    return None
+    kind = TYPES.get(ref.get("type"))  # type: ignore[arg-type]
+    return kind.when_value_problem(ref, value) if kind is not None else None
 
 
 def _by_line(doc: Document, lines: list[str]) -> list[str]:

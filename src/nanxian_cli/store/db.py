@@ -6,7 +6,6 @@ Read paths use the stdlib `sqlite3` only; `sqlite_utils` is imported when a migr
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterator

@@ -64,9 +64,9 @@ def school_dict(row: Any) -> dict:
 
 
 _SCHOOL_SELECT = (
-    f"SELECT s.code, s.name, s.town, s.stages, s.boarding, s.canteen, s.school_bus, s.ownership, s.grp, s.initials, "
-    f"i.name AS inspector FROM schools s LEFT JOIN assignments a ON a.school_code = s.code "
-    f"LEFT JOIN inspectors i ON i.id = a.inspector_id"
+    "SELECT s.code, s.name, s.town, s.stages, s.boarding, s.canteen, s.school_bus, s.ownership, s.grp, s.initials, "
+    "i.name AS inspector FROM schools s LEFT JOIN assignments a ON a.school_code = s.code "
+    "LEFT JOIN inspectors i ON i.id = a.inspector_id"
 )
 
 

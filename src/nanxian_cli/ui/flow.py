@@ -82,7 +82,8 @@ def run_interactive(store: Any, school: dict, checklist_id: str, who: str | None
     from nanxian_cli.errors import DuplicateVisit
     from nanxian_cli.services.catalog import snapshot
     from nanxian_cli.services.recording import refuse_duplicate, remove_empty_draft, start_draft
-    from nanxian_cli.ui.entry import resume_command, run_visit
+    from nanxian_cli.ui.entry import run_visit
+    from nanxian_cli.ui.prompter import resume_command
 
     if resume:
         draft = chosen if chosen is not None else latest_draft(store, school, checklist_id, screen)
