@@ -27,10 +27,6 @@ class BulkStats:
     batches: int = 0
     seconds: float = 0.0
 
-    @property
-    def answers_per_second(self) -> float:
-        return self.answers / self.seconds if self.seconds > 0 else 0.0
-
 
 def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)

@@ -119,10 +119,6 @@ def _ambiguous(text: str, rows: list) -> Ambiguous:
     return Ambiguous(tr(f"{text!r} 匹配到 {len(rows)} 所学校；请给出代码或全称", f"{text!r} matches {len(rows)} schools; give the code or the full name"), shown)
 
 
-def school_counts(store: Store) -> int:
-    return store.one("SELECT count(*) FROM schools")[0]
-
-
 # -- inspectors ------------------------------------------------------------------------------------
 
 def add_inspector(store: Store, name: str, phone: str | None = None) -> str:
