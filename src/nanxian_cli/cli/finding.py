@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, plain_text, today
+from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, open_db, parse_date, plain_text, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
@@ -29,7 +29,8 @@ def list_(
     output: OutputOption = None,
 ) -> None:
     """List findings, critical first; overdue = still open after the due date."""
-    from nanxian_cli.cli.inspect import _findings_table
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.findings import findings_listing
     from nanxian_cli.store.schools import find_school
     from nanxian_cli.store.visits import list_findings
 
@@ -42,11 +43,7 @@ def list_(
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
         findings = list_findings(store, school=code, status=status, severity=severity, as_of=day)
-    columns = ["id", "school", "school_name", "item", "item_text", "checklist", "severity", "opened", "due", "status",
-               "overdue", "days_overdue", "visit", "resolved_by", "resolved_on", "recheck_count"]
-    rows = [[f[c] for c in columns] for f in findings]
-    title = tr(f"整改项（{len(findings)}，截至 {day.isoformat()}）", f"Findings ({len(findings)}, as of {day.isoformat()})")
-    emit(fmt, output, json_data=findings, columns=columns, rows=rows, table=_findings_table(findings, title))
+    emit(findings_listing(findings, day.isoformat()), fmt, output)
 
 
 @app.command("resolve")
