@@ -11,12 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from nanxian_cli.i18n import label, tr
-from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
+from nanxian_cli.core.scoring import rate as _rate_of
 from nanxian_cli.core.vocab import SEVERITY_LABELS
+from nanxian_cli.i18n import get_lang, label, tr
+from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
 
 MAX_ROWS = 50  # long lists (overdue findings, unvisited schools) are cut in the digest; JSON has them all
-EXTENSIONS = {"text": "txt", "markdown": "md", "html": "html", "json": "json"}
 
 
 @dataclass
@@ -69,12 +69,12 @@ def _severity(sev: str) -> str:
 
 
 def _point(row: dict[str, Any]) -> str:
-    text = row.get("text_zh") if tr("zh", "en") == "zh" else row.get("text_en")
+    text = row.get("text_zh") if get_lang() == "zh" else row.get("text_en")
     return f"{row['item_id']} {text}" if text else str(row["item_id"])
 
 
 def _school(code: str, name: str | None) -> str:
-    return f"{name}（{code}）" if tr("zh", "en") == "zh" else f"{name} ({code})"
+    return f"{name}（{code}）" if get_lang() == "zh" else f"{name} ({code})"
 
 
 def sections(d: Digest) -> list[Section]:
@@ -124,7 +124,7 @@ def sections(d: Digest) -> list[Section]:
             numeric={1, 2},
         ))
 
-    sev = "，".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES) if tr("zh", "en") == "zh" else \
+    sev = "，".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES)
     s = Section(tr("二、新发现问题", "2. New findings"))
     s.lines.append(tr(f"本周新发现问题 {d.new_total} 项（{sev}）。", f"{d.new_total} new finding(s) this week ({sev})."))
@@ -135,7 +135,7 @@ def sections(d: Digest) -> list[Section]:
                   for r in d.critical_findings]
     out.append(s)
 
-    rsev = "，".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES) if tr("zh", "en") == "zh" else \
+    rsev = "，".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES)
     out.append(Section(tr("三、整改完成", "3. Findings resolved"), lines=[
         tr(f"本周整改完成 {d.resolved_total} 项（{rsev}）。", f"{d.resolved_total} finding(s) resolved this week ({rsev}).")
@@ -191,8 +191,7 @@ def sections(d: Digest) -> list[Section]:
 
 
 def _rate(row: dict[str, Any]) -> float | None:
-    total = row["n_pass"] + row["n_fail"]
-    return None if total == 0 else row["n_pass"] / total
+    return _rate_of(row["n_pass"], row["n_fail"])
 
 
 def _more(n: int) -> str:
