@@ -53,7 +53,7 @@ def demo(
             result = _build(store, settings().checklists_dir, opts, err, inputs)
             out.print(tr(
                 f"演示数据库：{target}\n{result.schools} 所学校，{result.inspectors} 名责任督学，{result.visits} 次督导，"
-                f"{result.answers} 条记录，{result.findings_opened} 个整改项（{result.findings_open} 个未整改），"
+                f"{result.answers} 条记录，{result.findings_opened} 个整改项（{result.findings_open} 个待整改），"
                 f"{result.first} 至 {result.last}，用时 {result.seconds:.1f} 秒",
                 f"Demo database: {target}\n{result.schools} schools, {result.inspectors} supervisor(s), {result.visits} visits, "
                 f"{result.answers} answers, {result.findings_opened} findings ({result.findings_open} still open), "

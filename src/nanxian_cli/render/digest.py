@@ -87,8 +87,8 @@ def sections(d: Digest) -> list[Section]:
         s.lines.append(tr(f"注意：本周尚未结束，数据截至 {d.as_of.isoformat()}。",
                           f"Note: the week is not over yet; figures as of {d.as_of.isoformat()}."))
     s.lines.append(tr(
-        f"到校督导 {d.visits} 次，涉及 {d.schools_visited} 所学校；检查点达标率 {pct(rate)}"
-        f"（达标 {d.n_pass}，未达标 {d.n_fail}）。",
+        f"到校督导 {d.visits} 次，涉及 {d.schools_visited} 所学校；检查点合格率 {pct(rate)}"
+        f"（合格 {d.n_pass}，不合格 {d.n_fail}）。",
         f"{d.visits} visit(s) to {d.schools_visited} school(s); compliance rate {pct(rate)} "
         f"({d.n_pass} passed, {d.n_fail} failed).",
     ))
@@ -99,7 +99,7 @@ def sections(d: Digest) -> list[Section]:
         rate_change = "—"
     s.lines.append(tr(
         f"与上周（{prev['week']}）相比：到校 {prev['visits']} 次 → {d.visits} 次（{signed(d.visits - prev['visits'])}），"
-        f"达标率 {pct(prev['compliance_rate'])} → {pct(rate)}（{rate_change}），"
+        f"合格率 {pct(prev['compliance_rate'])} → {pct(rate)}（{rate_change}），"
         f"新发现问题 {prev['new_findings']} → {d.new_total}（{signed(d.new_total - prev['new_findings'])}）。",
         f"Against the week before ({prev['week']}): visits {prev['visits']} → {d.visits} "
         f"({signed(d.visits - prev['visits'])}), compliance {pct(prev['compliance_rate'])} → {pct(rate)} "
@@ -111,14 +111,14 @@ def sections(d: Digest) -> list[Section]:
     if d.by_inspector:
         out.append(Section(
             tr("按督学", "By inspector"),
-            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"), tr("达标率", "Compliance")],
+            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"), tr("合格率", "Compliance")],
             rows=[[clean(r["inspector"]), str(r["visits"]), str(r["schools"]), pct(_rate(r))] for r in d.by_inspector],
             numeric={1, 2, 3},
         ))
     if d.by_checklist:
         out.append(Section(
             tr("按检查表", "By checklist"),
-            columns=[tr("检查表", "Checklist"), tr("到校次数", "Visits"), tr("达标率", "Compliance")],
+            columns=[tr("检查表", "Checklist"), tr("到校次数", "Visits"), tr("合格率", "Compliance")],
             rows=[[clean(label((r["title_zh"], r["title_en"]), r["checklist_id"]) if r["title_zh"] else r["checklist_id"]),
                    str(r["visits"]), pct(_rate(r))] for r in d.by_checklist],
             numeric={1, 2},
@@ -141,8 +141,8 @@ def sections(d: Digest) -> list[Section]:
         tr(f"本周整改完成 {d.resolved_total} 项（{rsev}）。", f"{d.resolved_total} finding(s) resolved this week ({rsev}).")
     ]))
 
-    s = Section(tr("四、逾期未整改", "4. Overdue findings"))
-    s.lines.append(tr(f"截至 {d.end.isoformat()}，逾期未整改 {len(d.overdue)} 项（最早到期的在前）。",
+    s = Section(tr("四、逾期待整改", "4. Overdue findings"))
+    s.lines.append(tr(f"截至 {d.end.isoformat()}，逾期待整改 {len(d.overdue)} 项（最早到期的在前）。",
                       f"{len(d.overdue)} finding(s) overdue as of {d.end.isoformat()} (oldest deadline first)."))
     if d.overdue:
         s.columns = [tr("学校", "School"), tr("检查点", "Point"), tr("严重程度", "Severity"), tr("整改期限", "Due"),
@@ -153,10 +153,10 @@ def sections(d: Digest) -> list[Section]:
         s.more = max(0, len(d.overdue) - MAX_ROWS)
     out.append(s)
 
-    s = Section(tr("五、达标率最低的学校", "5. Weakest schools"))
+    s = Section(tr("五、合格率最低的学校", "5. Weakest schools"))
     if d.weakest_schools:
-        s.columns = [tr("学校", "School"), tr("到校次数", "Visits"), tr("达标", "Passed"), tr("未达标", "Failed"),
-                     tr("达标率", "Compliance")]
+        s.columns = [tr("学校", "School"), tr("到校次数", "Visits"), tr("合格", "Passed"), tr("不合格", "Failed"),
+                     tr("合格率", "Compliance")]
         s.numeric = {1, 2, 3, 4}
         s.rows = [[clean(_school(r["code"], r["name"])), str(r["visits"]), str(r["n_pass"]), str(r["n_fail"]),
                    pct(r["rate"])] for r in d.weakest_schools]
@@ -164,9 +164,9 @@ def sections(d: Digest) -> list[Section]:
         s.lines.append(tr("本周没有检查结果。", "No checked points this week."))
     out.append(s)
 
-    s = Section(tr("六、达标率最低的工作要点", "6. Weakest work-plan items"))
+    s = Section(tr("六、合格率最低的工作要点", "6. Weakest work-plan items"))
     if d.weakest_plan_items:
-        s.columns = [tr("工作要点", "Plan item"), tr("达标", "Passed"), tr("未达标", "Failed"), tr("达标率", "Compliance")]
+        s.columns = [tr("工作要点", "Plan item"), tr("合格", "Passed"), tr("不合格", "Failed"), tr("合格率", "Compliance")]
         s.numeric = {1, 2, 3}
         s.rows = [[clean(f"{r['number']}. {label((r['title_zh'], r['title_en']))}" if r["title_zh"]
                          else tr(f"第 {r['number']} 项", f"Item {r['number']}")),

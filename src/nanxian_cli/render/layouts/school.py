@@ -36,8 +36,8 @@ def _sections(data: dict, months: list[dict]) -> list[Section]:
             {"label": tr("不适用", "Not applicable"), "value": t["na"], "kind": "int"},
             {"label": tr("合格率", "Compliance rate"), "value": t["compliance_rate"], "kind": "rate"},
             {"label": tr("加权得分", "Weighted score"), "value": t["score"], "kind": "rate"},
-            {"label": tr("未整改问题", "Open findings"), "value": t["open_findings"], "kind": "int"},
-            {"label": tr("逾期未整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
+            {"label": tr("待整改问题", "Open findings"), "value": t["open_findings"], "kind": "int"},
+            {"label": tr("逾期待整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
         ]),
         Section("months", tr("按月合格率", "Compliance by month"), [
             Column("month", tr("月份", "month")), Column("visits", tr("次数", "visits"), "int"),
@@ -52,12 +52,12 @@ def _sections(data: dict, months: list[dict]) -> list[Section]:
             Column("score", tr("加权得分", "score"), "rate", priority=0),
             Column("critical_fails", tr("严重", "critical"), "int", priority=1),
         ], data["visits"], empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period")),
-        Section("open_findings", tr("未整改问题", "Open findings"), [
+        Section("open_findings", tr("待整改问题", "Open findings"), [
             Column("id", "#", "int"), Column("text", tr("问题", "point"), max_width=30),
             Column("severity_label", tr("程度", "severity"), priority=1), Column("opened", tr("发现", "opened"), "date", priority=0),
             Column("due", tr("整改期限", "due"), "date"), Column("days_overdue", tr("逾期天数", "days overdue"), "int"),
             Column("note", tr("备注", "note"), priority=0, max_width=30),
-        ], data["open_findings"], empty=tr("没有未整改的问题", "No open findings")),
+        ], data["open_findings"], empty=tr("没有待整改的问题", "No open findings")),
         Section("worst_plan_items", tr("表现最弱的工作要点", "Weakest plan items"), [
             Column("number", tr("要点", "no."), "int"), Column("title", tr("工作要点", "plan item"), max_width=30),
             Column("pass", tr("合格", "pass"), "int"), Column("fail", tr("不合格", "fail"), "int"),

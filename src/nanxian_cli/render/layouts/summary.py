@@ -40,7 +40,7 @@ def _sections(data: dict, by: str) -> list[Section]:
         Column("na", tr("不适用", "n/a"), "int", priority=0),
         Column("compliance_rate", tr("合格率", "compliance"), "rate"),
         Column("score", tr("加权得分", "score"), "rate", priority=1),
-        Column("open_findings", tr("未整改", "open"), "int"),
+        Column("open_findings", tr("待整改", "open"), "int"),
         Column("overdue_findings", tr("逾期", "overdue"), "int"),
         Column("critical_fails", tr("严重", "critical"), "int", priority=1),
     ]
@@ -56,8 +56,8 @@ def _sections(data: dict, by: str) -> list[Section]:
         {"label": tr("合格率", "Compliance rate"), "value": t["compliance_rate"], "kind": "rate"},
         {"label": tr("加权得分", "Weighted score"), "value": t["score"], "kind": "rate"},
         {"label": tr("严重问题", "Critical fails"), "value": t["critical_fails"], "kind": "int"},
-        {"label": tr("未整改问题", "Open findings"), "value": t["open_findings"], "kind": "int"},
-        {"label": tr("逾期未整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
+        {"label": tr("待整改问题", "Open findings"), "value": t["open_findings"], "kind": "int"},
+        {"label": tr("逾期待整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
     ]
     sections = [
         totals_section(totals_rows),
