@@ -78,7 +78,7 @@ class ReportView:
         return self.layout(self.data())
 
     def show(self, console: Any) -> None:
-        from nanxian_cli.render.sections import print_document
+        from nanxian_cli.render.document_text import print_document
 
         print_document(self.document(), console)
 
@@ -87,6 +87,6 @@ class ReportView:
             from nanxian_cli.render import json_text
 
             return json_text(self.data())
-        from nanxian_cli.render.sections import render_document
+        from nanxian_cli.render.document_text import render_document
 
         return render_document(self.document(), fmt)

@@ -7,7 +7,7 @@ from nanxian_cli.render.document import Column, Document, Section, period_text, 
 
 
 def layout(data: dict) -> Document:
-    from nanxian_cli.render.sections import bar
+    from nanxian_cli.render.document_text import bar
 
     school = data["school"]
     months = [{**m, "bar": bar(m["compliance_rate"])} for m in data["months"]]

@@ -1,4 +1,5 @@
-"""Text renderers of a report `Document`: plain values, CSV, Markdown and the Rich table.
+"""Text renderers of a report `Document`: plain values, CSV, Markdown and the Rich table; `render_document`
+writes any format but JSON (HTML, XLSX and DOCX in their own modules).
 
 Every user string is data: Rich cells are `Text`, Markdown is escaped, CSV cells are neutralised.
 """
