@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -260,16 +259,6 @@ def test_demo_with_own_checklists_folder(cli, tmp_path: Path, demo_db: Path):
                            "AND CAST(value AS REAL) <= 55") == 0
     assert scalar(demo_db, "SELECT count(*) FROM answers WHERE item_id = 'd-load' AND outcome = 'pass' "
                            "AND value != '\"light\"'") == 0
-
-
-def test_missing_report_modules_are_named_not_fatal(cli, demo_db: Path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "nanxian_cli.reports.summary", None)
-    monkeypatch.setitem(sys.modules, "nanxian_cli.reports.digest", None)
-    result = cli("demo", "--db", demo_db, *SMALL)
-    assert result.exit_code == 0, result.output
-    assert "summary report not available" in result.stdout
-    assert "weekly digest not available" in result.stdout
-    assert scalar(demo_db, "SELECT count(*) FROM visits") == 24
 
 
 # -- the bulk path --------------------------------------------------------------------------------

@@ -269,7 +269,7 @@ def test_text_digest_english_and_chinese(cli, weeks):
     assert "1 finding(s) overdue as of 2020-11-08" in en.stdout
     zh = cli("--lang", "zh", "report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09")
     assert zh.stdout.startswith("南县责任督学督导周报 2020-W45（2020-11-02 至 2020-11-08）\n")
-    assert "到校督导 3 次，涉及 3 所学校；检查点达标率 44.4%（达标 4，未达标 5）。" in zh.stdout
+    assert "到校督导 3 次，涉及 3 所学校；检查点合格率 44.4%（合格 4，不合格 5）。" in zh.stdout
     assert "华阁镇中心学校（NX-002）  dg-drill 本学期已开展应急疏散演练" in zh.stdout
     assert "南洲镇中心幼儿园（NX-004）  南洲镇  王芳" in zh.stdout
     assert "乌嘴乡中心学校（NX-005）    乌嘴乡  未挂牌" in zh.stdout

@@ -108,7 +108,7 @@ def test_email_sent_and_read_back(cli, weeks, smtp, db_path):
     text = parts["text/plain"].get_content()
     html = parts["text/html"].get_content()
     assert parts["text/plain"].get_content_charset() == "utf-8"
-    assert "到校督导 3 次，涉及 3 所学校；检查点达标率 44.4%（达标 4，未达标 5）。" in text
+    assert "到校督导 3 次，涉及 3 所学校；检查点合格率 44.4%（合格 4，不合格 5）。" in text
     assert "华阁镇中心学校（NX-002）" in text and "南洲镇中心幼儿园（NX-004）" in text
     assert "<td>华阁镇中心学校（NX-002）</td>" in html
     assert "\x1b" not in text

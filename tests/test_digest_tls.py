@@ -181,7 +181,7 @@ def test_tls_login_delivers(cli, weeks, monkeypatch, pki, db_path, mode):
     parts = {part.get_content_type(): part for part in msg.iter_parts()}
     assert set(parts) == {"text/plain", "text/html"}
     assert all(p.get_content_charset() == "utf-8" for p in parts.values())
-    assert "到校督导 3 次，涉及 3 所学校；检查点达标率 44.4%（达标 4，未达标 5）。" in parts["text/plain"].get_content()
+    assert "到校督导 3 次，涉及 3 所学校；检查点合格率 44.4%（合格 4，不合格 5）。" in parts["text/plain"].get_content()
     assert "<td>华阁镇中心学校（NX-002）</td>" in parts["text/html"].get_content()
 
     assert deliveries(db_path) == [("2020-W45", "email", "bureau@nanxian.example"),

@@ -204,7 +204,7 @@ def umask_022():
 @pytest.mark.parametrize("command", [
     ["school", "list", "--format", "csv"],
     ["finding", "list", "--format", "json"],
-    ["inspect", "show", "{visit}"],
+    ["inspect", "show", "{visit}", "--format", "table"],  # `.out` names no format (exit 2): the format is given
     ["report", "summary", "--format", "xlsx"],
     ["report", "visit", "{visit}", "--format", "html"],
     ["checklist", "coverage", "--format", "json"],

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 
-FORMATS = ("text", "markdown", "html", "json")
+from nanxian_cli.render.formats import OFFERED
+
+FORMATS = OFFERED["digest"]
 
 
 def run(
@@ -23,17 +25,22 @@ def run(
 
     Expects the global options to be applied (`runtime.apply_global_options`); raises NanxianError.
     """
+    from nanxian_cli.core.weeks import WeekError, parse_week
     from nanxian_cli.errors import InputError
-    from nanxian_cli.i18n import tr
+    from nanxian_cli.i18n import pick, tr
     from nanxian_cli.reports import digest as report
     from nanxian_cli.runtime import open_db, parse_date, settings, today
+    from nanxian_cli.services import digest as delivery
 
     real_today = today()
     day = parse_date(as_of, "--as-of") or real_today
     if day > real_today:
         raise InputError(tr(f"--as-of：{day.isoformat()} 晚于今天（{real_today.isoformat()}）",
                             f"--as-of: {day.isoformat()} is after today ({real_today.isoformat()})"))
-    the_week = report.parse_week(week, day)
+    try:
+        the_week = parse_week(week, day)
+    except WeekError as exc:
+        raise InputError(pick(exc.words)) from None
     if the_week.monday > day:
         raise InputError(tr(f"--week：{the_week.label} 尚未开始（今天是 {day.isoformat()}）",
                             f"--week: {the_week.label} has not started yet (today is {day.isoformat()})"))
@@ -44,7 +51,7 @@ def run(
 
         smtp = smtp_settings(settings())
         mail.check_settings(smtp)
-    file = report.file_target(output, the_week, fmt) if output is not None else None
+    file = delivery.file_target(output, the_week, fmt) if output is not None else None
 
     # Never create a database here: a mistyped NANXIAN_DB in a crontab must fail, not mail an empty digest.
     with open_db(create=False) as store:
@@ -54,7 +61,7 @@ def run(
 
             sys.stdout.write(render(d, fmt or "text"))
             return
-        results = report.deliver(store, d, file=file, smtp=smtp, force=force)
+        results = delivery.deliver(store, d, file=file, smtp=smtp, force=force)
     _say(results, d)
 
 

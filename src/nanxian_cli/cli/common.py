@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -45,48 +45,6 @@ def console(stderr: bool = False):
     from nanxian_cli.render.table import make_console
 
     return make_console(file=sys.stderr if stderr else None)
-
-
-def emit(
-    fmt: str | None,
-    output: Path | None,
-    *,
-    json_data: Any,
-    columns: list[str],
-    rows: list[list[Any]],
-    table: Any = None,
-    allowed: tuple[str, ...] = ("table", "json", "csv"),
-) -> None:
-    """Render one listing in the chosen format, to the terminal or atomically to --output."""
-    from nanxian_cli.render import csv_text, infer_format, json_text, markdown_table
-    from nanxian_cli.files.outputs import write_output
-
-    chosen = infer_format(fmt, output)
-    if chosen not in allowed:
-        raise InputError(f"--format: {chosen!r} is not available here; choose one of {', '.join(allowed)}")
-    if chosen == "json":
-        content = json_text(json_data)
-    elif chosen == "csv":
-        content = csv_text(columns, rows)
-    elif chosen == "markdown":
-        content = markdown_table(columns, rows)
-    else:
-        from nanxian_cli.render.table import make_console, simple_table
-
-        renderable = table if table is not None else simple_table(None, columns, rows)
-        if output is None:
-            console().print(renderable)
-            return
-        import io
-
-        buf = io.StringIO()
-        make_console(file=buf, width=160).print(renderable)
-        content = buf.getvalue()
-    if output is None:
-        sys.stdout.write(content)
-    else:
-        write_output(content, output)
-        console(stderr=True).print(f"→ {output}", markup=False)
 
 
 def plain_text(value: str | None, option: str, limit: int = 4000) -> str | None:

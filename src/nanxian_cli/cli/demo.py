@@ -54,7 +54,7 @@ def demo(
             result = _build(store, settings().checklists_dir, opts, err, inputs)
             out.print(tr(
                 f"演示数据库：{target}\n{result.schools} 所学校，{result.inspectors} 名责任督学，{result.visits} 次督导，"
-                f"{result.answers} 条记录，{result.findings_opened} 个整改项（{result.findings_open} 个未整改），"
+                f"{result.answers} 条记录，{result.findings_opened} 个整改项（{result.findings_open} 个待整改），"
                 f"{result.first} 至 {result.last}，用时 {result.seconds:.1f} 秒",
                 f"Demo database: {target}\n{result.schools} schools, {result.inspectors} supervisor(s), {result.visits} visits, "
                 f"{result.answers} answers, {result.findings_opened} findings ({result.findings_open} still open), "
@@ -104,36 +104,26 @@ def _build(store, checklists_dir, opts, err, inputs=None):
 
 
 def _show_reports(store, result, end, out) -> None:
-    """The summary of the demo period and the digest of its last complete week, if those reports are installed."""
+    """The summary of the demo period and the digest of its last complete week."""
     import datetime as dt
-    from importlib import import_module  # a report module that is not installed is named, not fatal
 
-    from nanxian_cli.services import demo as core
+    from nanxian_cli.core.weeks import IsoWeek
     from nanxian_cli.i18n import tr
+    from nanxian_cli.render.digest import render
+    from nanxian_cli.render.document import ReportView
+    from nanxian_cli.render.layouts.summary import layout
+    from nanxian_cli.reports import digest, summary
+    from nanxian_cli.services import demo as core
+    from nanxian_cli.store.reports import Scope
 
     out.print(tr("以下均为演示数据：名册为样本，督导记录随机生成，不反映任何学校的真实情况。",
                  "Everything below is demo data: a sample roster and randomly generated visits, not any school's real record."),
               markup=False, highlight=False)
-    try:
-        print_document = import_module("nanxian_cli.render.sections").print_document
-        summary = import_module("nanxian_cli.reports.summary")
-        Scope = import_module("nanxian_cli.store.reports").Scope
-    except ImportError:
-        out.print(tr("（汇总报表不可用：未安装 reports 模块）", "(summary report not available: the reports module is missing)"),
-                  markup=False, highlight=False)
-    else:
-        first = result.first or end
-        start = max(first, end - dt.timedelta(days=364))
-        out.print()
-        print_document(summary.compute(store, Scope(start.isoformat(), end.isoformat()), "school"), out)
-    try:
-        render = import_module("nanxian_cli.render.digest").render
-        digest = import_module("nanxian_cli.reports.digest")
-    except ImportError:
-        out.print(tr("（周报不可用：未安装 digest 模块）", "(weekly digest not available: the digest module is missing)"),
-                  markup=False, highlight=False)
-    else:
-        year, week = core.last_complete_week(end)
-        out.print()
-        out.print(render(digest.build_digest(store, digest.IsoWeek(year, week), end), "text"), markup=False, highlight=False,
-                  soft_wrap=True)
+    first = result.first or end
+    start = max(first, end - dt.timedelta(days=364))
+    out.print()
+    ReportView(summary.compute(store, Scope(start.isoformat(), end.isoformat()), "school"), layout).show(out)
+    year, week = core.last_complete_week(end)
+    out.print()
+    out.print(render(digest.build_digest(store, IsoWeek(year, week), end), "text"), markup=False, highlight=False,
+              soft_wrap=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, emit, open_db, parse_date, plain_text, today
+from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, open_db, parse_date, plain_text, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
@@ -29,8 +29,9 @@ def list_(
     output: OutputOption = None,
 ) -> None:
     """List findings, critical first; overdue = still open after the due date."""
-    from nanxian_cli.cli.inspect import _findings_table
     from nanxian_cli.i18n import get_lang
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.findings import findings_listing
     from nanxian_cli.reports.findings import findings_list
     from nanxian_cli.services.people import find_school
 
@@ -43,11 +44,7 @@ def list_(
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
         findings = findings_list(store, school=code, status=status, severity=severity, as_of=day, lang=get_lang())
-    columns = ["id", "school", "school_name", "item", "item_text", "checklist", "severity", "opened", "due", "status",
-               "overdue", "days_overdue", "visit", "resolved_by", "resolved_on", "recheck_count"]
-    rows = [[f[c] for c in columns] for f in findings]
-    title = tr(f"整改项（{len(findings)}，截至 {day.isoformat()}）", f"Findings ({len(findings)}, as of {day.isoformat()})")
-    emit(fmt, output, json_data=findings, columns=columns, rows=rows, table=_findings_table(findings, title))
+    emit(findings_listing(findings, day.isoformat()), fmt, output)
 
 
 @app.command("resolve")

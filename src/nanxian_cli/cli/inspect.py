@@ -9,7 +9,8 @@ import typer
 
 from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, plain_text, settings, today
 from nanxian_cli.errors import InputError
-from nanxian_cli.i18n import answer_text, tr
+from nanxian_cli.i18n import tr
+from nanxian_cli.render.labels import percent as _pct
 
 app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
 
@@ -142,6 +143,9 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
     from nanxian_cli.core.visit import prepare_visit
     from nanxian_cli.i18n import pick
     from nanxian_cli.services.recording import record_visit
+    from nanxian_cli.render.formats import choose
+
+    choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
     prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
     prepared.source = "file"
@@ -169,6 +173,10 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
     """The interactive visit (ui/flow.py), its outcome shown or mapped to an exit code."""
     from nanxian_cli.ui.flow import run_interactive
 
+    from nanxian_cli.render.formats import choose
+
+    choose("record", fmt, output)  # a format or --output extension it does not write: refused before any answer
+
     def show(visit_id: str) -> None:
         _emit_visit(_detail(store, visit_id), fmt, output)
 
@@ -184,171 +192,11 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
 
 # -- rendering one visit ---------------------------------------------------------------------------
 
-WORDS = {
-    "critical": ("严重", "critical"), "major": ("一般", "major"), "minor": ("轻微", "minor"),
-    "submitted": ("已提交", "submitted"), "draft": ("草稿", "draft"), "void": ("已作废", "void"),
-    "open": ("待整改", "open"), "resolved": ("已整改", "resolved"), "withdrawn": ("已撤销", "withdrawn"),
-    "pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "na"), "info": ("记录", "info"),
-}
-
-
-def _word(key: str) -> str:
-    """A closed-vocabulary value in the current language (JSON keeps the English key)."""
-    pair = WORDS.get(key)
-    return tr(*pair) if pair else key
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _value_text(value: Any) -> str:
-    return answer_text(value, "—")
-
-
-def _visit_json(detail: dict, with_answers: bool) -> dict:
-    data = dict(detail)
-    if not with_answers:
-        data.pop("answers", None)
-    return data
-
-
-def _visit_renderables(detail: dict, with_answers: bool) -> list:
-    from rich.table import Table
-    from rich.text import Text
-
-    out: list = []
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
-    status_style = {"submitted": "green", "draft": "yellow", "void": "red"}.get(detail["status"], "")
-    rows = [
-        (tr("督导记录", "Visit"), Text(detail["id"])),
-        (tr("学校", "School"), Text(f"{detail['school_name']} ({detail['school']})")),
-        (tr("检查表", "Checklist"), Text(f"{detail['checklist_title']} [{detail['checklist']} v{detail['checklist_version']}]")),
-        (tr("日期", "Date"), Text(detail["date"])),
-        (tr("督学", "Inspector"), Text(detail["inspector"])),
-        (tr("状态", "Status"), Text(_word(detail["status"]), style=status_style)),
-    ]
-    c = detail["counts"]
-    rows.append((tr("结果", "Counts"), Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 记录 {c['info']}",
-                                               f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · info {c['info']}"))))
-    rows.append((tr("合格率", "Compliance"), Text(_pct(detail["compliance_rate"]))))
-    rows.append((tr("得分", "Score"), Text(_pct(detail["score"]))))
-    if detail["status"] == "void":
-        rows.append((tr("作废原因", "Void reason"), Text(detail["void_reason"] or "")))
-    if detail.get("missing"):
-        rows.append((tr("未回答", "Not answered"), Text(", ".join(detail["missing"]), style="yellow")))
-    for label, value in rows:
-        head.add_row(Text(label), value)
-    out.append(head)
-    if with_answers:
-        table = Table(title=Text(tr("全部回答", "Answers")), title_justify="left")
-        for col in (tr("要点", "point"), tr("内容", "text"), tr("回答", "answer"), tr("结果", "outcome"),
-                    tr("备注", "note"), tr("修订", "rev")):
-            table.add_column(col, overflow="fold")
-        for a in detail["answers"]:
-            style = ("bold red" if a["severity"] == "critical" else "red") if a["outcome"] == "fail" else ""
-            table.add_row(Text(a["item"], style=style), Text(a["text"]), Text(_value_text(a["value"])),
-                          Text(_word(a["outcome"]), style=style), Text(a["note"] or ""), Text(str(len(a["revisions"]))))
-        out.append(table)
-        amended = [a for a in detail["answers"] if len(a["revisions"]) > 1]
-        if amended:
-            hist = Table(title=Text(tr("修订记录", "Revision history")), title_justify="left")
-            for col in (tr("要点", "point"), "#", tr("回答", "answer"), tr("结果", "outcome"), tr("备注", "note"),
-                        tr("原因", "reason"), tr("修改人", "by"), tr("时间", "at")):
-                hist.add_column(col, overflow="fold")
-            for a in amended:
-                for r in a["revisions"]:
-                    hist.add_row(Text(a["item"]), Text(str(r["revision"])), Text(_value_text(r["value"])),
-                                 Text(_word(r["outcome"])), Text(r["note"] or ""), Text(r["reason"] or ""),
-                                 Text(r["author"] or ""), Text(r["recorded_at"]))
-            out.append(hist)
-    else:
-        failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
-        if failed:
-            table = Table(title=Text(tr("不合格要点", "Failed points")), title_justify="left")
-            for col in (tr("要点", "point"), tr("内容", "text"), tr("程度", "severity"), tr("回答", "answer"), tr("备注", "note")):
-                table.add_column(col, overflow="fold")
-            for a in failed:
-                style = "bold red" if a["severity"] == "critical" else ""
-                table.add_row(Text(a["item"], style=style), Text(a["text"], style=style), Text(_word(a["severity"]), style=style),
-                              Text(_value_text(a["value"])), Text(a["note"] or ""))
-            out.append(table)
-    if detail["findings"]:
-        out.append(_findings_table(detail["findings"], tr("整改项", "Findings"), relation=True))
-    return out
-
-
-def _findings_table(findings: list[dict], title: str | None, relation: bool = False):
-    from rich.table import Table
-    from rich.text import Text
-
-    from rich import box
-
-    table = Table(title=Text(title) if title else None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("#", no_wrap=True)
-    if not relation:
-        table.add_column(tr("学校", "school"), overflow="fold", ratio=1, min_width=8)
-    # the point's text takes what the fixed columns leave; its id goes under it, dimmed
-    table.add_column(tr("要点", "point"), overflow="fold", ratio=3, min_width=16)
-    table.add_column(tr("程度", "severity"), no_wrap=True)
-    table.add_column(tr("期限", "due"), no_wrap=True, min_width=10)  # the opening date is in JSON/CSV and `inspect show`
-    table.add_column(tr("状态", "status"), overflow="fold", min_width=12)
-    if relation:
-        table.add_column(tr("本次", "this visit"), overflow="fold")
-    for f in findings:
-        style = "bold red" if f["severity"] == "critical" and f["status"] == "open" else ""
-        status = _word(f["status"])
-        if f["overdue"]:
-            status = tr(f"逾期 {f['days_overdue']} 天", f"overdue {f['days_overdue']} d")
-        if f["recheck_count"]:
-            status += tr(f"\n复查未过 {f['recheck_count']} 次", f"\nre-check ✗ {f['recheck_count']}×")
-        row = [Text(str(f["id"]), style=style)]
-        if not relation:
-            row.append(Text(f["school_name"]))
-        point = Text(f["item_text"] or f["item"], style=style)
-        if f["item_text"]:
-            point.append(f"\n{f['item']}", style="dim")
-        row += [point, Text(_word(f["severity"]), style=style),
-                Text(f["due"], style="red" if f["overdue"] else ""),
-                Text(status, style="red" if f["overdue"] else "")]
-        if relation:
-            row.append(Text({"opened": tr("发现", "opened"), "resolved": tr("已整改", "resolved"),
-                             "rechecked": tr("复查", "re-checked")}[f["relation"]]))
-        table.add_row(*row)
-    return table
-
-
 def _emit_visit(detail: dict, fmt: str | None, output: Path | None, with_answers: bool = False) -> None:
-    from nanxian_cli.render import infer_format, json_text
-    from nanxian_cli.files.outputs import write_output
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.visits import visit_record
 
-    chosen = infer_format(fmt, output)
-    if chosen not in ("table", "json"):
-        raise InputError(f"--format: {chosen!r} is not available here; choose table or json")
-    if chosen == "json":
-        content = json_text(_visit_json(detail, with_answers))
-        if output is None:
-            typer.echo(content, nl=False)
-            return
-    else:
-        import io
-
-        from nanxian_cli.render.table import make_console
-
-        if output is None:
-            out = console()
-            for part in _visit_renderables(detail, with_answers):
-                out.print(part)
-            return
-        buf = io.StringIO()
-        target = make_console(file=buf, width=160)
-        for part in _visit_renderables(detail, with_answers):
-            target.print(part)
-        content = buf.getvalue()
-    write_output(content, output)
-    console(stderr=True).print(f"→ {output}", markup=False, highlight=False)
+    emit(visit_record(detail, with_answers), fmt, output)
 
 
 # -- history ---------------------------------------------------------------------------------------
@@ -365,8 +213,9 @@ def list_(
     output: OutputOption = None,
 ) -> None:
     """List visits, newest first."""
-    from nanxian_cli.cli.common import emit
     from nanxian_cli.i18n import get_lang
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.visits import visits_listing
     from nanxian_cli.reports.visits import visits_list
     from nanxian_cli.services.people import find_school
 
@@ -377,58 +226,7 @@ def list_(
         code = find_school(store, school)["code"] if school else None
         visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist, date_from=first,
                              date_to=last, status=status)
-    columns = ["id", "date", "school", "school_name", "checklist", "inspector", "status", "pass", "fail", "na", "info",
-               "compliance_rate", "score", "critical_fails"]
-    rows = [[v["id"], v["date"], v["school"], v["school_name"], v["checklist"], v["inspector"], v["status"],
-             v["counts"]["pass"], v["counts"]["fail"], v["counts"]["na"], v["counts"]["info"], v["compliance_rate"],
-             v["score"], v["critical_fails"]] for v in visits]
-    emit(fmt, output, json_data=visits, columns=columns, rows=rows, table=_visits_table(visits))
-
-
-def _visits_table(visits: list[dict]):
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=Text(tr(f"督导记录（{len(visits)}）", f"Visits ({len(visits)})")), title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column(tr("日期", "date"), no_wrap=True)
-    table.add_column(tr("学校", "school"), overflow="fold")
-    table.add_column(tr("检查表", "checklist"), overflow="fold")
-    table.add_column(tr("督学", "inspector"), overflow="fold")
-    table.add_column(tr("状态", "status"), overflow="fold")
-    table.add_column(tr("合格/不合格/不适用", "pass/fail/na"), justify="right")
-    table.add_column(tr("合格率", "rate"), justify="right", no_wrap=True)
-    table.add_column(tr("得分", "score"), justify="right", no_wrap=True)
-    for v in visits:
-        c = v["counts"]
-        fail = Text(f"{c['pass']}/")
-        fail.append(str(c["fail"]), style="bold red" if v["critical_fails"] else "")
-        fail.append(f"/{c['na']}")
-        status_style = {"draft": "bold yellow", "void": "red"}.get(v["status"], "")
-        table.add_row(Text(v["id"][:8]), Text(v["date"]), Text(v["school_name"]), Text(v["checklist"]),
-                      Text(v["inspector"]), Text(_status_text(v), style=status_style), fail,
-                      Text(_pct(v["compliance_rate"])), Text(_pct(v["score"])))
-    drafts = sum(1 for v in visits if v["status"] == "draft")
-    if drafts:
-        table.caption = Text(tr(
-            f"{drafts} 份草稿未提交，不计入报告。继续：nanxian inspect visit 学校 --checklist 检查表 --resume --draft 编号；"
-            "放弃：nanxian inspect discard 编号 --reason …",
-            f"{drafts} draft(s) not submitted, not counted in reports. Continue one: nanxian inspect visit SCHOOL "
-            f"--checklist ID --resume --draft VISIT; give one up: nanxian inspect discard VISIT --reason …"),
-            style="yellow")
-        table.caption_justify = "left"
-    return table
-
-
-def _status_text(v: dict) -> str:
-    """A visit's status for people: a draft says how far it got; a draft given up is not a voided visit."""
-    if v["status"] == "draft":
-        return tr(f"草稿（已记录 {v['points']} 项）", f"draft ({v['points']} points recorded)")
-    if v["status"] == "void" and v["submitted_at"] is None:
-        return tr("已放弃的草稿", "discarded draft")
-    return _word(v["status"])
+    emit(visits_listing(visits), fmt, output)
 
 
 def _find(store: Any, ref: str) -> str:

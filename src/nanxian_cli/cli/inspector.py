@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import today, FormatOption, OutputOption, console, emit, open_db
+from nanxian_cli.cli.common import FormatOption, OutputOption, console, open_db, today
 from nanxian_cli.i18n import tr
 
 app = typer.Typer(no_args_is_help=True)
@@ -38,13 +38,13 @@ def add(
 @app.command("list")
 def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
     """List supervisors and how many schools each answers for."""
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.schools import inspector_listing
     from nanxian_cli.store.schools import list_inspectors
 
     with open_db(create=False) as store:
         inspectors = list_inspectors(store)
-    columns = [tr("姓名", "name"), tr("电话", "phone"), tr("学校数", "schools"), tr("学校", "school names")]
-    rows = [[i["name"], i["phone"], i["schools"], "、".join(i["school_names"])] for i in inspectors]
-    emit(fmt, output, json_data=inspectors, columns=columns, rows=rows)
+    emit(inspector_listing(inspectors), fmt, output)
 
 
 @app.command("assign")

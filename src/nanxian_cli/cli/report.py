@@ -39,28 +39,21 @@ def _scope(date_from: str | None, date_to: str | None, **filters):
     return Scope(start.isoformat(), end.isoformat(), **filters)
 
 
-def _emit(doc, fmt: str | None, output: Path | None) -> None:
-    """Print the document to the terminal or write it atomically to --output."""
-    import sys
+def _format(fmt: str | None, output: Path | None) -> str:
+    """The format, checked before anything is computed: one the reports offer, a binary one only to a file."""
+    from nanxian_cli.render.formats import choose, refuse_binary_on_terminal
 
-    from nanxian_cli.cli.common import console
-    from nanxian_cli.errors import InputError
-    from nanxian_cli.render import infer_format
-    from nanxian_cli.files.outputs import write_output
-    from nanxian_cli.render.sections import BINARY_FORMATS, print_document, render_document
+    chosen = choose("report", fmt, output)
+    refuse_binary_on_terminal(chosen, output)
+    return chosen
 
-    chosen = infer_format(fmt, output)
-    if chosen in BINARY_FORMATS and output is None:
-        raise InputError(f"--format {chosen}: a binary file cannot go to the terminal; add --output FILE.{chosen}")
-    if chosen == "table" and output is None:
-        print_document(doc, console())
-        return
-    content = render_document(doc, chosen)
-    if output is None:
-        sys.stdout.write(content)
-        return
-    write_output(content, output)
-    console(stderr=True).print(f"→ {output}", markup=False, highlight=False)
+
+def _emit(report, layout, fmt: str, output: Path | None) -> None:
+    """Print the report to the terminal or write it atomically to --output."""
+    from nanxian_cli.render.document import ReportView
+    from nanxian_cli.render.emit import emit
+
+    emit(ReportView(report, layout), fmt, output)
 
 
 def _check_stage(stage: str | None) -> None:
@@ -86,13 +79,15 @@ def summary(
     """Totals and one row per group, worst first; schools not visited in the period are listed.
 
     The period defaults to 1 September of the school year up to today (county time)."""
+    from nanxian_cli.render.layouts.summary import layout
     from nanxian_cli.reports import summary as report
 
+    fmt = _format(fmt, output)
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage, inspector=inspector, checklist=checklist)
     with open_db(create=False) as store:
-        doc = report.compute(store, scope, by)
-    _emit(doc, fmt, output)
+        data = report.compute(store, scope, by)
+    _emit(data, layout, fmt, output)
 
 
 @app.command("matrix")
@@ -105,13 +100,15 @@ def matrix(
     output: OutputOption = None,
 ) -> None:
     """Heat map: schools (rows, by town) x the 21 plan items, each cell the compliance rate."""
+    from nanxian_cli.render.layouts.matrix import layout
     from nanxian_cli.reports import matrix as report
 
+    fmt = _format(fmt, output)
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage)
     with open_db(create=False) as store:
-        doc = report.compute(store, scope)
-    _emit(doc, fmt, output)
+        data = report.compute(store, scope)
+    _emit(data, layout, fmt, output)
 
 
 @app.command("school")
@@ -123,13 +120,15 @@ def school(
     output: OutputOption = None,
 ) -> None:
     """One school: compliance by month (bar chart), visits, open findings with days overdue, weakest plan items."""
+    from nanxian_cli.render.layouts.school import layout
     from nanxian_cli.reports import school as report
     from nanxian_cli.services.people import find_school
 
+    fmt = _format(fmt, output)
     scope = _scope(date_from, date_to)
     with open_db(create=False) as store:
-        doc = report.compute(store, find_school(store, name), scope)
-    _emit(doc, fmt, output)
+        data = report.compute(store, find_school(store, name), scope)
+    _emit(data, layout, fmt, output)
 
 
 @app.command("item")
@@ -142,13 +141,15 @@ def item(
     output: OutputOption = None,
 ) -> None:
     """One plan item across the county: the points that check it, pass rate by town and school, failing schools."""
+    from nanxian_cli.render.layouts.item import layout
     from nanxian_cli.reports import item as report
 
+    fmt = _format(fmt, output)
     report.check_number(number)
     scope = _scope(date_from, date_to, town=town)
     with open_db(create=False) as store:
-        doc = report.compute(store, number, scope)
-    _emit(doc, fmt, output)
+        data = report.compute(store, number, scope)
+    _emit(data, layout, fmt, output)
 
 
 @app.command("visit")
@@ -158,9 +159,11 @@ def visit(
     output: OutputOption = None,
 ) -> None:
     """The 督导意见书 for one visit: checked, passed and failed points, 整改 deadlines, signature lines."""
+    from nanxian_cli.render.layouts.visit import layout
     from nanxian_cli.reports import visit as report
     from nanxian_cli.services.recording import find_visit
 
+    fmt = _format(fmt, output)
     with open_db(create=False) as store:
-        doc = report.compute(store, find_visit(store, visit_id)["id"])
-    _emit(doc, fmt, output)
+        data = report.compute(store, find_visit(store, visit_id)["id"])
+    _emit(data, layout, fmt, output)

@@ -22,3 +22,13 @@ STAGE_LABELS = {
 }
 SEVERITY_LABELS = {"critical": ("严重", "critical"), "major": ("一般", "major"), "minor": ("轻微", "minor")}
 OUTCOME_LABELS = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "n/a"), "info": ("记录", "info")}
+
+# The words people read for each closed-vocabulary value, (zh, en); JSON keeps the English key. One word per
+# state everywhere: reports, the digest and the screens.
+FINDING_STATUS_LABELS = {"open": ("待整改", "open"), "reported": ("待复查", "reported"),
+                         "resolved": ("已整改", "resolved"), "withdrawn": ("已撤销", "withdrawn")}
+OVERDUE_LABEL = ("逾期", "overdue")  # a flag on an open or reported finding, not a state
+VISIT_STATUS_LABELS = {"submitted": ("已提交", "submitted"), "draft": ("草稿", "draft"), "void": ("已作废", "void")}
+FINDING_RELATION_LABELS = {"opened": ("发现", "opened"), "resolved": ("已整改", "resolved"),
+                           "rechecked": ("复查", "re-checked")}  # what a visit did to a finding
+YES_NO_LABELS = {True: ("是", "yes"), False: ("否", "no")}

@@ -11,15 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nanxian_cli.errors import InputError, ValidationFailed
-from nanxian_cli.i18n import tr
-from nanxian_cli.files.inputs import MAX_FILE_BYTES, read_bytes  # noqa: F401  (the one bounded reader)
+from nanxian_cli.errors import ValidationFailed
+from nanxian_cli.files.inputs import read_bytes  # the one bounded reader
 
 MAX_NODES = 200_000
 """Values a document may expand to; a YAML alias bomb goes past this long before it costs memory."""
 MAX_DEPTH = 64
 
-Path_ = tuple  # a location inside a document: keys and list indexes
 
 ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")

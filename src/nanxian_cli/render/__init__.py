@@ -1,4 +1,4 @@
-"""Renderers: the same report data as a Rich table, JSON, CSV, Markdown, HTML or XLSX.
+"""Renderers: documents as a Rich table, JSON, CSV, Markdown, HTML, XLSX or DOCX (formats: render/formats.py).
 
 User text is data here: Rich cells are `Text` objects (never markup), HTML and Markdown are
 escaped, and spreadsheet cells that start a formula are neutralised.
@@ -7,23 +7,9 @@ escaped, and spreadsheet cells that start a formula are neutralised.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-              ".htm": "html", ".xlsx": "xlsx", ".txt": "table", ".docx": "docx"}
-
-
-def infer_format(fmt: str | None, output: Path | None, default: str = "table") -> str:
-    if fmt:
-        return fmt
-    if output is not None:
-        guessed = EXTENSIONS.get(output.suffix.lower())
-        if guessed:
-            return guessed
-    return default
 
 
 def safe_cell(value: Any) -> Any:
@@ -71,11 +57,3 @@ def escape_markdown(text: Any) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def markdown_table(columns: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(escape_markdown(c) for c in columns) + " |",
-             "|" + "|".join("---" for _ in columns) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(escape_markdown(_csv_value(v) if v is not None else "") for v in row) + " |")
-    return "\n".join(lines) + "\n"

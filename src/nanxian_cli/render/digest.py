@@ -11,12 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from nanxian_cli.i18n import label, tr
-from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
+from nanxian_cli.core.scoring import rate as _rate_of
 from nanxian_cli.core.vocab import SEVERITY_LABELS
+from nanxian_cli.i18n import get_lang, label, tr
+from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
 
 MAX_ROWS = 50  # long lists (overdue findings, unvisited schools) are cut in the digest; JSON has them all
-EXTENSIONS = {"text": "txt", "markdown": "md", "html": "html", "json": "json"}
 
 
 @dataclass
@@ -69,12 +69,12 @@ def _severity(sev: str) -> str:
 
 
 def _point(row: dict[str, Any]) -> str:
-    text = row.get("text_zh") if tr("zh", "en") == "zh" else row.get("text_en")
+    text = row.get("text_zh") if get_lang() == "zh" else row.get("text_en")
     return f"{row['item_id']} {text}" if text else str(row["item_id"])
 
 
 def _school(code: str, name: str | None) -> str:
-    return f"{name}（{code}）" if tr("zh", "en") == "zh" else f"{name} ({code})"
+    return f"{name}（{code}）" if get_lang() == "zh" else f"{name} ({code})"
 
 
 def sections(d: Digest) -> list[Section]:
@@ -87,8 +87,8 @@ def sections(d: Digest) -> list[Section]:
         s.lines.append(tr(f"注意：本周尚未结束，数据截至 {d.as_of.isoformat()}。",
                           f"Note: the week is not over yet; figures as of {d.as_of.isoformat()}."))
     s.lines.append(tr(
-        f"到校督导 {d.visits} 次，涉及 {d.schools_visited} 所学校；检查点达标率 {pct(rate)}"
-        f"（达标 {d.n_pass}，未达标 {d.n_fail}）。",
+        f"到校督导 {d.visits} 次，涉及 {d.schools_visited} 所学校；检查点合格率 {pct(rate)}"
+        f"（合格 {d.n_pass}，不合格 {d.n_fail}）。",
         f"{d.visits} visit(s) to {d.schools_visited} school(s); compliance rate {pct(rate)} "
         f"({d.n_pass} passed, {d.n_fail} failed).",
     ))
@@ -99,7 +99,7 @@ def sections(d: Digest) -> list[Section]:
         rate_change = "—"
     s.lines.append(tr(
         f"与上周（{prev['week']}）相比：到校 {prev['visits']} 次 → {d.visits} 次（{signed(d.visits - prev['visits'])}），"
-        f"达标率 {pct(prev['compliance_rate'])} → {pct(rate)}（{rate_change}），"
+        f"合格率 {pct(prev['compliance_rate'])} → {pct(rate)}（{rate_change}），"
         f"新发现问题 {prev['new_findings']} → {d.new_total}（{signed(d.new_total - prev['new_findings'])}）。",
         f"Against the week before ({prev['week']}): visits {prev['visits']} → {d.visits} "
         f"({signed(d.visits - prev['visits'])}), compliance {pct(prev['compliance_rate'])} → {pct(rate)} "
@@ -111,20 +111,20 @@ def sections(d: Digest) -> list[Section]:
     if d.by_inspector:
         out.append(Section(
             tr("按督学", "By inspector"),
-            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"), tr("达标率", "Compliance")],
+            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"), tr("合格率", "Compliance")],
             rows=[[clean(r["inspector"]), str(r["visits"]), str(r["schools"]), pct(_rate(r))] for r in d.by_inspector],
             numeric={1, 2, 3},
         ))
     if d.by_checklist:
         out.append(Section(
             tr("按检查表", "By checklist"),
-            columns=[tr("检查表", "Checklist"), tr("到校次数", "Visits"), tr("达标率", "Compliance")],
+            columns=[tr("检查表", "Checklist"), tr("到校次数", "Visits"), tr("合格率", "Compliance")],
             rows=[[clean(label((r["title_zh"], r["title_en"]), r["checklist_id"]) if r["title_zh"] else r["checklist_id"]),
                    str(r["visits"]), pct(_rate(r))] for r in d.by_checklist],
             numeric={1, 2},
         ))
 
-    sev = "，".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES) if tr("zh", "en") == "zh" else \
+    sev = "，".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES)
     s = Section(tr("二、新发现问题", "2. New findings"))
     s.lines.append(tr(f"本周新发现问题 {d.new_total} 项（{sev}）。", f"{d.new_total} new finding(s) this week ({sev})."))
@@ -135,14 +135,14 @@ def sections(d: Digest) -> list[Section]:
                   for r in d.critical_findings]
     out.append(s)
 
-    rsev = "，".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES) if tr("zh", "en") == "zh" else \
+    rsev = "，".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES)
     out.append(Section(tr("三、整改完成", "3. Findings resolved"), lines=[
         tr(f"本周整改完成 {d.resolved_total} 项（{rsev}）。", f"{d.resolved_total} finding(s) resolved this week ({rsev}).")
     ]))
 
-    s = Section(tr("四、逾期未整改", "4. Overdue findings"))
-    s.lines.append(tr(f"截至 {d.end.isoformat()}，逾期未整改 {len(d.overdue)} 项（最早到期的在前）。",
+    s = Section(tr("四、逾期待整改", "4. Overdue findings"))
+    s.lines.append(tr(f"截至 {d.end.isoformat()}，逾期待整改 {len(d.overdue)} 项（最早到期的在前）。",
                       f"{len(d.overdue)} finding(s) overdue as of {d.end.isoformat()} (oldest deadline first)."))
     if d.overdue:
         s.columns = [tr("学校", "School"), tr("检查点", "Point"), tr("严重程度", "Severity"), tr("整改期限", "Due"),
@@ -153,10 +153,10 @@ def sections(d: Digest) -> list[Section]:
         s.more = max(0, len(d.overdue) - MAX_ROWS)
     out.append(s)
 
-    s = Section(tr("五、达标率最低的学校", "5. Weakest schools"))
+    s = Section(tr("五、合格率最低的学校", "5. Weakest schools"))
     if d.weakest_schools:
-        s.columns = [tr("学校", "School"), tr("到校次数", "Visits"), tr("达标", "Passed"), tr("未达标", "Failed"),
-                     tr("达标率", "Compliance")]
+        s.columns = [tr("学校", "School"), tr("到校次数", "Visits"), tr("合格", "Passed"), tr("不合格", "Failed"),
+                     tr("合格率", "Compliance")]
         s.numeric = {1, 2, 3, 4}
         s.rows = [[clean(_school(r["code"], r["name"])), str(r["visits"]), str(r["n_pass"]), str(r["n_fail"]),
                    pct(r["rate"])] for r in d.weakest_schools]
@@ -164,9 +164,9 @@ def sections(d: Digest) -> list[Section]:
         s.lines.append(tr("本周没有检查结果。", "No checked points this week."))
     out.append(s)
 
-    s = Section(tr("六、达标率最低的工作要点", "6. Weakest work-plan items"))
+    s = Section(tr("六、合格率最低的工作要点", "6. Weakest work-plan items"))
     if d.weakest_plan_items:
-        s.columns = [tr("工作要点", "Plan item"), tr("达标", "Passed"), tr("未达标", "Failed"), tr("达标率", "Compliance")]
+        s.columns = [tr("工作要点", "Plan item"), tr("合格", "Passed"), tr("不合格", "Failed"), tr("合格率", "Compliance")]
         s.numeric = {1, 2, 3}
         s.rows = [[clean(f"{r['number']}. {label((r['title_zh'], r['title_en']))}" if r["title_zh"]
                          else tr(f"第 {r['number']} 项", f"Item {r['number']}")),
@@ -191,8 +191,7 @@ def sections(d: Digest) -> list[Section]:
 
 
 def _rate(row: dict[str, Any]) -> float | None:
-    total = row["n_pass"] + row["n_fail"]
-    return None if total == 0 else row["n_pass"] / total
+    return _rate_of(row["n_pass"], row["n_fail"])
 
 
 def _more(n: int) -> str:

@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from nanxian_cli.i18n import tr
-from nanxian_cli.render.sections import cell_kind, plain
+from nanxian_cli.render.document_text import cell_kind, plain
 
 
 def _clean(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nanxian_cli.i18n import get_lang, tr
-from nanxian_cli.render.sections import cell_kind, matrix_cell_text, plain
+from nanxian_cli.render.document_text import cell_kind, matrix_cell_text, plain
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ lang }}">

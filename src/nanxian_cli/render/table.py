@@ -34,15 +34,6 @@ def cell(value: Any, style: str | None = None):
     return Text(printable(str(value)), style=style or "")
 
 
-def rate_text(rate: float | None):
-    from rich.text import Text
-
-    if rate is None:
-        return Text("—", style="dim")
-    style = "green" if rate >= 0.9 else "yellow" if rate >= 0.75 else "red"
-    return Text(f"{rate * 100:.1f}%", style=style)
-
-
 def simple_table(
     title: str | None,
     columns: list[str],

@@ -9,7 +9,7 @@ from typing import Any
 
 from nanxian_cli.i18n import tr
 from nanxian_cli.render import safe_cell
-from nanxian_cli.render.sections import cell_kind, plain
+from nanxian_cli.render.document_text import cell_kind, plain
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 

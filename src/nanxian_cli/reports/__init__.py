@@ -1,83 +1,55 @@
-"""Report models: each report is computed once into a `Document` (plain dataclasses) and rendered per format.
-
-A `Document` carries the stable JSON contract (`data`, English keys, rates as fractions) and the same
-numbers laid out as titled sections of typed columns for the people-facing formats (table, csv,
-markdown, html, xlsx, docx). No pydantic, no Rich here: this module is on the fast read path.
+"""Reports as data: each report is computed once into plain dataclasses whose fields are its JSON contract
+(English keys, rates as fractions with 4 decimals). No language is chosen and nothing is laid out here: a text
+that reads differently in Chinese and English is carried as `Words` (both), and render/ picks and lays out.
+No pydantic, no Rich: this package is on the fast read path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 from typing import Any
 
+from nanxian_cli.core.scoring import rate
+from nanxian_cli.core.vocab import FINDING_STATUS_LABELS, SEVERITY_LABELS, YES_NO_LABELS
+from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
-from nanxian_cli.i18n import tr
+
+Text = str | Words  # a text in the data: the same in both languages, or both wordings
 
 
 @dataclass
-class Column:
-    key: str
-    header: str
-    kind: str = "text"  # text | int | rate | number | date | bar
-    priority: int = 3  # at narrow widths the table drops columns of the lowest priority first (3 = always kept)
-    max_width: int | None = None
-    title: str | None = None  # a longer description (HTML tooltip)
+class Period:
+    from_: str
+    to: str
 
 
 @dataclass
-class Section:
-    key: str  # machine name: xlsx sheet, csv block
-    title: str
-    columns: list[Column]
-    rows: list[dict]
-    layout: str = "table"  # table | fields (label/value pairs) | matrix | signatures
-    empty: str = ""  # what to say when there are no rows
-    sheet: str | None = None  # a short xlsx sheet name (default: the title)
-
-
-@dataclass
-class Document:
-    kind: str
-    title: str
-    meta: list[tuple[str, str]]  # (label, value) lines under the title: period, filters
-    sections: list[Section]
-    data: dict  # the JSON contract
-    csv_sections: list[str] | None = None  # sections written to CSV (default: all)
-    landscape: bool = False
-
-
-def totals_section(rows: list[dict]) -> Section:
-    """A report's totals: label/value lines (`{label, value, kind}`), shown as fields, one xlsx sheet."""
-    return Section("totals", tr("合计", "Totals"),
-                   [Column("label", tr("项目", "item")), Column("value", tr("数值", "value"), "number")],
-                   rows, layout="fields")
+class Filters:
+    town: str | None
+    stage: str | None
+    inspector: str | None
+    checklist: str | None
 
 
 # -- numbers --------------------------------------------------------------------------------------
-
-def rate(passed: float, failed: float) -> float | None:
-    """pass / (pass + fail); None when nothing was checked (the same rule as evaluate.rate)."""
-    total = passed + failed
-    return None if total == 0 else passed / total
-
 
 def rounded(value: float | None) -> float | None:
     """Rates in every export carry 4 decimals, so JSON, CSV and XLSX agree number for number."""
     return None if value is None else round(value, 4)
 
 
-def rates(row: dict) -> None:
-    """Add compliance_rate and score (from pass/fail and w_pass/w_fail) to a counts row."""
-    row["compliance_rate"] = rounded(rate(row.get("pass") or 0, row.get("fail") or 0))
-    row["score"] = rounded(rate(row.get("w_pass") or 0, row.get("w_fail") or 0))
+def rate4(passed: float, failed: float) -> float | None:
+    """The compliance rate (core.scoring.rate) as exported."""
+    return rounded(rate(passed, failed))
 
 
-def worst_first(rows: list[dict], key: str = "compliance_rate", tie: str = "key") -> list[dict]:
+def worst_first(rows: list[Any], key: str = "compliance_rate", tie: str = "key") -> list[Any]:
     """Lowest rate first, rows without a rate last; ties by `tie`."""
-    def order(r: dict) -> tuple:
-        t = r.get(tie)
-        return (r[key] is None, r[key] if r[key] is not None else 0, (0, t, "") if isinstance(t, int) else (1, 0, str(t)))
+    def order(r: Any) -> tuple:
+        value, t = getattr(r, key), getattr(r, tie)
+        return (value is None, value if value is not None else 0, (0, t, "") if isinstance(t, int) else (1, 0, str(t)))
 
     return sorted(rows, key=order)
 
@@ -99,36 +71,45 @@ def period(date_from: dt.date | None, date_to: dt.date | None, today: dt.date) -
     return start, end
 
 
-def period_text(start: dt.date, end: dt.date) -> str:
-    return f"{start.isoformat()} – {end.isoformat()}"
+# -- texts in both languages ----------------------------------------------------------------------
+
+def words(pair: tuple[str, str] | None, fallback: Text = "") -> Text:
+    return Words(*pair) if pair else fallback
 
 
-def plan_label(titles: dict[int, tuple[str, str]], number: int) -> str:
+def plan_title(titles: dict[int, tuple[str, str]], number: int) -> Words:
+    """A plan item's title (stored in both languages), or its number when the plan has none."""
     pair = titles.get(number)
-    if pair is None:
-        return tr(f"第{number}项", f"Item {number}")
-    return tr(pair[0], pair[1])
+    return Words(*pair) if pair else Words(f"第{number}项", f"Item {number}")
 
 
-FINDING_STATUS_LABELS = {"open": ("未整改", "open"), "resolved": ("已整改", "resolved"),
-                         "withdrawn": ("已撤销", "withdrawn")}
+def severity_words(severity: str | None) -> Text:
+    return words(SEVERITY_LABELS.get(severity or ""), severity or "")
 
 
-def finding_status_label(status: str | None) -> str:
+def finding_status_words(status: str | None) -> Text:
     if status is None:
         return ""
-    pair = FINDING_STATUS_LABELS.get(status)
-    return tr(pair[0], pair[1]) if pair else status
+    return words(FINDING_STATUS_LABELS.get(status), status)
 
 
-def severity_label(severity: str | None) -> str:
-    from nanxian_cli.core.vocab import SEVERITY_LABELS
+def answer_words(raw: str | None) -> Text:
+    """A stored answer (JSON text) as people read it: yes/no in both languages, 60 not 60.0."""
+    if raw is None:
+        return ""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return Words(*YES_NO_LABELS[value])
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
 
-    pair = SEVERITY_LABELS.get(severity or "")
-    return tr(pair[0], pair[1]) if pair else (severity or "")
 
-
-def filters_meta(filters: dict[str, Any]) -> list[tuple[str, str]]:
-    names = {"town": tr("乡镇", "Town"), "stage": tr("学段", "Stage"), "inspector": tr("责任督学", "Supervisor"),
-             "checklist": tr("检查表", "Checklist"), "by": tr("分组", "Grouped by")}
-    return [(names.get(k, k), str(v)) for k, v in filters.items() if v is not None]
+def both(zh: str | None, en: str | None, fallback: str) -> Words:
+    """A stored zh/en pair; a missing side reads `fallback` (an id)."""
+    return Words(zh or fallback, en or fallback)

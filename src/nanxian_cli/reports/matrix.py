@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from nanxian_cli.i18n import tr
-from nanxian_cli.reports import Column, Document, Section, filters_meta, plan_label, rate, rounded
-from nanxian_cli.reports.summary import period_text_iso
+from dataclasses import dataclass
+
+from nanxian_cli.core.words import Words
+from nanxian_cli.reports import Filters, Period, plan_title, rate4
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
 
 PLAN_ITEMS = range(1, 22)
 
 
-def compute(store: Store, scope: q.Scope) -> Document:
+@dataclass
+class MatrixRow:
+    code: str
+    name: str
+    town: str | None
+    cells: dict[str, float | None]  # plan item number (as text) -> compliance rate, None when nothing was checked
+
+
+@dataclass
+class Matrix:
+    period: Period
+    filters: Filters
+    columns: list[int]
+    column_titles: dict[str, Words]
+    rows: list[MatrixRow]  # ordered by town, code
+    county: dict[str, float | None]  # the county's rate per plan item
+
+
+def compute(store: Store, scope: q.Scope) -> Matrix:
     q.check_scope(store, scope)
     schools = q.schools_in_scope(store, scope)
     counts: dict[str, dict[int, tuple[int, int]]] = {}
@@ -21,41 +40,18 @@ def compute(store: Store, scope: q.Scope) -> Document:
     rows = []
     for s in schools:  # ordered by town, code
         mine = counts.get(s["code"], {})
-        cells = {str(n): rounded(rate(*mine[n])) if n in mine else None for n in PLAN_ITEMS}
-        p = sum(v[0] for v in mine.values())
-        f = sum(v[1] for v in mine.values())
-        rows.append({"code": s["code"], "name": s["name"], "town": s["town"], "cells": cells,
-                     "checked": p + f})
-    column_totals = {}
+        rows.append(MatrixRow(s["code"], s["name"], s["town"],
+                              {str(n): rate4(*mine[n]) if n in mine else None for n in PLAN_ITEMS}))
+    county = {}
     for n in PLAN_ITEMS:
         p = sum(counts[c][n][0] for c in counts if n in counts[c])
         f = sum(counts[c][n][1] for c in counts if n in counts[c])
-        column_totals[str(n)] = rounded(rate(p, f))
-    data = {
-        "period": {"from": scope.date_from, "to": scope.date_to},
-        "filters": {"town": scope.town, "stage": scope.stage, "inspector": scope.inspector, "checklist": scope.checklist},
-        "columns": list(PLAN_ITEMS),
-        "column_titles": {str(n): plan_label(titles, n) for n in PLAN_ITEMS},
-        "rows": [{"code": r["code"], "name": r["name"], "town": r["town"], "cells": r["cells"]} for r in rows],
-        "county": column_totals,
-    }
-    plan_cols = [Column(str(n), str(n), "rate", title=plan_label(titles, n)) for n in PLAN_ITEMS]
-    flat = [{"code": r["code"], "name": r["name"], "town": r["town"], **r["cells"]} for r in rows]
-    grid = Section(
-        "matrix", tr("学校 × 工作要点 合格率", "Compliance by school and plan item"),
-        [Column("code", tr("代码", "code")), Column("name", tr("学校", "school")), Column("town", tr("乡镇", "town"))]
-        + plan_cols,
-        flat, layout="matrix", empty=tr("没有学校", "No schools"), sheet=tr("热力图", "Matrix"),
-    )
-    county = Section(
-        "county", tr("全县各工作要点合格率", "County compliance by plan item"),
-        [Column("number", tr("要点", "no."), "int"), Column("title", tr("工作要点", "plan item")),
-         Column("compliance_rate", tr("合格率", "compliance"), "rate")],
-        [{"number": n, "title": plan_label(titles, n), "compliance_rate": column_totals[str(n)]} for n in PLAN_ITEMS],
-        sheet=tr("全县", "County"),
-    )
-    return Document(
-        kind="matrix", title=tr("督导热力图：学校 × 21项工作要点", "Heat map: schools x the 21 plan items"),
-        meta=[(tr("期间", "Period"), period_text_iso(scope))] + filters_meta(data["filters"]),
-        sections=[grid, county], data=data, csv_sections=["matrix"], landscape=True,
+        county[str(n)] = rate4(p, f)
+    return Matrix(
+        period=Period(scope.date_from, scope.date_to),
+        filters=Filters(scope.town, scope.stage, scope.inspector, scope.checklist),
+        columns=list(PLAN_ITEMS),
+        column_titles={str(n): plan_title(titles, n) for n in PLAN_ITEMS},
+        rows=rows,
+        county=county,
     )

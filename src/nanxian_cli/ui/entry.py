@@ -368,7 +368,7 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
                          if f["visit"] != visit_id and f["opened"] <= date.isoformat()]
         item_ids = {item.id for item in loaded.checklist.items}
         if open_findings:
-            table = Table(title=Text(tr("待复查的整改项", "Open findings to re-check")), title_justify="left")
+            table = Table(title=Text(tr("本次需复查的整改项", "Open findings to re-check")), title_justify="left")
             for col in ("#", tr("程度", "severity"), tr("要点", "point"), tr("原回答", "answer"), tr("备注", "note"),
                         tr("发现于", "opened"), tr("期限", "due"), tr("逾期天数", "days overdue")):
                 table.add_column(col, overflow="fold")

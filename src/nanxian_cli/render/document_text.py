@@ -1,4 +1,5 @@
-"""Text renderers of a report `Document`: plain values, CSV, Markdown and the Rich table.
+"""Text renderers of a report `Document`: plain values, CSV, Markdown and the Rich table; `render_document`
+writes any format but JSON (HTML, XLSX and DOCX in their own modules).
 
 Every user string is data: Rich cells are `Text`, Markdown is escaped, CSV cells are neutralised.
 """
@@ -258,15 +259,8 @@ def print_matrix(section: Any, console: Any) -> None:
     console.print(legend)
 
 
-BINARY_FORMATS = ("xlsx", "docx")
-
-
-def render_document(doc: Any, fmt: str, width: int = 160) -> str | bytes:
-    """The document as file content in `fmt` (the table format as plain text at `width` columns)."""
-    if fmt == "json":
-        from nanxian_cli.render import json_text
-
-        return json_text(doc.data)
+def render_document(doc: Any, fmt: str) -> str | bytes:
+    """The document as file content in `fmt` (not JSON: that is the report's data)."""
     if fmt == "csv":
         return document_csv(doc)
     if fmt == "markdown":
@@ -283,12 +277,6 @@ def render_document(doc: Any, fmt: str, width: int = 160) -> str | bytes:
         from nanxian_cli.render.docx import document_docx
 
         return document_docx(doc)
-    import io
+    from nanxian_cli.render.emit import table_text
 
-    from nanxian_cli.render.table import make_console
-
-    buf = io.StringIO()
-    console = make_console(file=buf, width=width)
-    console.no_color = True
-    print_document(doc, console)
-    return buf.getvalue()
+    return table_text(lambda console: print_document(doc, console))

@@ -1,0 +1,92 @@
+"""A report laid out for people: a `Document` of titled sections of typed columns, in the current language,
+rendered as a table, CSV, Markdown, HTML, XLSX or DOCX. JSON is the report's own data (render/data.py).
+
+Each report's layout (titles, column headers, totals labels in Chinese and English) is in render/layouts/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from nanxian_cli.i18n import tr
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | int | rate | number | date | bar
+    priority: int = 3  # at narrow widths the table drops columns of the lowest priority first (3 = always kept)
+    max_width: int | None = None
+    title: str | None = None  # a longer description (HTML tooltip)
+
+
+@dataclass
+class Section:
+    key: str  # machine name: xlsx sheet, csv block
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    layout: str = "table"  # table | fields (label/value pairs) | matrix | signatures
+    empty: str = ""  # what to say when there are no rows
+    sheet: str | None = None  # a short xlsx sheet name (default: the title)
+
+
+@dataclass
+class Document:
+    kind: str
+    title: str
+    meta: list[tuple[str, str]]  # (label, value) lines under the title: period, filters
+    sections: list[Section]
+    csv_sections: list[str] | None = None  # sections written to CSV (default: all)
+    landscape: bool = False
+
+
+def totals_section(rows: list[dict]) -> Section:
+    """A report's totals: label/value lines (`{label, value, kind}`), shown as fields, one xlsx sheet."""
+    return Section("totals", tr("合计", "Totals"),
+                   [Column("label", tr("项目", "item")), Column("value", tr("数值", "value"), "number")],
+                   rows, layout="fields")
+
+
+def period_text(period: dict) -> str:
+    return f"{period['from']} – {period['to']}"
+
+
+def filters_meta(filters: dict[str, Any]) -> list[tuple[str, str]]:
+    names = {"town": tr("乡镇", "Town"), "stage": tr("学段", "Stage"), "inspector": tr("责任督学", "Supervisor"),
+             "checklist": tr("检查表", "Checklist"), "by": tr("分组", "Grouped by")}
+    return [(names.get(k, k), str(v)) for k, v in filters.items() if v is not None]
+
+
+@dataclass
+class ReportView:
+    """A report (dataclasses) and its layout: JSON from the data, every other format from the laid-out document."""
+
+    report: Any
+    layout: Callable[[dict], Document]  # the report as JSON data -> the document people read
+    kind: str = "report"
+
+    def data(self) -> Any:
+        from nanxian_cli.render.data import as_data
+
+        return as_data(self.report)
+
+    def document(self) -> Document:
+        return self.layout(self.data())
+
+    def show(self, console: Any) -> None:
+        from nanxian_cli.render.document_text import print_document
+
+        print_document(self.document(), console)
+
+    def content(self, fmt: str) -> str | bytes:
+        if fmt == "json":
+            from nanxian_cli.render import json_text
+
+            return json_text(self.data())
+        from nanxian_cli.render.document_text import render_document
+
+        return render_document(self.document(), fmt)

@@ -1,0 +1,119 @@
+"""Delivering the weekly digest to a file and by e-mail, exactly once per (week, channel, target).
+
+Under an exclusive lock, each target is checked against the delivery records, delivered, and recorded only
+after it succeeded. A week that is not over yet is delivered but never recorded, so the real digest still
+goes out once the week has ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nanxian_cli.core.weeks import IsoWeek
+from nanxian_cli.errors import InputError
+from nanxian_cli.i18n import tr
+from nanxian_cli.reports.digest import Digest
+
+
+@dataclass
+class Delivery:
+    channel: str  # file | email
+    target: str
+    status: str  # sent | already | failed
+    when: str | None = None  # the earlier delivery, for `already`
+    error: Any = None  # the NanxianError, for `failed`
+
+
+def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
+    """The file to write and its format: `digest-YYYY-Www.<ext>` inside a folder, else the file named (its format
+    from `fmt`, else its extension: one the digest does not write is refused)."""
+    import os
+    from pathlib import Path
+
+    from nanxian_cli.render.formats import choose, extension
+
+    text = str(output)
+    path = Path(output).expanduser()
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        if not path.is_dir():
+            raise InputError(tr(f"--output：文件夹 {path} 不存在", f"--output: folder {path} does not exist"))
+        chosen = choose("digest", fmt, None)
+        path = path / f"digest-{week.label}.{extension(chosen)}"
+    else:
+        chosen = None
+        if not path.parent.is_dir():
+            raise InputError(tr(f"--output：文件夹 {path.parent} 不存在", f"--output: folder {path.parent} does not exist"))
+    from nanxian_cli.files.outputs import check_output
+
+    # the computed file too: refused (exit 2) before anything is read, written or recorded
+    checked = check_output(path)
+    return checked, chosen or choose("digest", fmt, path)  # the format from the name given, not a link's target
+
+
+def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool) -> list[Delivery]:
+    from nanxian_cli.clock import utc_now
+    from nanxian_cli.services import mail
+    from nanxian_cli.errors import NanxianError
+    from nanxian_cli.files.outputs import write_output
+    from nanxian_cli.render import digest as render
+    from nanxian_cli.store import digest as q
+
+    week = d.week.label
+    results: list[Delivery] = []
+    with q.delivery_lock(store):
+        if file is not None:
+            path, fmt = file
+            target = str(path)
+            when = q.delivery(store, week, "file", target)
+            if when and not force:
+                results.append(Delivery("file", target, "already", when))
+            else:
+                try:
+                    write_output(render.render(d, fmt), path)
+                    if d.complete:
+                        q.record_delivery(store, week, "file", [target], utc_now())
+                    results.append(Delivery("file", target, "sent"))
+                except NanxianError as exc:
+                    results.append(Delivery("file", target, "failed", error=exc))
+        if smtp is not None:
+            pending = []
+            for address in smtp.to:
+                target = mail.envelope(address).lower()
+                when = q.delivery(store, week, "email", target)
+                if when and not force:
+                    results.append(Delivery("email", target, "already", when))
+                else:
+                    pending.append(address)
+            if pending:
+                from nanxian_cli.store.meta import device_id
+
+                # A finished week's mail has a stable Message-ID, so a resend (after a crash between sending and
+                # recording, or --force) is the same message; a week not over yet is a preview: a fresh id each time.
+                message_id = mail.digest_message_id(device_id(store), week, smtp.sender, pending) if d.complete else None
+                try:
+                    sent = mail.send(smtp, pending, render.subject(d), render.render_text(d), render.render_html(d),
+                                     message_id)
+                except NanxianError as exc:
+                    results.extend(Delivery("email", mail.envelope(a).lower(), "failed", error=exc) for a in pending)
+                else:
+                    accepted = [mail.envelope(a).lower() for a in sent.accepted]
+                    if d.complete and accepted:
+                        try:
+                            q.record_delivery(store, week, "email", accepted, utc_now())
+                        except NanxianError as exc:
+                            from nanxian_cli.errors import DeliveryError
+
+                            raise DeliveryError(tr(
+                                f"周报已发送至 {', '.join(accepted)}，但无法记录：{exc.message}；下次运行可能重复发送",
+                                f"the digest was sent to {', '.join(accepted)} but could not be recorded: {exc.message}; "
+                                f"the next run may send it again",
+                            )) from None
+                    results.extend(Delivery("email", a, "sent") for a in accepted)
+                    for address, why in sent.refused.items():
+                        from nanxian_cli.errors import DeliveryError
+
+                        results.append(Delivery("email", address.lower(), "failed", error=DeliveryError(
+                            tr(f"收件人 {address} 被拒绝：{why}；下次运行会重新发送给该收件人",
+                               f"recipient {address} was refused: {why}; the next run sends to it again"))))
+    return results

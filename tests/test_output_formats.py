@@ -1,0 +1,108 @@
+"""One registry of output formats (issue 12; DESIGN.md v2 "General"): every command that writes a document picks
+its format from `--format`, else from `--output`'s extension; an extension that no format of the command writes
+(e.g. `.pdf`) is exit 2 naming the formats, and nothing is written, recorded or delivered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from visit_helpers import FULL, answers_file, counts, record, vdir  # noqa: F401
+from test_output_safety import county, disk  # noqa: F401  (the fixture and the helper)
+
+# Every command that writes a document, and the formats (with the extension of each) it names when it refuses.
+COMMANDS = [
+    (["checklist", "list"], "table, json or csv (.txt .json .csv)"),
+    (["checklist", "show", "t-visit"], "table or json (.txt .json)"),
+    (["checklist", "coverage"], "table, json or csv (.txt .json .csv)"),
+    (["school", "list"], "table, json or csv (.txt .json .csv)"),
+    (["inspector", "list"], "table, json or csv (.txt .json .csv)"),
+    (["inspect", "list"], "table, json or csv (.txt .json .csv)"),
+    (["inspect", "show", "{visit}"], "table or json (.txt .json)"),
+    (["finding", "list"], "table, json or csv (.txt .json .csv)"),
+    (["report", "summary"], "table, json, csv, markdown, html, xlsx or docx (.txt .json .csv .md .html .xlsx .docx)"),
+    (["report", "matrix"], "table, json, csv, markdown, html, xlsx or docx"),
+    (["report", "school", "NX-001"], "table, json, csv, markdown, html, xlsx or docx"),
+    (["report", "item", "21"], "table, json, csv, markdown, html, xlsx or docx"),
+    (["report", "visit", "{visit}"], "table, json, csv, markdown, html, xlsx or docx"),
+    (["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"], "text, markdown, html or json (.txt .md .html .json)"),
+]
+
+
+def _fill(command: list[str], county: dict) -> list[str]:
+    return [part.format(**{k: str(v) for k, v in county.items()}) for part in command]
+
+
+@pytest.mark.parametrize(("command", "formats"), COMMANDS, ids=lambda c: " ".join(c) if isinstance(c, list) else "")
+def test_an_output_extension_no_format_writes_is_refused(cli, county, tmp_path: Path, command, formats):
+    before, rows = disk(tmp_path), counts(county["db"])
+    out = tmp_path / "report.pdf"
+    result = cli(*_fill(command, county), "--output", out)
+    assert result.exit_code == 2, result.output
+    assert "--output: no format of this command writes .pdf files; choose " + formats in result.stderr
+    assert "Traceback" not in result.stderr
+    assert disk(tmp_path) == before and counts(county["db"]) == rows
+    # a format given with --format wins over the extension, as before
+    given = cli(*_fill(command, county), "--format", "json", "--output", out)
+    assert given.exit_code == 0, given.output
+    assert out.read_text(encoding="utf-8").startswith(("{", "["))
+
+
+@pytest.mark.parametrize(("command", "suffix"), [
+    (["school", "list"], ".xlsx"), (["finding", "list"], ".docx"), (["inspect", "show", "{visit}"], ".csv"),
+    (["checklist", "show", "t-visit"], ".md"), (["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"], ".csv"),
+])
+def test_an_extension_of_another_commands_format_is_refused_too(cli, county, tmp_path: Path, command, suffix):
+    before, rows = disk(tmp_path), counts(county["db"])
+    result = cli(*_fill(command, county), "--output", tmp_path / f"out{suffix}")
+    assert result.exit_code == 2, result.output
+    assert f"--output: no format of this command writes {suffix} files; choose " in result.stderr
+    assert disk(tmp_path) == before and counts(county["db"]) == rows
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".csv"])
+def test_inspect_visit_refuses_its_output_format_before_recording(cli, county, tmp_path: Path, suffix):
+    """The visit is not recorded when its output cannot be written (before: a `.csv` was refused only after the
+    visit was recorded, and a `.pdf` got the table)."""
+    before, rows = disk(tmp_path), counts(county["db"])
+    result = cli("inspect", "visit", "--answers", county["answers"], "--output", tmp_path / f"visit{suffix}")
+    assert result.exit_code == 2, result.output
+    assert f"--output: no format of this command writes {suffix} files; choose table or json" in result.stderr
+    assert disk(tmp_path) == before and counts(county["db"]) == rows
+    interactive = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "李明", "--date",
+                      "2020-11-04", "--output", tmp_path / f"visit{suffix}", input="y\n50\ny\nlight\n4\nok\n")
+    assert interactive.exit_code == 2, interactive.output
+    assert "no format of this command writes" in interactive.stderr
+    assert disk(tmp_path) == before and counts(county["db"]) == rows
+
+
+def test_a_format_the_command_does_not_offer_is_one_message_naming_the_ones_it_does(cli, county, tmp_path: Path):
+    result = cli("checklist", "show", "t-visit", "--format", "csv")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: --format: choose table or json, not 'csv'"
+    zh = cli("--lang", "zh", "checklist", "show", "t-visit", "--format", "csv")
+    assert zh.exit_code == 2 and "--format：可选 table 或 json，而不是 'csv'" in zh.stderr
+    same = cli("school", "show", "NX-001", "--format", "csv")  # the message `school show` always gave
+    assert same.exit_code == 2 and same.stderr.strip() == "Error: --format: choose table or json, not 'csv'"
+    # a file without an extension gets the command's default format, as before
+    plain = cli("checklist", "show", "t-visit", "--output", tmp_path / "checklist")
+    assert plain.exit_code == 0, plain.output
+    assert "t-visit" in (tmp_path / "checklist").read_text(encoding="utf-8")
+
+
+def test_the_typer_choices_are_the_registry_formats():
+    """`--format` choices come from the one registry (render/formats.py)."""
+    from nanxian_cli.cli.common import TableFormat
+    from nanxian_cli.cli.digest import DigestFormat
+    from nanxian_cli.cli.inspect import VisitFormat
+    from nanxian_cli.cli.report import DocFormat
+    from nanxian_cli.digest_command import FORMATS
+    from nanxian_cli.render.formats import OFFERED
+
+    assert get_args(TableFormat) == OFFERED["listing"]
+    assert get_args(get_args(get_args(VisitFormat)[0])[0]) == OFFERED["record"]
+    assert get_args(DocFormat) == OFFERED["report"]
+    assert get_args(DigestFormat) == FORMATS == OFFERED["digest"]
