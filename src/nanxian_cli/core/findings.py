@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from nanxian_cli.core.ids import revision_uid
 
 IN_PROGRESS = ("open", "reported")
 ACTION_KINDS = ("report", "resolve", "extend", "escalate", "withdraw", "reopen", "recheck")
 
 
-@dataclass(frozen=True)
-class Check:
-    """The current answer of the point in one submitted, non-void visit."""
+class Check(NamedTuple):
+    """The current answer of the point in one submitted, non-void visit. (A named tuple: a rebuild makes one per
+    answer of a school's decade, a million of them.)"""
 
     visit: str
     """The visit's UUID."""
@@ -41,8 +44,8 @@ class Check:
     """The visit's date (ISO)."""
     at: str
     """When the visit was submitted (UTC ISO): orders visits of the same day."""
-    revision: str
-    """UUID of the current answer revision."""
+    revision: str | None
+    """UUID of the current answer revision; None for a first revision, whose id is derived when needed (`uid`)."""
     outcome: str
     """pass | fail (other outcomes are not checks and are left out by the caller)."""
     severity: str
@@ -60,6 +63,10 @@ class Check:
     rank: tuple = ()
     """Where the check stands among those of its day for numbering new findings (the visit's local number and
     the point's place in its checklist): not part of the rules."""
+
+    @property
+    def uid(self) -> str:
+        return self.revision or revision_uid(self.visit, self.item_id, 1)
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,7 @@ def due_date(opened: str, days: int) -> str:
 
 def _order(entry: Check | Action) -> tuple:
     if isinstance(entry, Check):
-        return (entry.date, entry.at, 0, entry.revision)
+        return (entry.date, entry.at, 0, entry.visit)
     if entry.kind == "recheck":
         return (entry.date, entry.visit_at or entry.recorded_at, 0, entry.uid)
     return (entry.date, entry.recorded_at, 1, entry.uid)
@@ -274,28 +281,28 @@ class Timeline:
         if c.outcome == "fail":
             self.version += 1
             if current is None:
-                uid = c.opening_revision or c.revision
+                uid = c.opening_revision or c.uid
                 f = Finding(uid=uid, visit=c.visit, opened=c.date, severity=c.severity,
                             due=due_date(c.date, c.rectify_days), checklist_id=c.checklist_id,
                             checklist_hash=c.checklist_hash, item_id=c.item_id, note=c.note, rank=c.rank)
                 f.visits[c.visit] = "opened"
-                f.history.append(Step("opened", c.date, c.revision, c.visit, c.author, c.note))
+                f.history.append(Step("opened", c.date, c.uid, c.visit, c.author, c.note))
                 self.findings.append(f)
                 self._by_uid[uid] = f
                 self._current = f
                 if c.fixed_on_site:
                     f.fixed_on_site = True
-                    f.history.append(Step("fixed_on_site", c.date, c.revision, c.visit, c.author, c.note))
+                    f.history.append(Step("fixed_on_site", c.date, c.uid, c.visit, c.author, c.note))
                     self._resolve(f, c.date, c.visit, c.author, c.note)
             elif current.visit != c.visit:
-                self._recheck_failed(current, c.date, c.visit, c.revision, c.author, c.note)
+                self._recheck_failed(current, c.date, c.visit, c.uid, c.author, c.note)
                 if c.fixed_on_site:
                     current.fixed_on_site = True
-                    current.history.append(Step("fixed_on_site", c.date, c.revision, c.visit, c.author, c.note))
+                    current.history.append(Step("fixed_on_site", c.date, c.uid, c.visit, c.author, c.note))
                     self._resolve(current, c.date, c.visit, c.author, c.note)
         elif current is not None and current.visit != c.visit and current.opened <= c.date:
             self.version += 1
-            current.history.append(Step("resolved", c.date, c.revision, c.visit, c.author, c.note))
+            current.history.append(Step("resolved", c.date, c.uid, c.visit, c.author, c.note))
             self._resolve(current, c.date, c.visit, c.author, c.note)
 
     def _action(self, a: Action) -> None:

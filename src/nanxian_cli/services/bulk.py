@@ -55,7 +55,6 @@ class BulkFindings:
 
     def add_visit(self, conn: Any, v: Any, seq: int, author: str | None, now: str) -> None:
         from nanxian_cli.core.findings import Check, OutOfOrder, Timeline, point_key
-        from nanxian_cli.core.ids import revision_uid
 
         school = v.school["code"]
         if school not in self.loaded:
@@ -78,7 +77,7 @@ class BulkFindings:
             if outcome == "pass" and not t.keep and t.idle_pass(day, now):
                 continue  # the common case: a pass with nothing to resolve
             try:
-                t.add(Check(visit=v.id, date=day, at=now, revision=revision_uid(v.id, item_id, 1), outcome=outcome,
+                t.add(Check(visit=v.id, date=day, at=now, revision=None, outcome=outcome,
                         severity=item.severity, rectify_days=getattr(cl.rectify_days, item.severity),
                         checklist_id=cl.id, checklist_hash=v.loaded.hash, item_id=item_id, note=note, author=author,
                         fixed_on_site=item_id in v.fixed, rank=(seq, position[item_id])))

@@ -17,33 +17,12 @@ from nanxian_cli.core.revisions import Revision, current, opening
 from nanxian_cli.store import findings as sql
 
 
-def effective_uid(row) -> str:
-    """A revision's id: stored, or (first revisions) derived from its visit and point."""
-    return row["uid"] or revision_uid(row["visit"], row["item_id"], row["revision"])
-
-
 def timelines(conn: sqlite3.Connection, school_code: str,
               keys: Iterable[str] | None = None) -> dict[str, tuple[list[Check], list[Action]]]:
-    """The checks and actions of each point key of a school (all keys when None)."""
+    """The checks and actions of each point key of a school (all keys when None). A point that never failed
+    and has no action can have no finding: its checks are left out (most points of most schools)."""
     keys = None if keys is None else list(keys)
-    by_answer: dict[tuple[str, str, str], list] = defaultdict(list)
-    for row in sql.point_revisions(conn, school_code, keys):
-        by_answer[(row["point_key"], row["visit"], row["item_id"])].append(row)
     out: dict[str, tuple[list[Check], list[Action]]] = {k: ([], []) for k in (keys or ())}
-    for (key, visit, item_id), rows in by_answer.items():
-        revisions = [Revision(effective_uid(r), r["base"], r["recorded_at"], r["outcome"]) for r in rows]
-        now = current(revisions)
-        if now is None or now.outcome not in ("pass", "fail"):
-            continue
-        row = next(r for r in rows if effective_uid(r) == now.uid)
-        out.setdefault(key, ([], []))[0].append(Check(
-            visit=visit, date=row["date"], at=row["at"], revision=now.uid, outcome=now.outcome,
-            severity=row["severity"], rectify_days=row["days"], checklist_id=row["checklist_id"],
-            checklist_hash=row["checklist_hash"], item_id=item_id,
-            opening_revision=opening(revisions) if now.outcome == "fail" else None,
-            note=row["note"], author=row["author"], fixed_on_site=bool(row["fixed_on_site"]),
-            rank=(row["seq"], row["position"]),
-        ))
     for row in sql.point_actions(conn, school_code, keys):
         recheck = row["kind"] == "recheck"
         out.setdefault(row["point_key"], ([], []))[1].append(Action(
@@ -51,6 +30,36 @@ def timelines(conn: sqlite3.Connection, school_code: str,
             date=row["visit_date"] if recheck else row["date"], recorded_at=row["recorded_at"], author=row["author"],
             text=row["text"], due=row["due"], visit=row["visit_id"], visit_at=row["visit_at"] if recheck else None,
             passed=None if row["passed"] is None else bool(row["passed"]), on_site=bool(row["on_site"]),
+        ))
+    revisions = sql.point_revisions(conn, school_code, keys)
+    relevant = {r[0] for r in revisions if r[6] == "fail"} | {k for k, (_, actions) in out.items() if actions}
+    if not relevant:
+        return out
+    visits = sql.submitted_visits(conn, school_code)
+    rules = sql.point_rules(conn, {v[4] for v in visits.values()})
+    by_answer: dict[tuple[str, int, str], list[tuple]] = defaultdict(list)
+    for r in revisions:
+        if r[0] in relevant:
+            by_answer[(r[0], r[1], r[2])].append(r)
+    for (key, seq, item_id), rows in by_answer.items():
+        visit, date, at, checklist_id, checklist_hash = visits[seq]
+        if len(rows) == 1:
+            row = rows[0]
+            uid = row[4]  # None: a first revision, its id derived by the engine when needed
+            opening_uid = None
+        else:
+            uids = [r[4] or revision_uid(visit, item_id, r[3]) for r in rows]
+            chain = [Revision(u, r[5], r[9], r[6]) for u, r in zip(uids, rows)]
+            uid = current(chain).uid
+            row = rows[uids.index(uid)]
+            opening_uid = opening(chain) if row[6] == "fail" else None
+        outcome = row[6]
+        if outcome != "pass" and outcome != "fail":
+            continue
+        severity, days, position = rules[(checklist_hash, item_id)]
+        out.setdefault(key, ([], []))[0].append(Check(
+            visit, date, at, uid, outcome, severity, days, checklist_id, checklist_hash, item_id, opening_uid,
+            row[7], row[8], bool(row[10]), (seq, position),
         ))
     return out
 

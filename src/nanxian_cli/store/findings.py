@@ -14,23 +14,56 @@ _DAYS = ("CASE ci.severity WHEN 'critical' THEN cv.rectify_critical WHEN 'major'
          "ELSE cv.rectify_minor END")
 
 
-def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[str] | None = None) -> list[sqlite3.Row]:
-    """Every answer revision of the points `keys` (all points when None) in the submitted visits of a school,
-    with what the engine needs to know of the visit and the checklist version, ordered by visit and point."""
+REVISION_FIELDS = ("point_key", "visit_seq", "item_id", "revision", "uid", "base", "outcome", "note", "author",
+                   "recorded_at", "fixed_on_site")
+"""The columns of each tuple `point_revisions` returns, in order."""
+
+
+def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[str] | None = None) -> list[tuple]:
+    """Every answer revision of the points `keys` (all points when None) in the submitted visits of a school, as
+    plain tuples (REVISION_FIELDS; a rebuild reads a million of them), ordered by visit, point and revision."""
     keys = sorted(set(keys)) if keys is not None else None
-    where_key = f" AND ci.point_key IN ({', '.join('?' for _ in keys)})" if keys else ""
     if keys is not None and not keys:
         return []
-    return conn.execute(
-        "SELECT ci.point_key, v.id AS visit, v.date, coalesce(v.submitted_at, v.created_at) AS at, v.checklist_id, "
-        "v.checklist_hash, v.inspector, a.item_id, a.revision, a.uid, a.base, a.outcome, a.note, a.author, "
-        f"a.recorded_at, a.fixed_on_site, ci.severity, ci.position, v.seq, {_DAYS} AS days "
-        "FROM visits v JOIN checklist_versions cv ON cv.hash = v.checklist_hash "
-        f"JOIN checklist_items ci ON ci.hash = v.checklist_hash{where_key} "
-        "JOIN answers a ON a.visit_seq = v.seq AND a.item_id = ci.item_id "
-        "WHERE v.school_code = ? AND v.status = 'submitted' ORDER BY v.seq, a.item_id, a.revision",
-        (*(keys or ()), school_code),
+    params: list = [school_code]
+    where_key = ""
+    if keys and len(keys) > 50:  # a whole school's keys: one JSON parameter however many there are
+        import json
+
+        where_key, params = " AND ci.point_key IN (SELECT value FROM json_each(?))", [school_code, json.dumps(keys)]
+    elif keys:
+        where_key, params = f" AND ci.point_key IN ({', '.join('?' for _ in keys)})", [school_code, *keys]
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(
+        "SELECT ci.point_key, v.seq, a.item_id, a.revision, a.uid, a.base, a.outcome, a.note, a.author, a.recorded_at, "
+        "a.fixed_on_site FROM visits v JOIN answers a ON a.visit_seq = v.seq "
+        "JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id "
+        f"WHERE v.school_code = ? AND v.status = 'submitted'{where_key} ORDER BY v.seq, a.item_id, a.revision",
+        params,
     ).fetchall()
+
+
+def submitted_visits(conn: sqlite3.Connection, school_code: str) -> dict[int, tuple]:
+    """local number -> (UUID, date, submission time, checklist id, checklist hash) of a school's submitted visits."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return {r[0]: r[1:] for r in cur.execute(
+        "SELECT seq, id, date, coalesce(submitted_at, created_at), checklist_id, checklist_hash FROM visits "
+        "WHERE school_code = ? AND status = 'submitted'", (school_code,))}
+
+
+def point_rules(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[tuple[str, str], tuple]:
+    """(checklist hash, item id) -> (severity, days to fix, position) of the points of these checklist versions."""
+    hashes = sorted(set(hashes))
+    if not hashes:
+        return {}
+    cur = conn.cursor()
+    cur.row_factory = None
+    return {(r[0], r[1]): r[2:] for r in cur.execute(
+        f"SELECT ci.hash, ci.item_id, ci.severity, {_DAYS}, ci.position FROM checklist_items ci "
+        f"JOIN checklist_versions cv ON cv.hash = ci.hash WHERE ci.hash IN ({', '.join('?' for _ in hashes)})",
+        hashes)}
 
 
 def point_actions(conn: sqlite3.Connection, school_code: str, keys: Iterable[str] | None = None) -> list[sqlite3.Row]:
@@ -60,11 +93,12 @@ def keys_of_visit(conn: sqlite3.Connection, visit_id: str) -> list[str]:
 
 
 def school_keys(conn: sqlite3.Connection, school_code: str) -> list[str]:
-    """Every point key of a school that has a submitted answer, an action or a cached finding."""
+    """Every point key of a school that can have findings: one with a failing answer revision in a submitted
+    visit, an action or a cached finding (a point that only ever passed has none)."""
     rows = conn.execute(
         "SELECT DISTINCT ci.point_key FROM visits v JOIN answers a ON a.visit_seq = v.seq "
         "JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id "
-        "WHERE v.school_code = ? AND v.status = 'submitted' "
+        "WHERE v.school_code = ? AND v.status = 'submitted' AND a.outcome = 'fail' "
         "UNION SELECT point_key FROM finding_actions WHERE school_code = ? "
         "UNION SELECT point_key FROM findings WHERE school_code = ?",
         (school_code, school_code, school_code),
@@ -100,16 +134,23 @@ def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[An
     """Make the cached findings of some points what the engine derived (`derived`: (school code, point key) ->
     findings).
 
-    Rows are matched by the finding's id (`uid`) and keep their local number; a row the engine no longer gives
-    (its visit voided, its answer amended) stays, marked withdrawn and `derived = 0`. Rows leaving the
-    in-progress states are written before those entering them, so the "one finding in progress per point"
-    index holds at every statement. New findings get their numbers in the order they were opened (`rank`:
-    the visit's local number, then the point's place in its checklist). Returns the numbers by change."""
+    Rows are matched by the finding's id (`uid`) and keep their local number; a row that is already what the
+    engine gives is not written again; a row the engine no longer gives (its visit voided, its answer amended)
+    stays, marked withdrawn and `derived = 0`. Rows leaving the in-progress states are written before those
+    entering them, so the "one finding in progress per point" index holds at every statement. New findings get
+    their numbers in the order they were opened (`rank`: the visit's local number, then the point's place in its
+    checklist). Returns the numbers by change."""
     changes: dict[str, list[int]] = {"opened": [], "updated": [], "gone": []}
     new: list[tuple[str, str, Any]] = []
+    by_school: dict[str, dict[str, list[sqlite3.Row]]] = {}
+    for school_code in {school for school, _ in derived}:
+        rows_of: dict[str, list[sqlite3.Row]] = {}
+        for r in conn.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ?",
+                              (school_code,)):
+            rows_of.setdefault(r["point_key"], []).append(r)
+        by_school[school_code] = rows_of
     for (school_code, key), findings in derived.items():
-        rows = conn.execute("SELECT id, uid, status, derived FROM findings WHERE school_code = ? AND point_key = ?",
-                            (school_code, key)).fetchall()
+        rows = by_school[school_code].get(key, [])
         by_uid = {r["uid"]: r for r in rows}
         produced = {f.uid for f in findings}
         for r in rows:
@@ -121,17 +162,36 @@ def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[An
             if row is None:
                 new.append((school_code, key, f))
                 continue
-            conn.execute(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)} WHERE id = ?",
-                         (*_values(f, school_code, key), row["id"]))
-            conn.execute("DELETE FROM finding_steps WHERE finding_id = ?", (row["id"],))
+            values, sig = _values(f, school_code, key), _signature(f)
+            same_values = values == tuple(row[c] for c in _CACHE_COLUMNS)
+            if sig == row["steps_sig"] and same_values:
+                continue
+            if same_values:  # the history only (an upgraded database's first derivation, a changed note)
+                conn.execute("UPDATE findings SET steps_sig = ? WHERE id = ?", (sig, row["id"]))
+            else:
+                conn.execute(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)}, steps_sig = ? "
+                             "WHERE id = ?", (*values, sig, row["id"]))
+                changes["updated"].append(row["id"])
+            if row["steps_sig"] is not None:
+                conn.execute("DELETE FROM finding_steps WHERE finding_id = ?", (row["id"],))
             _insert_steps(conn, row["id"], f)
-            changes["updated"].append(row["id"])
     for school_code, key, f in sorted(new, key=lambda n: (n[2].opened, n[2].rank, n[2].status in ("open", "reported"))):
-        cur = conn.execute(f"INSERT INTO findings ({', '.join(_CACHE_COLUMNS)}, created_at) "
-                           f"VALUES ({', '.join('?' for _ in _CACHE_COLUMNS)}, ?)", (*_values(f, school_code, key), now))
+        cur = conn.execute(f"INSERT INTO findings ({', '.join(_CACHE_COLUMNS)}, steps_sig, created_at) "
+                           f"VALUES ({', '.join('?' for _ in _CACHE_COLUMNS)}, ?, ?)",
+                           (*_values(f, school_code, key), _signature(f), now))
         _insert_steps(conn, cur.lastrowid, f)
         changes["opened"].append(cur.lastrowid)
     return changes
+
+
+def _signature(f: Any) -> str:
+    """A digest of a finding's history, to tell whether its steps must be written again."""
+    import hashlib
+
+    text = "\x1e".join("\x1f".join("" if v is None else str(v) for v in
+                                    (s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, s.applied))
+                       for s in f.history)
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _values(f: Any, school_code: str, key: str) -> tuple:

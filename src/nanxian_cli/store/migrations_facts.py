@@ -127,6 +127,7 @@ def m007_facts(db) -> None:
             resolved_by TEXT,
             recheck_count INTEGER NOT NULL DEFAULT 0,
             last_recheck TEXT,
+            steps_sig TEXT,
             created_at TEXT NOT NULL
         )"""
     )
