@@ -45,7 +45,7 @@ def _run_limited(tmp_path: Path, args: list, *, file_size: int | None = None, ma
         "        return conn\n"
         "    sqlite3.connect = connect\n"
         "sys.argv = ['nanxian'] + sys.argv[2:]\n"
-        "from nanxian_cli.entry import main\n"
+        "from nanxian_cli.cli import main\n"
         "main()\n"
     )
     full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, emit, settings
+from nanxian_cli.cli.common import console, emit
+from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
+from nanxian_cli.cli.runtime import NanxianTyper, settings
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
+app = NanxianTyper(no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:
@@ -80,7 +82,7 @@ def _ranges(numbers: list[int]) -> str:
 @app.command("show")
 def show(
     checklist_id: Annotated[str, typer.Argument(help="Checklist id, e.g. routine-monthly")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table | json")] = None,
+    fmt: ShowFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Show every point of a checklist: text, guidance, type and rule, severity, plan items."""

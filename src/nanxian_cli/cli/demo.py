@@ -25,7 +25,8 @@ def demo(
     config's `db` name the real database, which the demo never touches); an earlier demo database there is
     rebuilt from scratch. Deterministic for a given --seed."""
     from nanxian_cli.services import demo as core
-    from nanxian_cli.cli.common import console, parse_date, settings, today
+    from nanxian_cli.cli.common import console
+    from nanxian_cli.cli.runtime import parse_date, settings, today
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
     from nanxian_cli.store import open_store
@@ -73,7 +74,7 @@ def _target(own: str | None):
     from nanxian_cli.config import default_demo_db, load_settings
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
-    from nanxian_cli.runtime import settings, state
+    from nanxian_cli.cli.runtime import settings, state
 
     mine = Path(own).expanduser() if own else None
     chosen = Path(state.db).expanduser() if state.db else None

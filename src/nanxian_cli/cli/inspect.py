@@ -9,15 +9,14 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, plain_text, settings, today
+from nanxian_cli.cli.common import console, plain_text
+from nanxian_cli.cli.options import (ByOption, DateOption, FormatOption, FromOption, OutputOption, ToOption, VisitArg,
+                                     VisitFormatOption)
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import answer_text, tr
 
-app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
-
-VisitFormat = Annotated[Literal["table", "json"] | None, typer.Option("--format", "-f", help="table | json")]
-VisitArg = Annotated[str, typer.Argument(help="Visit id, or its first 8 (or more) characters")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who makes the change (default: config `inspector`)")]
+app = NanxianTyper(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
 
 
 def register(root: typer.Typer) -> None:
@@ -101,7 +100,7 @@ def visit(
     draft: Annotated[str | None, typer.Option("--draft", help="Continue this draft: its id or first 8+ characters (implies --resume)")] = None,
     again: Annotated[bool, typer.Option("--again", help="Record it even if this supervisor already submitted a visit "
                                                        "with this checklist to this school on that date")] = False,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
@@ -564,7 +563,7 @@ def _find(store: Any, ref: str) -> str:
 
 
 @app.command("show")
-def show(visit_ref: VisitArg, fmt: VisitFormat = None, output: OutputOption = None) -> None:
+def show(visit_ref: VisitArg, fmt: VisitFormatOption = None, output: OutputOption = None) -> None:
     """One visit: every answer with outcome, note and revision history; its findings."""
     from nanxian_cli.store.visits import visit_detail
 
@@ -598,7 +597,7 @@ def amend(
     reason: Annotated[str, typer.Option("--reason", help="Why the answer is corrected (kept in the history)")],
     note: Annotated[str | None, typer.Option("--note", help="A new note for the point (default: keep the old one)")] = None,
     by: ByOption = None,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
 ) -> None:
     """Correct one answer: a new revision; outcome, score and findings follow it."""
     from rich.text import Text
@@ -636,7 +635,7 @@ def void(
     visit_ref: VisitArg,
     reason: Annotated[str, typer.Option("--reason", help="Why the visit is void (kept)")],
     by: ByOption = None,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
 ) -> None:
     """Mark a visit void: excluded from reports, never deleted; its findings are withdrawn."""
     from rich.text import Text
@@ -663,7 +662,7 @@ def discard(
     visit_ref: VisitArg,
     reason: Annotated[str, typer.Option("--reason", help="Why the draft is given up (kept)")],
     by: ByOption = None,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
 ) -> None:
     """Give up a draft: one with answers is kept as void with the reason; an empty one is removed."""
     from rich.text import Text

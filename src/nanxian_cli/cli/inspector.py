@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, emit, open_db
+from nanxian_cli.cli.common import console, emit
+from nanxian_cli.cli.options import FormatOption, OutputOption
+from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
+app = NanxianTyper(no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:

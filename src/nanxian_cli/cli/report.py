@@ -6,22 +6,15 @@ Each command: parse the options -> one compute call (reports/*) -> render the do
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FromOption, OutputOption, ToOption, open_db, parse_date, today
+from nanxian_cli.cli.options import (FromOption, GroupByOption, OutputOption, ReportFormatOption, StageOption, ToOption,
+                                     TownOption, VisitArg)
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 
-app = typer.Typer(no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
-
-DocFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx", "docx"]
-ReportFormatOption = Annotated[
-    DocFormat | None,
-    typer.Option("--format", "-f", help="table | json | csv | markdown | html | xlsx | docx "
-                                        "(default: from --output's extension, else table)"),
-]
-TownOption = Annotated[str | None, typer.Option("--town", help="Only schools in this town")]
-By = Literal["school", "town", "inspector", "checklist", "plan-item"]
+app = NanxianTyper(no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
 
 
 def register(root: typer.Typer) -> None:
@@ -78,8 +71,8 @@ def summary(
     town: TownOption = None,
     checklist: Annotated[str | None, typer.Option("--checklist", help="Only visits with this checklist id")] = None,
     inspector: Annotated[str | None, typer.Option("--inspector", help="Only the schools of this supervisor (责任督学)")] = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")] = None,
-    by: Annotated[By, typer.Option("--by", help="One row per school | town | inspector | checklist | plan-item")] = "school",
+    stage: StageOption = None,
+    by: GroupByOption = "school",
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -100,7 +93,7 @@ def matrix(
     date_from: FromOption = None,
     date_to: ToOption = None,
     town: TownOption = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")] = None,
+    stage: StageOption = None,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -153,7 +146,7 @@ def item(
 
 @app.command("visit")
 def visit(
-    visit_id: Annotated[str, typer.Argument(help="Visit id or its first 8 characters")],
+    visit_id: VisitArg,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:

@@ -7,16 +7,17 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, emit, open_db
+from nanxian_cli.cli.common import console, emit
+from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
+from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
+app = NanxianTyper(no_args_is_help=True)
 
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="school", help="Import and look up the school roster")
 
-StageOption = Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")]
 
 
 def _check_stage(stage: str | None) -> None:
@@ -55,7 +56,7 @@ def _school_rows(schools: list[dict]) -> tuple[list[str], list[list]]:
 
 @app.command("list")
 def list_(
-    town: Annotated[str | None, typer.Option("--town", help="Only schools in this town")] = None,
+    town: TownOption = None,
     stage: StageOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
@@ -94,7 +95,7 @@ def _school_table(schools: list[dict]):
 @app.command("show")
 def show(
     school: Annotated[str, typer.Argument(help="Code, exact name, a unique part of the name, or pinyin initials (nzsyxx)")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table | json")] = None,
+    fmt: ShowFormatOption = None,
 ) -> None:
     """Show one school."""
     from nanxian_cli.render import json_text
