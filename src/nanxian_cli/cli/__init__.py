@@ -10,21 +10,38 @@ import sys
 from typing import Annotated
 
 import typer
+import typer.main
 
 from nanxian_cli import __version__
 from nanxian_cli.cli.options import ChecklistsOption, DbOption, LangOption
 from nanxian_cli.cli.runtime import NanxianGroup, NanxianTyper, apply_global_options, failure_exit_code
 
-# The order of `nanxian --help`: the groups a supervisor uses, then the demo.
-ORDER = ("checklist", "school", "inspector", "inspect", "finding", "report", "demo")
+# Each command of the root: the module whose `app` (named alike) it is, in the order of `nanxian --help`.
+COMMANDS = {
+    "checklist": "nanxian_cli.cli.checklist",
+    "school": "nanxian_cli.cli.school",
+    "inspector": "nanxian_cli.cli.inspector",
+    "inspect": "nanxian_cli.cli.inspect",
+    "finding": "nanxian_cli.cli.finding",
+    "report": "nanxian_cli.cli.report",
+    "demo": "nanxian_cli.cli.demo",
+}
 
 
 class RootGroup(NanxianGroup):
-    """The root command: its commands listed in ORDER (Typer lists plain commands before groups)."""
+    """The root command. Its commands are built when first asked for, through Click's lazy-loading hooks
+    (`list_commands`, `get_command`): Typer builds every command of a group when it builds the group, and
+    a run needs only the group it names. `--help` asks for all of them; the tree is the same either way."""
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
-        names = list(self.commands)
-        return sorted(names, key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str):
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            from importlib import import_module
+
+            self.add_command(typer.main.get_command(import_module(COMMANDS[cmd_name]).app))
+        return self.commands.get(cmd_name)
 
 
 app = NanxianTyper(
@@ -32,7 +49,6 @@ app = NanxianTyper(
     name="nanxian",
     help="Checklists, school visits, findings and reports for county school supervisors (责任督学).",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
@@ -52,16 +68,6 @@ def root(
 ) -> None:
     """nanxian: the county school supervisors' tool for the Nanxian 2020 work plan."""
     apply_global_options(db, checklists, lang)
-
-
-def _register() -> None:
-    from nanxian_cli.cli import checklist, demo, finding, inspect, inspector, report, school
-
-    for module in (checklist, school, inspector, inspect, finding, report, demo):
-        module.register(app)
-
-
-_register()
 
 
 def main() -> None:

@@ -12,11 +12,7 @@ from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
 from nanxian_cli.cli.runtime import NanxianTyper, settings
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(no_args_is_help=True)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="checklist", help="List, show, validate checklists; plan coverage")
+app = NanxianTyper(name="checklist", no_args_is_help=True, help="List, show, validate checklists; plan coverage")
 
 
 def _rule_text(item) -> str:

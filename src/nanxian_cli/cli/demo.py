@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
+from nanxian_cli.cli.runtime import NanxianTyper
 
-def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+app = NanxianTyper(name="demo")  # one command: `nanxian demo`
 
 
+@app.command("demo")
 def demo(
     db: Annotated[str | None, typer.Option("--db", help="Demo database file (same as the global --db; default: demo.db in the user data dir, never the real database)")] = None,
     schools: Annotated[int | None, typer.Option("--schools", help="Number of schools (default: the sample roster; more are generated)", min=1, max=5000)] = None,

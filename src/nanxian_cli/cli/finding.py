@@ -12,11 +12,7 @@ from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(no_args_is_help=True, help="Findings (整改项): list them, resolve them")
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="finding")
+app = NanxianTyper(name="finding", no_args_is_help=True, help="Findings (整改项): list them, resolve them")
 
 
 @app.command("list")

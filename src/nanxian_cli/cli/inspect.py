@@ -16,11 +16,7 @@ from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings,
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import answer_text, tr
 
-app = NanxianTyper(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="inspect")
+app = NanxianTyper(name="inspect", no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
 
 
 # -- recording -------------------------------------------------------------------------------------

@@ -11,11 +11,7 @@ from nanxian_cli.cli.options import FormatOption, OutputOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(no_args_is_help=True)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="inspector", help="Supervisors (责任督学) and their schools")
+app = NanxianTyper(name="inspector", no_args_is_help=True, help="Supervisors (责任督学) and their schools")
 
 
 @app.command("add")

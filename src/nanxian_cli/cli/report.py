@@ -14,14 +14,7 @@ from nanxian_cli.cli.options import (FromOption, GroupByOption, OutputOption, Re
                                      TownOption, VisitArg)
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 
-app = NanxianTyper(no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
-
-
-def register(root: typer.Typer) -> None:
-    # The digest command lives in cli/digest.py and attaches itself to this sub-app.
-    from nanxian_cli.cli import digest  # noqa: F401
-
-    root.add_typer(app, name="report")
+app = NanxianTyper(name="report", no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
 
 
 def _scope(date_from: str | None, date_to: str | None, **filters):
@@ -157,3 +150,7 @@ def visit(
     with open_db(create=False) as store:
         doc = report.compute(store, find_visit(store, visit_id)["id"])
     _emit(doc, fmt, output)
+
+
+# The digest command lives in its own module and attaches itself to this sub-app.
+from nanxian_cli.cli import digest  # noqa: E402, F401

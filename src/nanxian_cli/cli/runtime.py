@@ -187,10 +187,12 @@ class NanxianGroup(TyperGroup):
 
 
 class NanxianTyper(typer.Typer):
-    """`typer.Typer` whose commands are `NanxianCommand`s and whose groups are `NanxianGroup`s."""
+    """`typer.Typer` whose commands are `NanxianCommand`s and whose groups are `NanxianGroup`s; no shell
+    completion options (the root has none either)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cls", NanxianGroup)
+        kwargs.setdefault("add_completion", False)
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Any:

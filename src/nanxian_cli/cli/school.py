@@ -12,12 +12,7 @@ from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(no_args_is_help=True)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="school", help="Import and look up the school roster")
-
+app = NanxianTyper(name="school", no_args_is_help=True, help="Import and look up the school roster")
 
 
 def _check_stage(stage: str | None) -> None:
