@@ -63,8 +63,8 @@ def _school_count(db: Path) -> int:
 
 def _big_roster(tmp_path: Path) -> Path:
     path = tmp_path / "big.yaml"
-    path.write_text("".join(f"- {{code: NX-{i}, name: 第{i}号测试学校（名字写得长一些占空间）, town: 南洲镇, stages: primary}}\n"
-                            for i in range(100, 700)), encoding="utf-8")
+    path.write_text("".join(f"- {{code: NX-{i}, name: 第{i}号测试学校（名字写得长一些占空间）, town: 南洲镇, "
+                            f"stages: primary}}\n" for i in range(100, 700)), encoding="utf-8")
     return path
 
 

@@ -7,12 +7,12 @@ prints, its exit code, the files it writes, the delivery records and whether the
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -342,7 +342,8 @@ def test_email_delivery(county, tmp_path):
     controller = start_server(handler)
     try:
         env = {"NANXIAN_SMTP_HOST": "127.0.0.1", "NANXIAN_SMTP_PORT": str(controller.port), "NANXIAN_SMTP_TLS": "none",
-               "NANXIAN_SMTP_FROM": "dudao@nanxian.example", "NANXIAN_SMTP_TO": "bureau@nanxian.example, Head@Nanxian.example"}
+               "NANXIAN_SMTP_FROM": "dudao@nanxian.example",
+               "NANXIAN_SMTP_TO": "bureau@nanxian.example, Head@Nanxian.example"}
         sent = run(county, tmp_path / "sent", [*DELIVER, "--email"], env=env)
         assert sent.exit_code == 0, errors(sent)
         assert text(sent).count("sent to") == 2 and text(sent).count("written to") == 1

@@ -54,7 +54,8 @@ def test_console_script_lists_and_runs_every_group(tmp_path):
                              capture_output=True, text=True, env=env)
         assert res.returncode == 0, res.stderr
         assert sub in res.stdout
-    demo = subprocess.run([sys.executable, "-m", "nanxian_cli", "demo", "--help"], capture_output=True, text=True, env=env)
+    demo = subprocess.run([sys.executable, "-m", "nanxian_cli", "demo", "--help"], capture_output=True, text=True,
+                          env=env)
     assert demo.returncode == 0 and "--seed" in demo.stdout
 
 

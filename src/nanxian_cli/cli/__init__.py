@@ -64,7 +64,9 @@ def root(
     db: DbOption = None,
     checklists: ChecklistsOption = None,
     lang: LangOption = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit")
+    ] = False,
 ) -> None:
     """nanxian: the county school supervisors' tool for the Nanxian 2020 work plan."""
     apply_global_options(db, checklists, lang)

@@ -26,8 +26,8 @@ def emit(
     allowed: tuple[str, ...] = ("table", "json", "csv"),
 ) -> None:
     """Render one listing in the chosen format, to the terminal or atomically to --output."""
-    from nanxian_cli.render import csv_text, infer_format, json_text, markdown_table
     from nanxian_cli.files.outputs import write_output
+    from nanxian_cli.render import csv_text, infer_format, json_text, markdown_table
 
     chosen = infer_format(fmt, output)
     if chosen not in allowed:

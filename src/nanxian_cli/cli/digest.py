@@ -17,11 +17,23 @@ from nanxian_cli.i18n import tr
 @app.command("digest")
 def digest(
     week: WeekOption = "last",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Take this day as today, YYYY-MM-DD (catch-up runs)")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Take this day as today, YYYY-MM-DD (catch-up runs)")
+    ] = None,
     fmt: DigestFormatOption = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="A folder (file digest-YYYY-Www.<ext>) or a file; written atomically, once per week")] = None,
-    email: Annotated[bool, typer.Option("--email", help="Send by e-mail (NANXIAN_SMTP_* or the smtp table of config.toml), once per week and recipient")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Deliver again even if this week's digest was already delivered")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o",
+                     help="A folder (file digest-YYYY-Www.<ext>) or a file; written atomically, once per week"),
+    ] = None,
+    email: Annotated[
+        bool,
+        typer.Option("--email", help="Send by e-mail (NANXIAN_SMTP_* or the smtp table of config.toml), once per week "
+                                     "and recipient"),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Deliver again even if this week's digest was already delivered")
+    ] = False,
 ) -> None:
     """Weekly digest of one ISO week (Monday-Sunday, county time): to the terminal, a file, or e-mail.
 
@@ -97,6 +109,7 @@ def _local(utc_text: str | None) -> str:
     from zoneinfo import ZoneInfo
 
     try:
-        return dt.datetime.fromisoformat(utc_text or "").astimezone(ZoneInfo(settings().timezone)).strftime("%Y-%m-%d %H:%M")
+        when = dt.datetime.fromisoformat(utc_text or "").astimezone(ZoneInfo(settings().timezone))
+        return when.strftime("%Y-%m-%d %H:%M")
     except (ValueError, KeyError, OSError):
         return str(utc_text)

@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 import typer
 
 # -- the global options (before the command) ---------------------------------------------------------
-DbOption = Annotated[str | None, typer.Option("--db", help="Database file (env NANXIAN_DB; default in the user data dir)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database file (env NANXIAN_DB; default in the user data dir)")
+]
 ChecklistsOption = Annotated[
     str | None, typer.Option("--checklists", help="Checklist folder (env NANXIAN_CHECKLISTS; default the bundled one)")
 ]
@@ -22,7 +24,8 @@ DocFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx", "docx"]
 DigestFormat = Literal["text", "markdown", "html", "json"]
 
 FormatOption = Annotated[
-    TableFormat | None, typer.Option("--format", "-f", help="table | json | csv (default: from --output's extension, else table)")
+    TableFormat | None,
+    typer.Option("--format", "-f", help="table | json | csv (default: from --output's extension, else table)"),
 ]
 ShowFormatOption = Annotated[str | None, typer.Option("--format", "-f", help="table | json")]
 """One record (a school, a checklist): the command names the formats it takes when another is asked for."""
@@ -34,7 +37,8 @@ ReportFormatOption = Annotated[
 ]
 DigestFormatOption = Annotated[
     DigestFormat | None,
-    typer.Option("--format", "-f", help="text | markdown | html | json (default: from --output's extension, else text)"),
+    typer.Option("--format", "-f",
+                 help="text | markdown | html | json (default: from --output's extension, else text)"),
 ]
 
 
@@ -63,6 +67,10 @@ WeekOption = Annotated[str, typer.Option("--week", help="YYYY-Www, last (the wee
 VisitArg = Annotated[str, typer.Argument(help="Visit id, or its first 8 (or more) characters")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who makes the change (default: config `inspector`)")]
 TownOption = Annotated[str | None, typer.Option("--town", help="Only schools in this town")]
-StageOption = Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")]
+StageOption = Annotated[
+    str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")
+]
 GroupBy = Literal["school", "town", "inspector", "checklist", "plan-item"]
-GroupByOption = Annotated[GroupBy, typer.Option("--by", help="One row per school | town | inspector | checklist | plan-item")]
+GroupByOption = Annotated[
+    GroupBy, typer.Option("--by", help="One row per school | town | inspector | checklist | plan-item")
+]

@@ -10,11 +10,20 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.options import (FromOption, GroupByOption, OutputOption, ReportFormatOption, StageOption, ToOption,
-                                     TownOption, VisitArg)
+from nanxian_cli.cli.options import (
+    FromOption,
+    GroupByOption,
+    OutputOption,
+    ReportFormatOption,
+    StageOption,
+    ToOption,
+    TownOption,
+    VisitArg,
+)
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 
-app = NanxianTyper(name="report", no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
+app = NanxianTyper(name="report", no_args_is_help=True,
+                   help="Compliance reports: summary, school, item, matrix, visit, digest")
 
 
 def _scope(date_from: str | None, date_to: str | None, **filters):
@@ -31,8 +40,8 @@ def _emit(doc, fmt: str | None, output: Path | None) -> None:
 
     from nanxian_cli.cli.common import console
     from nanxian_cli.errors import InputError
-    from nanxian_cli.render import infer_format
     from nanxian_cli.files.outputs import write_output
+    from nanxian_cli.render import infer_format
     from nanxian_cli.render.sections import BINARY_FORMATS, print_document, render_document
 
     chosen = infer_format(fmt, output)
@@ -50,8 +59,8 @@ def _emit(doc, fmt: str | None, output: Path | None) -> None:
 
 
 def _check_stage(stage: str | None) -> None:
-    from nanxian_cli.errors import InputError
     from nanxian_cli.core.vocab import STAGES
+    from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
@@ -63,7 +72,9 @@ def summary(
     date_to: ToOption = None,
     town: TownOption = None,
     checklist: Annotated[str | None, typer.Option("--checklist", help="Only visits with this checklist id")] = None,
-    inspector: Annotated[str | None, typer.Option("--inspector", help="Only the schools of this supervisor (责任督学)")] = None,
+    inspector: Annotated[
+        str | None, typer.Option("--inspector", help="Only the schools of this supervisor (责任督学)")
+    ] = None,
     stage: StageOption = None,
     by: GroupByOption = "school",
     fmt: ReportFormatOption = None,

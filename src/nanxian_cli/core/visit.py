@@ -77,9 +77,9 @@ def prepare_visit(
     if not applies(checklist, school):
         problems.append(f"{prefix}checklist {checklist.id!r} does not apply to {school['name']} ({' '.join(school['stages'])})")
     known = {item.id for item in checklist.items}
-    for item_id, answer in given.items():
+    for item_id, unknown in given.items():
         if item_id not in known:
-            problems.append(f"{answer.where or prefix.rstrip(': ')}: answers.{item_id}: unknown point id for checklist {checklist.id!r}")
+            problems.append(f"{unknown.where or prefix.rstrip(': ')}: answers.{item_id}: unknown point id for checklist {checklist.id!r}")
     values: dict[str, Outcome] = {}
     answers: list[tuple[str, Any, str, str | None]] = []
     missing: list[str] = []
