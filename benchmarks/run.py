@@ -5,8 +5,9 @@ processes against their floors in the same run.
     python benchmarks/run.py --quick    # small database, 3 runs each, prints the table only
     python benchmarks/run.py --reuse    # keep benchmarks/out/decade.db if it was built with the same size
 
-Standard library plus the installed nanxian only. Every figure is the median wall time of whole
-processes (start-up included), each with its floor measured in the same run; peak memory is the
+Standard library plus the installed nanxian only. Every figure is timed in whole processes (start-up
+included), interleaved with its floor (A B A B ...) so both see the same machine load; the table gives
+medians with min and max. The floors are the small Typer apps beside this file. Peak memory is the
 child's maximum resident set size (wait4). The first run of each command is a warm-up.
 """
 
@@ -30,37 +31,36 @@ README = HERE / "README.md"
 MARK_BEGIN = "<!-- results:begin -->"
 MARK_END = "<!-- results:end -->"
 
-MINIMAL_TYPER = '''\
-import typer
+FLOOR_TYPER = HERE / "floor_typer.py"  # three sub-apps: `--help`, or one command that does nothing
+FLOOR_SUMMARY = HERE / "floor_summary.py"  # the same SQL as `report summary`, through sqlite3, printed as JSON
+FLOOR_RECORD = HERE / "floor_record.py"  # the answers file validated with pydantic, the same rows inserted
 
-app = typer.Typer()
-schools = typer.Typer()
-visits = typer.Typer()
-reports = typer.Typer()
+# Runs `nanxian ARGS...` (the console script's function) and writes every SQL statement it ran, with its
+# values, to OUT as a JSON list: the floors run the same SQL.
+CAPTURE = """\
+import atexit, json, sqlite3, sys
 
-
-@schools.command()
-def show(name: str) -> None:
-    """Show one school."""
-
-
-@visits.command()
-def record(school: str, checklist: str = "routine-monthly") -> None:
-    """Record a visit."""
+out = sys.argv[1]
+sys.argv = ["nanxian"] + sys.argv[2:]
+statements = []
+connect = sqlite3.connect
 
 
-@reports.command()
-def summary(date_from: str = "", date_to: str = "") -> None:
-    """A summary."""
+def traced(*args, **kwargs):
+    conn = connect(*args, **kwargs)
+    conn.set_trace_callback(statements.append)
+    return conn
 
 
-app.add_typer(schools, name="school", help="Schools")
-app.add_typer(visits, name="visit", help="Visits")
-app.add_typer(reports, name="report", help="Reports")
-app()
-'''
+sqlite3.connect = traced
+atexit.register(lambda: open(out, "w", encoding="utf-8").write(json.dumps(statements)))
+from nanxian_cli.cli import main
+
+main()
+"""
 
 # -- the straightforward SQL over answers (latest revision per visit and point) -----------------------
+# tests/test_counts.py checks that the reports' numbers equal these recounts.
 
 LATEST = ("a.revision = (SELECT max(b.revision) FROM answers b "
           "WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)")
@@ -96,34 +96,6 @@ GROUP BY v.school_code, p.plan_item;
 """
 
 
-def shell_digest(monday: str, sunday: str, since: str) -> str:
-    """The digest's numbers for one week, from answers: visits, rates, findings, weakest, unvisited."""
-    week = f"v.status = 'submitted' AND v.date BETWEEN '{monday}' AND '{sunday}'"
-    return f"""
-SELECT count(DISTINCT v.id), count(DISTINCT v.school_code), sum(a.outcome = 'pass'), sum(a.outcome = 'fail')
-FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST};
-SELECT v.inspector, count(DISTINCT v.id), sum(a.outcome = 'pass'), sum(a.outcome = 'fail')
-FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST} GROUP BY v.inspector;
-SELECT v.checklist_id, count(DISTINCT v.id), sum(a.outcome = 'pass'), sum(a.outcome = 'fail')
-FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST} GROUP BY v.checklist_id;
-SELECT severity, count(*) FROM findings WHERE opened BETWEEN '{monday}' AND '{sunday}' GROUP BY severity;
-SELECT severity, count(*) FROM findings WHERE status = 'resolved' AND resolved_on BETWEEN '{monday}' AND '{sunday}'
-GROUP BY severity;
-SELECT f.id, f.school_code, f.item_id, f.due FROM findings f WHERE f.status = 'open' AND f.due < '{sunday}' ORDER BY f.due;
-SELECT v.school_code, sum(a.outcome = 'pass'), sum(a.outcome = 'fail'),
-       1.0 * sum(a.outcome = 'pass') / nullif(sum(a.outcome IN ('pass', 'fail')), 0) AS r
-FROM visits v JOIN answers a ON a.visit_seq = v.seq WHERE {week} AND {LATEST}
-GROUP BY v.school_code HAVING r IS NOT NULL ORDER BY r LIMIT 5;
-SELECT p.plan_item, sum(a.outcome = 'pass'), sum(a.outcome = 'fail'),
-       1.0 * sum(a.outcome = 'pass') / nullif(sum(a.outcome IN ('pass', 'fail')), 0) AS r
-FROM visits v JOIN answers a ON a.visit_seq = v.seq
-JOIN checklist_item_plan p ON p.hash = v.checklist_hash AND p.item_id = a.item_id
-WHERE {week} AND {LATEST} GROUP BY p.plan_item HAVING r IS NOT NULL ORDER BY r LIMIT 5;
-SELECT s.code FROM schools s WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.school_code = s.code
-  AND v.status = 'submitted' AND v.date BETWEEN '{since}' AND '{sunday}');
-"""
-
-
 # -- measuring ------------------------------------------------------------------------------------
 
 @dataclass
@@ -138,6 +110,10 @@ class Sample:
     @property
     def mb(self) -> float:
         return self.max_rss_kib / 1024
+
+    def text(self) -> str:
+        """`125 ms (118–140)`: the median, then the fastest and the slowest run."""
+        return f"{self.median * 1000:.0f} ms ({min(self.seconds) * 1000:.0f}–{max(self.seconds) * 1000:.0f})"
 
 
 # Each command runs under this small wrapper, which forks, execs and reports the child's wall time and
@@ -183,17 +159,51 @@ def run_once(argv: list[str], *, stdin_path: Path | None = None, env: dict | Non
     return result["seconds"], result["rss"]
 
 
-def measure(argv: list[str], runs: int, *, before=None, stdin_path: Path | None = None, env: dict | None = None) -> Sample:
-    sample = Sample()
+def measure_pair(figure: list[str], floor: list[str], runs: int, *, before=None, env: dict | None = None
+                 ) -> tuple[Sample, Sample]:
+    """The figure and its floor, interleaved (A B A B ...) so both see the same load; one warm-up run each.
+    `before` (not timed) runs before every run of either."""
+    samples = (Sample(), Sample())
     for i in range(runs + 1):
-        if before is not None:
-            before()
-        seconds, rss = run_once(argv, stdin_path=stdin_path, env=env)
-        if i == 0:
-            continue  # warm-up
-        sample.seconds.append(seconds)
-        sample.max_rss_kib = max(sample.max_rss_kib, rss)
-    return sample
+        for argv, sample in zip((figure, floor), samples, strict=True):
+            if before is not None:
+                before()
+            seconds, rss = run_once(argv, env=env)
+            if i == 0:
+                continue  # warm-up
+            sample.seconds.append(seconds)
+            sample.max_rss_kib = max(sample.max_rss_kib, rss)
+    return samples
+
+
+def capture_sql(argv: list[str], out: Path, env: dict) -> list[str]:
+    """The SQL statements `nanxian ARGV` runs (untimed): what the floors run."""
+    done = subprocess.run([sys.executable, "-c", CAPTURE, str(out), *map(str, argv)], capture_output=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"command failed ({done.returncode}): nanxian {' '.join(map(str, argv))}\n"
+                         f"{done.stderr.decode('utf-8', 'replace')}")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _first_word(sql: str) -> str:
+    return sql.split(None, 1)[0].upper() if sql.strip() else ""
+
+
+def report_queries(statements: list[str]) -> list[str]:
+    """The report's own queries: the SELECTs after the store's opening checks (schema version, migrations)."""
+    return [sql for sql in statements if _first_word(sql) == "SELECT"
+            and "sqlite_master" not in sql and "schema_migrations" not in sql]
+
+
+def written_rows(statements: list[str]) -> list[str]:
+    """The statements that write rows (the visit, its answers, counts and findings). A statement that fires a
+    trigger is traced again for the trigger (with the statement's own text): it is kept once, and the trigger
+    runs in the floor too."""
+    writes: list[str] = []
+    for sql in statements:
+        if _first_word(sql) in ("INSERT", "UPDATE", "DELETE", "REPLACE") and (not writes or writes[-1] != sql):
+            writes.append(sql)
+    return writes
 
 
 @dataclass
@@ -220,8 +230,8 @@ class Row:
 # -- building the database ------------------------------------------------------------------------
 
 def build(path: Path, schools: int, years: int, per_year: int, checklists: Path | None) -> dict:
-    from nanxian_cli.services import demo
     from nanxian_cli.config import bundled_checklists_dir
+    from nanxian_cli.services import demo
     from nanxian_cli.store import open_store
 
     demo.prepare_target(path, None)
@@ -245,11 +255,11 @@ def bulk_write_rate(visits_wanted: int) -> dict:
     """Answers per second of the bulk write alone: prepared visits (made beforehand) into a fresh database."""
     import random
 
+    from nanxian_cli.config import bundled_checklists_dir
+    from nanxian_cli.files.checklists import load_all
+    from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import demo
     from nanxian_cli.services.bulk import import_visits
-    from nanxian_cli.files.checklists import load_all
-    from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.roster import read_roster
     from nanxian_cli.store import open_store
     from nanxian_cli.store.schools import import_schools
 
@@ -261,7 +271,7 @@ def bulk_write_rate(visits_wanted: int) -> dict:
         import_schools(store, roster, {})
         dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                   "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "督学"} for r in roster]
-        available = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}
+        available = {loaded.checklist.id: loaded for loaded in load_all(bundled_checklists_dir())}
         opts = demo.DemoOptions(schools=schools, years=1, visits_per_year=per_year, seed=1)
         began = time.perf_counter()
         cpu0 = time.process_time()
@@ -279,13 +289,17 @@ def bulk_write_rate(visits_wanted: int) -> dict:
             "end_to_end_rate": answers / (stats.seconds + prepare_seconds)}
 
 
+ANSWERS_INSPECTOR = "基准测试"  # registered in the benchmark database before timing
+
+
 def answers_file(path: Path, checklists: Path) -> None:
     """A complete routine-monthly visit to NX-001 (every point answered, a few failing)."""
-    from nanxian_cli.services import demo
     from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.services import demo
 
     loaded = find_checklist(checklists, "routine-monthly")
-    lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", "inspector: 基准测试", "answers:"]
+    lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", f"inspector: {ANSWERS_INSPECTOR}",
+             "answers:"]
     for n, point in enumerate(demo.plan_points(loaded.checklist)):
         raw = point.fail_raw if (n % 9 == 4 and point.fail_raw is not None) else point.pass_raw
         lines.append(f"  {point.item_id}: {json.dumps(raw, ensure_ascii=False)}")
@@ -319,7 +333,6 @@ def main() -> None:
     meta_file = db.with_suffix(".json")
     python = sys.executable
     nanxian = shutil.which("nanxian", path=str(Path(python).parent)) or "nanxian"
-    sqlite3_shell = shutil.which("sqlite3")
     checklists = None
 
     env = dict(os.environ, NANXIAN_LANG="en", NO_COLOR="1", NANXIAN_CONFIG=str(OUT / "no-config.toml"))
@@ -341,6 +354,9 @@ def main() -> None:
     from nanxian_cli.store import open_store
 
     open_store(db).close()  # apply any pending migration now, not inside the timed runs
+    # the answers file's supervisor (names must be registered); adding an existing name changes nothing
+    subprocess.run([nanxian, "--db", str(db), "inspector", "add", ANSWERS_INSPECTOR], check=True, env=env,
+                   capture_output=True)
     _compile_package()
     print("measuring the bulk write rate …", flush=True)
     rate = bulk_write_rate(2000 if args.quick else 10000)
@@ -349,8 +365,6 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        mini = tmp / "minimal_typer.py"
-        mini.write_text(MINIMAL_TYPER, encoding="utf-8")
         ans = tmp / "answers.yaml"
         from nanxian_cli.config import bundled_checklists_dir
 
@@ -366,49 +380,53 @@ def main() -> None:
             shutil.copyfile(db, scratch)
             os.sync()  # the copy's write-back must not land inside the timed run
 
-        rows: list[Row] = []
-        print(f"timing ({runs} runs each after a warm-up) …", flush=True)
-        floor_help = measure([python, str(mini), "--help"], runs, env=env)
-        # the same app running one command: Typer's start-up without Rich's help screen
-        floor_command = measure([python, str(mini), "school", "show", "NX-001"], runs, env=env)
-        rows.append(Row("`nanxian --help`", measure([nanxian, "--help"], runs, env=env),
-                        "minimal Typer app `--help`", floor_help, 1.2))
-        rows.append(Row("`nanxian checklist list` (validates every checklist file)",
-                        measure([nanxian, "checklist", "list"], runs, env=env),
-                        "minimal Typer app `--help`", floor_help, None))
-        record = measure([nanxian, "--db", str(scratch), "inspect", "visit", "NX-001", "--answers", str(ans),
-                          "--format", "json"], runs, before=fresh_copy, env=env)
-        rows.append(Row("`inspect visit --answers FILE` (decade db)", record, "minimal Typer app `--help`",
-                        floor_help, 2.0))
+        def sql_file(name: str, statements: list[str]) -> Path:
+            path = tmp / f"{name}.json"
+            path.write_text(json.dumps(statements), encoding="utf-8")
+            return path
+
         last_year = ("2020-01-01", "2020-12-31")
         all_years = (f"{2021 - years}-01-01", "2020-12-31")
-        report = [nanxian, "--db", str(db), "report"]
-        shell_rows = []
-        if sqlite3_shell is None:
-            print("  sqlite3 shell not found (apt-get install -y sqlite3): report floors are missing", flush=True)
-        for label, argv, sql, target in (
-            ("`report summary`, one year", report + ["summary", "--from", last_year[0], "--to", last_year[1], "--format", "json"],
-             shell_summary(*last_year), 1.5),
-            (f"`report summary`, {years} years", report + ["summary", "--from", all_years[0], "--to", all_years[1], "--format", "json"],
-             shell_summary(*all_years), 0.5),
-            ("`report matrix`, one year", report + ["matrix", "--from", last_year[0], "--to", last_year[1], "--format", "json"],
-             shell_matrix(*last_year), 1.5),
-            ("`report digest`, one week", report + ["digest", "--week", "2020-W52", "--as-of", "2020-12-31", "--format", "json"],
-             shell_digest("2020-12-21", "2020-12-27", "2020-11-28"), 2.0),
-        ):
-            value = measure(argv, runs, env=env)
-            if sqlite3_shell is None:
-                shell_rows.append((label, value))
-                continue
-            sql_file = tmp / f"q{len(rows)}.sql"
-            sql_file.write_text(sql, encoding="utf-8")
-            floor = measure([sqlite3_shell, "-readonly", str(db)], runs, stdin_path=sql_file, env=env)
-            rows.append(Row(label, value, "`sqlite3` shell, straightforward SQL over answers", floor, target))
-            if "digest" in label:
-                rows.append(Row(label + " (against start-up alone)", value,
-                                "minimal Typer app running one command", floor_command, None))
+        summary_args = {span: ["--db", str(db), "report", "summary", "--from", span[0], "--to", span[1],
+                               "--format", "json"] for span in (last_year, all_years)}
+        record_args = ["--db", str(scratch), "inspect", "visit", "NX-001", "--answers", str(ans), "--format", "json"]
+        digest_args = ["--db", str(db), "report", "digest", "--week", "2020-W52", "--as-of", "2020-12-31",
+                       "--format", "json"]
 
-    table = render(rows, built, rate, runs, sqlite3_shell is not None)
+        # The floors' SQL: what nanxian runs for the same command, recorded once before timing.
+        summary_sql = {span: sql_file(f"summary-{span[0]}", report_queries(capture_sql(argv, tmp / "trace.json", env)))
+                       for span, argv in summary_args.items()}
+        fresh_copy()
+        record_sql = sql_file("record", written_rows(capture_sql(record_args, tmp / "trace.json", env)))
+
+        rows: list[Row] = []
+        print(f"timing ({runs} interleaved runs each after a warm-up) …", flush=True)
+        floor_help = [python, str(FLOOR_TYPER), "--help"]
+        # the same app running one command: Typer's start-up without Rich's help screen
+        floor_command = [python, str(FLOOR_TYPER), "school", "show", "NX-001"]
+
+        def pair(figure: str, argv: list[str], floor_name: str, floor: list[str], target: float | None,
+                 before=None) -> None:
+            value, floor_sample = measure_pair(argv, floor, runs, before=before, env=env)
+            rows.append(Row(figure, value, floor_name, floor_sample, target))
+            print(f"  {figure}: {value.text()} against {floor_sample.text()}", flush=True)
+
+        pair("`nanxian --help`", [nanxian, "--help"], "minimal Typer app, three sub-apps, `--help`", floor_help, 1.2)
+        pair("`nanxian checklist list` (validates every checklist file)", [nanxian, "checklist", "list"],
+             "minimal Typer app, three sub-apps, `--help`", floor_help, None)
+        pair("`inspect visit --answers FILE` (decade db)", [nanxian, *record_args],
+             "minimal Typer app: the file validated with pydantic, the same rows inserted",
+             [python, str(FLOOR_RECORD), str(scratch), str(ans), str(record_sql)], 1.5, before=fresh_copy)
+        pair("`report summary`, one year", [nanxian, *summary_args[last_year]],
+             "minimal Typer app: the same SQL through sqlite3, printed as JSON",
+             [python, str(FLOOR_SUMMARY), str(db), str(summary_sql[last_year])], 1.3)
+        pair(f"`report summary`, {years} years", [nanxian, *summary_args[all_years]],
+             "minimal Typer app: the same SQL through sqlite3, printed as JSON",
+             [python, str(FLOOR_SUMMARY), str(db), str(summary_sql[all_years])], None)
+        pair("`report digest`, one week", [nanxian, *digest_args], "minimal Typer app running one command",
+             floor_command, 1.3)
+
+    table = render(rows, built, rate, runs)
     print()
     print(table)
     if not args.quick:
@@ -416,13 +434,14 @@ def main() -> None:
         print(f"\n(written to {README.relative_to(HERE.parent)})")
 
 
-def render(rows: list[Row], built: dict, rate: dict, runs: int, have_shell: bool) -> str:
+def render(rows: list[Row], built: dict, rate: dict, runs: int) -> str:
     import platform
 
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU(s), Python {platform.python_version()}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}; medians of {runs} whole-process runs after a warm-up; "
-        f"load average {os.getloadavg()[0]:.1f} at the end"
+        f"SQLite {__import__('sqlite3').sqlite_version}, typer {_version('typer')}; {runs} whole-process runs of "
+        f"each figure interleaved with its floor after a warm-up, median (min–max); load average "
+        f"{os.getloadavg()[0]:.1f} at the end"
         + (f" ({built['load'][0]:.1f} when the build began)." if built.get("load") else "."),
         "",
         "| figure | measured | floor | floor is | ratio | target | peak memory | met? |",
@@ -441,14 +460,10 @@ def render(rows: list[Row], built: dict, rate: dict, runs: int, have_shell: bool
         f"{rate['write_rate'] / 100_000:.2f}x | ≥ 1.0x | | {'yes' if write_ok else '**no**'} |")
     for r in rows:
         lines.append(
-            f"| {r.figure} | {r.value.median * 1000:.0f} ms | {r.floor.median * 1000:.0f} ms | {r.floor_name} | "
+            f"| {r.figure} | {r.value.text()} | {r.floor.text()} | {r.floor_name} | "
             f"{r.ratio:.2f}x | {'—' if r.target is None else f'≤ {r.target:g}x'} | "
             f"{r.value.mb:.0f} MB (floor {r.floor.mb:.0f} MB) | "
             f"{('yes' if r.met else '**no**') if r.target is not None else ('memory ok' if r.met else '**memory**')} |")
-    if not have_shell:
-        lines.append("")
-        lines.append("The `sqlite3` shell was not found, so the report figures have no floor (install it: "
-                     "`apt-get install -y sqlite3`).")
     lines.append("")
     lines.append(
         f"Bulk path detail: preparing (generating and judging) {rate['prepare_rate']:,.0f} answers/s "
@@ -456,6 +471,15 @@ def render(rows: list[Row], built: dict, rate: dict, runs: int, have_shell: bool
         f"{rate['write_rate']:,.0f} answers/s, together {rate['end_to_end_rate']:,.0f} answers/s "
         f"({rate['answers']:,} answers, {rate['visits']:,} visits into a fresh database).")
     return "\n".join(lines)
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"
 
 
 def update_readme(table: str) -> None:

@@ -45,7 +45,7 @@ def _run_limited(tmp_path: Path, args: list, *, file_size: int | None = None, ma
         "        return conn\n"
         "    sqlite3.connect = connect\n"
         "sys.argv = ['nanxian'] + sys.argv[2:]\n"
-        "from nanxian_cli.entry import main\n"
+        "from nanxian_cli.cli import main\n"
         "main()\n"
     )
     full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
@@ -63,8 +63,8 @@ def _school_count(db: Path) -> int:
 
 def _big_roster(tmp_path: Path) -> Path:
     path = tmp_path / "big.yaml"
-    path.write_text("".join(f"- {{code: NX-{i}, name: 第{i}号测试学校（名字写得长一些占空间）, town: 南洲镇, stages: primary}}\n"
-                            for i in range(100, 700)), encoding="utf-8")
+    path.write_text("".join(f"- {{code: NX-{i}, name: 第{i}号测试学校（名字写得长一些占空间）, town: 南洲镇, "
+                            f"stages: primary}}\n" for i in range(100, 700)), encoding="utf-8")
     return path
 
 

@@ -35,7 +35,7 @@ def test_wheel_install_runs_from_another_directory(tmp_path: Path):
     with zipfile.ZipFile(wheels[0]) as wheel:
         names = wheel.namelist()
         entry_points = next(wheel.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "nanxian = nanxian_cli.entry:main" in entry_points
+    assert "nanxian = nanxian_cli.cli:main" in entry_points
     assert "nanxian_cli/data/plan-2020.yaml" in names
     assert any(n.startswith("nanxian_cli/checklists/") and n.endswith(".yaml") for n in names)
 
@@ -51,7 +51,7 @@ def test_wheel_install_runs_from_another_directory(tmp_path: Path):
                NANXIAN_CONFIG=str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
     launcher = "import sys, nanxian_cli; print('MODULE', nanxian_cli.__file__, file=sys.stderr); " \
-               "from nanxian_cli.entry import main; sys.argv = ['nanxian'] + sys.argv[1:]; main()"
+               "from nanxian_cli.cli import main; sys.argv = ['nanxian'] + sys.argv[1:]; main()"
 
     def nanxian(*args: str) -> subprocess.CompletedProcess:
         return run([sys.executable, "-c", launcher, *args], cwd=elsewhere, env=env)

@@ -95,14 +95,10 @@ def test_a_format_the_command_does_not_offer_is_one_message_naming_the_ones_it_d
 
 def test_the_typer_choices_are_the_registry_formats():
     """`--format` choices come from the one registry (render/formats.py)."""
-    from nanxian_cli.cli.common import TableFormat
-    from nanxian_cli.cli.digest import DigestFormat
-    from nanxian_cli.cli.inspect import VisitFormat
-    from nanxian_cli.cli.report import DocFormat
-    from nanxian_cli.digest_command import FORMATS
+    from nanxian_cli.cli.options import DigestFormat, DocFormat, TableFormat, VisitFormat
     from nanxian_cli.render.formats import OFFERED
 
     assert get_args(TableFormat) == OFFERED["listing"]
-    assert get_args(get_args(get_args(VisitFormat)[0])[0]) == OFFERED["record"]
+    assert get_args(VisitFormat) == OFFERED["record"]
     assert get_args(DocFormat) == OFFERED["report"]
-    assert get_args(DigestFormat) == FORMATS == OFFERED["digest"]
+    assert get_args(DigestFormat) == OFFERED["digest"]

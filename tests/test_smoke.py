@@ -13,17 +13,33 @@ def test_school_import_and_show(cli, schools):
     assert '"code": "NX-001"' in result.stdout
 
 
-def test_invoked_command_skips_global_options():
-    from nanxian_cli.cli import _invoked_command
+def _command_names(help_text: str) -> list[str]:
+    """The command names listed in the Commands panel of a `--help` screen, in order."""
+    import re
 
-    assert _invoked_command(["--db", "x.db", "--lang", "en", "report", "summary"]) == "report"
-    assert _invoked_command(["--db=x.db", "school", "list"]) == "school"
-    assert _invoked_command(["--help"]) is None
-    assert _invoked_command([]) is None
+    panel = help_text.split("Commands", 1)[1]
+    return re.findall(r"^│ ([a-z]+) ", panel, flags=re.MULTILINE)
 
 
-def test_console_script_mounts_the_invoked_group_and_lists_all(tmp_path):
-    """`main()` builds only the named group; every group must still work and be listed."""
+def test_the_tests_run_the_command_tree_users_get(cli, tmp_path):
+    """The console script (`python -m nanxian_cli`) and the tests' `app` are one command tree: the same
+    commands, in the same order in `--help`, the demo last."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NANXIAN_LANG": "en", "NANXIAN_DB": str(tmp_path / "x.db"), "COLUMNS": "200"}
+    shipped = subprocess.run([sys.executable, "-m", "nanxian_cli", "--help"], capture_output=True, text=True, env=env)
+    assert shipped.returncode == 0, shipped.stderr
+    tested = cli("--help")
+    assert tested.exit_code == 0
+    names = ["checklist", "school", "inspector", "inspect", "finding", "report", "demo"]
+    assert _command_names(shipped.stdout) == names
+    assert _command_names(tested.stdout) == names
+
+
+def test_console_script_lists_and_runs_every_group(tmp_path):
+    """Every group is listed in the console script's `--help` and answers its own `--help`."""
     import os
     import subprocess
     import sys
@@ -38,7 +54,8 @@ def test_console_script_mounts_the_invoked_group_and_lists_all(tmp_path):
                              capture_output=True, text=True, env=env)
         assert res.returncode == 0, res.stderr
         assert sub in res.stdout
-    demo = subprocess.run([sys.executable, "-m", "nanxian_cli", "demo", "--help"], capture_output=True, text=True, env=env)
+    demo = subprocess.run([sys.executable, "-m", "nanxian_cli", "demo", "--help"], capture_output=True, text=True,
+                          env=env)
     assert demo.returncode == 0 and "--seed" in demo.stdout
 
 

@@ -1,3 +1,3 @@
-from nanxian_cli.entry import main
+from nanxian_cli.cli import main
 
 main()

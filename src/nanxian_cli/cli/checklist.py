@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, settings
+from nanxian_cli.cli.common import console
+from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
+from nanxian_cli.cli.runtime import NanxianTyper, settings
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="checklist", help="List, show, validate checklists; plan coverage")
+app = NanxianTyper(name="checklist", no_args_is_help=True, help="List, show, validate checklists; plan coverage")
 
 
 @app.command("list")
@@ -31,7 +29,7 @@ def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
 @app.command("show")
 def show(
     checklist_id: Annotated[str, typer.Argument(help="Checklist id, e.g. routine-monthly")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table | json")] = None,
+    fmt: ShowFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Show every point of a checklist: text, guidance, type and rule, severity, plan items."""

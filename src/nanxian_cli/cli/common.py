@@ -1,44 +1,10 @@
-"""What every command shares: settings, the store, output and the option aliases."""
+"""What the commands share for output: the console, one listing in the chosen format, checked text."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated, Literal
-
-import typer
 
 from nanxian_cli.errors import InputError
-
-# The global options' state, settings, the store and dates live in the Typer-free `runtime` module (the
-# console entry's fast path uses them too); the commands keep importing them from here.
-from nanxian_cli.runtime import State, open_db, parse_date, settings, state, today  # noqa: F401
-
-
-# -- shared options ---------------------------------------------------------------------------------
-TableFormat = Literal["table", "json", "csv"]
-ReportFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx"]
-
-FormatOption = Annotated[
-    TableFormat | None, typer.Option("--format", "-f", help="table | json | csv (default: from --output's extension, else table)")
-]
-def _refuse_protected_output(value: Path | None) -> Path | None:
-    """Before the command runs: an --output that would replace the database, a file beside it or its evidence
-    folder is refused at once (exit 2); the writer checks again, the command's inputs included, when it writes."""
-    if value is not None:
-        from nanxian_cli.files.outputs import check_output
-
-        check_output(value)
-    return value
-
-
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal (atomically)",
-                              callback=_refuse_protected_output)
-]
-DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, county time)")]
-FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD")]
 
 
 def console(stderr: bool = False):

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
+from nanxian_cli.cli.runtime import NanxianTyper
 
-def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+app = NanxianTyper(name="demo")  # one command: `nanxian demo`
 
 
+@app.command("demo")
 def demo(
     db: Annotated[str | None, typer.Option("--db", help="Demo database file (same as the global --db; default: demo.db in the user data dir, never the real database)")] = None,
     schools: Annotated[int | None, typer.Option("--schools", help="Number of schools (default: the sample roster; more are generated)", min=1, max=5000)] = None,
@@ -26,7 +27,8 @@ def demo(
     rebuilt from scratch. Deterministic for a given --seed."""
     from nanxian_cli.services import demo as core
     from nanxian_cli.services import demo_county as county
-    from nanxian_cli.cli.common import console, parse_date, settings, today
+    from nanxian_cli.cli.common import console
+    from nanxian_cli.cli.runtime import parse_date, settings, today
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
     from nanxian_cli.store import open_store
@@ -74,7 +76,7 @@ def _target(own: str | None):
     from nanxian_cli.config import default_demo_db, load_settings
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
-    from nanxian_cli.runtime import settings, state
+    from nanxian_cli.cli.runtime import settings, state
 
     mine = Path(own).expanduser() if own else None
     chosen = Path(state.db).expanduser() if state.db else None

@@ -6,15 +6,13 @@ from typing import Annotated, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, OutputOption, console, open_db, parse_date, plain_text, today
+from nanxian_cli.cli.common import console, plain_text
+from nanxian_cli.cli.options import DateOption, FormatOption, OutputOption
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True, help="Findings (整改项): list them, resolve them")
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="finding")
+app = NanxianTyper(name="finding", no_args_is_help=True, help="Findings (整改项): list them, resolve them")
 
 
 @app.command("list")

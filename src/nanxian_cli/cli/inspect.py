@@ -7,20 +7,15 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from nanxian_cli.cli.common import DateOption, FormatOption, FromOption, OutputOption, ToOption, console, open_db, parse_date, plain_text, settings, today
+from nanxian_cli.cli.common import console, plain_text
+from nanxian_cli.cli.options import (ByOption, DateOption, FormatOption, FromOption, OutputOption, ToOption, VisitArg,
+                                     VisitFormatOption)
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.labels import percent as _pct
 
-app = typer.Typer(no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
-
-VisitFormat = Annotated[Literal["table", "json"] | None, typer.Option("--format", "-f", help="table | json")]
-VisitArg = Annotated[str, typer.Argument(help="Visit id, or its first 8 (or more) characters")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who makes the change (default: config `inspector`)")]
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="inspect")
+app = NanxianTyper(name="inspect", no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
 
 
 # -- recording -------------------------------------------------------------------------------------
@@ -88,7 +83,7 @@ def visit(
     draft: Annotated[str | None, typer.Option("--draft", help="Continue this draft: its id or first 8+ characters (implies --resume)")] = None,
     again: Annotated[bool, typer.Option("--again", help="Record it even if this supervisor already submitted a visit "
                                                        "with this checklist to this school on that date")] = False,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
@@ -243,7 +238,7 @@ def _detail(store: Any, visit_id: str) -> dict:
 
 
 @app.command("show")
-def show(visit_ref: VisitArg, fmt: VisitFormat = None, output: OutputOption = None) -> None:
+def show(visit_ref: VisitArg, fmt: VisitFormatOption = None, output: OutputOption = None) -> None:
     """One visit: every answer with outcome, note and revision history; its findings."""
     with open_db(create=False) as store:
         detail = _detail(store, _find(store, visit_ref))
@@ -266,7 +261,7 @@ def amend(
     reason: Annotated[str, typer.Option("--reason", help="Why the answer is corrected (kept in the history)")],
     note: Annotated[str | None, typer.Option("--note", help="A new note for the point (default: keep the old one)")] = None,
     by: ByOption = None,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
 ) -> None:
     """Correct one answer: a new revision; outcome, score and findings follow it."""
     from rich.text import Text
@@ -303,7 +298,7 @@ def void(
     visit_ref: VisitArg,
     reason: Annotated[str, typer.Option("--reason", help="Why the visit is void (kept)")],
     by: ByOption = None,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
 ) -> None:
     """Mark a visit void: excluded from reports, never deleted; its findings are withdrawn."""
     from rich.text import Text
@@ -331,7 +326,7 @@ def discard(
     visit_ref: VisitArg,
     reason: Annotated[str, typer.Option("--reason", help="Why the draft is given up (kept)")],
     by: ByOption = None,
-    fmt: VisitFormat = None,
+    fmt: VisitFormatOption = None,
 ) -> None:
     """Give up a draft: one with answers is kept as void with the reason; an empty one is removed."""
     from rich.text import Text

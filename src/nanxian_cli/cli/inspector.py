@@ -6,14 +6,12 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, open_db, today
+from nanxian_cli.cli.common import console
+from nanxian_cli.cli.options import FormatOption, OutputOption
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, today
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="inspector", help="Supervisors (责任督学) and their schools")
+app = NanxianTyper(name="inspector", no_args_is_help=True, help="Supervisors (责任督学) and their schools")
 
 
 @app.command("add")

@@ -6,29 +6,24 @@ Each command: parse the options -> one compute call (reports/*) -> render the do
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FromOption, OutputOption, ToOption, open_db, parse_date, today
+from nanxian_cli.cli.options import (
+    FromOption,
+    GroupByOption,
+    OutputOption,
+    ReportFormatOption,
+    StageOption,
+    ToOption,
+    TownOption,
+    VisitArg,
+)
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 
-app = typer.Typer(no_args_is_help=True, help="Compliance reports: summary, school, item, matrix, visit, digest")
-
-DocFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx", "docx"]
-ReportFormatOption = Annotated[
-    DocFormat | None,
-    typer.Option("--format", "-f", help="table | json | csv | markdown | html | xlsx | docx "
-                                        "(default: from --output's extension, else table)"),
-]
-TownOption = Annotated[str | None, typer.Option("--town", help="Only schools in this town")]
-By = Literal["school", "town", "inspector", "checklist", "plan-item"]
-
-
-def register(root: typer.Typer) -> None:
-    # The digest command lives in cli/digest.py and attaches itself to this sub-app.
-    from nanxian_cli.cli import digest  # noqa: F401
-
-    root.add_typer(app, name="report")
+app = NanxianTyper(name="report", no_args_is_help=True,
+                   help="Compliance reports: summary, school, item, matrix, visit, digest")
 
 
 def _scope(date_from: str | None, date_to: str | None, **filters):
@@ -57,8 +52,8 @@ def _emit(report, layout, fmt: str, output: Path | None) -> None:
 
 
 def _check_stage(stage: str | None) -> None:
-    from nanxian_cli.errors import InputError
     from nanxian_cli.core.vocab import STAGES
+    from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
@@ -70,9 +65,11 @@ def summary(
     date_to: ToOption = None,
     town: TownOption = None,
     checklist: Annotated[str | None, typer.Option("--checklist", help="Only visits with this checklist id")] = None,
-    inspector: Annotated[str | None, typer.Option("--inspector", help="Only the schools of this supervisor (责任督学)")] = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")] = None,
-    by: Annotated[By, typer.Option("--by", help="One row per school | town | inspector | checklist | plan-item")] = "school",
+    inspector: Annotated[
+        str | None, typer.Option("--inspector", help="Only the schools of this supervisor (责任督学)")
+    ] = None,
+    stage: StageOption = None,
+    by: GroupByOption = "school",
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -95,7 +92,7 @@ def matrix(
     date_from: FromOption = None,
     date_to: ToOption = None,
     town: TownOption = None,
-    stage: Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")] = None,
+    stage: StageOption = None,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -154,7 +151,7 @@ def item(
 
 @app.command("visit")
 def visit(
-    visit_id: Annotated[str, typer.Argument(help="Visit id or its first 8 characters")],
+    visit_id: VisitArg,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -167,3 +164,7 @@ def visit(
     with open_db(create=False) as store:
         data = report.compute(store, find_visit(store, visit_id)["id"])
     _emit(data, layout, fmt, output)
+
+
+# The digest command lives in its own module and attaches itself to this sub-app.
+from nanxian_cli.cli import digest  # noqa: E402, F401

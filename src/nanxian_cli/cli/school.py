@@ -7,16 +7,12 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.common import FormatOption, OutputOption, console, open_db
+from nanxian_cli.cli.common import console
+from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
+from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
-app = typer.Typer(no_args_is_help=True)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="school", help="Import and look up the school roster")
-
-StageOption = Annotated[str | None, typer.Option("--stage", help="kindergarten | primary | junior | senior | vocational | special")]
+app = NanxianTyper(name="school", no_args_is_help=True, help="Import and look up the school roster")
 
 
 def _check_stage(stage: str | None) -> None:
@@ -45,7 +41,7 @@ def import_(file: Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (
 
 @app.command("list")
 def list_(
-    town: Annotated[str | None, typer.Option("--town", help="Only schools in this town")] = None,
+    town: TownOption = None,
     stage: StageOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
@@ -64,7 +60,7 @@ def list_(
 @app.command("show")
 def show(
     school: Annotated[str, typer.Argument(help="Code, exact name, a unique part of the name, or pinyin initials (nzsyxx)")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table | json")] = None,
+    fmt: ShowFormatOption = None,
 ) -> None:
     """Show one school."""
     from nanxian_cli.render.emit import emit

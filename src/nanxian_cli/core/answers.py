@@ -219,7 +219,7 @@ class Choice(AnswerType):
     def parse(self, item: Any, raw: Any) -> str:
         key = raw.strip() if isinstance(raw, str) else None
         choices = item.choices or {}
-        if key in choices:
+        if key is not None and key in choices:
             return key
         for k, label in choices.items():  # the choice's label is accepted as well as its key
             if key in (label.zh, label.en):

@@ -25,6 +25,7 @@ No I/O, no clock, no database, no language: the store persists the result as a c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -380,7 +381,7 @@ class Timeline:
         return False
 
 
-def derive(checks: list[Check], actions: list[Action] = ()) -> list[Finding]:
+def derive(checks: list[Check], actions: Sequence[Action] = ()) -> list[Finding]:
     """The findings of one point at one school, in the order they were opened."""
     timeline = Timeline()
     timeline.checks = list(checks)

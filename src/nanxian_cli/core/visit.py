@@ -87,9 +87,9 @@ def prepare_visit(
     problems: list[Any] = header_problems(checklist, school, date, today, where)
     prefix = f"{where}: " if where else ""
     known = {item.id for item in checklist.items}
-    for item_id, answer in given.items():
+    for item_id, unknown in given.items():
         if item_id not in known:
-            at = answer.where or prefix.rstrip(": ")
+            at = unknown.where or prefix.rstrip(": ")
             problems.append(Words(f"{at}: answers.{item_id}：检查表 {checklist.id} 中没有这个要点",
                                   f"{at}: answers.{item_id}: unknown point id for checklist {checklist.id!r}"))
     values: dict[str, Outcome] = {}

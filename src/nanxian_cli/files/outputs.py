@@ -6,7 +6,7 @@ evidence folder or anything in it, or a file the same command reads (an answers 
 the config file). Such a path is refused (exit 2) before anything is written.
 
 The paths are collected as a run goes, so no command has to list them: the global options name the
-database (`runtime.apply_global_options` starts each run with `reset(db)`), the store adds every database
+database (`cli.runtime.apply_global_options` starts each run with `reset(db)`), the store adds every database
 it opens, and the file readers add every file they read. Every writer of an output file asks
 `check_output` (`write_output` does, always; a command that writes to the database before its
 output asks once more up front). Paths are compared as real paths (symlinks and `..` resolved) and, for

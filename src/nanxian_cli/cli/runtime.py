@@ -1,8 +1,9 @@
-"""What every command run shares, without Typer: the global options and the settings they select, the
-store, today's date, printing a line, and turning a failure into one message and an exit code.
+"""The command line's boundary: what every command run shares and where every failure ends.
 
-The Typer command line (`cli/`) and the console entry's fast path for the weekly digest (`entry.py`) both
-use these functions, so both give the same output, messages and exit codes. Nothing heavy is imported here.
+The global options of this run and the settings they select, the store, the county's date (computed
+once per run and passed down from here), and the one mapping from a failure to a message on stderr and
+an exit code. The Typer classes the command tree is built from (`NanxianTyper`) apply that mapping and
+refuse command-line text that is not valid UTF-8, for every command.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+import typer
+from typer.core import TyperCommand, TyperGroup
+
 from nanxian_cli.errors import InputError, NanxianError
 
 
 @dataclass
 class State:
-    """The global options of this run (`--db`, `--checklists`, `--lang`); settings are read on first use."""
+    """The global options of this run (`--db`, `--checklists`, `--lang`); settings are read on first use,
+    the county's date on first use."""
 
     db: str | None = None
     checklists: str | None = None
     lang: str | None = None
     _settings: Any = None
+    _today: dt.date | None = None
 
     @property
     def settings(self):
@@ -45,7 +51,7 @@ def apply_global_options(db: str | None, checklists: str | None, lang: str | Non
     from nanxian_cli.i18n import set_lang
 
     output_guard.reset()  # a new run: the paths its outputs must not replace are collected afresh
-    state.db, state.checklists, state.lang, state._settings = db, checklists, lang, None
+    state.db, state.checklists, state.lang, state._settings, state._today = db, checklists, lang, None, None
     output_guard.protect_database(state.settings.db_path)
     set_lang(state.settings.lang)
 
@@ -72,14 +78,17 @@ def _say_upgrading(old: int, new: int) -> None:
 
 
 def today() -> dt.date:
-    """Today in the county's time zone."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    """Today in the county's time zone: read from the clock once per run, so every check and default of
+    one command uses the same day (a run across midnight does not see two)."""
+    if state._today is None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    try:
-        tz = ZoneInfo(settings().timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"timezone: unknown time zone {settings().timezone!r}") from None
-    return dt.datetime.now(tz).date()
+        try:
+            tz = ZoneInfo(settings().timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(f"timezone: unknown time zone {settings().timezone!r}") from None
+        state._today = dt.datetime.now(tz).date()
+    return state._today
 
 
 def parse_date(text: str | None, what: str = "--date") -> dt.date | None:
@@ -89,43 +98,6 @@ def parse_date(text: str | None, what: str = "--date") -> dt.date | None:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def echo(line: str) -> None:
-    """Print one line on stdout the way `typer.echo` does, without importing Typer: colour codes are
-    removed when stdout is not a terminal, a stdout set up for ASCII only (`PYTHONIOENCODING=ascii`) is
-    written in UTF-8 instead of failing on Chinese text, and the line is flushed at once."""
-    out = sys.stdout
-    if out is None:
-        return
-    text = line + "\n"
-    if not _isatty(out):
-        import re
-
-        text = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", text)
-    if _ascii_only(out) and hasattr(out, "buffer"):
-        out.flush()
-        out.buffer.write(text.encode("utf-8", "replace"))
-        out.buffer.flush()
-        return
-    out.write(text)
-    out.flush()
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return stream.isatty()
-    except Exception:  # a stream without a file behind it
-        return False
-
-
-def _ascii_only(stream: Any) -> bool:
-    import codecs
-
-    try:
-        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
-    except LookupError:
-        return False
 
 
 # -- failures ---------------------------------------------------------------------------------------
@@ -173,3 +145,56 @@ def failure_exit_code(exc: BaseException) -> int:
         "Run again with NANXIAN_DEBUG=1 to see the details and report them."
     ))
     return 1
+
+
+# -- the Typer classes every command is built from -------------------------------------------------------
+
+def _refuse_undecodable(ctx: typer.Context) -> None:
+    """Text options and arguments that hold bytes which are not UTF-8 (surrogate escapes on the command line)
+    are a usage error (exit 2): they could never match anything and SQLite cannot take them. Paths are left
+    alone: a file name may be any bytes."""
+    from nanxian_cli.i18n import tr
+
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        for text in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise typer.BadParameter(tr("不是有效的 UTF-8 文本", "not valid UTF-8 text"),
+                                             ctx=ctx, param=param) from None
+
+
+class NanxianCommand(TyperCommand):
+    """A command whose text values are checked before it runs (`_refuse_undecodable`)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        _refuse_undecodable(ctx)
+        return super().invoke(ctx)
+
+
+class NanxianGroup(TyperGroup):
+    """Maps domain errors, Ctrl-C, database and file-system errors to one clear message and exit code
+    (`failure_exit_code`), for every command below it; its own options are checked like a command's."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        _refuse_undecodable(ctx)
+        try:
+            return super().invoke(ctx)
+        except EXPECTED_FAILURES as exc:
+            raise typer.Exit(failure_exit_code(exc)) from None
+
+
+class NanxianTyper(typer.Typer):
+    """`typer.Typer` whose commands are `NanxianCommand`s and whose groups are `NanxianGroup`s; no shell
+    completion options (the root has none either)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", NanxianGroup)
+        kwargs.setdefault("add_completion", False)
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", NanxianCommand)
+        return super().command(*args, **kwargs)
