@@ -7,13 +7,16 @@ goes out once the week has ended.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from nanxian_cli.core.weeks import IsoWeek
-from nanxian_cli.errors import InputError
+from nanxian_cli.errors import DeliveryError, InputError
 from nanxian_cli.i18n import tr
 from nanxian_cli.reports.digest import Digest
+from nanxian_cli.store.db import Store
 
 
 @dataclass
@@ -61,7 +64,7 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
 
     week = d.week.label
     results: list[Delivery] = []
-    with q.delivery_lock(store):
+    with delivery_lock(store):
         if file is not None:
             path, fmt = file
             target = str(path)
@@ -117,3 +120,33 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
                             tr(f"收件人 {address} 被拒绝：{why}；下次运行会重新发送给该收件人",
                                f"recipient {address} was refused: {why}; the next run sends to it again"))))
     return results
+
+
+LOCK_WAIT_SECONDS = 300
+
+
+@contextmanager
+def delivery_lock(store: Store, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive OS lock (a file next to the database) while deliveries are checked and made.
+
+    Two digest runs at once (cron and a person, or a retried cron job) queue here; the second one then
+    re-reads the delivery records and finds the work done. The kernel drops the lock if a run dies.
+    Without POSIX locks, the delivery records alone guard against a second delivery.
+    """
+    from nanxian_cli.files.locks import LockBusy, exclusive_lock
+    from nanxian_cli.files.outputs import digest_lock_path  # named in one place: no output may replace it
+
+    path = digest_lock_path(store.path)
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive_lock(path, wait_seconds))
+        except LockBusy:
+            raise DeliveryError(tr(
+                f"另一个周报进程已发送超过 {int(wait_seconds)} 秒（锁 {path}）；本次未发送任何内容",
+                f"another digest run has been delivering for over {int(wait_seconds)} s "
+                f"(lock {path}); nothing was sent by this run",
+            )) from None
+        except OSError as exc:
+            raise DeliveryError(tr(f"{path}：无法创建周报锁文件：{exc.strerror or exc}",
+                                   f"{path}: cannot create the digest lock file: {exc.strerror or exc}")) from None
+        yield
