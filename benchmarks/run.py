@@ -232,10 +232,11 @@ class Row:
 def build(path: Path, schools: int, years: int, per_year: int, checklists: Path | None) -> dict:
     from nanxian_cli.config import bundled_checklists_dir
     from nanxian_cli.services import demo
+    from nanxian_cli.services import demo_county as county
     from nanxian_cli.store import open_store
 
     demo.prepare_target(path, None)
-    opts = demo.DemoOptions(schools=schools, years=years, visits_per_year=per_year, seed=2020, end=demo.DEFAULT_END)
+    opts = county.DemoOptions(schools=schools, years=years, visits_per_year=per_year, seed=2020, end=county.DEFAULT_END)
     import resource
 
     load_before = os.getloadavg()[0]
@@ -258,17 +259,17 @@ def bulk_write_rate(visits_wanted: int) -> dict:
     from nanxian_cli.config import bundled_checklists_dir
     from nanxian_cli.files.checklists import load_all
     from nanxian_cli.files.roster import read_roster
-    from nanxian_cli.services import demo
+    from nanxian_cli.services import demo_county as demo
     from nanxian_cli.services.bulk import import_visits
+    from nanxian_cli.services.people import import_schools
     from nanxian_cli.store import open_store
-    from nanxian_cli.store.schools import import_schools
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bulk.db")
         per_year = 20
         schools = max(1, visits_wanted // per_year)
         roster = demo.build_roster(schools, read_roster(demo.sample_roster_path()))
-        import_schools(store, roster, {})
+        import_schools(store, roster)
         dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                   "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "督学"} for r in roster]
         available = {loaded.checklist.id: loaded for loaded in load_all(bundled_checklists_dir())}
@@ -295,7 +296,7 @@ ANSWERS_INSPECTOR = "基准测试"  # registered in the benchmark database befor
 def answers_file(path: Path, checklists: Path) -> None:
     """A complete routine-monthly visit to NX-001 (every point answered, a few failing)."""
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.services import demo
+    from nanxian_cli.services import demo_county as demo
 
     loaded = find_checklist(checklists, "routine-monthly")
     lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", f"inspector: {ANSWERS_INSPECTOR}",

@@ -22,9 +22,10 @@ def open_database(path: Path, *, create: bool = True, on_upgrade: Callable[[int,
 
 def finish_upgrade(store: Store) -> None:
     """Derive every point's findings with the engine if a migration asked for it (resumed if interrupted)."""
-    from nanxian_cli.clock import utc_now
-    from nanxian_cli.services.derive import rebuild_all
     from nanxian_cli.store.findings import rebuild_flag
 
     if rebuild_flag(store.conn) is not None:
+        from nanxian_cli.clock import utc_now
+        from nanxian_cli.services.derive import rebuild_all  # the engine: only when there is work for it
+
         rebuild_all(store, utc_now())
