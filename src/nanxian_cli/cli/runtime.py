@@ -71,9 +71,9 @@ def _say_upgrading(old: int, new: int) -> None:
     from nanxian_cli.i18n import tr
 
     path = settings().db_path
-    sys.stderr.write(tr(f"正在把数据库 {path} 升级到新的结构（{old} → {new}，只做一次；数据多时需要几秒钟）…",
+    sys.stderr.write(tr(f"正在把数据库 {path} 升级到新的结构（{old} → {new}，只做一次；数据多时可能需要一分钟）…",
                         f"Upgrading the database {path} to the new schema ({old} -> {new}, once; a large one "
-                        f"takes a few seconds) …") + "\n")
+                        f"can take a minute) …") + "\n")
     sys.stderr.flush()
 
 

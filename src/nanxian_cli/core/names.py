@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 
+def _each(chars):
+    return list(chars)
+
+
 def pinyin_initials(name: str) -> str:
     """`南洲实验小学` -> `nzsyxx`: what a supervisor types when the Chinese input method is not at hand."""
     from pypinyin import Style, lazy_pinyin
 
-    parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: [c for c in chars])
+    # Characters that are not Chinese are kept one by one (pypinyin takes a list back; its stubs say str only).
+    parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=_each)
     return "".join(p[:1] for p in parts if p).lower()
 
 
@@ -26,7 +31,7 @@ def closest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]
     typed = text.lower()
 
     def spelled(value: str) -> str:
-        return "".join(lazy_pinyin(value, errors=lambda chars: [c for c in chars])).lower()
+        return "".join(lazy_pinyin(value, errors=_each)).lower()
 
     chosen: list[str] = []
 
