@@ -152,7 +152,7 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
 
 def _check_config_types(cfg: dict, path: Path | None) -> None:
     """Top-level settings are text; a number or a list there is a mistake to report, not to guess at."""
-    for key in ("db", "checklists", "lang", "timezone", "inspector"):
+    for key in ("db", "checklists", "lang", "timezone", "inspector", "device"):
         value = cfg.get(key)
         if value is not None and not isinstance(value, str):
             raise InputError(tr(f"{path}：`{key}` 应为带引号的字符串，而不是 {value!r}", f"{path}: `{key}` must be a quoted string, got {value!r}"))

@@ -24,6 +24,7 @@ COMMANDS = {
     "inspect": "nanxian_cli.cli.inspect",
     "finding": "nanxian_cli.cli.finding",
     "report": "nanxian_cli.cli.report",
+    "sync": "nanxian_cli.cli.sync",
     "demo": "nanxian_cli.cli.demo",
 }
 

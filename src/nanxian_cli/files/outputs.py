@@ -177,7 +177,7 @@ def write_output(content: str | bytes, output: Path, option: str = "--output") -
             except OSError:
                 pass
             raise
-        _fsync_folder(parent)
+        fsync_folder(parent)
     except PermissionError:
         raise RuntimeFailure(tr(f"{shown}：无权写入", f"{shown}: permission denied")) from None
     except OSError as exc:
@@ -190,7 +190,7 @@ def write_output(content: str | bytes, output: Path, option: str = "--output") -
         raise RuntimeFailure(tr(f"{shown}：无法写入：{why}", f"{shown}: cannot write: {why}")) from None
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable; a file system that cannot sync a folder is left as it is."""
     try:
         fd = os.open(folder, os.O_RDONLY)

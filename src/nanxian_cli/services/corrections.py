@@ -15,6 +15,7 @@ from nanxian_cli.errors import InputError, NotFound
 from nanxian_cli.services import catalog, derive
 from nanxian_cli.services.recording import _visit, new_revision, refresh_counts, school_of
 from nanxian_cli.store import findings as finding_sql
+from nanxian_cli.store import meta
 from nanxian_cli.store import visits as sql
 from nanxian_cli.store.db import Store
 
@@ -116,7 +117,7 @@ def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> 
         visit = _visit(conn, visit_id)
         if visit["status"] == "void":
             raise InputError(Words(f"督导记录 {visit_id[:8]} 已经作废", f"visit {visit_id[:8]} is already void"))
-        sql.mark_void(conn, visit_id, reason, now, author)
+        sql.mark_void(conn, visit_id, reason, now, author, meta.device_id(conn))
         if visit["status"] == "submitted":
             school = visit["school_code"]
             keys = finding_sql.keys_of_visit(conn, visit_id)

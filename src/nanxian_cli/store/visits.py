@@ -95,9 +95,10 @@ def mark_submitted(conn: sqlite3.Connection, visit_id: str, at: str) -> None:
     conn.execute("UPDATE visits SET status = 'submitted', submitted_at = ? WHERE id = ?", (at, visit_id))
 
 
-def mark_void(conn: sqlite3.Connection, visit_id: str, reason: str, at: str, by: str | None) -> None:
-    conn.execute("UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = ? WHERE id = ?",
-                 (reason, at, by, visit_id))
+def mark_void(conn: sqlite3.Connection, visit_id: str, reason: str, at: str, by: str | None,
+              device: str | None = None) -> None:
+    conn.execute("UPDATE visits SET status = 'void', void_reason = ?, voided_at = ?, voided_by = ?, void_device = ? "
+                 "WHERE id = ?", (reason, at, by, device, visit_id))
 
 
 def delete_draft(conn: sqlite3.Connection, visit_id: str, seq: int) -> None:

@@ -1,0 +1,338 @@
+"""Sync bundles on disk: a zip holding `manifest.json` and `records.ndjson` (one fact per line).
+
+The only reader and writer of bundle files. Writing streams the records into a temporary file beside the
+output and renames it into place (0600), so a bundle is whole or absent. Reading trusts nothing: only the
+expected members, by exact name (no paths, so nothing is ever extracted anywhere); the manifest's hash is
+in the zip comment and every member's hash is in the manifest, all checked before a single record is
+handed out; sizes are bounded (a member larger than declared, or expanding more than `MAX_RATIO` times, is
+refused: no zip bomb fills memory or disk); every record is checked field by field, with its line number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from nanxian_cli.errors import InputError
+from nanxian_cli.i18n import tr
+
+FORMAT = "nanxian-bundle"
+VERSION = 1
+"""The bundle format version this nanxian writes and the newest it reads."""
+MANIFEST = "manifest.json"
+RECORDS = "records.ndjson"
+MEMBERS = (MANIFEST, RECORDS)
+MAX_BUNDLE_BYTES = 4 * 1024 ** 3
+"""The largest bundle file read (a county decade is well below 1 GB)."""
+MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_LINE_BYTES = 1024 * 1024
+"""One record: an answer note is at most a few thousand characters."""
+MAX_RATIO = 200
+"""How many times larger than its compressed size a member may be (records compress about 10-20 times)."""
+_COMMENT = re.compile(rb"^nanxian-bundle sha256=([0-9a-f]{64})$")
+
+# -- the records ---------------------------------------------------------------------------------------------
+
+_STR, _OPT_STR, _INT, _OPT_INT, _BOOL, _ANY, _OPT_BOOL = "str", "str?", "int", "int?", "bool", "any", "bool?"
+RECORD_FIELDS: dict[str, dict[str, str]] = {
+    "checklist": {"hash": _STR, "content": _STR},
+    "school": {"code": _STR, "name": _STR, "town": _STR, "stages": _ANY, "boarding": _BOOL, "canteen": _BOOL,
+               "school_bus": _BOOL, "ownership": _STR, "group": _STR},
+    "inspector": {"name": _STR, "phone": _OPT_STR},
+    "assignment": {"school": _STR, "inspector": _STR, "since": _STR},
+    "visit": {"id": _STR, "school": _STR, "checklist": _STR, "checklist_hash": _STR, "date": _STR,
+              "inspector": _STR, "source": _STR, "created_at": _STR, "submitted_at": _STR, "device": _STR},
+    "revision": {"uid": _STR, "base": _OPT_STR, "visit": _STR, "item": _STR, "value": _ANY, "outcome": _STR,
+                 "note": _OPT_STR, "reason": _OPT_STR, "author": _OPT_STR, "device": _STR, "recorded_at": _STR,
+                 "fixed_on_site": _BOOL},
+    "void": {"visit": _STR, "reason": _STR, "at": _STR, "by": _OPT_STR, "device": _STR},
+    "action": {"uid": _STR, "finding": _STR, "opened_by_visit": _OPT_STR, "opened_by_item": _OPT_STR,
+               "school": _STR, "point_key": _STR, "action": _STR, "date": _STR, "text": _OPT_STR, "due": _OPT_STR,
+               "visit": _OPT_STR, "passed": _OPT_BOOL, "on_site": _BOOL, "author": _OPT_STR, "device": _STR,
+               "recorded_at": _STR},
+}
+MAX_TEXT = 20000
+_CONTENT_MAX = 900_000
+
+
+def _check_text(value: str, where: str, limit: int) -> None:
+    if len(value) > limit:
+        raise InputError(tr(f"{where}：文本过长（最多 {limit} 个字符）", f"{where}: text too long (at most {limit} characters)"))
+    for ch in value:
+        o = ord(ch)
+        if (o < 32 and ch not in "\n\t") or 127 <= o < 160 or 0xD800 <= o < 0xE000:
+            raise InputError(tr(f"{where}：含有控制字符 U+{o:04X}", f"{where}: contains the control character U+{o:04X}"))
+
+
+def check_record(record: Any, where: str) -> dict:
+    """A record's shape: an object with a known `kind`, exactly the fields of that kind, each of its type."""
+    if not isinstance(record, dict):
+        raise InputError(tr(f"{where}：每行应为一个 JSON 对象", f"{where}: each line must be a JSON object"))
+    kind = record.get("kind")
+    spec = RECORD_FIELDS.get(kind) if isinstance(kind, str) else None
+    if spec is None:
+        raise InputError(tr(f"{where}：未知的记录类型 {kind!r}", f"{where}: unknown record kind {kind!r}"))
+    extra = sorted(set(record) - set(spec) - {"kind"})
+    if extra:
+        raise InputError(tr(f"{where}：{kind} 记录不应有字段 {', '.join(extra)}",
+                            f"{where}: a {kind} record has no field {', '.join(extra)}"))
+    for name, kind_of in spec.items():
+        if name not in record:
+            raise InputError(tr(f"{where}：{kind} 记录缺少字段 {name}", f"{where}: {kind} record: field {name} is missing"))
+        value = record[name]
+        at = f"{where}: {kind}.{name}"
+        optional = kind_of.endswith("?")
+        base = kind_of.rstrip("?")
+        if value is None and optional:
+            continue
+        ok = {"str": isinstance(value, str), "int": isinstance(value, int) and not isinstance(value, bool),
+              "bool": isinstance(value, bool), "any": True}[base]
+        if not ok:
+            raise InputError(tr(f"{at}：类型不对（应为 {base}）", f"{at}: wrong type (expected {base})"))
+        if isinstance(value, str):
+            _check_text(value, at, _CONTENT_MAX if name == "content" else MAX_TEXT)
+    return record
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+
+@dataclass
+class BundleWriter:
+    """Write records one by one, then the manifest; `close()` puts the bundle in place, `abort()` leaves nothing."""
+
+    output: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    _zip: zipfile.ZipFile | None = None
+    _records: IO[bytes] | None = None
+    _hash: Any = None
+    _tmp: str | None = None
+    _target: Path | None = None
+
+    def __post_init__(self) -> None:
+        import tempfile
+
+        from nanxian_cli.files.outputs import check_output
+
+        self._target = check_output(self.output)
+        parent = self._target.parent
+        if not parent.is_dir():
+            raise InputError(tr(f"{self.output}：文件夹 {self.output.parent} 不存在",
+                                f"{self.output}: folder {self.output.parent} does not exist"))
+        if self._target.is_dir():
+            raise InputError(tr(f"{self.output}：是文件夹；请给出文件名", f"{self.output}: is a folder; give a file name"))
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+        self._zip = zipfile.ZipFile(self._tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._records = self._zip.open(RECORDS, "w", force_zip64=True)
+        self._hash = hashlib.sha256()
+
+    def write(self, record: dict) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        self._hash.update(line)
+        self._records.write(line)
+        self.counts[record["kind"]] = self.counts.get(record["kind"], 0) + 1
+
+    def close(self, manifest: dict) -> dict:
+        """Finish the bundle: the manifest names the records' hash; the zip comment names the manifest's."""
+        from nanxian_cli.files.outputs import fsync_folder
+
+        self._records.close()
+        manifest = {**manifest, "format": FORMAT, "version": VERSION, "counts": dict(sorted(self.counts.items())),
+                    "members": {RECORDS: self._hash.hexdigest()}}
+        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+        self._zip.writestr(MANIFEST, text)
+        self._zip.comment = b"nanxian-bundle sha256=" + hashlib.sha256(text).hexdigest().encode()
+        self._zip.close()
+        with open(self._tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(self._tmp, 0o600)
+        os.replace(self._tmp, self._target)
+        self._tmp = None
+        fsync_folder(self._target.parent)
+        return manifest
+
+    def abort(self) -> None:
+        try:
+            if self._zip is not None:
+                self._zip.close()
+        except Exception:  # noqa: BLE001 - the bundle is being thrown away
+            pass
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass
+            self._tmp = None
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+@dataclass
+class Bundle:
+    path: Path
+    manifest: dict
+    sha256: str
+    _zip: zipfile.ZipFile
+
+    def records(self) -> Iterator[tuple[int, dict]]:
+        """(line number, record) for every line of records.ndjson, each record checked (`check_record`)."""
+        where = f"{self.path.name}: {RECORDS}"
+        with self._zip.open(RECORDS) as fh:
+            for number, line in enumerate(_lines(fh, where), start=1):
+                try:
+                    record = json.loads(line.decode("utf-8"))
+                except UnicodeDecodeError:
+                    raise InputError(tr(f"{where}:{number}：不是 UTF-8 文本", f"{where}:{number}: not UTF-8 text")) from None
+                except ValueError as exc:
+                    raise InputError(tr(f"{where}:{number}：不是 JSON（{exc}）", f"{where}:{number}: not JSON ({exc})")) from None
+                yield number, check_record(record, f"{where}:{number}")
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _lines(fh: IO[bytes], where: str) -> Iterator[bytes]:
+    rest = b""
+    number = 0
+    while chunk := fh.read(1 << 20):
+        rest += chunk
+        *whole, rest = rest.split(b"\n")
+        for line in whole:
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise _too_long(where, number)
+            yield line
+        if len(rest) > MAX_LINE_BYTES:
+            raise _too_long(where, number + 1)
+    if rest.strip():
+        yield rest
+
+
+def _too_long(where: str, number: int) -> InputError:
+    return InputError(tr(f"{where}:{number}：一行超过 {MAX_LINE_BYTES} 字节", f"{where}:{number}: a line longer than "
+                                                                          f"{MAX_LINE_BYTES} bytes"))
+
+
+def _damaged(path: Path, why_zh: str, why_en: str) -> InputError:
+    return InputError(tr(f"{path}：不是完好的 nanxian 数据包（{why_zh}）；未写入任何内容",
+                         f"{path}: not an intact nanxian bundle ({why_en}); nothing was written"))
+
+
+def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bundle:
+    """Open a bundle and check it whole before anything is read from it (InputError, exit 2, otherwise)."""
+    from nanxian_cli.files.outputs import protect_input
+
+    protect_input(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(tr(f"{path}：文件不存在", f"{path}: file not found")) from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(tr(f"{path}：不是普通文件（数据包应为 .nxb 文件）", f"{path}: not a regular file (a bundle is a .nxb file)"))
+    if st.st_size > MAX_BUNDLE_BYTES:
+        raise InputError(tr(f"{path}：文件太大（最多 {MAX_BUNDLE_BYTES // 1024 ** 3} GB）",
+                            f"{path}: file too large (at most {MAX_BUNDLE_BYTES // 1024 ** 3} GB)"))
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise _damaged(path, f"无法读取 zip：{exc}", f"cannot read it as a zip: {exc}") from None
+    try:
+        manifest, digest = _check(zf, path, progress)
+    except BaseException:
+        zf.close()
+        raise
+    return Bundle(path, manifest, digest, zf)
+
+
+def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | None) -> tuple[dict, str]:
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    for name in names:
+        if name not in MEMBERS:
+            raise _damaged(path, f"意外的成员 {name!r}", f"unexpected member {name!r}")
+    if len(set(names)) != len(names):
+        raise _damaged(path, "成员重复", "a member appears twice")
+    if MANIFEST not in names:
+        raise _damaged(path, "缺少 manifest.json", "manifest.json is missing")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _damaged(path, f"{info.filename} 已加密", f"{info.filename} is encrypted")
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1) + 4096:
+            raise _damaged(path, f"{info.filename} 压缩比异常（可能是压缩炸弹）",
+                           f"{info.filename} expands too much (a zip bomb?)")
+    manifest_info = zf.getinfo(MANIFEST)
+    if manifest_info.file_size > MAX_MANIFEST_BYTES:
+        raise _damaged(path, "manifest.json 太大", "manifest.json is too large")
+    text = _read_member(zf, MANIFEST, path, MAX_MANIFEST_BYTES)
+    found = _COMMENT.match(zf.comment or b"")
+    if found is None:
+        raise _damaged(path, "缺少数据包标记", "the bundle's seal (zip comment) is missing")
+    if hashlib.sha256(text).hexdigest() != found.group(1).decode():
+        raise _damaged(path, "manifest.json 已被改动", "manifest.json was altered")
+    try:
+        manifest = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _damaged(path, "manifest.json 不是 JSON", "manifest.json is not JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _damaged(path, "不是 nanxian 数据包格式", "its format is not nanxian-bundle")
+    version = manifest.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _damaged(path, "manifest 的 version 无效", "the manifest's version is not valid")
+    if version > VERSION:
+        raise InputError(tr(f"{path}：数据包格式版本 {version} 比本程序支持的 {VERSION} 新；请先升级 nanxian；未写入任何内容",
+                            f"{path}: bundle format version {version} is newer than this nanxian reads ({VERSION}); "
+                            "upgrade nanxian first; nothing was written"))
+    for key, kind in (("bundle", str), ("device", dict), ("created_at", str), ("since", str), ("counts", dict),
+                      ("members", dict), ("reference", bool)):
+        if not isinstance(manifest.get(key), kind):
+            raise _damaged(path, f"manifest 缺少或错误的 {key}", f"the manifest's {key} is missing or wrong")
+    device = manifest["device"]
+    if not isinstance(device.get("id"), str) or not isinstance(device.get("name"), str):
+        raise _damaged(path, "manifest 的 device 无效", "the manifest's device is not valid")
+    members = manifest["members"]
+    if set(members) != set(names) - {MANIFEST}:
+        raise _damaged(path, "manifest 列出的成员与数据包内容不符", "the members listed in the manifest are not those in the zip")
+    for name, expected in members.items():
+        digest = hashlib.sha256()
+        limit = MAX_BUNDLE_BYTES * MAX_RATIO
+        try:
+            with zf.open(name) as fh:
+                read = 0
+                while chunk := fh.read(1 << 20):
+                    read += len(chunk)
+                    if read > limit:
+                        raise _damaged(path, f"{name} 太大", f"{name} is too large")
+                    digest.update(chunk)
+                    if progress is not None:
+                        progress(len(chunk))
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
+            raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+        if digest.hexdigest() != expected:
+            raise _damaged(path, f"{name} 的校验值不符（内容被改动或损坏）",
+                           f"{name} does not match its sha256 (altered or damaged)")
+    file_hash = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            file_hash.update(chunk)
+    return manifest, file_hash.hexdigest()
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int) -> bytes:
+    try:
+        with zf.open(name) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+    if len(data) > limit:
+        raise _damaged(path, f"{name} 太大", f"{name} is too large")
+    return data

@@ -1,0 +1,385 @@
+"""Sync bundles through the real CLI: round trips, re-imports, damaged and hostile bundles, the reference bundle
+and the offline re-check, every conflict kind. Real SQLite files and real bundle files in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from visit_helpers import FULL, answers_file, counts, record, rows, vdir  # noqa: F401
+
+
+def sync(cli, db: Path, *args: str):
+    return cli("--db", str(db), "sync", *args)
+
+
+def export(cli, db: Path, out: Path, *args: str) -> dict:
+    result = sync(cli, db, "export", "--output", str(out), "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def import_(cli, db: Path, *bundles: Path) -> dict | list:
+    result = sync(cli, db, "import", *map(str, bundles), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def facts(db: Path) -> dict:
+    """Everything that travels, without local numbers: equal on two databases that hold the same facts."""
+    from nanxian_cli.core.ids import revision_uid
+
+    conn = sqlite3.connect(db)
+    try:
+        visits = sorted(conn.execute("SELECT id, school_code, checklist_hash, date, inspector, status, void_reason, "
+                                     "n_pass, n_fail, n_na FROM visits WHERE status != 'draft'").fetchall())
+        answers = sorted((vid, item, uid or revision_uid(vid, item, rev), base, value, outcome, note, at, current)
+                         for vid, item, rev, uid, base, value, outcome, note, at, current in conn.execute(
+                             "SELECT v.id, a.item_id, a.revision, a.uid, a.base, a.value, a.outcome, a.note, "
+                             "a.recorded_at, a.is_current FROM answers a JOIN visits v ON v.seq = a.visit_seq "
+                             "WHERE v.status != 'draft'"))
+        actions = sorted(conn.execute("SELECT uid, finding, kind, date, text, author, device, recorded_at "
+                                      "FROM finding_actions").fetchall())
+        findings = sorted(conn.execute("SELECT uid, school_code, point_key, opened, due, status, resolved_on, "
+                                       "resolved_by_visit, recheck_count FROM findings").fetchall())
+    finally:
+        conn.close()
+    return {"visits": visits, "answers": answers, "actions": actions, "findings": findings}
+
+
+def reports(cli, db: Path) -> tuple:
+    summary = cli("--db", str(db), "report", "summary", "--from", "2020-01-01", "--to", "2020-12-31", "--format", "json")
+    listing = cli("--db", str(db), "finding", "list", "--as-of", "2020-12-31", "--format", "json")
+    assert summary.exit_code == 0 and listing.exit_code == 0, (summary.output, listing.output)
+    found = sorted((json.dumps({k: v for k, v in f.items() if k not in ("id",)}, sort_keys=True, ensure_ascii=False)
+                    for f in json.loads(listing.stdout)))
+    return json.loads(summary.stdout), found
+
+
+@pytest.fixture
+def bureau(cli, vdir, db_path, tmp_path):  # noqa: F811
+    """The bureau's database (the default one) with two visits at NX-001: one failing t-drill and t-class."""
+    first = record(cli, tmp_path, {**FULL, "t-drill": "no", "t-class": 60}, name="v1.yaml", date="2020-10-05")
+    second = record(cli, tmp_path, FULL, name="v2.yaml", school="NX-002", date="2020-10-06")
+    return db_path, first["id"], second["id"]
+
+
+# -- round trip ------------------------------------------------------------------------------------------
+
+
+def test_round_trip_then_reimport_changes_nothing(cli, bureau, tmp_path):
+    a, v1, _ = bureau
+    b = tmp_path / "bureau-copy.db"
+    out = tmp_path / "week45.nxb"
+    manifest = export(cli, a, out)
+    assert manifest["format"] == "nanxian-bundle" and manifest["version"] == 1
+    assert manifest["counts"]["visit"] == 2 and manifest["counts"]["revision"] == 14
+    assert out.stat().st_mode & 0o777 == 0o600
+    with zipfile.ZipFile(out) as zf:
+        assert sorted(zf.namelist()) == ["manifest.json", "records.ndjson"]
+        kinds = [json.loads(line)["kind"] for line in zf.read("records.ndjson").decode().splitlines()]
+    # what a record refers to comes before it
+    assert kinds.index("checklist") < kinds.index("school") < kinds.index("visit") < kinds.index("revision")
+    first = import_(cli, b, out)
+    assert first["new"]["visits"] == 2 and first["new"]["revisions"] == 14 and first["conflicts"] == []
+    assert first["new_schools"] == ["NX-001", "NX-002"]
+    assert facts(a) == facts(b)
+    assert reports(cli, a)[1] == reports(cli, b)[1]
+    before = counts(b)
+    again = import_(cli, b, out)
+    assert again["already_imported"] is True and counts(b) == before
+    shown = sync(cli, b, "import", str(out))
+    assert "already imported" in shown.stdout
+
+
+def test_since_last_sends_only_what_is_new_and_the_same_facts_again_are_skipped(cli, bureau, tmp_path):
+    a, v1, _ = bureau
+    b = tmp_path / "b.db"
+    import_(cli, b, *[tmp_path / "w1.nxb"] if export(cli, a, tmp_path / "w1.nxb") else [])
+    empty = export(cli, a, tmp_path / "w2.nxb")
+    assert empty["counts"] == {}
+    assert cli("inspect", "amend", v1[:8], "t-class", "50", "--reason", "recounted", "--by", "李明").exit_code == 0
+    amended = export(cli, a, tmp_path / "w3.nxb")
+    assert amended["counts"]["visit"] == 1 and amended["counts"]["revision"] == 8  # the visit whole, once more
+    result = import_(cli, b, tmp_path / "w3.nxb")
+    assert result["new"]["revisions"] == 1 and result["skipped"] >= 7
+    everything = export(cli, a, tmp_path / "all.nxb", "--since", "all")
+    assert everything["counts"]["visit"] == 2
+    repeat = import_(cli, b, tmp_path / "all.nxb")
+    assert repeat["already_imported"] is False and sum(repeat["new"].values()) == 0 and repeat["skipped"] > 0
+    assert facts(a) == facts(b)
+    # the amendment (60 -> 50, a pass) took back the t-class finding at both
+    assert rows(b, "SELECT status FROM findings WHERE item_id = 't-class'") == [("withdrawn",)]
+
+
+def test_export_refuses_the_database_and_a_wrong_name(cli, bureau, tmp_path):
+    a, _, _ = bureau
+    before = a.read_bytes()
+    result = sync(cli, a, "export", "--output", str(a))
+    assert result.exit_code == 2 and "database" in result.stderr
+    result = sync(cli, a, "export", "--output", str(tmp_path / "x.zip"))
+    assert result.exit_code == 2 and ".nxb" in result.stderr
+    assert a.read_bytes() == before
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
+
+
+# -- damaged and hostile bundles ---------------------------------------------------------------------------
+
+
+def _rewrite(src: Path, dst: Path, *, records: bytes | None = None, manifest: dict | None = None,
+             extra: dict[str, bytes] | None = None, reseal: bool = True, fix_hashes: bool = False) -> None:
+    """Copy a bundle, changing members; `reseal` recomputes the zip comment, `fix_hashes` the manifest's hashes
+    (what a careful forger would do)."""
+    with zipfile.ZipFile(src) as zf:
+        old_records = zf.read("records.ndjson")
+        old_manifest = json.loads(zf.read("manifest.json"))
+        comment = zf.comment
+    records = old_records if records is None else records
+    manifest = old_manifest if manifest is None else manifest
+    if fix_hashes:
+        manifest = {**manifest, "members": {"records.ndjson": hashlib.sha256(records).hexdigest()}}
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("records.ndjson", records)
+        zf.writestr("manifest.json", text)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+        zf.comment = (b"nanxian-bundle sha256=" + hashlib.sha256(text).hexdigest().encode()) if reseal else comment
+
+
+@pytest.fixture
+def bundle(cli, bureau, tmp_path) -> Path:
+    out = tmp_path / "good.nxb"
+    export(cli, bureau[0], out)
+    return out
+
+
+def _refused(cli, tmp_path, path: Path, *words: str) -> None:
+    target = tmp_path / "target.db"
+    if not target.exists():
+        assert sync(cli, target, "status").exit_code == 1  # read-only: no database made
+    result = sync(cli, target, "import", str(path))
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    if target.exists():
+        assert counts(target)["visits"] == 0 and rows(target, "SELECT count(*) FROM sync_bundles") == [(0,)]
+
+
+def test_tampered_member_is_refused(cli, bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as zf:
+        records = zf.read("records.ndjson").replace(b'"outcome":"fail"', b'"outcome":"pass"', 1)
+    bad = tmp_path / "tampered.nxb"
+    _rewrite(bundle, bad, records=records)
+    _refused(cli, tmp_path, bad, "records.ndjson does not match its sha256", "nothing was written")
+
+
+def test_tampered_manifest_is_refused(cli, bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    bad = tmp_path / "manifest.nxb"
+    _rewrite(bundle, bad, manifest={**manifest, "device": {"id": "x", "name": "someone else"}}, reseal=False)
+    _refused(cli, tmp_path, bad, "manifest.json was altered")
+    forged = tmp_path / "counts.nxb"
+    _rewrite(bundle, forged, manifest={**manifest, "counts": {**manifest["counts"], "visit": 1}})
+    _refused(cli, tmp_path, forged, "do not match the manifest's counts")
+
+
+def test_forged_outcome_is_refused_even_when_every_hash_is_recomputed(cli, bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as zf:
+        records = zf.read("records.ndjson").replace(b'"item":"t-drill","value":false,"outcome":"fail"',
+                                                    b'"item":"t-drill","value":false,"outcome":"pass"', 1)
+    assert b'"value":false,"outcome":"pass"' in records
+    bad = tmp_path / "forged.nxb"
+    _rewrite(bundle, bad, records=records, fix_hashes=True)
+    _refused(cli, tmp_path, bad, "records.ndjson:", "outcome pass does not follow from the answer")
+
+
+def test_truncated_zip_member_outside_and_newer_version_are_refused(cli, bundle, tmp_path):
+    data = bundle.read_bytes()
+    cut = tmp_path / "cut.nxb"
+    cut.write_bytes(data[: len(data) // 2])
+    _refused(cli, tmp_path, cut, "not an intact nanxian bundle")
+    outside = tmp_path / "outside.nxb"
+    _rewrite(bundle, outside, extra={"../x": b"escape"})
+    _refused(cli, tmp_path, outside, "unexpected member '../x'")
+    assert not (tmp_path.parent / "x").exists()
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    newer = tmp_path / "newer.nxb"
+    _rewrite(bundle, newer, manifest={**manifest, "version": 2})
+    _refused(cli, tmp_path, newer, "bundle format version 2 is newer")
+    _refused(cli, tmp_path, Path("/dev/zero"), "not a regular file")
+    text = tmp_path / "notes.nxb"
+    text.write_text("hello", encoding="utf-8")
+    _refused(cli, tmp_path, text, "not an intact nanxian bundle")
+
+
+def test_zip_bomb_is_refused_before_it_is_expanded(cli, bundle, tmp_path):
+    bomb = tmp_path / "bomb.nxb"
+    _rewrite(bundle, bomb, records=b"\n" * (64 * 1024 * 1024), fix_hashes=True)
+    assert bomb.stat().st_size < 1024 * 1024
+    _refused(cli, tmp_path, bomb, "expands too much")
+
+
+def test_a_bad_record_names_its_line_and_nothing_is_written(cli, bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as zf:
+        lines = zf.read("records.ndjson").decode().splitlines()
+    visit_line = next(i for i, line in enumerate(lines) if '"kind":"visit"' in line)
+    record = json.loads(lines[visit_line])
+    record["date"] = 20201005
+    lines[visit_line] = json.dumps(record, ensure_ascii=False)
+    bad = tmp_path / "badtype.nxb"
+    _rewrite(bundle, bad, records=("\n".join(lines) + "\n").encode(), fix_hashes=True)
+    _refused(cli, tmp_path, bad, f"records.ndjson:{visit_line + 1}", "visit.date", "wrong type")
+    record["date"] = "2020-10-05"
+    record["note"] = "[bold]x[/bold]"
+    lines[visit_line] = json.dumps(record, ensure_ascii=False)
+    extra = tmp_path / "extra.nxb"
+    _rewrite(bundle, extra, records=("\n".join(lines) + "\n").encode(), fix_hashes=True)
+    _refused(cli, tmp_path, extra, "has no field note")
+
+
+# -- the reference bundle and the offline re-check ---------------------------------------------------------
+
+
+def test_reference_bundle_lets_a_laptop_recheck_offline_and_the_recheck_resolves_at_the_bureau(cli, bureau, tmp_path):
+    a, v1, _ = bureau
+    laptop = tmp_path / "laptop.db"
+    assert cli("inspector", "assign", "李明", "NX-001").exit_code == 0
+    ref = tmp_path / "reference.nxb"
+    manifest = export(cli, a, ref, "--reference")
+    assert manifest["reference"] is True and manifest["counts"]["school"] == 5
+    got = import_(cli, laptop, ref)
+    assert got["new"]["assignments"] == 1 and got["new"]["schools"] == 5
+    open_at_bureau = rows(a, "SELECT uid, item_id, status, due FROM findings WHERE status = 'open' ORDER BY uid")
+    assert rows(laptop, "SELECT uid, item_id, status, due FROM findings WHERE status = 'open' ORDER BY uid") == \
+        open_at_bureau
+    assert len(open_at_bureau) == 2
+    # offline: the laptop's next visit of NX-001 passes both points: the re-check resolves them there
+    path = answers_file(tmp_path, FULL, name="recheck.yaml", date="2020-11-09")
+    result = cli("--db", str(laptop), "inspect", "visit", "--answers", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    recheck = json.loads(result.stdout)["id"]
+    assert rows(laptop, "SELECT count(*) FROM findings WHERE status = 'open'") == [(0,)]
+    # back at the bureau
+    back = tmp_path / "laptop-week46.nxb"
+    sent = export(cli, laptop, back)
+    # its first export: what it made and what it imported (the reference's visit of NX-001), so it can pass on
+    assert sent["counts"]["visit"] == 2
+    result = import_(cli, a, back)
+    assert result["new"]["visits"] == 1 and result["skipped"] > 0
+    assert rows(a, "SELECT status, resolved_by_visit FROM findings ORDER BY uid") == [("resolved", recheck)] * 2
+
+
+# -- conflicts -------------------------------------------------------------------------------------------
+
+
+def _pair(cli, bureau, tmp_path) -> tuple[Path, Path]:
+    a = bureau[0]
+    b = tmp_path / "b.db"
+    import_(cli, b, tmp_path / "ref.nxb") if export(cli, a, tmp_path / "ref.nxb", "--reference") else None
+    import_(cli, b, tmp_path / "a0.nxb") if export(cli, a, tmp_path / "a0.nxb") else None
+    return a, b
+
+
+def _exchange(cli, x: Path, y: Path, tmp_path: Path, tag: str) -> None:
+    export(cli, x, tmp_path / f"{tag}-x.nxb")
+    export(cli, y, tmp_path / f"{tag}-y.nxb")
+    import_(cli, y, tmp_path / f"{tag}-x.nxb")
+    import_(cli, x, tmp_path / f"{tag}-y.nxb")
+
+
+def test_parallel_edits_are_both_kept_reported_and_resolvable(cli, bureau, tmp_path):
+    a, b = _pair(cli, bureau, tmp_path)
+    v1 = bureau[1]
+    assert cli("--db", str(a), "inspect", "amend", v1[:8], "t-class", "58", "--reason", "recount A", "--by",
+               "李明").exit_code == 0
+    assert cli("--db", str(b), "inspect", "amend", v1[:8], "t-class", "52", "--reason", "recount B", "--by",
+               "李明").exit_code == 0
+    _exchange(cli, a, b, tmp_path, "p")
+    assert facts(a) == facts(b)
+    listed = json.loads(sync(cli, a, "conflicts", "--format", "json").stdout)
+    assert [c["kind"] for c in listed] == ["parallel-edit"]
+    assert json.loads(sync(cli, b, "conflicts", "--format", "json").stdout)[0]["detail"] == listed[0]["detail"]
+    # the later edit (B's) is current on both
+    current = rows(a, "SELECT a.value FROM answers a JOIN visits v ON v.seq = a.visit_seq WHERE v.id = ? AND "
+                      "a.item_id = 't-class' AND a.is_current = 1", (v1,))
+    assert current == [("52",)]
+    a_rev = next(u for u in listed[0]["detail"]["revisions"]
+                 if rows(a, "SELECT value FROM answers WHERE uid = ?", (u,)) == [("58",)])
+    bad = sync(cli, a, "resolve", str(listed[0]["id"]), "--keep", "zzzzzzzz", "--reason", "x", "--by", "李明")
+    assert bad.exit_code == 2 and "not one of the revisions" in bad.stderr
+    done = sync(cli, a, "resolve", str(listed[0]["id"]), "--keep", a_rev[:8], "--reason", "school's register",
+                "--by", "李明")
+    assert done.exit_code == 0, done.output
+    assert json.loads(sync(cli, a, "conflicts", "--format", "json").stdout) == []
+    _exchange(cli, a, b, tmp_path, "q")
+    assert facts(a) == facts(b)
+    assert rows(b, "SELECT a.value FROM answers a JOIN visits v ON v.seq = a.visit_seq WHERE v.id = ? AND "
+                   "a.item_id = 't-class' AND a.is_current = 1", (v1,)) == [("58",)]
+
+
+def test_void_against_amendment_the_void_stands(cli, bureau, tmp_path):
+    a, b = _pair(cli, bureau, tmp_path)
+    v1 = bureau[1]
+    assert cli("--db", str(b), "inspect", "amend", v1[:8], "t-class", "52", "--reason", "recount", "--by",
+               "李明").exit_code == 0
+    assert cli("--db", str(a), "inspect", "void", v1[:8], "--reason", "wrong school", "--by", "李明").exit_code == 0
+    _exchange(cli, a, b, tmp_path, "v")
+    assert facts(a) == facts(b)
+    assert rows(a, "SELECT status FROM visits WHERE id = ?", (v1,)) == [("void",)]
+    listed = json.loads(sync(cli, a, "conflicts", "--all", "--format", "json").stdout) + \
+        json.loads(sync(cli, b, "conflicts", "--all", "--format", "json").stdout)
+    assert {c["kind"] for c in listed} == {"void-amend"}
+    assert all(c["settlement"] == "void stands" for c in listed)
+
+
+def test_a_fact_whose_base_has_not_arrived_is_held_then_applied(cli, bureau, tmp_path):
+    a, b = _pair(cli, bureau, tmp_path)
+    c = tmp_path / "c.db"
+    export(cli, b, tmp_path / "b0.nxb")
+    finding = rows(b, "SELECT id FROM findings WHERE item_id = 't-drill'")[0][0]
+    assert cli("--db", str(b), "finding", "resolve", str(finding), "--note", "drill held", "--date", "2020-10-20",
+               "--by", "李明").exit_code == 0
+    export(cli, b, tmp_path / "b1.nxb")  # the action only: B sent its visits in b0
+    first = import_(cli, c, tmp_path / "b1.nxb")
+    assert first["held"] >= 1 and first["new"]["events"] == 0
+    status = json.loads(sync(cli, c, "status", "--format", "json").stdout)
+    assert len(status["held"]) >= 1 and status["open_conflicts"] >= 1
+    second = import_(cli, c, tmp_path / "a0.nxb")  # the visit arrives
+    assert second["released"] >= 1
+    assert rows(c, "SELECT count(*) FROM sync_held") == [(0,)]
+    assert rows(c, "SELECT status FROM findings WHERE item_id = 't-drill'") == [("resolved",)]
+    assert json.loads(sync(cli, c, "conflicts", "--format", "json").stdout) == []
+
+
+def test_same_visit_with_a_different_header_keeps_the_local_one(cli, bureau, tmp_path):
+    a, b = _pair(cli, bureau, tmp_path)
+    src = tmp_path / "a0.nxb"
+    with zipfile.ZipFile(src) as zf:
+        lines = zf.read("records.ndjson").decode().splitlines()
+        manifest = json.loads(zf.read("manifest.json"))
+    changed = [line.replace('"date":"2020-10-05"', '"date":"2020-10-07"') for line in lines]
+    forged = tmp_path / "header.nxb"
+    _rewrite(src, forged, records=("\n".join(changed) + "\n").encode(),
+             manifest={**manifest, "bundle": "11111111-2222-3333-4444-555555555555"}, fix_hashes=True)
+    before = facts(b)
+    result = import_(cli, b, forged)
+    assert [c["kind"] for c in result["conflicts"]] == ["visit-header"]
+    assert result["conflicts"][0]["fields"] == {"date": {"here": "2020-10-05", "bundle": "2020-10-07"}}
+    assert facts(b) == before
+    shown = sync(cli, b, "conflicts")
+    assert "2020-10-05" in shown.stdout and "2020-10-07" in shown.stdout
+
+
+def test_status_without_a_database_creates_nothing(cli, tmp_path):
+    target = tmp_path / "none.db"
+    result = sync(cli, target, "status")
+    assert result.exit_code == 1 and not target.exists()
