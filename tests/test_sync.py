@@ -45,8 +45,10 @@ def facts(db: Path) -> dict:
                              "WHERE v.status != 'draft'"))
         actions = sorted(conn.execute("SELECT uid, finding, kind, date, text, author, device, recorded_at "
                                       "FROM finding_actions").fetchall())
+        # the findings the engine derives from those facts (a row kept only as local history — a finding shown
+        # here before its visit was voided or its answer amended — is not derived and does not travel)
         findings = sorted(conn.execute("SELECT uid, school_code, point_key, opened, due, status, resolved_on, "
-                                       "resolved_by_visit, recheck_count FROM findings").fetchall())
+                                       "resolved_by_visit, recheck_count FROM findings WHERE derived = 1").fetchall())
     finally:
         conn.close()
     return {"visits": visits, "answers": answers, "actions": actions, "findings": findings}
