@@ -83,8 +83,8 @@ SUPERVISORS = ("李明", "王芳", "张三", "李四", "王主任", "钱督学")
 
 def register_supervisors(db: Path, *names: str) -> None:
     """Register supervisors straight through the store (what `nanxian inspector add NAME` does)."""
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import add_inspector
+    from nanxian_cli.store import open_store
 
     with open_store(db) as store:
         for name in names or SUPERVISORS:

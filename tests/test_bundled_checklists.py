@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from nanxian_cli.files.checklists import load_all, load_plan
 from nanxian_cli.core.applicability import applies
 from nanxian_cli.core.vocab import STAGES
+from nanxian_cli.files.checklists import load_all, load_plan
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli.files.checklists import load_checklist
 from nanxian_cli.errors import ValidationFailed
+from nanxian_cli.files.checklists import load_checklist
 
 HEADER = """\
 id: mini
@@ -637,8 +637,8 @@ def test_when_value_that_can_never_match(tmp_path: Path):
 
 
 def test_plan_must_list_items_1_to_21(tmp_path: Path):
-    from nanxian_cli.files.checklists import load_plan
     from nanxian_cli.config import bundled_data_dir
+    from nanxian_cli.files.checklists import load_plan
 
     plan = load_plan()
     assert sorted(item.number for section in plan.sections for item in section.items) == list(range(1, 22))

@@ -20,17 +20,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nanxian_cli.services.bulk import import_visits
-from nanxian_cli.files.checklists import load_checklist
-from nanxian_cli.errors import InputError, NotFound
 from nanxian_cli.core.answers import AnswerError, Outcome, judge
 from nanxian_cli.core.applicability import auto_na
-from nanxian_cli.files.roster import read_roster
-from nanxian_cli.store import open_store
-from nanxian_cli.services.people import find_school, import_schools
-from nanxian_cli.services.corrections import amend_answer, void_visit
-from nanxian_cli.services.recording import record_draft_answer, record_visit, start_draft, submit_draft, write_visits
 from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+from nanxian_cli.errors import InputError, NotFound
+from nanxian_cli.files.checklists import load_checklist
+from nanxian_cli.files.roster import read_roster
+from nanxian_cli.services.bulk import import_visits
+from nanxian_cli.services.corrections import amend_answer, void_visit
+from nanxian_cli.services.people import find_school, import_schools
+from nanxian_cli.services.recording import record_draft_answer, record_visit, start_draft, submit_draft, write_visits
+from nanxian_cli.store import open_store
 
 # Weights other than 1, a point on two plan items, a critical point, skip logic, a canteen-only point,
 # a kindergarten-only point, n/a allowed, a text point (info).
@@ -400,8 +400,8 @@ def _bench_module():
 
 @pytest.fixture(scope="module")
 def demo_county(tmp_path_factory) -> Path:
-    from nanxian_cli.services import demo as core
     from nanxian_cli.config import bundled_checklists_dir
+    from nanxian_cli.services import demo as core
 
     path = tmp_path_factory.mktemp("county") / "county.db"
     core.prepare_target(path, None)

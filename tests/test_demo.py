@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from nanxian_cli.errors import StoreError
+from nanxian_cli.files.checklists import load_all
+from nanxian_cli.files.roster import read_roster
 from nanxian_cli.services import demo as core
 from nanxian_cli.services import demo_county as county
 from nanxian_cli.services.bulk import import_visits
-from nanxian_cli.files.checklists import load_all
-from nanxian_cli.errors import StoreError
-from nanxian_cli.files.roster import read_roster
-from nanxian_cli.store import open_store
 from nanxian_cli.services.people import import_schools
 from nanxian_cli.services.recording import record_visit
+from nanxian_cli.store import open_store
 
 SMALL = ["--schools", "6", "--visits-per-year", "4"]
 

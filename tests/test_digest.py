@@ -49,11 +49,11 @@ def write_checklist(folder: Path) -> Path:
 
 def record(db: Path, checklist: Path, code: str, day: str, inspector: str, drill=None, cls=None, sign=None) -> str:
     """Record one visit through the real path; a missing answer leaves it a draft."""
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
     from nanxian_cli.files.checklists import load_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
-    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+    from nanxian_cli.store import open_store
 
     given = {k: GivenAnswer(v) for k, v in (("dg-drill", drill), ("dg-class", cls), ("dg-sign", sign)) if v is not None}
     with open_store(db) as store:

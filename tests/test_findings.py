@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+
 from conftest import register_supervisors
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from visit_helpers import vdir  # noqa: F401
 
 VALUES = {
@@ -23,11 +24,11 @@ amendments = st.lists(st.sampled_from([(item, v) for item, vs in VALUES.items() 
 
 @pytest.fixture
 def visit_id(vdir, db_path):
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
-    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+    from nanxian_cli.store import open_store
 
     with open_store(db_path) as store:
         school = find_school(store, "NX-001")
@@ -41,11 +42,11 @@ def visit_id(vdir, db_path):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=amendments)
 def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
-    from nanxian_cli.errors import InputError
     from nanxian_cli.core.scoring import rate
-    from nanxian_cli.store import open_store
-    from nanxian_cli.services.corrections import amend_answer
+    from nanxian_cli.errors import InputError
     from nanxian_cli.reports.visits import visit_detail
+    from nanxian_cli.services.corrections import amend_answer
+    from nanxian_cli.store import open_store
 
     with open_store(db_path) as store:
         for item, value in steps:
@@ -132,13 +133,13 @@ def expected_findings(conn) -> set[tuple]:
 def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory, ops):
     import sqlite3
 
-    from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.errors import InputError
-    from nanxian_cli.store import open_store
-    from nanxian_cli.services.people import find_school
-    from nanxian_cli.services.corrections import amend_answer, void_visit
-    from nanxian_cli.services.recording import record_visit
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.services.corrections import amend_answer, void_visit
+    from nanxian_cli.services.people import find_school
+    from nanxian_cli.services.recording import record_visit
+    from nanxian_cli.store import open_store
 
     (vdir / "t-replay.yaml").write_text(TIMELINE, encoding="utf-8")
     db = tmp_path_factory.mktemp("replay") / "nanxian.db"  # a fresh copy of the roster-only database

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from visit_helpers import FULL, answers_file, counts, record, rows, vdir  # noqa: F401
 
 MIXED = {"t-drill": "yes", "t-class": {"value": 58, "note": "初二(3)班58人"}, "t-meal": "no",

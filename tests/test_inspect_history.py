@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
 MIXED = {"t-drill": "yes", "t-class": {"value": 58, "note": "初二(3)班58人"}, "t-meal": "no",
@@ -85,9 +86,9 @@ def test_show_json_shape_and_table(cli, vdir, tmp_path):
 
 def test_visit_prefix_lookup_and_ambiguity(cli, vdir, db_path):
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import start_draft
+    from nanxian_cli.store import open_store
 
     with open_store(db_path) as store:
         school = find_school(store, "NX-001")

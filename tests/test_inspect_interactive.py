@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from conftest import register_supervisors
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
@@ -285,7 +284,7 @@ def test_subprocess_piped_stdin(vdir, db_path, tmp_path):
     env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, "-m", "nanxian_cli", *START],
-        input="y\n58\n\ny\nlight\n4\nok\ny\n".encode("utf-8"), capture_output=True, env=env, timeout=60,
+        input=b"y\n58\n\ny\nlight\n4\nok\ny\n", capture_output=True, env=env, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in proc.stderr.decode("utf-8", "replace")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli.services import demo as core
 from nanxian_cli.config import bundled_checklists_dir
-from nanxian_cli.store import open_store, schema
+from nanxian_cli.services import demo as core
 from nanxian_cli.services.corrections import amend_answer, void_visit
+from nanxian_cli.store import open_store, schema
 
 # What a visit's records are, independent of how they are keyed.
 LOGICAL = {
@@ -286,7 +286,8 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                          "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
     from nanxian_cli.files.checklists import load_all
-    from nanxian_cli.services.recording import school_of as _school_of, start_draft
+    from nanxian_cli.services.recording import school_of as _school_of
+    from nanxian_cli.services.recording import start_draft
 
     loaded = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}["routine-monthly"]
     with open_store(path) as store:

@@ -10,8 +10,8 @@ from typing import get_args
 
 import pytest
 
-from visit_helpers import FULL, answers_file, counts, record, vdir  # noqa: F401
 from test_output_safety import county, disk  # noqa: F401  (the fixture and the helper)
+from visit_helpers import FULL, answers_file, counts, record, vdir  # noqa: F401
 
 # Every command that writes a document, and the formats (with the extension of each) it names when it refuses.
 COMMANDS = [

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 import nanxian_cli.store as store_pkg
-from nanxian_cli.services import upgrade
-from nanxian_cli.services import demo as core
-from nanxian_cli.services import demo_county
 from nanxian_cli.config import bundled_checklists_dir
+from nanxian_cli.services import demo as core
+from nanxian_cli.services import demo_county, upgrade
 from nanxian_cli.store import open_store
 
 BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts"}
@@ -206,9 +205,8 @@ def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
 
 
 def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
-    from nanxian_cli.files.checklists import find_checklist
-
     from conftest import register_supervisors
+    from nanxian_cli.files.checklists import find_checklist
 
     register_supervisors(county_copy, "测试")
     visit_id, failed_item = _visit_with_findings(county_copy)

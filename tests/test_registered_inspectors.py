@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from visit_helpers import FULL, answers_file, counts, record, rows, vdir  # noqa: F401
 
 FAIL_CLASS = dict(FULL, **{"t-class": 60})  # opens one finding

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from nanxian_cli.errors import StoreError
-from nanxian_cli.store import open_store
-from nanxian_cli.store import schema
+from nanxian_cli.store import open_store, schema
 
 EXPECTED_TABLES = {
     "schema_migrations", "plan_items", "checklist_versions", "checklist_items", "checklist_item_plan", "schools",

@@ -16,9 +16,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
 
 from nanxian_cli.files import inputs
+from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
 
 SECRET = "secret_key: top secret\nanother_secret: 42\n"
 

@@ -47,8 +47,8 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
 ) -> None:
     """Check checklist files; print every problem with file and line. Exit 2 if any."""
-    from nanxian_cli.files.checklists import validate_paths
     from nanxian_cli.errors import ValidationFailed
+    from nanxian_cli.files.checklists import validate_paths
 
     targets = list(paths) if paths else [settings().checklists_dir]
     good, problems = validate_paths(targets)

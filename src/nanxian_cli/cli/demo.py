@@ -25,12 +25,12 @@ def demo(
     Written to a separate demo database (`nanxian --db FILE demo`, or the default demo file; NANXIAN_DB and the
     config's `db` name the real database, which the demo never touches); an earlier demo database there is
     rebuilt from scratch. Deterministic for a given --seed."""
-    from nanxian_cli.services import demo as core
-    from nanxian_cli.services import demo_county as county
     from nanxian_cli.cli.common import console
     from nanxian_cli.cli.runtime import parse_date, settings, today
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
+    from nanxian_cli.services import demo as core
+    from nanxian_cli.services import demo_county as county
     from nanxian_cli.store import open_store
 
     last = parse_date(end, "--end") or county.DEFAULT_END
@@ -73,10 +73,10 @@ def _target(own: str | None):
     real database (set once for cron and every command), which is what the target must never be."""
     from pathlib import Path
 
+    from nanxian_cli.cli.runtime import settings, state
     from nanxian_cli.config import default_demo_db, load_settings
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
-    from nanxian_cli.cli.runtime import settings, state
 
     mine = Path(own).expanduser() if own else None
     chosen = Path(state.db).expanduser() if state.db else None
@@ -92,8 +92,8 @@ def _target(own: str | None):
 def _build(store, checklists_dir, opts, err, inputs=None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nanxian_cli.services import demo as core
     from nanxian_cli.i18n import tr
+    from nanxian_cli.services import demo as core
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err) as bar:

@@ -8,8 +8,16 @@ from typing import Annotated, Any, Literal
 import typer
 
 from nanxian_cli.cli.common import console, plain_text
-from nanxian_cli.cli.options import (ByOption, DateOption, FormatOption, FromOption, OutputOption, ToOption, VisitArg,
-                                     VisitFormatOption)
+from nanxian_cli.cli.options import (
+    ByOption,
+    DateOption,
+    FormatOption,
+    FromOption,
+    OutputOption,
+    ToOption,
+    VisitArg,
+    VisitFormatOption,
+)
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
@@ -87,8 +95,8 @@ def visit(
     output: OutputOption = None,
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
-    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
     from nanxian_cli.files.answers import read_answers_file, require
+    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
     from nanxian_cli.services.people import find_school
 
     if answers is not None and (resume or draft is not None):
@@ -137,8 +145,8 @@ def _refuse_output_over_inputs(output: Path | None) -> None:
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
     from nanxian_cli.core.visit import prepare_visit
     from nanxian_cli.i18n import pick
-    from nanxian_cli.services.recording import record_visit
     from nanxian_cli.render.formats import choose
+    from nanxian_cli.services.recording import record_visit
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
@@ -166,9 +174,8 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
 def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
                  chosen=None, again=False) -> None:
     """The interactive visit (ui/flow.py), its outcome shown or mapped to an exit code."""
-    from nanxian_cli.ui.flow import run_interactive
-
     from nanxian_cli.render.formats import choose
+    from nanxian_cli.ui.flow import run_interactive
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before any answer
 

@@ -16,8 +16,8 @@ app = NanxianTyper(name="school", no_args_is_help=True, help="Import and look up
 
 
 def _check_stage(stage: str | None) -> None:
-    from nanxian_cli.errors import InputError
     from nanxian_cli.core.vocab import STAGES
+    from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
         raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}", f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))

@@ -31,8 +31,8 @@ def read_answers_file(path: Path) -> AnswersDocument:
     """Parse an answers file (DESIGN.md format) with line numbers for every answer."""
     from pydantic import ValidationError
 
-    from nanxian_cli.files.yaml import read_yaml, validation_lines
     from nanxian_cli.core.models import AnswerEntry, AnswersFile
+    from nanxian_cli.files.yaml import read_yaml, validation_lines
 
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):

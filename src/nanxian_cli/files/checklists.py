@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nanxian_cli.errors import InputError, NotFound, ValidationFailed
-from nanxian_cli.i18n import tr
 from nanxian_cli.core.answers import RULE_KEYS, TYPES
+from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.files.yaml import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
+from nanxian_cli.i18n import tr
 
 if TYPE_CHECKING:
     from nanxian_cli.core.models import Checklist, Plan

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
-from nanxian_cli.i18n import tr
 from nanxian_cli.files.inputs import read_bytes
 from nanxian_cli.files.yaml import decode_text, format_loc, parse_yaml
+from nanxian_cli.i18n import tr
 
 MAX_ROW_PROBLEMS = 10
 """Problems listed for one row; the rest are counted."""

@@ -8,8 +8,18 @@ from dataclasses import dataclass
 
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
-from nanxian_cli.reports import (Filters, Period, Text, answer_words, both, finding_status_words, plan_title, rate4,
-                                 severity_words, worst_first)
+from nanxian_cli.reports import (
+    Filters,
+    Period,
+    Text,
+    answer_words,
+    both,
+    finding_status_words,
+    plan_title,
+    rate4,
+    severity_words,
+    worst_first,
+)
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
 

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nanxian_cli.services.demo_county import (DemoOptions, assignments, build_roster, inspector_names,
-                                              sample_roster_path, schedule, synth_visits)
+from nanxian_cli.services.demo_county import (
+    DemoOptions,
+    assignments,
+    build_roster,
+    inspector_names,
+    sample_roster_path,
+    schedule,
+    synth_visits,
+)
 
 DEMO_APPLICATION_ID = 0x4E584430  # "NXD0" in PRAGMA application_id: marks a file as a demo database
 
@@ -58,8 +65,8 @@ def remove_database(path: Path) -> None:
 def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], rng: random.Random) -> int:
     """Most schools send rectification evidence before the next check: resolve most open findings
     (`finding resolve`), each on a day after anything else happened to it, so the timeline stays consistent."""
-    from nanxian_cli.store.bulk import open_findings_rows
     from nanxian_cli.services.findings import resolve_finding
+    from nanxian_cli.store.bulk import open_findings_rows
 
     resolved = 0
     for row in open_findings_rows(store):
@@ -86,10 +93,10 @@ class DemoInputs:
 
 def load_inputs(checklists_dir: Path, opts: DemoOptions) -> DemoInputs:
     """The checklists, the roster and the plan, validated (InputError / ValidationFailed, exit 2)."""
-    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.errors import InputError
-    from nanxian_cli.i18n import tr
+    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.files.roster import read_roster
+    from nanxian_cli.i18n import tr
 
     available = load_all(checklists_dir)
     if not available:
@@ -118,10 +125,10 @@ def build_demo(
     """
     import time
 
-    from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
     from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import people
+    from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
     from nanxian_cli.services.catalog import ensure_plan
     from nanxian_cli.store.bulk import demo_totals
 
@@ -221,8 +228,8 @@ def build_lock(path: Path, waiting: Callable[[], None] | None = None,
 
     A second run waits (`waiting()` is called once) and then rebuilds the target itself."""
     from nanxian_cli.errors import RuntimeFailure
-    from nanxian_cli.i18n import tr
     from nanxian_cli.files.locks import LockBusy, exclusive_lock
+    from nanxian_cli.i18n import tr
 
     lock = Path(str(path) + ".demo-lock")
     try:

@@ -56,10 +56,10 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
 
 def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool) -> list[Delivery]:
     from nanxian_cli.clock import utc_now
-    from nanxian_cli.services import mail
     from nanxian_cli.errors import NanxianError
     from nanxian_cli.files.outputs import write_output
     from nanxian_cli.render import digest as render
+    from nanxian_cli.services import mail
     from nanxian_cli.store import digest as q
 
     week = d.week.label

@@ -94,7 +94,6 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str,
          message_id: str | None = None) -> SendResult:
     """Send one message to `recipients`; raise DeliveryError (exit 1) if no recipient accepted it."""
     import smtplib
-    import socket
     import ssl
 
     port = smtp.port or DEFAULT_PORTS[smtp.tls]
@@ -147,7 +146,7 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str,
                                               f"TLS: the server's certificate was not accepted ({why})"))) from None
     except ssl.SSLError as exc:
         raise DeliveryError(_failed(where, f"TLS: {exc.reason or exc}")) from None
-    except socket.timeout:
+    except TimeoutError:
         raise DeliveryError(_failed(where, tr(f"{TIMEOUT_SECONDS} 秒内无响应", f"no answer within {TIMEOUT_SECONDS} s"))) from None
     except OSError as exc:
         raise DeliveryError(_failed(where, exc.strerror or str(exc) or type(exc).__name__)) from None

@@ -20,7 +20,6 @@ from nanxian_cli.store import meta
 from nanxian_cli.store import visits as sql
 from nanxian_cli.store.db import Store
 
-
 # -- looking visits up ---------------------------------------------------------------------------------
 
 def find_visit(store: Store, ref: str) -> sqlite3.Row:

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nanxian_cli.errors import StoreError
 from nanxian_cli.core.words import Words
+from nanxian_cli.errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
 

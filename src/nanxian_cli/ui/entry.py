@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.core.answers import AnswerError, Outcome, hint, judge
-
 from nanxian_cli.core.applicability import applies, auto_na
 from nanxian_cli.i18n import answer_text, get_lang, pick, tr
 from nanxian_cli.ui.prompter import Prompter
@@ -32,8 +31,8 @@ class _TooManyInvalid(Exception):
 
 
 def _severity(key: str) -> str:
-    from nanxian_cli.i18n import label
     from nanxian_cli.core.vocab import SEVERITY_LABELS
+    from nanxian_cli.i18n import label
 
     return label(SEVERITY_LABELS.get(key), key)
 
