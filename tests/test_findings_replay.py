@@ -264,7 +264,7 @@ def test_bad_amend_of_an_older_visit_changes_nothing(cli, rdir, tmp_path, db_pat
 def test_hostile_reason_is_kept_as_data_in_replay_events(cli, rdir, tmp_path, db_path):
     v1, v2, _ = three_visits(cli, tmp_path)
     reason = '[bold]x[/] <script>alert(1)</script> =HYPERLINK("x")'
-    result = void(cli, v1, reason)
+    void(cli, v1, reason)
     assert rows(db_path, "SELECT void_reason FROM visits WHERE id = ?", (v1,)) == [(reason,)]
     assert listing(cli)[0]["visit"] == v2
     shown = cli("inspect", "show", v1[:8])

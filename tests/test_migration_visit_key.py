@@ -289,7 +289,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
     from nanxian_cli.services.recording import school_of as _school_of
     from nanxian_cli.services.recording import start_draft
 
-    loaded = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}["routine-monthly"]
+    loaded = {source.checklist.id: source for source in load_all(bundled_checklists_dir())}["routine-monthly"]
     with open_store(path) as store:
         school = _school_of(store.conn, store.one("SELECT code FROM schools ORDER BY code LIMIT 1")[0])
         new_id = start_draft(store, school, loaded, dt.date(2020, 12, 30), "测试")

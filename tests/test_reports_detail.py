@@ -47,11 +47,11 @@ def test_matrix_town_filter_and_formats(cli, report_db, tmp_path):
         assert cli("report", "matrix", *PERIOD, "-o", tmp_path / f"m.{ext}").exit_code == 0
     rows = list(csv.reader(io.StringIO((tmp_path / "m.csv").read_bytes().decode("utf-8-sig"))))
     assert rows[0] == ["code", "school", "town"] + [str(n) for n in range(1, 22)]
-    for line, expected in zip(rows[1:], full["rows"]):
+    for line, expected in zip(rows[1:], full["rows"], strict=True):
         assert line[0] == expected["code"]
         assert [float(v) if v else None for v in line[3:]] == [expected["cells"][str(n)] for n in range(1, 22)]
     ws = load_workbook(tmp_path / "m.xlsx")["Matrix"]
-    for line, expected in zip(list(ws.iter_rows(values_only=True))[1:], full["rows"]):
+    for line, expected in zip(list(ws.iter_rows(values_only=True))[1:], full["rows"], strict=True):
         assert list(line[3:]) == [expected["cells"][str(n)] for n in range(1, 22)]
     parser = Tables()
     parser.feed((tmp_path / "m.html").read_text(encoding="utf-8"))
@@ -69,8 +69,8 @@ def test_matrix_fits_the_terminal(cli, report_db, columns):
     result = cli("report", "matrix", *PERIOD, env={"COLUMNS": columns})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert max(cell_len(l) for l in lines) <= int(columns)
-    nx1 = [l for l in lines if l.startswith("南洲实验小学")]
+    assert max(cell_len(line) for line in lines) <= int(columns)
+    nx1 = [line for line in lines if line.startswith("南洲实验小学")]
     if columns == "160":
         assert len(nx1) == 1 and nx1[0].split()[1:4] == ["50", "75", "100"]
         assert nx1[0].split().count("·") == 18
@@ -158,7 +158,7 @@ def test_item_reads_at_80_and_160(cli, report_db, columns):
 
     result = cli("report", "item", "1", *PERIOD, env={"COLUMNS": columns})
     assert result.exit_code == 0
-    assert max(cell_len(l) for l in result.stdout.splitlines()) <= int(columns)
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= int(columns)
     assert "本学期未演练" in result.stdout and "50.0%" in result.stdout
 
 
@@ -187,7 +187,7 @@ def test_school_report_numbers(cli, report_db):
 def test_school_report_bar_chart_and_unknown_school(cli, report_db):
     result = cli("report", "school", "NX-001", *PERIOD)
     assert result.exit_code == 0
-    line = next(l for l in result.stdout.splitlines() if l.startswith("2020-10"))
+    line = next(printed for printed in result.stdout.splitlines() if printed.startswith("2020-10"))
     assert "75.0%" in line and "█" * 15 in line and "█" * 16 not in line
     assert cli("report", "school", "no such school").exit_code == 2
     ambiguous = cli("report", "school", "中心")

@@ -255,7 +255,7 @@ def test_checklist_numbers_must_be_finite(cli, tmp_path, old, new, message):
     assert old in CHECKLIST
     path = folder / "t-visit.yaml"
     path.write_text(CHECKLIST.replace(old, new), encoding="utf-8")
-    line = CHECKLIST.splitlines().index(next(l for l in CHECKLIST.splitlines() if old in l)) + 1
+    line = CHECKLIST.splitlines().index(next(text for text in CHECKLIST.splitlines() if old in text)) + 1
     refused(cli("checklist", "validate", folder), f"{path}:{line}: {message}")
 
 

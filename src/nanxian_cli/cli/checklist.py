@@ -56,7 +56,7 @@ def validate(
         raise ValidationFailed(
             tr(f"{len(problems)} 个问题", f"{len(problems)} problem(s) found"), problems
         )
-    points = sum(len(l.checklist.items) for l in good)
+    points = sum(len(loaded.checklist.items) for loaded in good)
     console().print(
         tr(f"全部通过：{len(good)} 份清单，{points} 个要点", f"OK: {len(good)} checklist(s), {points} point(s)"),
         markup=False,

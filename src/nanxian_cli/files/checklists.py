@@ -140,7 +140,7 @@ def _validate(doc: Document, model: type, what: str):
         result = model.model_validate(doc.data)
     except ValidationError as exc:
         lines = validation_lines(doc, exc, skip_model_errors=bool(raw))
-        raise ValidationFailed(f"{doc.path}: invalid {what}", _by_line(doc, raw + [l for l in lines if l not in raw])) from None
+        raise ValidationFailed(f"{doc.path}: invalid {what}", _by_line(doc, raw + [line for line in lines if line not in raw])) from None
     if raw:
         raise ValidationFailed(f"{doc.path}: invalid {what}", raw)
     return result
@@ -246,7 +246,7 @@ def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
     for loaded in everything:
         if loaded.checklist.id == checklist_id:
             return loaded
-    known = ", ".join(sorted(l.checklist.id for l in everything))
+    known = ", ".join(sorted(source.checklist.id for source in everything))
     raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）", f"unknown checklist {checklist_id!r} (known: {known})"))
 
 

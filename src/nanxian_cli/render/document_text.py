@@ -62,7 +62,7 @@ def document_csv(doc: Any) -> str:
         s = sections[0]
         return csv_text([c.header for c in s.columns], [[_csv_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows])
     parts = []
-    for i, s in enumerate(sections):
+    for s in sections:
         text = csv_text([c.header for c in s.columns], [[_csv_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows])
         text = text.lstrip("\ufeff")
         title = csv_text([s.title], []).lstrip("\ufeff")

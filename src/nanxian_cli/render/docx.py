@@ -54,12 +54,12 @@ def document_docx(doc: Any) -> bytes:
             continue
         table = word.add_table(rows=1, cols=len(s.columns))
         table.style = "Table Grid"
-        for cell, c in zip(table.rows[0].cells, s.columns):
+        for cell, c in zip(table.rows[0].cells, s.columns, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(_clean(c.header)).bold = True
         for r in s.rows:
             cells = table.add_row().cells
-            for cell, c in zip(cells, s.columns):
+            for cell, c in zip(cells, s.columns, strict=True):
                 cell.text = _clean(plain(r.get(c.key), cell_kind(c, r)))
     buf = io.BytesIO()
     word.save(buf)

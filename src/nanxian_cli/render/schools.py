@@ -56,7 +56,7 @@ def _school_fields(school: dict):
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
-    for col, value in zip(columns, rows[0]):
+    for col, value in zip(columns, rows[0], strict=True):
         if isinstance(value, bool):
             value = tr("是", "yes") if value else tr("否", "no")
         table.add_row(Text(col), Text("—" if value in (None, "") else printable(str(value))))

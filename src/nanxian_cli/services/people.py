@@ -97,7 +97,7 @@ def supervisor_for_visit(store: Store, school: dict, candidates: list[tuple[str 
     """Who records a visit: the first name given among `candidates` ((name, where it came from) in order of
     precedence: --inspector, the answers file, NANXIAN_INSPECTOR / config `inspector`), else the school's
     responsible supervisor. Whoever it is must be registered."""
-    for candidate, source in candidates:
+    for candidate, source in candidates:  # noqa: B007 - `source` is read after the loop (kept by `break`)
         if candidate and candidate.strip():
             name = candidate.strip()
             break
@@ -124,7 +124,7 @@ def author_for(store: Store, candidates: list[tuple[str | None, str]]) -> str | 
     """Who makes a change (amend, void, a finding action): the first name given among `candidates` (--by,
     NANXIAN_INSPECTOR / config `inspector`, the visit's supervisor); None when none is given. It must be
     registered."""
-    for candidate, source in candidates:
+    for candidate, source in candidates:  # noqa: B007 - `source` is read after the loop (kept by `break`)
         name = (candidate or "").strip()
         if name:
             break
