@@ -18,7 +18,8 @@ def utc_now() -> str:
 
 def later(stamp: str, microseconds: int) -> str:
     """A time stamp `microseconds` after `stamp`: the visits of one bulk transaction, in the order written."""
-    return (dt.datetime.fromisoformat(stamp) + dt.timedelta(microseconds=microseconds)).isoformat(timespec="microseconds")
+    return (dt.datetime.fromisoformat(stamp)
+            + dt.timedelta(microseconds=microseconds)).isoformat(timespec="microseconds")
 
 
 def county_today(timezone: str) -> dt.date:

@@ -44,7 +44,8 @@ def show(
 
 @app.command("validate")
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
+    paths: Annotated[list[Path] | None,
+                     typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
 ) -> None:
     """Check checklist files; print every problem with file and line. Exit 2 if any."""
     from nanxian_cli.errors import ValidationFailed

@@ -36,7 +36,8 @@ def read_answers_file(path: Path) -> AnswersDocument:
 
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
-        raise ValidationFailed(f"{path}: not an answers file", [f"{path}:1: expected a mapping with school, checklist, date, answers"])
+        raise ValidationFailed(f"{path}: not an answers file",
+                               [f"{path}:1: expected a mapping with school, checklist, date, answers"])
     try:
         parsed = AnswersFile.model_validate(doc.data)
     except ValidationError as exc:

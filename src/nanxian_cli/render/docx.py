@@ -38,7 +38,8 @@ def document_docx(doc: Any) -> bytes:
         word.add_heading(_clean(s.title), level=2)
         if s.layout == "signatures":
             for r in s.rows:
-                word.add_paragraph(_clean(f"{r['label']}: ______________________    {tr('日期', 'Date')}: ____________"))
+                word.add_paragraph(_clean(f"{r['label']}: ______________________    "
+                                          f"{tr('日期', 'Date')}: ____________"))
                 word.add_paragraph("")
             continue
         if not s.rows:

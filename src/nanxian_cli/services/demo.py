@@ -76,8 +76,8 @@ def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], 
         day = last_seen + dt.timedelta(days=rng.randint(5, 45))
         if day > end:
             continue
-        resolve_finding(store, row["id"], "学校提交整改材料，已核实（样本数据）", day, inspector_of.get(row["school_code"]),
-                        today=end)
+        resolve_finding(store, row["id"], "学校提交整改材料，已核实（样本数据）", day,
+                        inspector_of.get(row["school_code"]), today=end)
         resolved += 1
     return resolved
 
@@ -100,7 +100,8 @@ def load_inputs(checklists_dir: Path, opts: DemoOptions) -> DemoInputs:
 
     available = load_all(checklists_dir)
     if not available:
-        raise InputError(tr(f"{checklists_dir}：文件夹里没有检查表，演示需要至少一个（--checklists / NANXIAN_CHECKLISTS）",
+        raise InputError(tr(f"{checklists_dir}：文件夹里没有检查表，"
+                            "演示需要至少一个（--checklists / NANXIAN_CHECKLISTS）",
                             f"{checklists_dir}: no checklist in this folder; the demo needs at least one "
                             f"(--checklists / NANXIAN_CHECKLISTS)"))
     roster = build_roster(opts.schools, read_roster(sample_roster_path()))
@@ -190,9 +191,11 @@ def check_target(path: Path, real_db: Path | None) -> bool:
     path = Path(path)
     if real_db is not None and _same_file(path, real_db):
         raise InputError(tr(f"{path}：这是正式数据库，演示数据不能写入；请用 --db 指定另一个文件",
-                            f"{path}: this is the real database; the demo never writes there (give another file with --db)"))
+                            f"{path}: this is the real database; "
+                            "the demo never writes there (give another file with --db)"))
     if path.is_dir():
-        raise InputError(tr(f"{path}：是文件夹，需要一个文件名", f"{path}: is a directory, expected a database file name"))
+        raise InputError(tr(f"{path}：是文件夹，需要一个文件名",
+                            f"{path}: is a directory, expected a database file name"))
     if path.exists():
         if path.stat().st_size > 0 and not is_demo_database(path):
             raise InputError(tr(
