@@ -254,11 +254,14 @@ def test_cross_checklist_recheck_is_replayed(cli, rdir, tmp_path, db_path):
 
 def test_bad_amend_of_an_older_visit_changes_nothing(cli, rdir, tmp_path, db_path):
     v1, _, _ = three_visits(cli, tmp_path)
-    before = rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps")
-    for args in (("r-gate", "maybe", "--reason", "x"), ("r-nope", "y", "--reason", "x"), ("r-gate", "y", "--reason", " ")):
+    before = (rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions")
+              + rows(db_path, "SELECT * FROM finding_steps"))
+    for args in (("r-gate", "maybe", "--reason", "x"), ("r-nope", "y", "--reason", "x"),
+                 ("r-gate", "y", "--reason", " ")):
         result = cli("inspect", "amend", v1[:8], *args)
         assert result.exit_code == 2, result.output
-    assert rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps") == before
+    assert (rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions")
+            + rows(db_path, "SELECT * FROM finding_steps")) == before
 
 
 def test_hostile_reason_is_kept_as_data_in_replay_events(cli, rdir, tmp_path, db_path):

@@ -69,7 +69,8 @@ def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
             "SELECT item_id FROM findings WHERE visit_id = ? AND status = 'open'", (visit_id,))}
         assert open_items == {i for i, o in outcomes.items() if o == "fail"}
         plan = {r[0]: (r[1], r[2]) for r in store.query(
-            "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (visit_id,))}
+            "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts "
+            "WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (visit_id,))}
         assert plan[21] == (sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "pass"),
                             sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "fail"))
 
@@ -168,8 +169,8 @@ def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory
                 except InputError:
                     pass  # amending or voiding a void visit: refused, nothing written
         actual = {tuple(r) for r in store.query(
-            "SELECT item_id, visit_id, opened, due, status, resolved_by_visit, resolved_on, recheck_count, last_recheck "
-            "FROM findings WHERE status != 'withdrawn'")}
+            "SELECT item_id, visit_id, opened, due, status, resolved_by_visit, resolved_on, recheck_count, "
+            "last_recheck FROM findings WHERE status != 'withdrawn'")}
         assert actual == expected_findings(store.conn)
         assert all(n == 1 for (n,) in store.query(
             "SELECT count(*) FROM findings WHERE status = 'open' GROUP BY item_id"))

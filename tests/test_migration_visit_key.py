@@ -28,9 +28,9 @@ LOGICAL = {
     "plan": "SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail "
             "FROM visit_plan_counts c JOIN visits v ON v.{key} = c.{ref} ORDER BY v.id, c.plan_item",
     # the columns findings had before m007 (which keeps every row and number; the engine derives them again)
-    "findings": "SELECT id, school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, visit_id, "
-                "note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, last_recheck "
-                "FROM findings ORDER BY id",
+    "findings": "SELECT id, school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
+                "visit_id, note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, "
+                "last_recheck FROM findings ORDER BY id",
 }
 
 OLD_FINDINGS = """CREATE TABLE findings (
@@ -137,7 +137,8 @@ def _to_m003(path: Path) -> None:
             columns = [c[1] for c in _columns(conn, table) if c[1] != "visit_seq"]
             conn.execute(
                 f"INSERT INTO {table}_old (visit_id, {', '.join(columns)}) "
-                f"SELECT v.id, {', '.join('t.' + c for c in columns)} FROM {table} t JOIN visits v ON v.seq = t.visit_seq"
+                f"SELECT v.id, {', '.join('t.' + c for c in columns)} FROM {table} t "
+                "JOIN visits v ON v.seq = t.visit_seq"
             )
             conn.execute(f"DROP TABLE {table}")
             conn.execute(f"ALTER TABLE {table}_old RENAME TO {table}")
@@ -150,8 +151,8 @@ def _to_m003(path: Path) -> None:
         conn.execute("DROP INDEX visits_seq")
         conn.execute("ALTER TABLE visits DROP COLUMN seq")
         conn.execute("DROP TABLE meta")  # added by m006, after m003
-        conn.execute("DELETE FROM schema_migrations WHERE name IN ('m004_integer_visit_key', 'm005_plan_critical_fails', "
-                     "'m006_database_identity')")
+        conn.execute("DELETE FROM schema_migrations WHERE name IN "
+                     "('m004_integer_visit_key', 'm005_plan_critical_fails', 'm006_database_identity')")
         conn.execute("PRAGMA user_version = 3")
         conn.execute("COMMIT")
     finally:

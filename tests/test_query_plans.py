@@ -152,7 +152,8 @@ def test_digest_reads_one_week_of_visits(cli, county: Path, traced: list[str]):
         conn.close()
     assert week
     for p in week:
-        assert any(re.search(r"SEARCH v\w* USING (COVERING )?INDEX \w*visits\w* \((status=\? AND )?(school_code=\? AND )?date", d)
+        assert any(re.search(r"SEARCH v\w* USING (COVERING )?INDEX \w*visits\w* "
+                             r"\((status=\? AND )?(school_code=\? AND )?date", d)
                    for d in p), p
     assert not any(" answers " in f" {sql} " for sql in selects(traced))
 
@@ -163,7 +164,8 @@ def test_the_detector_sees_a_full_scan(county: Path):
     try:
         assert full_scans(conn, "SELECT count(*) FROM answers a WHERE a.outcome = 'fail'") == ["SCAN a"]
         assert full_scans(conn, "SELECT count(*) FROM visits WHERE inspector LIKE '%x%'") != []
-        assert full_scans(conn, "SELECT count(*) FROM visits v WHERE v.status = 'submitted' AND v.date >= '2020-01-01'") == []
+        assert full_scans(conn,
+                          "SELECT count(*) FROM visits v WHERE v.status = 'submitted' AND v.date >= '2020-01-01'") == []
     finally:
         conn.close()
 

@@ -104,8 +104,10 @@ def test_demo_matrix_exports_agree(cli, demo_db, tmp_path):
 def test_demo_item_21_exports_agree(cli, demo_db, tmp_path):
     data, text, wb, tables = _exports(cli, demo_db, tmp_path, "item", "21", *PERIOD)
     assert data["points"] and data["by_school"]
-    assert sum(r["pass"] for r in data["by_town"]) == sum(r["pass"] for r in data["by_school"]) == data["totals"]["pass"]
-    assert sum(r["fail"] for r in data["by_town"]) == sum(r["fail"] for r in data["by_school"]) == data["totals"]["fail"]
+    assert (sum(r["pass"] for r in data["by_town"]) == sum(r["pass"] for r in data["by_school"])
+            == data["totals"]["pass"])
+    assert (sum(r["fail"] for r in data["by_town"]) == sum(r["fail"] for r in data["by_school"])
+            == data["totals"]["fail"])
     blocks = [list(csv.reader(io.StringIO(b))) for b in text.split("\r\n\r\n")]
     by_school_csv = blocks[3][2:]
     by_school_xlsx = list(wb["By school (worst first)"].iter_rows(min_row=2, values_only=True))

@@ -34,7 +34,8 @@ def test_matrix_numbers(cli, report_db):
     assert (rows["NX-002"]["1"], rows["NX-002"]["2"], rows["NX-002"]["3"]) == (1.0, 1.0, 1.0)
     assert all(v is None for v in rows["NX-005"].values())  # only a void visit
     assert all(rows["NX-001"][str(n)] is None for n in range(4, 22))
-    assert (data["county"]["1"], data["county"]["2"], data["county"]["3"], data["county"]["4"]) == (0.6667, 0.8333, 1.0, None)
+    assert ((data["county"]["1"], data["county"]["2"], data["county"]["3"], data["county"]["4"])
+            == (0.6667, 0.8333, 1.0, None))
 
 
 def test_matrix_town_filter_and_formats(cli, report_db, tmp_path):
@@ -124,7 +125,8 @@ def test_item_formats_agree(cli, report_db, tmp_path):
     text = (tmp_path / "i.csv").read_bytes().decode("utf-8-sig")
     blocks = [list(csv.reader(io.StringIO(b))) for b in text.split("\r\n\r\n")]
     titles = [b[0][0] for b in blocks]
-    assert titles == ["Totals", "Points that check this item", "By town", "By school (worst first)", "Failing schools (latest visit in the period)"]
+    assert titles == ["Totals", "Points that check this item", "By town", "By school (worst first)",
+                      "Failing schools (latest visit in the period)"]
     by_school = blocks[3]
     assert by_school[1][:3] == ["code", "school", "town"]
     assert [(r[0], int(r[4]), int(r[5]), int(r[6]), float(r[8])) for r in by_school[2:]] == [
@@ -176,7 +178,8 @@ def test_school_report_numbers(cli, report_db):
         {"month": "2020-11", "visits": 1, "pass": 2, "fail": 1, "na": 1, "compliance_rate": 0.6667},
         {"month": "2020-12", "visits": 0, "pass": 0, "fail": 0, "na": 0, "compliance_rate": None},
     ]
-    assert [(v["id"], v["date"], v["pass"], v["fail"], v["na"], v["compliance_rate"], v["score"]) for v in data["visits"]] == [
+    assert [(v["id"], v["date"], v["pass"], v["fail"], v["na"], v["compliance_rate"], v["score"])
+            for v in data["visits"]] == [
         (report_db["v2"], "2020-11-20", 2, 1, 1, 0.6667, 0.5), (report_db["v1"], "2020-10-10", 3, 1, 0, 0.75, 0.8)]
     assert [(f["item"], f["severity"], f["opened"], f["due"], f["days_overdue"]) for f in data["open_findings"]] == [
         ("m-a", "critical", "2020-11-20", "2020-11-27", 34)]

@@ -99,7 +99,8 @@ def test_summary_by_plan_item(cli, report_db):
         "visits": 3, "pass": 4, "fail": 2, "na": 0, "compliance_rate": 0.6667, "score": 0.6667,
         "open_findings": 2, "overdue_findings": 2}
     assert (rows[2]["pass"], rows[2]["fail"], rows[2]["compliance_rate"], rows[2]["open_findings"]) == (5, 1, 0.8333, 1)
-    assert (rows[3]["pass"], rows[3]["fail"], rows[3]["na"], rows[3]["info"], rows[3]["compliance_rate"]) == (2, 0, 1, 3, 1.0)
+    assert ((rows[3]["pass"], rows[3]["fail"], rows[3]["na"], rows[3]["info"], rows[3]["compliance_rate"])
+            == (2, 0, 1, 3, 1.0))
     # the critical point m-a checks plan item 1 only; it failed once in the period (V2)
     assert [rows[n]["critical_fails"] for n in (1, 2, 3)] == [1, 0, 0]
     assert all(rows[n]["critical_fails"] == 0 for n in range(4, 22))

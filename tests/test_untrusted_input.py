@@ -135,7 +135,8 @@ def test_answers_from_dev_zero_is_refused_by_the_limit(cli, vdir, db_path):
 
 
 def test_checklist_validate_dev_zero(cli):
-    refused(cli("checklist", "validate", "/dev/zero"), "/dev/zero: more than 5242880 bytes", "the limit is 5242880 bytes (5 MB)")
+    refused(cli("checklist", "validate", "/dev/zero"), "/dev/zero: more than 5242880 bytes",
+            "the limit is 5242880 bytes (5 MB)")
 
 
 def test_roster_from_dev_zero(cli, schools, tmp_path, db_path):
@@ -244,7 +245,8 @@ NON_FINITE = [
     ("max: 55", "max: 1.0e+999", "items[1].max: must be a finite number, not inf"),
     ("min: 3", "min: .nan", "items[4].min: must be a finite number, not nan"),
     ("weight: 2", "weight: .nan", "items[0].weight:"),
-    ("when: {item: t-drill, equals: yes}", "when: {item: t-class, equals: .nan}", "items[2].when.equals: must be a finite number, not nan"),
+    ("when: {item: t-drill, equals: yes}", "when: {item: t-class, equals: .nan}",
+     "items[2].when.equals: must be a finite number, not nan"),
 ]
 
 
@@ -291,11 +293,13 @@ def test_a_stored_checklist_version_keeps_its_meaning(cli, vdir, tmp_path, db_pa
     data = record(cli, tmp_path, FULL)
     conn = sqlite3.connect(db_path)
     try:
-        (content,) = conn.execute("SELECT content FROM checklist_versions WHERE hash = ?", (data["checklist_hash"],)).fetchone()
+        (content,) = conn.execute("SELECT content FROM checklist_versions WHERE hash = ?",
+                                  (data["checklist_hash"],)).fetchone()
         stored = json.loads(content)
         stored["items"][1]["max"] = float("nan")
         with conn:
-            conn.execute("UPDATE checklist_versions SET content = ? WHERE hash = ?", (json.dumps(stored), data["checklist_hash"]))
+            conn.execute("UPDATE checklist_versions SET content = ? WHERE hash = ?",
+                         (json.dumps(stored), data["checklist_hash"]))
     finally:
         conn.close()
     result = cli("inspect", "amend", data["id"][:8], "t-remarks", "recounted", "--reason", "typo")
@@ -306,8 +310,8 @@ def test_a_stored_checklist_version_keeps_its_meaning(cli, vdir, tmp_path, db_pa
 
 def test_a_csv_cell_over_the_field_limit(cli, schools, tmp_path, db_path):
     path = tmp_path / "roster.csv"
-    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102,\"" + "长" * 140_000 + "\",primary\nNX-103,三小,primary\n",
-                    encoding="utf-8")
+    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102,\"" + "长" * 140_000
+                    + "\",primary\nNX-103,三小,primary\n", encoding="utf-8")
     before = dump(db_path)
     refused(cli("school", "import", path), f"{path}:3: row 2: a cell is longer than 131072 characters; refused")
     assert dump(db_path) == before
@@ -341,7 +345,8 @@ def test_other_overlong_roster_values_give_row_and_line(cli, schools, tmp_path, 
                     "NX-103,三小," + "x " * 5000 + "\n", encoding="utf-8")
     before = dump(db_path)
     err = refused(cli("school", "import", path), f"{path}:3: row 2: name: String should have at most 200 characters",
-                  f"{path}:4: row 3: stages[0]: unknown stage 'x'", f"{path}:4: row 3: … and 4990 more problem(s) in this row")
+                  f"{path}:4: row 3: stages[0]: unknown stage 'x'",
+                  f"{path}:4: row 3: … and 4990 more problem(s) in this row")
     assert len(err.splitlines()) < 20
     assert dump(db_path) == before
 
