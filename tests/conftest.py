@@ -15,7 +15,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 ROSTER = """\
 - {code: NX-001, name: 南洲实验小学, town: 南洲镇, stages: primary, canteen: true, group: 南洲实验小学教育集团}
-- {code: NX-002, name: 华阁镇中心学校, town: 华阁镇, stages: primary junior, boarding: true, canteen: true, school_bus: true}
+- {code: NX-002, name: 华阁镇中心学校, town: 华阁镇, stages: primary junior, boarding: true, canteen: true, \
+school_bus: true}
 - {code: NX-003, name: 南县第一中学, town: 南洲镇, stages: [senior], boarding: true, canteen: true}
 - {code: NX-004, name: 南洲镇中心幼儿园, town: 南洲镇, stages: kindergarten, canteen: true}
 - {code: NX-005, name: 乌嘴乡中心学校, town: 乌嘴乡, stages: primary junior, canteen: false}
@@ -83,8 +84,8 @@ SUPERVISORS = ("李明", "王芳", "张三", "李四", "王主任", "钱督学")
 
 def register_supervisors(db: Path, *names: str) -> None:
     """Register supervisors straight through the store (what `nanxian inspector add NAME` does)."""
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import add_inspector
+    from nanxian_cli.store import open_store
 
     with open_store(db) as store:
         for name in names or SUPERVISORS:

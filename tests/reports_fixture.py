@@ -69,9 +69,9 @@ def write_checklists(tmp_path: Path) -> Path:
 
 
 def record(store, loaded, code: str, day: str, answers: dict, notes: dict | None = None, *, partial=False):
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
-    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 
     notes = notes or {}
     school = find_school(store, code)
@@ -84,8 +84,8 @@ def record(store, loaded, code: str, day: str, answers: dict, notes: dict | None
 def build(db_path: Path, checklist_dir: Path) -> dict:
     """Record the visits above; return their ids."""
     from nanxian_cli.files.checklists import load_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.corrections import amend_answer, void_visit
+    from nanxian_cli.store import open_store
 
     loaded = load_checklist(checklist_dir / "mini.yaml")
     ids = {}

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from visit_helpers import FULL, record, rows, vdir  # noqa: F401
 
 ANSWERS = dict(FULL, **{"t-class": {"value": 58, "note": "初二(3)班58人"}, "t-homework": "heavy"})

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from nanxian_cli.files.checklists import load_all, load_plan
 from nanxian_cli.core.applicability import applies
 from nanxian_cli.core.vocab import STAGES
+from nanxian_cli.files.checklists import load_all, load_plan
 
 
 @pytest.fixture(scope="module")
@@ -26,32 +26,32 @@ def test_every_bundled_checklist_validates(cli):
 
 
 def test_required_checklists_exist(bundled):
-    ids = {l.checklist.id for l in bundled}
+    ids = {loaded.checklist.id for loaded in bundled}
     assert {"routine-monthly", "special-school-opening", "special-campus-safety", "assessment-kindergarten"} <= ids
     assert sum(1 for i in ids if i.startswith("plan-")) == 5
 
 
 def test_at_least_120_points(bundled):
-    assert sum(len(l.checklist.items) for l in bundled) >= 120
+    assert sum(len(loaded.checklist.items) for loaded in bundled) >= 120
 
 
 def test_no_two_checklists_reuse_an_item_id(bundled):
-    counts = Counter(item.id for l in bundled for item in l.checklist.items)
+    counts = Counter(item.id for loaded in bundled for item in loaded.checklist.items)
     assert [item_id for item_id, n in counts.items() if n > 1] == []
 
 
 def test_every_point_has_both_languages_guidance_and_plan_refs(bundled):
-    for l in bundled:
-        for item in l.checklist.items:
+    for loaded in bundled:
+        for item in loaded.checklist.items:
             assert item.text.zh.strip() and item.text.en.strip(), item.id
-            assert item.guidance is not None, f"{l.checklist.id}:{item.id} has no guidance"
+            assert item.guidance is not None, f"{loaded.checklist.id}:{item.id} has no guidance"
             assert item.guidance.zh.strip() and item.guidance.en.strip(), item.id
             assert all(1 <= n <= 21 for n in item.plan), item.id
 
 
 def test_applies_to_stages_exist(bundled):
-    for l in bundled:
-        rules = [l.checklist.applies_to] + [item.applies_to for item in l.checklist.items]
+    for loaded in bundled:
+        rules = [loaded.checklist.applies_to] + [item.applies_to for item in loaded.checklist.items]
         for rule in rules:
             if rule is not None:
                 assert set(rule.stages) <= set(STAGES)
@@ -86,10 +86,10 @@ def test_plan_has_five_sections_and_21_items():
 def test_kindergarten_point_does_not_apply_to_a_senior_high_school(bundled):
     senior = {"stages": ["senior"], "boarding": True, "canteen": True, "school_bus": False}
     kindergarten = {"stages": ["kindergarten"], "boarding": False, "canteen": True, "school_bus": False}
-    kg = next(l.checklist for l in bundled if l.checklist.id == "assessment-kindergarten")
+    kg = next(loaded.checklist for loaded in bundled if loaded.checklist.id == "assessment-kindergarten")
     assert not applies(kg, senior)
     assert applies(kg, kindergarten)
-    kg_points = [item for l in bundled for item in l.checklist.items
+    kg_points = [item for loaded in bundled for item in loaded.checklist.items
                  if item.applies_to and item.applies_to.stages == ["kindergarten"]]
     assert kg_points, "expected kindergarten-only points"
     assert all(not applies(item, senior) for item in kg_points)
@@ -97,7 +97,7 @@ def test_kindergarten_point_does_not_apply_to_a_senior_high_school(bundled):
 
 def test_canteen_points_skip_schools_without_a_canteen(bundled):
     no_canteen = {"stages": ["primary"], "boarding": False, "canteen": False, "school_bus": False}
-    canteen_points = [item for l in bundled for item in l.checklist.items
+    canteen_points = [item for loaded in bundled for item in loaded.checklist.items
                       if item.applies_to and "canteen" in item.applies_to.requires]
     assert canteen_points
     assert all(not applies(item, no_canteen) for item in canteen_points)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli.files.checklists import load_checklist
 from nanxian_cli.errors import ValidationFailed
+from nanxian_cli.files.checklists import load_checklist
 
 HEADER = """\
 id: mini
@@ -83,7 +83,8 @@ def test_valid_file_loads_with_defaults(cl_dir: Path):
 
 
 def test_hash_ignores_formatting_but_not_content(tmp_path: Path, cl_dir: Path):
-    reformatted = write(tmp_path, "same.yaml", "# a comment\n" + HEADER + GOOD_ITEMS.replace("plan: [21]", "plan:\n      - 21"))
+    reformatted = write(tmp_path, "same.yaml",
+                        "# a comment\n" + HEADER + GOOD_ITEMS.replace("plan: [21]", "plan:\n      - 21"))
     changed = write(tmp_path, "changed.yaml", HEADER + GOOD_ITEMS.replace("max: 55", "max: 56"))
     original = load_checklist(cl_dir / "mini.yaml").hash
     assert load_checklist(reformatted).hash == original
@@ -376,7 +377,8 @@ def test_validate_good_file(cli, cl_dir: Path):
 
 
 def test_validate_broken_file_names_file_and_line(cli, tmp_path: Path):
-    broken = write(tmp_path, "broken.yaml", HEADER + "  - id: a\n    text: t\n    plan: [1]\n    type: yesno\n    max: 3\n")
+    broken = write(tmp_path, "broken.yaml",
+                   HEADER + "  - id: a\n    text: t\n    plan: [1]\n    type: yesno\n    max: 3\n")
     result = cli("checklist", "validate", broken)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -435,7 +437,8 @@ def test_same_checklist_id_in_two_files(cli, cl_dir: Path):
 
 def test_point_id_used_by_two_checklists(cli, cl_dir: Path):
     """Findings are kept per school and point id, so two checklists may not share a point id."""
-    write(cl_dir, "second.yaml", HEADER.replace("id: mini", "id: second") + "  - {id: zz-own, text: t, plan: [1], type: yesno}\n"
+    write(cl_dir, "second.yaml",
+          HEADER.replace("id: mini", "id: second") + "  - {id: zz-own, text: t, plan: [1], type: yesno}\n"
           "  - {id: m-class, text: t, plan: [4], type: number, max: 50}\n")
     result = cli("checklist", "validate", cl_dir)
     assert result.exit_code == 2
@@ -637,8 +640,8 @@ def test_when_value_that_can_never_match(tmp_path: Path):
 
 
 def test_plan_must_list_items_1_to_21(tmp_path: Path):
-    from nanxian_cli.files.checklists import load_plan
     from nanxian_cli.config import bundled_data_dir
+    from nanxian_cli.files.checklists import load_plan
 
     plan = load_plan()
     assert sorted(item.number for section in plan.sections for item in section.items) == list(range(1, 22))

@@ -290,7 +290,8 @@ def test_read_path_of_our_code_imports_no_pydantic_or_sqlite_utils(tmp_path: Pat
     assert "pydantic" not in loaded and "sqlite_utils" not in loaded and "yaml" not in loaded
 
 
-@pytest.mark.parametrize(("line", "key"), [("lang = 1", "lang"), ('db = ["a"]', "db"), ("checklists = true", "checklists")])
+@pytest.mark.parametrize(("line", "key"),
+                         [("lang = 1", "lang"), ('db = ["a"]', "db"), ("checklists = true", "checklists")])
 def test_config_values_of_the_wrong_type_exit_2(cli, tmp_path: Path, monkeypatch, line: str, key: str):
     config = tmp_path / "config.toml"
     config.write_text(line + "\n", encoding="utf-8")

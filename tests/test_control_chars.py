@@ -80,7 +80,8 @@ def test_amend_reason_and_resolve_note_with_escape_are_refused(tmp_path, cli, sc
 
     visit = json.loads(result.stdout)
     before = _rows(db_path, "answers")
-    result = cli("--checklists", folder, "inspect", "amend", visit["id"][:8], "cc-drill", "yes", "--reason", "x\x1b[2Jy")
+    result = cli("--checklists", folder, "inspect", "amend", visit["id"][:8], "cc-drill", "yes", "--reason",
+                 "x\x1b[2Jy")
     assert result.exit_code == 2
     assert "--reason" in result.output
     assert _rows(db_path, "answers") == before
@@ -99,7 +100,8 @@ def test_interactive_input_drops_escape_sequences(tmp_path, cli, schools, db_pat
     assert result.exit_code == 0, result.output
     conn = sqlite3.connect(db_path)
     try:
-        texts = [r[0] or "" for r in conn.execute("SELECT coalesce(note, '') || ' ' || coalesce(value, '') FROM answers")]
+        texts = [r[0] or "" for r in conn.execute("SELECT coalesce(note, '') || ' ' || coalesce(value, '') "
+                                                  "FROM answers")]
     finally:
         conn.close()
     assert texts and not any("\x1b" in t for t in texts)

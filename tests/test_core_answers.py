@@ -57,7 +57,8 @@ def test_rules_and_hints_in_words():
     number = item(type="number", min=25, max=30)
     assert rule(number).en == "≥ 25, ≤ 30"
     assert hint(number).en == "a number (passes: ≥ 25, ≤ 30)"
-    choice = item(type="choice", choices={"light": {"zh": "适量", "en": "Within limits"}, "heavy": "过重"}, pass_=["light"])
+    choice = item(type="choice", choices={"light": {"zh": "适量", "en": "Within limits"}, "heavy": "过重"},
+                  pass_=["light"])
     assert rule(choice) == ("适量", "Within limits")
     assert hint(choice).en == "light = Within limits ✓ / heavy = 过重 (✓ passes)"
     assert show(choice, "light") == ("适量", "Within limits")

@@ -141,7 +141,8 @@ def test_same_facts_in_any_order_give_the_same_findings():
     checks = [check("v1", "2020-10-01", "fail"), check("v2", "2020-10-01", "pass", at="2020-10-01T09:00:00+00:00"),
               check("v3", "2020-11-01", "fail"), check("v4", "2020-11-02", "fail", fixed=True),
               check("v5", "2020-12-01", "fail")]
-    actions = [action("a1", "r-v3", "report", "2020-11-01"), action("a2", "r-v5", "extend", "2020-12-02", due="2021-06-01"),
+    actions = [action("a1", "r-v3", "report", "2020-11-01"),
+               action("a2", "r-v5", "extend", "2020-12-02", due="2021-06-01"),
                action("a3", "r-v5", "escalate", "2020-12-02")]
     expected = derive(checks, actions)
     rng = random.Random(7)
@@ -168,8 +169,10 @@ def test_current_revision_is_the_latest_head():
 def test_a_timeline_fed_one_entry_at_a_time_equals_the_whole_derivation():
     from nanxian_cli.core.findings import Timeline
 
-    checks = [check(f"v{i}", f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}", "fail" if i % 3 else "pass") for i in range(60)]
-    actions = [action("a1", "r-v1", "report", "2020-01-03"), action("a2", "r-v4", "extend", "2020-01-06", due="2020-12-31")]
+    checks = [check(f"v{i}", f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}", "fail" if i % 3 else "pass")
+              for i in range(60)]
+    actions = [action("a1", "r-v1", "report", "2020-01-03"),
+               action("a2", "r-v4", "extend", "2020-01-06", due="2020-12-31")]
     entries = checks + actions
     for seed in range(5):
         rng = random.Random(seed)

@@ -20,17 +20,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nanxian_cli.services.bulk import import_visits
-from nanxian_cli.files.checklists import load_checklist
-from nanxian_cli.errors import InputError, NotFound
 from nanxian_cli.core.answers import AnswerError, Outcome, judge
 from nanxian_cli.core.applicability import auto_na
-from nanxian_cli.files.roster import read_roster
-from nanxian_cli.store import open_store
-from nanxian_cli.services.people import find_school, import_schools
-from nanxian_cli.services.corrections import amend_answer, void_visit
-from nanxian_cli.services.recording import record_draft_answer, record_visit, start_draft, submit_draft, write_visits
 from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+from nanxian_cli.errors import InputError, NotFound
+from nanxian_cli.files.checklists import load_checklist
+from nanxian_cli.files.roster import read_roster
+from nanxian_cli.services.bulk import import_visits
+from nanxian_cli.services.corrections import amend_answer, void_visit
+from nanxian_cli.services.people import find_school, import_schools
+from nanxian_cli.services.recording import record_draft_answer, record_visit, start_draft, submit_draft, write_visits
+from nanxian_cli.store import open_store
 
 # Weights other than 1, a point on two plan items, a critical point, skip logic, a canteen-only point,
 # a kindergarten-only point, n/a allowed, a text point (info).
@@ -50,10 +50,12 @@ items:
     weight: 0.5
     applies_to: {requires: [canteen]}
     when: {item: c-drill, equals: yes}
-  - {id: c-load, text: {zh: 作业, en: Homework}, plan: [12], type: choice, choices: {light: 适量, heavy: 过重}, pass: [light]}
+  - {id: c-load, text: {zh: 作业, en: Homework}, plan: [12], type: choice, choices: {light: 适量, heavy: 过重}, \
+pass: [light]}
   - {id: c-morale, text: {zh: 士气, en: Morale}, plan: [16, 21], type: rating, min: 3, severity: minor, allow_na: true}
   - {id: c-note, text: {zh: 备注, en: Notes}, plan: [19], type: text}
-  - {id: c-play, text: {zh: 游戏, en: Play}, plan: [5], type: yesno, applies_to: {stages: [kindergarten]}, severity: critical}
+  - {id: c-play, text: {zh: 游戏, en: Play}, plan: [5], type: yesno, applies_to: {stages: [kindergarten]}, \
+severity: critical}
 """
 
 ROSTER = """\
@@ -234,7 +236,8 @@ def test_amend_changes_counts_and_skip_logic_follow_up(county: County):
     assert stored(county, vid)[:4] == (4, 0, 2, 1)  # meal stays na until answered again
     amend_answer(county.store, vid, "c-meal", "no", "asked", "王督学")
     assert stored(county, vid)[:4] == (4, 1, 1, 1)
-    assert county.store.one("SELECT count(*) FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (vid,))[0] == 7 + 4
+    assert county.store.one("SELECT count(*) FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)",
+                            (vid,))[0] == 7 + 4
     assert assert_counts_match(county.path) == 1
 
 
@@ -272,7 +275,8 @@ def test_draft_resumed_over_sessions_then_submitted(county: County):
     # resume: the rest, one answer corrected (a new revision) along the way
     county.draft_answers(vid, "NX-004", {"c-class": 80, "c-meal": False, "c-load": "light", "c-morale": "na",
                                           "c-note": "x", "c-play": False})
-    assert county.store.one("SELECT max(revision) FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 'c-class'", (vid,))[0] == 2
+    assert county.store.one("SELECT max(revision) FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) "
+                            "AND item_id = 'c-class'", (vid,))[0] == 2
     assert stored(county, vid)[:4] == (2, 3, 1, 1)
     submit_draft(county.store, vid, "李明")
     assert stored(county, vid)[:4] == (2, 3, 1, 1)
@@ -400,8 +404,8 @@ def _bench_module():
 
 @pytest.fixture(scope="module")
 def demo_county(tmp_path_factory) -> Path:
-    from nanxian_cli.services import demo as core
     from nanxian_cli.config import bundled_checklists_dir
+    from nanxian_cli.services import demo as core
 
     path = tmp_path_factory.mktemp("county") / "county.db"
     core.prepare_target(path, None)
@@ -409,10 +413,11 @@ def demo_county(tmp_path_factory) -> Path:
         core.build_demo(store, bundled_checklists_dir(), core.DemoOptions(schools=15, years=2, visits_per_year=10))
         # an amendment and a void, so "latest revision" and "submitted only" matter
         vid = store.one("SELECT id FROM visits WHERE date >= '2020-03-01' ORDER BY date LIMIT 1")[0]
-        item = store.one("SELECT item_id FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND outcome = 'pass' "
-                         "ORDER BY item_id LIMIT 1",
+        item = store.one("SELECT item_id FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) "
+                         "AND outcome = 'pass' ORDER BY item_id LIMIT 1",
                          (vid,))[0]
-        raw = {"true": "no", "false": "yes"}.get(store.one("SELECT value FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = ?",
+        raw = {"true": "no", "false": "yes"}.get(store.one("SELECT value FROM answers WHERE visit_seq = "
+                                                           "(SELECT seq FROM visits WHERE id = ?) AND item_id = ?",
                                                            (vid, item))[0])
         if raw is not None:
             amend_answer(store, vid, item, raw, "benchmark parity", "测试")
@@ -421,7 +426,8 @@ def demo_county(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("start, end", [("2020-01-01", "2020-12-31"), ("2019-01-01", "2020-12-31"), ("2020-05-04", "2020-05-10")])
+@pytest.mark.parametrize("start, end",
+                         [("2020-01-01", "2020-12-31"), ("2019-01-01", "2020-12-31"), ("2020-05-04", "2020-05-10")])
 def test_summary_equals_the_benchmark_recount(cli, demo_county: Path, start: str, end: str):
     import json
 
@@ -454,7 +460,8 @@ def test_matrix_equals_the_benchmark_recount(cli, demo_county: Path):
     import json
 
     bench = _bench_module()
-    result = cli("--db", demo_county, "report", "matrix", "--from", "2020-01-01", "--to", "2020-12-31", "--format", "json")
+    result = cli("--db", demo_county, "report", "matrix", "--from", "2020-01-01", "--to", "2020-12-31", "--format",
+                 "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     conn = sqlite3.connect(demo_county)

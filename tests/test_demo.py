@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from nanxian_cli.errors import StoreError
+from nanxian_cli.files.checklists import load_all
+from nanxian_cli.files.roster import read_roster
 from nanxian_cli.services import demo as core
 from nanxian_cli.services import demo_county as county
 from nanxian_cli.services.bulk import import_visits
-from nanxian_cli.files.checklists import load_all
-from nanxian_cli.errors import StoreError
-from nanxian_cli.files.roster import read_roster
-from nanxian_cli.store import open_store
 from nanxian_cli.services.people import import_schools
 from nanxian_cli.services.recording import record_visit
+from nanxian_cli.store import open_store
 
 SMALL = ["--schools", "6", "--visits-per-year", "4"]
 
@@ -56,7 +56,8 @@ def test_default_demo_builds_the_sample_county_and_shows_reports(cli, demo_db: P
     assert scalar(demo_db, "SELECT count(*) FROM schools") == 40
     assert scalar(demo_db, "SELECT count(*) FROM inspectors") == 8
     assert scalar(demo_db, "SELECT count(*) FROM assignments") == 40
-    assert rows(demo_db, "SELECT min(c), max(c) FROM (SELECT count(*) c FROM assignments GROUP BY inspector_id)") == [(5, 5)]
+    assert rows(demo_db,
+                "SELECT min(c), max(c) FROM (SELECT count(*) c FROM assignments GROUP BY inspector_id)") == [(5, 5)]
     assert rows(demo_db, "SELECT status, source, count(*) FROM visits GROUP BY 1, 2") == [("submitted", "demo", 480)]
     assert rows(demo_db, "SELECT min(date), max(date) FROM visits") == [("2020-01-02", "2020-12-31")]
     assert scalar(demo_db, "SELECT count(*) FROM plan_items") == 21
@@ -68,7 +69,8 @@ def test_default_demo_builds_the_sample_county_and_shows_reports(cli, demo_db: P
     assert scalar(demo_db, "SELECT count(*) FROM visits v JOIN assignments a ON a.school_code = v.school_code "
                            "JOIN inspectors i ON i.id = a.inspector_id WHERE i.name != v.inspector") == 0
     # 12 visits per school, every school
-    assert rows(demo_db, "SELECT min(c), max(c) FROM (SELECT count(*) c FROM visits GROUP BY school_code)") == [(12, 12)]
+    assert rows(demo_db,
+                "SELECT min(c), max(c) FROM (SELECT count(*) c FROM visits GROUP BY school_code)") == [(12, 12)]
     # kindergartens get their assessment; primary and secondary schools do not
     kg = rows(demo_db, "SELECT DISTINCT s.stages FROM visits v JOIN schools s ON s.code = v.school_code "
                        "WHERE v.checklist_id = 'assessment-kindergarten'")
@@ -87,13 +89,15 @@ def test_demo_has_real_differences_findings_resolutions_and_overdue(cli, demo_db
     statuses = dict(rows(demo_db, "SELECT status, count(*) FROM findings GROUP BY status"))
     assert statuses["open"] > 0 and statuses["resolved"] > statuses["open"]
     # resolved both by a later passing visit and by `finding resolve`
-    assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = 'resolved' AND resolved_by_visit IS NOT NULL") > 0
+    assert scalar(demo_db,
+                  "SELECT count(*) FROM findings WHERE status = 'resolved' AND resolved_by_visit IS NOT NULL") > 0
     assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = 'resolved' AND resolved_by_visit IS NULL") > 0
     assert scalar(demo_db, "SELECT count(*) FROM findings WHERE status = 'open' AND due < '2020-12-31'") > 0
     # re-checks of still-open findings happened
     assert scalar(demo_db, "SELECT count(*) FROM finding_steps WHERE kind = 'recheck_failed'") > 0
     # a finding is never resolved before it was opened or after the end of the demo
-    assert scalar(demo_db, "SELECT count(*) FROM findings WHERE resolved_on < opened OR resolved_on > '2020-12-31'") == 0
+    assert scalar(demo_db,
+                  "SELECT count(*) FROM findings WHERE resolved_on < opened OR resolved_on > '2020-12-31'") == 0
     # one open finding per school and point at most (the store's invariant survives the bulk path)
     assert scalar(demo_db, "SELECT count(*) FROM (SELECT 1 FROM findings WHERE status = 'open' "
                            "GROUP BY school_code, point_key HAVING count(*) > 1)") == 0
@@ -138,7 +142,8 @@ def test_rebuilds_an_existing_demo_database_from_scratch(cli, demo_db: Path):
 
 
 def test_sizes_and_generated_roster(cli, demo_db: Path):
-    result = cli("demo", "--db", demo_db, "--schools", "47", "--years", "2", "--visits-per-year", "3", "--end", "2021-06-30")
+    result = cli("demo", "--db", demo_db, "--schools", "47", "--years", "2", "--visits-per-year", "3", "--end",
+                 "2021-06-30")
     assert result.exit_code == 0, result.output
     assert scalar(demo_db, "SELECT count(*) FROM schools") == 47
     generated = rows(demo_db, "SELECT code, name FROM schools WHERE code >= 'NX-1000' ORDER BY code")
@@ -273,7 +278,7 @@ def _county(tmp_path: Path, name: str, schools: int = 8):
     import_schools(store, roster)
     school_dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                      "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "测试督学"} for r in roster]
-    available = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}
+    available = {loaded.checklist.id: loaded for loaded in load_all(bundled_checklists_dir())}
     opts = core.DemoOptions(schools=schools, years=1, visits_per_year=12, seed=11)
     visits = list(county.synth_visits(school_dicts, available, opts, random.Random(11)))
     return store, path, visits

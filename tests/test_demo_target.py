@@ -70,7 +70,8 @@ def test_global_db_holding_real_data_is_refused(cli, schools, db_path: Path, tmp
     before = files_beside(copy)
     result = cli("--db", copy, "demo", *SMALL)
     assert result.exit_code == 2
-    assert f"Error: {copy}: exists and is not a demo database; nothing was changed (choose another file)" in result.stderr
+    assert (f"Error: {copy}: exists and is not a demo database; nothing was changed (choose another file)"
+            in result.stderr)
     assert files_beside(copy) == before  # not even a lock file beside it
     assert scalar(copy, "SELECT count(*) FROM schools") == 5
     assert not xdg.exists()

@@ -49,11 +49,11 @@ def write_checklist(folder: Path) -> Path:
 
 def record(db: Path, checklist: Path, code: str, day: str, inspector: str, drill=None, cls=None, sign=None) -> str:
     """Record one visit through the real path; a missing answer leaves it a draft."""
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
     from nanxian_cli.files.checklists import load_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
-    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+    from nanxian_cli.store import open_store
 
     given = {k: GivenAnswer(v) for k, v in (("dg-drill", drill), ("dg-class", cls), ("dg-sign", sign)) if v is not None}
     with open_store(db) as store:
@@ -77,7 +77,8 @@ def build_weeks(cli, db: Path, checklist: Path) -> dict[str, str]:
     # W45: three submitted visits.
     ids["v1"] = record(db, checklist, "NX-001", "2020-11-02", "李明", "yes", 50, "yes")  # 3 pass, resolves v0's finding
     ids["v2"] = record(db, checklist, "NX-002", "2020-11-08", "李明", "no", 58, "yes")   # Sunday: 1 pass 2 fail
-    ids["v3"] = record(db, checklist, "NX-003", "2020-11-05", "王芳", "no", 60, "no")    # 0 pass 3 fail (drill = re-check)
+    # 0 pass 3 fail (drill = re-check)
+    ids["v3"] = record(db, checklist, "NX-003", "2020-11-05", "王芳", "no", 60, "no")
     # W46 Monday: not in W45.
     ids["v4"] = record(db, checklist, "NX-004", "2020-11-09", "王芳", "no", 50, "yes")
     # A draft inside W45 never counts.
@@ -280,13 +281,15 @@ def test_output_folder_names_the_file(cli, weeks, tmp_path, db_path):
     out = tmp_path / "digests"
     out.mkdir()
     for fmt, ext in (("text", "txt"), ("markdown", "md"), ("html", "html"), ("json", "json")):
-        result = cli("report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09", "--format", fmt, "--output", out)
+        result = cli("report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09", "--format", fmt, "--output",
+                     out)
         assert result.exit_code == 0, result.output
         assert (out / f"digest-2020-W45.{ext}").is_file()
     assert sorted(p.name for p in out.iterdir()) == ["digest-2020-W45.html", "digest-2020-W45.json",
                                                     "digest-2020-W45.md", "digest-2020-W45.txt"]
     assert json.loads((out / "digest-2020-W45.json").read_text(encoding="utf-8"))["visits"] == 3
-    rows = sqlite3.connect(db_path).execute("SELECT week, channel, target FROM digest_deliveries ORDER BY target").fetchall()
+    rows = sqlite3.connect(db_path).execute("SELECT week, channel, target FROM digest_deliveries "
+                                            "ORDER BY target").fetchall()
     assert rows == [("2020-W45", "file", str((out / f"digest-2020-W45.{ext}").resolve()))
                     for ext in ("html", "json", "md", "txt")]
 

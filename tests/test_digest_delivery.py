@@ -9,7 +9,6 @@ import asyncio
 import email
 import email.policy
 import json
-import os
 import socket
 import sqlite3
 import subprocess

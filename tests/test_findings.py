@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+
 from conftest import register_supervisors
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
@@ -114,7 +115,8 @@ def test_resolve_by_hand(cli, short, tmp_path, db_path):
                  "--by", "李明")
     assert result.exit_code == 0, result.output
     assert f"Finding #{fid} resolved on 2020-11-04" in result.stdout
-    assert rows(db_path, "SELECT status, resolved_on, resolve_note, resolved_by, resolved_by_visit FROM findings WHERE id = ?",
+    assert rows(db_path,
+                "SELECT status, resolved_on, resolve_note, resolved_by, resolved_by_visit FROM findings WHERE id = ?",
                 (fid,)) == [("resolved", "2020-11-04", "new fence built; photos on file", "李明", None)]
     again = cli("finding", "resolve", str(fid), "--note", "again")
     assert again.exit_code == 2 and "not open" in again.stderr
@@ -132,11 +134,13 @@ def test_resolve_by_hand(cli, short, tmp_path, db_path):
 )
 def test_resolve_bad_input_changes_nothing(cli, short, tmp_path, db_path, args, expected):
     record(cli, tmp_path, ALL_FAIL, checklist="t-short", date="2020-11-02")
-    before = rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps")
+    before = (rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions")
+              + rows(db_path, "SELECT * FROM finding_steps"))
     result = cli("finding", "resolve", "1", *args)
     assert result.exit_code == 2
     assert expected in result.stderr
-    assert rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps") == before
+    assert (rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions")
+            + rows(db_path, "SELECT * FROM finding_steps")) == before
 
 
 def test_resolve_unknown_finding(cli, short):
@@ -203,7 +207,8 @@ def test_list_as_of_a_past_day_shows_the_findings_as_they_stood_then(cli, short,
     then = listing(cli, "--status", "overdue", "--as-of", "2020-11-12")
     assert [(f["item"], f["status"], f["status_as_of"], f["overdue"], f["days_overdue"]) for f in then] == [
         ("s-crit", "resolved", "open", True, 7)]
-    assert [f["item"] for f in listing(cli, "--status", "open", "--as-of", "2020-11-12")] == ["s-crit", "s-major", "s-minor"]
+    assert ([f["item"] for f in listing(cli, "--status", "open", "--as-of", "2020-11-12")]
+            == ["s-crit", "s-major", "s-minor"])
     assert listing(cli, "--status", "resolved", "--as-of", "2020-11-12") == []
     assert [f["item"] for f in listing(cli, "--status", "resolved", "--as-of", "2020-11-20")] == ["s-crit"]
     assert [f["item"] for f in listing(cli, "--status", "overdue", "--as-of", "2020-11-25")] == ["s-major", "s-minor"]

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from visit_helpers import record, rows, vdir  # noqa: F401
 
 # Two points; rectify days critical 3, major 10.
@@ -183,9 +184,9 @@ def test_in_order_recording_writes_no_replay_events(cli, rdir, tmp_path, db_path
 
 def test_earlier_visit_submitted_from_a_draft_later_replays(cli, rdir, tmp_path, db_path):
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_draft_answer, start_draft, submit_draft
+    from nanxian_cli.store import open_store
 
     v2 = visit(cli, tmp_path, "2020-11-20", "no")
     with open_store(db_path) as store:
@@ -233,9 +234,9 @@ def test_hand_resolution_moves_to_the_finding_that_replaces_a_voided_one(cli, rd
 def test_cross_checklist_recheck_is_replayed(cli, rdir, tmp_path, db_path):
     """A re-check answered during a visit with another checklist survives the void of the opening visit."""
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_recheck, start_draft, submit_draft
+    from nanxian_cli.store import open_store
 
     v1 = visit(cli, tmp_path, "2020-11-02", "no")
     v2 = visit(cli, tmp_path, "2020-11-06", "no")
@@ -253,17 +254,20 @@ def test_cross_checklist_recheck_is_replayed(cli, rdir, tmp_path, db_path):
 
 def test_bad_amend_of_an_older_visit_changes_nothing(cli, rdir, tmp_path, db_path):
     v1, _, _ = three_visits(cli, tmp_path)
-    before = rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps")
-    for args in (("r-gate", "maybe", "--reason", "x"), ("r-nope", "y", "--reason", "x"), ("r-gate", "y", "--reason", " ")):
+    before = (rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions")
+              + rows(db_path, "SELECT * FROM finding_steps"))
+    for args in (("r-gate", "maybe", "--reason", "x"), ("r-nope", "y", "--reason", "x"),
+                 ("r-gate", "y", "--reason", " ")):
         result = cli("inspect", "amend", v1[:8], *args)
         assert result.exit_code == 2, result.output
-    assert rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions") + rows(db_path, "SELECT * FROM finding_steps") == before
+    assert (rows(db_path, "SELECT * FROM findings") + rows(db_path, "SELECT * FROM finding_actions")
+            + rows(db_path, "SELECT * FROM finding_steps")) == before
 
 
 def test_hostile_reason_is_kept_as_data_in_replay_events(cli, rdir, tmp_path, db_path):
     v1, v2, _ = three_visits(cli, tmp_path)
     reason = '[bold]x[/] <script>alert(1)</script> =HYPERLINK("x")'
-    result = void(cli, v1, reason)
+    void(cli, v1, reason)
     assert rows(db_path, "SELECT void_reason FROM visits WHERE id = ?", (v1,)) == [(reason,)]
     assert listing(cli)[0]["visit"] == v2
     shown = cli("inspect", "show", v1[:8])

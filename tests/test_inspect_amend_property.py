@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from visit_helpers import vdir  # noqa: F401
 
 VALUES = {
@@ -23,11 +24,11 @@ amendments = st.lists(st.sampled_from([(item, v) for item, vs in VALUES.items() 
 
 @pytest.fixture
 def visit_id(vdir, db_path):
+    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
-    from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+    from nanxian_cli.store import open_store
 
     with open_store(db_path) as store:
         school = find_school(store, "NX-001")
@@ -41,11 +42,11 @@ def visit_id(vdir, db_path):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=amendments)
 def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
-    from nanxian_cli.errors import InputError
     from nanxian_cli.core.scoring import rate
-    from nanxian_cli.store import open_store
-    from nanxian_cli.services.corrections import amend_answer
+    from nanxian_cli.errors import InputError
     from nanxian_cli.reports.visits import visit_detail
+    from nanxian_cli.services.corrections import amend_answer
+    from nanxian_cli.store import open_store
 
     with open_store(db_path) as store:
         for item, value in steps:
@@ -68,7 +69,8 @@ def test_counts_and_findings_follow_any_amendments(db_path, visit_id, steps):
             "SELECT item_id FROM findings WHERE visit_id = ? AND status = 'open'", (visit_id,))}
         assert open_items == {i for i, o in outcomes.items() if o == "fail"}
         plan = {r[0]: (r[1], r[2]) for r in store.query(
-            "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (visit_id,))}
+            "SELECT plan_item, n_pass, n_fail FROM visit_plan_counts "
+            "WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?)", (visit_id,))}
         assert plan[21] == (sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "pass"),
                             sum(1 for i in ("t-drill", "t-meal") if outcomes[i] == "fail"))
 
@@ -132,13 +134,13 @@ def expected_findings(conn) -> set[tuple]:
 def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory, ops):
     import sqlite3
 
-    from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.errors import InputError
-    from nanxian_cli.store import open_store
-    from nanxian_cli.services.people import find_school
-    from nanxian_cli.services.corrections import amend_answer, void_visit
-    from nanxian_cli.services.recording import record_visit
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.services.corrections import amend_answer, void_visit
+    from nanxian_cli.services.people import find_school
+    from nanxian_cli.services.recording import record_visit
+    from nanxian_cli.store import open_store
 
     (vdir / "t-replay.yaml").write_text(TIMELINE, encoding="utf-8")
     db = tmp_path_factory.mktemp("replay") / "nanxian.db"  # a fresh copy of the roster-only database
@@ -167,8 +169,8 @@ def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory
                 except InputError:
                     pass  # amending or voiding a void visit: refused, nothing written
         actual = {tuple(r) for r in store.query(
-            "SELECT item_id, visit_id, opened, due, status, resolved_by_visit, resolved_on, recheck_count, last_recheck "
-            "FROM findings WHERE status != 'withdrawn'")}
+            "SELECT item_id, visit_id, opened, due, status, resolved_by_visit, resolved_on, recheck_count, "
+            "last_recheck FROM findings WHERE status != 'withdrawn'")}
         assert actual == expected_findings(store.conn)
         assert all(n == 1 for (n,) in store.query(
             "SELECT count(*) FROM findings WHERE status = 'open' GROUP BY item_id"))

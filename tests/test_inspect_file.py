@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from visit_helpers import FULL, answers_file, counts, record, rows, vdir  # noqa: F401
 
 MIXED = {"t-drill": "yes", "t-class": {"value": 58, "note": "初二(3)班58人"}, "t-meal": "no",
@@ -102,14 +103,15 @@ def test_bad_answers_file_writes_nothing(cli, vdir, tmp_path, db_path, answers, 
     assert result.exit_code == 2, result.output
     assert expected in result.stderr
     assert "Traceback" not in result.output
-    assert counts(db_path) == before == {"visits": 0, "answers": 0, "findings": 0, "finding_actions": 0, "finding_steps": 0,
-                                         "visit_plan_counts": 0}
+    assert counts(db_path) == before == {"visits": 0, "answers": 0, "findings": 0, "finding_actions": 0,
+                                         "finding_steps": 0, "visit_plan_counts": 0}
 
 
 def test_every_problem_listed_with_its_line(cli, vdir, tmp_path, db_path):
     path = answers_file(tmp_path, dict(FULL, **{"t-class": "many", "t-morale": 0, "t-x": 1}))
     lines = path.read_text(encoding="utf-8").splitlines()
-    line_of = {key: i + 1 for i, line in enumerate(lines) for key in ("t-class", "t-morale", "t-x") if f'"{key}"' in line}
+    line_of = {key: i + 1 for i, line in enumerate(lines) for key in ("t-class", "t-morale", "t-x")
+               if f'"{key}"' in line}
     result = cli("inspect", "visit", "--answers", path)
     assert result.exit_code == 2
     assert "3 problem(s)" in result.stderr
@@ -129,7 +131,8 @@ def test_yaml_syntax_error_and_non_utf8(cli, vdir, tmp_path, db_path):
     result = cli("inspect", "visit", "--answers", dup)
     assert result.exit_code == 2 and f"{dup}:5: answers.t-drill: duplicate key" in result.stderr
     typo = tmp_path / "typo.yaml"
-    typo.write_text("school: NX-001\nchecklist: t-visit\nanswers:\n  t-drill: {value: yes, nots: x}\n", encoding="utf-8")
+    typo.write_text("school: NX-001\nchecklist: t-visit\nanswers:\n  t-drill: {value: yes, nots: x}\n",
+                    encoding="utf-8")
     result = cli("inspect", "visit", "--answers", typo)
     assert result.exit_code == 2 and f"{typo}:4: answers.t-drill.nots: unknown field" in result.stderr
     latin = tmp_path / "latin.yaml"

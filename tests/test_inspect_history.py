@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
 MIXED = {"t-drill": "yes", "t-class": {"value": 58, "note": "初二(3)班58人"}, "t-meal": "no",
@@ -44,7 +45,8 @@ def test_list_filters_and_formats(cli, vdir, tmp_path):
     assert ids("--status", "draft") == [c["id"]]
     assert ids("--checklist", "t-other") == []
     listed = json.loads(cli("inspect", "list", "--format", "json", "--status", "submitted").stdout)
-    assert {v["id"]: (v["counts"]["pass"], v["compliance_rate"]) for v in listed} == {a["id"]: (5, 1.0), b["id"]: (4, 1.0)}
+    assert ({v["id"]: (v["counts"]["pass"], v["compliance_rate"]) for v in listed}
+            == {a["id"]: (5, 1.0), b["id"]: (4, 1.0)})
     csv_text = cli("inspect", "list", "--format", "csv").stdout
     assert csv_text.startswith("\ufeffid,date,school,")
     assert csv_text.count("\n") == 4
@@ -85,15 +87,17 @@ def test_show_json_shape_and_table(cli, vdir, tmp_path):
 
 def test_visit_prefix_lookup_and_ambiguity(cli, vdir, db_path):
     from nanxian_cli.files.checklists import find_checklist
-    from nanxian_cli.store import open_store
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import start_draft
+    from nanxian_cli.store import open_store
 
     with open_store(db_path) as store:
         school = find_school(store, "NX-001")
         loaded = find_checklist(vdir, "t-visit")
-        start_draft(store, school, loaded, dt.date(2020, 11, 2), "李明", visit_id="abcdef12-0000-4000-8000-000000000001")
-        start_draft(store, school, loaded, dt.date(2020, 11, 3), "李明", visit_id="abcdef12-1111-4000-8000-000000000002")
+        start_draft(store, school, loaded, dt.date(2020, 11, 2), "李明",
+                    visit_id="abcdef12-0000-4000-8000-000000000001")
+        start_draft(store, school, loaded, dt.date(2020, 11, 3), "李明",
+                    visit_id="abcdef12-1111-4000-8000-000000000002")
     result = cli("inspect", "show", "abcdef12")
     assert result.exit_code == 2
     assert "matches several visits" in result.stderr
@@ -131,17 +135,20 @@ def test_amend_keeps_history_and_findings_follow(cli, vdir, tmp_path, db_path):
     # answer), due from the visit date, with the current note
     result = cli("inspect", "amend", vid[:8], "t-class", "59", "--reason", "miscounted again", "--note", "59 after all")
     assert result.exit_code == 0, result.output
-    assert rows(db_path, "SELECT id, item_id, status, due, note FROM findings WHERE item_id = 't-class' ORDER BY id") == [
+    assert rows(db_path,
+                "SELECT id, item_id, status, due, note FROM findings WHERE item_id = 't-class' ORDER BY id") == [
         (1, "t-class", "open", "2020-11-09", "59 after all")]
     assert len(rows(db_path, "SELECT * FROM answers WHERE item_id = 't-class'")) == 3
 
 
 def test_amend_skip_logic_gives_dependants_na(cli, vdir, tmp_path, db_path):
     data = record(cli, tmp_path, MIXED)
-    result = cli("inspect", "amend", data["id"], "t-drill", "n", "--reason", "no drill record after all", "--format", "json")
+    result = cli("inspect", "amend", data["id"], "t-drill", "n", "--reason", "no drill record after all", "--format",
+                 "json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert [(r["item"], r["from"], r["to"]) for r in out["revisions"]] == [("t-drill", "pass", "fail"), ("t-meal", "fail", "na")]
+    assert ([(r["item"], r["from"], r["to"]) for r in out["revisions"]]
+            == [("t-drill", "pass", "fail"), ("t-meal", "fail", "na")])
     assert out["counts"] == {"pass": 1, "fail": 3, "na": 2, "info": 1}
     state = {item: status for item, status, _ in findings(db_path)}
     assert state == {"t-class": "open", "t-meal": "withdrawn", "t-homework": "open", "t-drill": "open"}
@@ -159,7 +166,8 @@ def test_amend_recheck_visit_resolves_and_reopens(cli, vdir, tmp_path, db_path):
     assert findings(db_path) == [("t-class", "open", 1), ("t-meal", "open", 1), ("t-homework", "open", 1)]
     # the second visit's class answer was wrong: the class was fixed, so the finding is resolved by it
     assert cli("inspect", "amend", second["id"], "t-class", "50", "--reason", "typo").exit_code == 0
-    (row,) = rows(db_path, "SELECT status, recheck_count, resolved_by_visit, resolved_on FROM findings WHERE item_id = 't-class'")
+    (row,) = rows(db_path, "SELECT status, recheck_count, resolved_by_visit, resolved_on FROM findings "
+                           "WHERE item_id = 't-class'")
     assert row == ("resolved", 0, second["id"], "2020-11-20")
     # ...and back: the finding is reopened and the re-check counted again; no second finding
     assert cli("inspect", "amend", second["id"], "t-class", "58", "--reason", "typo of the typo").exit_code == 0
@@ -225,7 +233,8 @@ def test_void_withdraws_and_reopens(cli, vdir, tmp_path, db_path):
     assert show(cli, second["id"])["status"] == "void"
     # void the first: its findings are withdrawn
     assert cli("inspect", "void", first["id"], "--reason", "test entry").exit_code == 0
-    assert findings(db_path) == [("t-class", "withdrawn", 0), ("t-meal", "withdrawn", 0), ("t-homework", "withdrawn", 0)]
+    assert findings(db_path) == [("t-class", "withdrawn", 0), ("t-meal", "withdrawn", 0),
+                                 ("t-homework", "withdrawn", 0)]
     before = counts(db_path)
     again = cli("inspect", "void", first["id"], "--reason", "again")
     assert again.exit_code == 2 and "already void" in again.stderr

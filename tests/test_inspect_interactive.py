@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 from conftest import register_supervisors
 from visit_helpers import FULL, counts, record, rows, vdir  # noqa: F401
 
@@ -17,8 +16,10 @@ RESUME_CMD = "nanxian inspect visit NX-001 --checklist t-visit --resume"
 
 
 def latest(db, visit_id):
-    return dict(rows(db, "SELECT a.item_id, a.outcome FROM answers a WHERE a.visit_seq = (SELECT seq FROM visits WHERE id = ?) AND a.revision = "
-                         "(SELECT max(revision) FROM answers b WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)",
+    return dict(rows(db, "SELECT a.item_id, a.outcome FROM answers a "
+                         "WHERE a.visit_seq = (SELECT seq FROM visits WHERE id = ?) AND a.revision = "
+                         "(SELECT max(revision) FROM answers b "
+                         "WHERE b.visit_seq = a.visit_seq AND b.item_id = a.item_id)",
                      (visit_id,)))
 
 
@@ -69,7 +70,8 @@ def test_back_changes_previous_answer_as_new_revision(cli, vdir, db_path):
     assert result.exit_code == 0, result.output
     vid, status = only_visit(db_path)
     assert status == "submitted"
-    history = rows(db_path, "SELECT revision, value, outcome FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 't-class' "
+    history = rows(db_path, "SELECT revision, value, outcome FROM answers "
+                            "WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 't-class' "
                             "ORDER BY revision", (vid,))
     assert history == [(1, "60", "fail"), (2, "50", "pass")]
     assert counts(db_path)["findings"] == 0
@@ -81,7 +83,8 @@ def test_back_twice_and_skip_logic_follows(cli, vdir, db_path):
     assert result.exit_code == 0, result.output
     vid, status = only_visit(db_path)
     assert status == "submitted"
-    meal = rows(db_path, "SELECT revision, outcome, reason FROM answers WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 't-meal' "
+    meal = rows(db_path, "SELECT revision, outcome, reason FROM answers "
+                         "WHERE visit_seq = (SELECT seq FROM visits WHERE id = ?) AND item_id = 't-meal' "
                          "ORDER BY revision", (vid,))
     assert meal == [(1, "pass", None), (2, "na", "auto: condition not met")]
     assert latest(db_path, vid)["t-drill"] == "fail"
@@ -226,7 +229,8 @@ def test_new_visit_warns_about_existing_draft(cli, vdir):
 
 def test_interactive_future_date_and_unknown_checklist(cli, vdir, db_path):
     register_supervisors(db_path, "x")
-    result = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "x", "--date", "2999-01-01", input="y\n")
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "x", "--date", "2999-01-01",
+                 input="y\n")
     assert result.exit_code == 2 and "in the future" in result.stderr
     result = cli("inspect", "visit", "NX-001", "--checklist", "nope", "--inspector", "x", input="y\n")
     assert result.exit_code == 2 and "unknown checklist 'nope'" in result.stderr
@@ -261,7 +265,8 @@ def test_recheck_open_findings_first(cli, vdir, tmp_path, db_path):
         "o-gate": ("resolved", new_id, 0),
         "o-fence": ("open", None, 1),
     }
-    steps = rows(db_path, "SELECT f.item_id, s.kind, s.text FROM finding_steps s JOIN findings f ON f.id = s.finding_id "
+    steps = rows(db_path, "SELECT f.item_id, s.kind, s.text FROM finding_steps s "
+                          "JOIN findings f ON f.id = s.finding_id "
                           "WHERE s.visit_id = ? ORDER BY f.item_id, s.n", (new_id,))
     assert ("o-fence", "recheck_failed", "still broken") in steps
     assert ("o-gate", "recheck_passed", None) in steps
@@ -285,7 +290,7 @@ def test_subprocess_piped_stdin(vdir, db_path, tmp_path):
     env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, "-m", "nanxian_cli", *START],
-        input="y\n58\n\ny\nlight\n4\nok\ny\n".encode("utf-8"), capture_output=True, env=env, timeout=60,
+        input=b"y\n58\n\ny\nlight\n4\nok\ny\n", capture_output=True, env=env, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in proc.stderr.decode("utf-8", "replace")
@@ -294,8 +299,8 @@ def test_subprocess_piped_stdin(vdir, db_path, tmp_path):
     assert rows(db_path, "SELECT item_id, due FROM findings") == [("t-class", "2020-11-09")]
     # end of input mid-visit in a real process: exit 0, the draft kept
     proc = subprocess.run(
-        [sys.executable, "-m", "nanxian_cli", "inspect", "visit", "NX-002", "--checklist", "t-visit", "--inspector", "王",
-         "--date", "2020-11-03"],
+        [sys.executable, "-m", "nanxian_cli", "inspect", "visit", "NX-002", "--checklist", "t-visit", "--inspector",
+         "王", "--date", "2020-11-03"],
         input=b"n\n", capture_output=True, env=env, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
@@ -319,7 +324,8 @@ def test_checklist_that_does_not_apply_is_refused(cli, vdir, db_path):
     (vdir / "t-kg.yaml").write_text(
         "id: t-kg\nversion: 1\ntitle: Kindergarten\nkind: assessment\napplies_to: {stages: [kindergarten]}\nitems:\n"
         "  - {id: k-1, text: Play, plan: [5], type: yesno}\n", encoding="utf-8")
-    result = cli("inspect", "visit", "NX-001", "--checklist", "t-kg", "--inspector", "x", "--date", "2020-11-02", input="y\n")
+    result = cli("inspect", "visit", "NX-001", "--checklist", "t-kg", "--inspector", "x", "--date", "2020-11-02",
+                 input="y\n")
     assert result.exit_code == 2
     assert "does not apply to 南洲实验小学" in result.stderr
     assert counts(db_path)["visits"] == 0
@@ -333,7 +339,8 @@ def test_resume_a_draft_from_an_answers_file(cli, vdir, tmp_path, db_path):
     out = result.stdout
     assert "4/7 · t-homework" in out and "5/7 · t-morale" in out and "t-drill ·" not in out
     assert rows(db_path, "SELECT status, n_pass, n_fail, n_na, n_info FROM visits") == [("submitted", 3, 2, 1, 1)]
-    assert rows(db_path, "SELECT item_id, note FROM findings ORDER BY item_id") == [("t-class", None), ("t-morale", "low")]
+    assert (rows(db_path, "SELECT item_id, note FROM findings ORDER BY item_id")
+            == [("t-class", None), ("t-morale", "low")])
 
 
 def test_hostile_school_name_is_plain_text(cli, vdir, tmp_path):
@@ -371,7 +378,8 @@ def test_unscored_choice_gate_and_when_on_a_choice(cli, vdir, db_path):
         "  - id: g-size\n    text: Pupils\n    plan: [21]\n    type: choice\n"
         "    choices: {small: Under 100, large: 100 or more}\n"
         "  - {id: g-guards-small, text: One guard, plan: [21], type: yesno, when: {item: g-size, equals: small}}\n"
-        "  - {id: g-guards-large, text: Two guards, plan: [21], type: yesno, severity: critical, when: {item: g-size, equals: large}}\n",
+        "  - {id: g-guards-large, text: Two guards, plan: [21], type: yesno, severity: critical, "
+        "when: {item: g-size, equals: large}}\n",
         encoding="utf-8")
     result = cli("inspect", "visit", "NX-001", "--checklist", "t-gate", "--inspector", "x", "--date", "2020-11-02",
                  input="large\nn\n\ny\n")
@@ -379,7 +387,8 @@ def test_unscored_choice_gate_and_when_on_a_choice(cli, vdir, db_path):
     assert "small = Under 100 / large = 100 or more (recorded, not scored)" in result.stdout
     assert "One guard" not in result.stdout.split("End of the checklist")[0]
     assert rows(db_path, "SELECT n_pass, n_fail, n_na, n_info FROM visits") == [(0, 1, 1, 1)]
-    assert rows(db_path, "SELECT item_id, severity, due FROM findings") == [("g-guards-large", "critical", "2020-11-09")]
+    assert rows(db_path,
+                "SELECT item_id, severity, due FROM findings") == [("g-guards-large", "critical", "2020-11-09")]
 
 
 def test_skipped_condition_point_then_answered_asks_its_dependant(cli, vdir, db_path):

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from nanxian_cli.services import demo as core
 from nanxian_cli.config import bundled_checklists_dir
-from nanxian_cli.store import open_store, schema
+from nanxian_cli.services import demo as core
 from nanxian_cli.services.corrections import amend_answer, void_visit
+from nanxian_cli.store import open_store, schema
 
 # What a visit's records are, independent of how they are keyed.
 LOGICAL = {
@@ -28,9 +28,9 @@ LOGICAL = {
     "plan": "SELECT v.id, c.plan_item, c.n_pass, c.n_fail, c.n_na, c.n_info, c.w_pass, c.w_fail "
             "FROM visit_plan_counts c JOIN visits v ON v.{key} = c.{ref} ORDER BY v.id, c.plan_item",
     # the columns findings had before m007 (which keeps every row and number; the engine derives them again)
-    "findings": "SELECT id, school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, visit_id, "
-                "note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, last_recheck "
-                "FROM findings ORDER BY id",
+    "findings": "SELECT id, school_code, item_id, checklist_id, checklist_hash, severity, opened, due, status, "
+                "visit_id, note, resolved_on, resolved_by_visit, resolve_note, resolved_by, recheck_count, "
+                "last_recheck FROM findings ORDER BY id",
 }
 
 OLD_FINDINGS = """CREATE TABLE findings (
@@ -137,7 +137,8 @@ def _to_m003(path: Path) -> None:
             columns = [c[1] for c in _columns(conn, table) if c[1] != "visit_seq"]
             conn.execute(
                 f"INSERT INTO {table}_old (visit_id, {', '.join(columns)}) "
-                f"SELECT v.id, {', '.join('t.' + c for c in columns)} FROM {table} t JOIN visits v ON v.seq = t.visit_seq"
+                f"SELECT v.id, {', '.join('t.' + c for c in columns)} FROM {table} t "
+                "JOIN visits v ON v.seq = t.visit_seq"
             )
             conn.execute(f"DROP TABLE {table}")
             conn.execute(f"ALTER TABLE {table}_old RENAME TO {table}")
@@ -150,8 +151,8 @@ def _to_m003(path: Path) -> None:
         conn.execute("DROP INDEX visits_seq")
         conn.execute("ALTER TABLE visits DROP COLUMN seq")
         conn.execute("DROP TABLE meta")  # added by m006, after m003
-        conn.execute("DELETE FROM schema_migrations WHERE name IN ('m004_integer_visit_key', 'm005_plan_critical_fails', "
-                     "'m006_database_identity')")
+        conn.execute("DELETE FROM schema_migrations WHERE name IN "
+                     "('m004_integer_visit_key', 'm005_plan_critical_fails', 'm006_database_identity')")
         conn.execute("PRAGMA user_version = 3")
         conn.execute("COMMIT")
     finally:
@@ -286,9 +287,10 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                          "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
     from nanxian_cli.files.checklists import load_all
-    from nanxian_cli.services.recording import school_of as _school_of, start_draft
+    from nanxian_cli.services.recording import school_of as _school_of
+    from nanxian_cli.services.recording import start_draft
 
-    loaded = {l.checklist.id: l for l in load_all(bundled_checklists_dir())}["routine-monthly"]
+    loaded = {source.checklist.id: source for source in load_all(bundled_checklists_dir())}["routine-monthly"]
     with open_store(path) as store:
         school = _school_of(store.conn, store.one("SELECT code FROM schools ORDER BY code LIMIT 1")[0])
         new_id = start_draft(store, school, loaded, dt.date(2020, 12, 30), "测试")

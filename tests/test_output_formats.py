@@ -10,8 +10,8 @@ from typing import get_args
 
 import pytest
 
-from visit_helpers import FULL, answers_file, counts, record, vdir  # noqa: F401
 from test_output_safety import county, disk  # noqa: F401  (the fixture and the helper)
+from visit_helpers import FULL, answers_file, counts, record, vdir  # noqa: F401
 
 # Every command that writes a document, and the formats (with the extension of each) it names when it refuses.
 COMMANDS = [
@@ -28,7 +28,8 @@ COMMANDS = [
     (["report", "school", "NX-001"], "table, json, csv, markdown, html, xlsx or docx"),
     (["report", "item", "21"], "table, json, csv, markdown, html, xlsx or docx"),
     (["report", "visit", "{visit}"], "table, json, csv, markdown, html, xlsx or docx"),
-    (["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"], "text, markdown, html or json (.txt .md .html .json)"),
+    (["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"],
+     "text, markdown, html or json (.txt .md .html .json)"),
 ]
 
 
@@ -53,7 +54,8 @@ def test_an_output_extension_no_format_writes_is_refused(cli, county, tmp_path: 
 
 @pytest.mark.parametrize(("command", "suffix"), [
     (["school", "list"], ".xlsx"), (["finding", "list"], ".docx"), (["inspect", "show", "{visit}"], ".csv"),
-    (["checklist", "show", "t-visit"], ".md"), (["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"], ".csv"),
+    (["checklist", "show", "t-visit"], ".md"),
+    (["report", "digest", "--week", "2020-W45", "--as-of", "2020-11-09"], ".csv"),
 ])
 def test_an_extension_of_another_commands_format_is_refused_too(cli, county, tmp_path: Path, command, suffix):
     before, rows = disk(tmp_path), counts(county["db"])

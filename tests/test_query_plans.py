@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 import nanxian_cli.store as store_pkg
-from nanxian_cli.services import upgrade
-from nanxian_cli.services import demo as core
-from nanxian_cli.services import demo_county
 from nanxian_cli.config import bundled_checklists_dir
+from nanxian_cli.services import demo as core
+from nanxian_cli.services import demo_county, upgrade
 from nanxian_cli.store import open_store
 
 BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts"}
@@ -153,7 +152,8 @@ def test_digest_reads_one_week_of_visits(cli, county: Path, traced: list[str]):
         conn.close()
     assert week
     for p in week:
-        assert any(re.search(r"SEARCH v\w* USING (COVERING )?INDEX \w*visits\w* \((status=\? AND )?(school_code=\? AND )?date", d)
+        assert any(re.search(r"SEARCH v\w* USING (COVERING )?INDEX \w*visits\w* "
+                             r"\((status=\? AND )?(school_code=\? AND )?date", d)
                    for d in p), p
     assert not any(" answers " in f" {sql} " for sql in selects(traced))
 
@@ -164,7 +164,8 @@ def test_the_detector_sees_a_full_scan(county: Path):
     try:
         assert full_scans(conn, "SELECT count(*) FROM answers a WHERE a.outcome = 'fail'") == ["SCAN a"]
         assert full_scans(conn, "SELECT count(*) FROM visits WHERE inspector LIKE '%x%'") != []
-        assert full_scans(conn, "SELECT count(*) FROM visits v WHERE v.status = 'submitted' AND v.date >= '2020-01-01'") == []
+        assert full_scans(conn,
+                          "SELECT count(*) FROM visits v WHERE v.status = 'submitted' AND v.date >= '2020-01-01'") == []
     finally:
         conn.close()
 
@@ -206,9 +207,8 @@ def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
 
 
 def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
-    from nanxian_cli.files.checklists import find_checklist
-
     from conftest import register_supervisors
+    from nanxian_cli.files.checklists import find_checklist
 
     register_supervisors(county_copy, "测试")
     visit_id, failed_item = _visit_with_findings(county_copy)

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from visit_helpers import FULL, answers_file, counts, record, rows, vdir  # noqa: F401
 
 FAIL_CLASS = dict(FULL, **{"t-class": 60})  # opens one finding
@@ -18,7 +19,8 @@ def table_bytes(db: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(db)
     try:
         return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-                for t in ("visits", "answers", "findings", "finding_actions", "finding_steps", "visit_plan_counts", "inspectors")}
+                for t in ("visits", "answers", "findings", "finding_actions", "finding_steps", "visit_plan_counts",
+                          "inspectors")}
     finally:
         conn.close()
 

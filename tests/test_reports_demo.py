@@ -73,7 +73,7 @@ def test_demo_summary_exports_agree(cli, demo_db, tmp_path):
     html_rows = tables[1]
     col = {name: i for i, name in enumerate(rows[0])}
     assert len(rows) == len(sheet) == len(html_rows) == len(data["rows"]) + 1
-    for c, x, h, j in zip(rows[1:], sheet[1:], html_rows[1:], data["rows"]):
+    for c, x, h, j in zip(rows[1:], sheet[1:], html_rows[1:], data["rows"], strict=True):
         assert c[col["code"]] == x[col["code"]] == h[col["code"]] == j["key"]
         for name, key in (("visits", "visits"), ("pass", "pass"), ("fail", "fail"), ("n/a", "na"),
                           ("open", "open_findings"), ("overdue", "overdue_findings"), ("critical", "critical_fails")):
@@ -91,7 +91,7 @@ def test_demo_matrix_exports_agree(cli, demo_db, tmp_path):
     grid = [r for r in tables[0][1:] if len(r) == 24]
     assert len(rows) - 1 == len(sheet) - 1 == len(grid) == len(data["rows"]) >= 20
     checked = 0
-    for c, x, h, j in zip(rows[1:], sheet[1:], grid, data["rows"]):
+    for c, x, h, j in zip(rows[1:], sheet[1:], grid, data["rows"], strict=True):
         assert c[0] == x[0] == h[0] == j["code"]
         for n in range(1, 22):
             value = j["cells"][str(n)]
@@ -104,14 +104,16 @@ def test_demo_matrix_exports_agree(cli, demo_db, tmp_path):
 def test_demo_item_21_exports_agree(cli, demo_db, tmp_path):
     data, text, wb, tables = _exports(cli, demo_db, tmp_path, "item", "21", *PERIOD)
     assert data["points"] and data["by_school"]
-    assert sum(r["pass"] for r in data["by_town"]) == sum(r["pass"] for r in data["by_school"]) == data["totals"]["pass"]
-    assert sum(r["fail"] for r in data["by_town"]) == sum(r["fail"] for r in data["by_school"]) == data["totals"]["fail"]
+    assert (sum(r["pass"] for r in data["by_town"]) == sum(r["pass"] for r in data["by_school"])
+            == data["totals"]["pass"])
+    assert (sum(r["fail"] for r in data["by_town"]) == sum(r["fail"] for r in data["by_school"])
+            == data["totals"]["fail"])
     blocks = [list(csv.reader(io.StringIO(b))) for b in text.split("\r\n\r\n")]
     by_school_csv = blocks[3][2:]
     by_school_xlsx = list(wb["By school (worst first)"].iter_rows(min_row=2, values_only=True))
     by_school_html = tables[3][1:]
     assert len(by_school_csv) == len(by_school_xlsx) == len(by_school_html) == len(data["by_school"])
-    for c, x, h, j in zip(by_school_csv, by_school_xlsx, by_school_html, data["by_school"]):
+    for c, x, h, j in zip(by_school_csv, by_school_xlsx, by_school_html, data["by_school"], strict=True):
         assert c[0] == x[0] == h[0] == j["code"]
         assert int(c[5]) == x[5] == int(h[5]) == j["pass"]
         assert int(c[6]) == x[6] == int(h[6]) == j["fail"]

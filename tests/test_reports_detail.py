@@ -34,7 +34,8 @@ def test_matrix_numbers(cli, report_db):
     assert (rows["NX-002"]["1"], rows["NX-002"]["2"], rows["NX-002"]["3"]) == (1.0, 1.0, 1.0)
     assert all(v is None for v in rows["NX-005"].values())  # only a void visit
     assert all(rows["NX-001"][str(n)] is None for n in range(4, 22))
-    assert (data["county"]["1"], data["county"]["2"], data["county"]["3"], data["county"]["4"]) == (0.6667, 0.8333, 1.0, None)
+    assert ((data["county"]["1"], data["county"]["2"], data["county"]["3"], data["county"]["4"])
+            == (0.6667, 0.8333, 1.0, None))
 
 
 def test_matrix_town_filter_and_formats(cli, report_db, tmp_path):
@@ -47,11 +48,11 @@ def test_matrix_town_filter_and_formats(cli, report_db, tmp_path):
         assert cli("report", "matrix", *PERIOD, "-o", tmp_path / f"m.{ext}").exit_code == 0
     rows = list(csv.reader(io.StringIO((tmp_path / "m.csv").read_bytes().decode("utf-8-sig"))))
     assert rows[0] == ["code", "school", "town"] + [str(n) for n in range(1, 22)]
-    for line, expected in zip(rows[1:], full["rows"]):
+    for line, expected in zip(rows[1:], full["rows"], strict=True):
         assert line[0] == expected["code"]
         assert [float(v) if v else None for v in line[3:]] == [expected["cells"][str(n)] for n in range(1, 22)]
     ws = load_workbook(tmp_path / "m.xlsx")["Matrix"]
-    for line, expected in zip(list(ws.iter_rows(values_only=True))[1:], full["rows"]):
+    for line, expected in zip(list(ws.iter_rows(values_only=True))[1:], full["rows"], strict=True):
         assert list(line[3:]) == [expected["cells"][str(n)] for n in range(1, 22)]
     parser = Tables()
     parser.feed((tmp_path / "m.html").read_text(encoding="utf-8"))
@@ -69,8 +70,8 @@ def test_matrix_fits_the_terminal(cli, report_db, columns):
     result = cli("report", "matrix", *PERIOD, env={"COLUMNS": columns})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert max(cell_len(l) for l in lines) <= int(columns)
-    nx1 = [l for l in lines if l.startswith("南洲实验小学")]
+    assert max(cell_len(line) for line in lines) <= int(columns)
+    nx1 = [line for line in lines if line.startswith("南洲实验小学")]
     if columns == "160":
         assert len(nx1) == 1 and nx1[0].split()[1:4] == ["50", "75", "100"]
         assert nx1[0].split().count("·") == 18
@@ -124,7 +125,8 @@ def test_item_formats_agree(cli, report_db, tmp_path):
     text = (tmp_path / "i.csv").read_bytes().decode("utf-8-sig")
     blocks = [list(csv.reader(io.StringIO(b))) for b in text.split("\r\n\r\n")]
     titles = [b[0][0] for b in blocks]
-    assert titles == ["Totals", "Points that check this item", "By town", "By school (worst first)", "Failing schools (latest visit in the period)"]
+    assert titles == ["Totals", "Points that check this item", "By town", "By school (worst first)",
+                      "Failing schools (latest visit in the period)"]
     by_school = blocks[3]
     assert by_school[1][:3] == ["code", "school", "town"]
     assert [(r[0], int(r[4]), int(r[5]), int(r[6]), float(r[8])) for r in by_school[2:]] == [
@@ -158,7 +160,7 @@ def test_item_reads_at_80_and_160(cli, report_db, columns):
 
     result = cli("report", "item", "1", *PERIOD, env={"COLUMNS": columns})
     assert result.exit_code == 0
-    assert max(cell_len(l) for l in result.stdout.splitlines()) <= int(columns)
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= int(columns)
     assert "本学期未演练" in result.stdout and "50.0%" in result.stdout
 
 
@@ -176,7 +178,8 @@ def test_school_report_numbers(cli, report_db):
         {"month": "2020-11", "visits": 1, "pass": 2, "fail": 1, "na": 1, "compliance_rate": 0.6667},
         {"month": "2020-12", "visits": 0, "pass": 0, "fail": 0, "na": 0, "compliance_rate": None},
     ]
-    assert [(v["id"], v["date"], v["pass"], v["fail"], v["na"], v["compliance_rate"], v["score"]) for v in data["visits"]] == [
+    assert [(v["id"], v["date"], v["pass"], v["fail"], v["na"], v["compliance_rate"], v["score"])
+            for v in data["visits"]] == [
         (report_db["v2"], "2020-11-20", 2, 1, 1, 0.6667, 0.5), (report_db["v1"], "2020-10-10", 3, 1, 0, 0.75, 0.8)]
     assert [(f["item"], f["severity"], f["opened"], f["due"], f["days_overdue"]) for f in data["open_findings"]] == [
         ("m-a", "critical", "2020-11-20", "2020-11-27", 34)]
@@ -187,7 +190,7 @@ def test_school_report_numbers(cli, report_db):
 def test_school_report_bar_chart_and_unknown_school(cli, report_db):
     result = cli("report", "school", "NX-001", *PERIOD)
     assert result.exit_code == 0
-    line = next(l for l in result.stdout.splitlines() if l.startswith("2020-10"))
+    line = next(printed for printed in result.stdout.splitlines() if printed.startswith("2020-10"))
     assert "75.0%" in line and "█" * 15 in line and "█" * 16 not in line
     assert cli("report", "school", "no such school").exit_code == 2
     ambiguous = cli("report", "school", "中心")

@@ -149,7 +149,7 @@ def test_long_names_are_abbreviated_in_narrow_terminals(cli, hostile):
     for args in REPORTS:
         result = cli("report", *args, env={"COLUMNS": "80"})
         assert result.exit_code == 0
-        assert max(cell_len(l) for l in result.stdout.splitlines()) <= 80, args
+        assert max(cell_len(line) for line in result.stdout.splitlines()) <= 80, args
     data = json.loads(cli("report", "summary", "--from", rf.FROM, "--to", rf.TO, "--format", "json").stdout)
     assert LONG in [r["label"] for r in data["rows"]]  # full name kept in the data
 

@@ -456,7 +456,8 @@ def test_show_unknown_format(cli, schools):
 
 
 def test_csv_with_empty_trailing_columns_from_a_spreadsheet(cli, tmp_path: Path):
-    path = write_csv(tmp_path / "excel.csv", "code,name,stages,,\r\nE-1,甲校,primary,,\r\n,,,,\r\nE-2,乙校,junior,,\r\n")
+    path = write_csv(tmp_path / "excel.csv",
+                     "code,name,stages,,\r\nE-1,甲校,primary,,\r\n,,,,\r\nE-2,乙校,junior,,\r\n")
     result = cli("school", "import", path)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Schools: 2 added, 0 updated, 0 unchanged"

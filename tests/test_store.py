@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from nanxian_cli.errors import StoreError
-from nanxian_cli.store import open_store
-from nanxian_cli.store import schema
+from nanxian_cli.store import open_store, schema
 
 EXPECTED_TABLES = {
     "schema_migrations", "plan_items", "checklist_versions", "checklist_items", "checklist_item_plan", "schools",
@@ -355,9 +354,9 @@ def test_one_open_finding_per_school_and_point(tmp_path: Path):
         with store.transaction() as conn:
             _visit(conn)
         insert = (
-            "INSERT INTO findings (uid, school_code, point_key, item_id, checklist_id, checklist_hash, severity, opened, "
-            "due, status, visit_id, created_at) VALUES (?, 'S1', 'c1/i1', 'i1', 'c1', 'h1', 'major', '2020-11-02', "
-            "'2020-12-02', ?, 'v1', 'now')"
+            "INSERT INTO findings (uid, school_code, point_key, item_id, checklist_id, checklist_hash, severity, "
+            "opened, due, status, visit_id, created_at) "
+            "VALUES (?, 'S1', 'c1/i1', 'i1', 'c1', 'h1', 'major', '2020-11-02', '2020-12-02', ?, 'v1', 'now')"
         )
         store.conn.execute(insert, ("f1", "open"))
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
@@ -426,7 +425,8 @@ def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
     with open_store(tmp_path / "v.db") as store:
         for _ in range(2):
             with store.transaction() as conn:
-                save_checklist_version(conn, loaded, "2020-11-02T00:00:00+00:00", {"k-1": "kept/k-1", "k-2": "kept/k-2"})
+                save_checklist_version(conn, loaded, "2020-11-02T00:00:00+00:00",
+                                       {"k-1": "kept/k-1", "k-2": "kept/k-2"})
         assert store.one("SELECT count(*) FROM checklist_versions")[0] == 1
         row = store.one("SELECT checklist_id, version, kind, title_zh, title_en FROM checklist_versions")
         assert tuple(row) == ("kept", "3", "special", "留存", "Kept")
@@ -444,7 +444,8 @@ def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
     rebuilt = checklist_from_snapshot(content)
     assert rebuilt == loaded.checklist
     assert rebuilt.items[1].max == 55
-    assert content_hash(canonical_json(rebuilt.model_dump(mode="json", by_alias=True, exclude_none=True))) == loaded.hash
+    assert (content_hash(canonical_json(rebuilt.model_dump(mode="json", by_alias=True, exclude_none=True)))
+            == loaded.hash)
 
 
 def test_plan_items_stored_and_refreshed(tmp_path: Path):

@@ -16,9 +16,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
 
 from nanxian_cli.files import inputs
+from visit_helpers import CHECKLIST, FULL, answers_file, counts, record, vdir  # noqa: F401
 
 SECRET = "secret_key: top secret\nanother_secret: 42\n"
 
@@ -135,7 +135,8 @@ def test_answers_from_dev_zero_is_refused_by_the_limit(cli, vdir, db_path):
 
 
 def test_checklist_validate_dev_zero(cli):
-    refused(cli("checklist", "validate", "/dev/zero"), "/dev/zero: more than 5242880 bytes", "the limit is 5242880 bytes (5 MB)")
+    refused(cli("checklist", "validate", "/dev/zero"), "/dev/zero: more than 5242880 bytes",
+            "the limit is 5242880 bytes (5 MB)")
 
 
 def test_roster_from_dev_zero(cli, schools, tmp_path, db_path):
@@ -244,7 +245,8 @@ NON_FINITE = [
     ("max: 55", "max: 1.0e+999", "items[1].max: must be a finite number, not inf"),
     ("min: 3", "min: .nan", "items[4].min: must be a finite number, not nan"),
     ("weight: 2", "weight: .nan", "items[0].weight:"),
-    ("when: {item: t-drill, equals: yes}", "when: {item: t-class, equals: .nan}", "items[2].when.equals: must be a finite number, not nan"),
+    ("when: {item: t-drill, equals: yes}", "when: {item: t-class, equals: .nan}",
+     "items[2].when.equals: must be a finite number, not nan"),
 ]
 
 
@@ -255,7 +257,7 @@ def test_checklist_numbers_must_be_finite(cli, tmp_path, old, new, message):
     assert old in CHECKLIST
     path = folder / "t-visit.yaml"
     path.write_text(CHECKLIST.replace(old, new), encoding="utf-8")
-    line = CHECKLIST.splitlines().index(next(l for l in CHECKLIST.splitlines() if old in l)) + 1
+    line = CHECKLIST.splitlines().index(next(text for text in CHECKLIST.splitlines() if old in text)) + 1
     refused(cli("checklist", "validate", folder), f"{path}:{line}: {message}")
 
 
@@ -291,11 +293,13 @@ def test_a_stored_checklist_version_keeps_its_meaning(cli, vdir, tmp_path, db_pa
     data = record(cli, tmp_path, FULL)
     conn = sqlite3.connect(db_path)
     try:
-        (content,) = conn.execute("SELECT content FROM checklist_versions WHERE hash = ?", (data["checklist_hash"],)).fetchone()
+        (content,) = conn.execute("SELECT content FROM checklist_versions WHERE hash = ?",
+                                  (data["checklist_hash"],)).fetchone()
         stored = json.loads(content)
         stored["items"][1]["max"] = float("nan")
         with conn:
-            conn.execute("UPDATE checklist_versions SET content = ? WHERE hash = ?", (json.dumps(stored), data["checklist_hash"]))
+            conn.execute("UPDATE checklist_versions SET content = ? WHERE hash = ?",
+                         (json.dumps(stored), data["checklist_hash"]))
     finally:
         conn.close()
     result = cli("inspect", "amend", data["id"][:8], "t-remarks", "recounted", "--reason", "typo")
@@ -306,8 +310,8 @@ def test_a_stored_checklist_version_keeps_its_meaning(cli, vdir, tmp_path, db_pa
 
 def test_a_csv_cell_over_the_field_limit(cli, schools, tmp_path, db_path):
     path = tmp_path / "roster.csv"
-    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102,\"" + "长" * 140_000 + "\",primary\nNX-103,三小,primary\n",
-                    encoding="utf-8")
+    path.write_text("code,name,stages\nNX-101,一小,primary\nNX-102,\"" + "长" * 140_000
+                    + "\",primary\nNX-103,三小,primary\n", encoding="utf-8")
     before = dump(db_path)
     refused(cli("school", "import", path), f"{path}:3: row 2: a cell is longer than 131072 characters; refused")
     assert dump(db_path) == before
@@ -341,7 +345,8 @@ def test_other_overlong_roster_values_give_row_and_line(cli, schools, tmp_path, 
                     "NX-103,三小," + "x " * 5000 + "\n", encoding="utf-8")
     before = dump(db_path)
     err = refused(cli("school", "import", path), f"{path}:3: row 2: name: String should have at most 200 characters",
-                  f"{path}:4: row 3: stages[0]: unknown stage 'x'", f"{path}:4: row 3: … and 4990 more problem(s) in this row")
+                  f"{path}:4: row 3: stages[0]: unknown stage 'x'",
+                  f"{path}:4: row 3: … and 4990 more problem(s) in this row")
     assert len(err.splitlines()) < 20
     assert dump(db_path) == before
 

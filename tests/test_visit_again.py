@@ -139,7 +139,7 @@ def test_interactive_is_refused_again_at_submit(vdir, db_path, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "nanxian_cli", *START], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
-        proc.stdin.write("y\n50\ny\nlight\n4\nall good\n".encode("utf-8"))  # every point, not yet submitted
+        proc.stdin.write(b"y\n50\ny\nlight\n4\nall good\n")  # every point, not yet submitted
         proc.stdin.flush()
         _wait_for(db_path, "SELECT count(*) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                            "WHERE v.status = 'draft' AND a.item_id = 't-remarks'", [(1,)])  # the last point

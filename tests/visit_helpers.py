@@ -119,7 +119,8 @@ def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 def counts(db: Path) -> dict[str, int]:
     """Row counts of every table a visit writes to (0 when the database does not exist yet)."""
     if not db.exists():
-        return {"visits": 0, "answers": 0, "findings": 0, "finding_actions": 0, "finding_steps": 0, "visit_plan_counts": 0}
+        return {"visits": 0, "answers": 0, "findings": 0, "finding_actions": 0, "finding_steps": 0,
+                "visit_plan_counts": 0}
     return {t: rows(db, f"SELECT count(*) FROM {t}")[0][0]
             for t in ("visits", "answers", "findings", "finding_actions", "finding_steps", "visit_plan_counts")}
 

@@ -13,12 +13,13 @@ def utc_now() -> str:
     """Now, in UTC, to the microsecond (ISO 8601 with offset): when a record was made. The fraction orders
     facts made in the same second (two visits of one school on one day); older records carry whole seconds,
     which still compare correctly as text."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def later(stamp: str, microseconds: int) -> str:
     """A time stamp `microseconds` after `stamp`: the visits of one bulk transaction, in the order written."""
-    return (dt.datetime.fromisoformat(stamp) + dt.timedelta(microseconds=microseconds)).isoformat(timespec="microseconds")
+    return (dt.datetime.fromisoformat(stamp)
+            + dt.timedelta(microseconds=microseconds)).isoformat(timespec="microseconds")
 
 
 def county_today(timezone: str) -> dt.date:

@@ -155,7 +155,8 @@ def _check_config_types(cfg: dict, path: Path | None) -> None:
     for key in ("db", "checklists", "lang", "timezone", "inspector", "device"):
         value = cfg.get(key)
         if value is not None and not isinstance(value, str):
-            raise InputError(tr(f"{path}：`{key}` 应为带引号的字符串，而不是 {value!r}", f"{path}: `{key}` must be a quoted string, got {value!r}"))
+            raise InputError(tr(f"{path}：`{key}` 应为带引号的字符串，而不是 {value!r}",
+                                f"{path}: `{key}` must be a quoted string, got {value!r}"))
 
 
 def load_settings(

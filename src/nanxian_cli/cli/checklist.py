@@ -44,11 +44,12 @@ def show(
 
 @app.command("validate")
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
+    paths: Annotated[list[Path] | None,
+                     typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
 ) -> None:
     """Check checklist files; print every problem with file and line. Exit 2 if any."""
-    from nanxian_cli.files.checklists import validate_paths
     from nanxian_cli.errors import ValidationFailed
+    from nanxian_cli.files.checklists import validate_paths
 
     targets = list(paths) if paths else [settings().checklists_dir]
     good, problems = validate_paths(targets)
@@ -56,7 +57,7 @@ def validate(
         raise ValidationFailed(
             tr(f"{len(problems)} 个问题", f"{len(problems)} problem(s) found"), problems
         )
-    points = sum(len(l.checklist.items) for l in good)
+    points = sum(len(loaded.checklist.items) for loaded in good)
     console().print(
         tr(f"全部通过：{len(good)} 份清单，{points} 个要点", f"OK: {len(good)} checklist(s), {points} point(s)"),
         markup=False,

@@ -13,24 +13,33 @@ app = NanxianTyper(name="demo")  # one command: `nanxian demo`
 
 @app.command("demo")
 def demo(
-    db: Annotated[str | None, typer.Option("--db", help="Demo database file (same as the global --db; default: demo.db in the user data dir, never the real database)")] = None,
-    schools: Annotated[int | None, typer.Option("--schools", help="Number of schools (default: the sample roster; more are generated)", min=1, max=5000)] = None,
+    db: Annotated[str | None,
+                  typer.Option("--db",
+                               help="Demo database file (same as the global --db; default: "
+                                    "demo.db in the user data dir, never the real database)")] = None,
+    schools: Annotated[int | None,
+                       typer.Option("--schools",
+                                    help="Number of schools (default: the sample roster; more are generated)",
+                                    min=1, max=5000)] = None,
     years: Annotated[int, typer.Option("--years", help="Years of visits ending at --end", min=1, max=30)] = 1,
-    visits_per_year: Annotated[int, typer.Option("--visits-per-year", help="Visits per school per year", min=1, max=60)] = 12,
+    visits_per_year: Annotated[int, typer.Option("--visits-per-year", help="Visits per school per year",
+                                                 min=1, max=60)] = 12,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same county")] = 2020,
-    end: Annotated[str | None, typer.Option("--end", help="Last day of the visits, YYYY-MM-DD (default 2020-12-31, the plan year)")] = None,
+    end: Annotated[str | None,
+                   typer.Option("--end",
+                                help="Last day of the visits, YYYY-MM-DD (default 2020-12-31, the plan year)")] = None,
 ) -> None:
     """Build a demo county (sample schools, supervisors, synthetic visits and findings) and show its reports.
 
     Written to a separate demo database (`nanxian --db FILE demo`, or the default demo file; NANXIAN_DB and the
     config's `db` name the real database, which the demo never touches); an earlier demo database there is
     rebuilt from scratch. Deterministic for a given --seed."""
-    from nanxian_cli.services import demo as core
-    from nanxian_cli.services import demo_county as county
     from nanxian_cli.cli.common import console
     from nanxian_cli.cli.runtime import parse_date, settings, today
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
+    from nanxian_cli.services import demo as core
+    from nanxian_cli.services import demo_county as county
     from nanxian_cli.store import open_store
 
     last = parse_date(end, "--end") or county.DEFAULT_END
@@ -44,21 +53,25 @@ def demo(
     out, err = console(), console(stderr=True)
 
     def waiting() -> None:
-        err.print(tr(f"另一个 demo 进程正在生成 {target}，等待它结束……", f"Another demo run is building {target}; waiting for it …"),
+        err.print(tr(f"另一个 demo 进程正在生成 {target}，等待它结束……",
+                     f"Another demo run is building {target}; waiting for it …"),
                   markup=False, highlight=False, soft_wrap=True)
 
     with core.build_lock(target, waiting):
         rebuilt = core.prepare_target(target, real_db)  # checked again: the other run may have changed it
         if rebuilt:
-            err.print(tr(f"已删除旧的演示数据库并重新生成：{target}", f"Rebuilding the demo database from scratch: {target}"),
+            err.print(tr(f"已删除旧的演示数据库并重新生成：{target}",
+                         f"Rebuilding the demo database from scratch: {target}"),
                       markup=False, highlight=False)
         with open_store(target) as store:
             result = _build(store, settings().checklists_dir, opts, err, inputs)
             out.print(tr(
-                f"演示数据库：{target}\n{result.schools} 所学校，{result.inspectors} 名责任督学，{result.visits} 次督导，"
+                f"演示数据库：{target}\n{result.schools} 所学校，{result.inspectors} 名责任督学，"
+                f"{result.visits} 次督导，"
                 f"{result.answers} 条记录，{result.findings_opened} 个整改项（{result.findings_open} 个待整改），"
                 f"{result.first} 至 {result.last}，用时 {result.seconds:.1f} 秒",
-                f"Demo database: {target}\n{result.schools} schools, {result.inspectors} supervisor(s), {result.visits} visits, "
+                f"Demo database: {target}\n{result.schools} schools, {result.inspectors} supervisor(s), "
+                f"{result.visits} visits, "
                 f"{result.answers} answers, {result.findings_opened} findings ({result.findings_open} still open), "
                 f"{result.first} to {result.last}, built in {result.seconds:.1f} s"), markup=False, highlight=False)
             _show_reports(store, result, last, out)
@@ -73,10 +86,10 @@ def _target(own: str | None):
     real database (set once for cron and every command), which is what the target must never be."""
     from pathlib import Path
 
+    from nanxian_cli.cli.runtime import settings, state
     from nanxian_cli.config import default_demo_db, load_settings
     from nanxian_cli.errors import InputError
     from nanxian_cli.i18n import tr
-    from nanxian_cli.cli.runtime import settings, state
 
     mine = Path(own).expanduser() if own else None
     chosen = Path(state.db).expanduser() if state.db else None
@@ -92,8 +105,8 @@ def _target(own: str | None):
 def _build(store, checklists_dir, opts, err, inputs=None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nanxian_cli.services import demo as core
     from nanxian_cli.i18n import tr
+    from nanxian_cli.services import demo as core
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err) as bar:
@@ -119,7 +132,8 @@ def _show_reports(store, result, end, out) -> None:
     from nanxian_cli.store.reports import Scope
 
     out.print(tr("以下均为演示数据：名册为样本，督导记录随机生成，不反映任何学校的真实情况。",
-                 "Everything below is demo data: a sample roster and randomly generated visits, not any school's real record."),
+                 "Everything below is demo data: a sample roster and randomly generated visits, "
+                 "not any school's real record."),
               markup=False, highlight=False)
     first = result.first or end
     start = max(first, end - dt.timedelta(days=364))

@@ -8,14 +8,24 @@ from typing import Annotated, Any, Literal
 import typer
 
 from nanxian_cli.cli.common import console, plain_text
-from nanxian_cli.cli.options import (ByOption, DateOption, FormatOption, FromOption, OutputOption, ToOption, VisitArg,
-                                     VisitFormatOption)
+from nanxian_cli.cli.options import (
+    ByOption,
+    DateOption,
+    FormatOption,
+    FromOption,
+    OutputOption,
+    ToOption,
+    VisitArg,
+    VisitFormatOption,
+)
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.labels import percent as _pct
 
-app = NanxianTyper(name="inspect", no_args_is_help=True, help="Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft")
+app = NanxianTyper(name="inspect", no_args_is_help=True,
+                   help="Record school visits (interactive or from an answers file); list, show, amend, void, "
+                        "discard a draft")
 
 
 # -- recording -------------------------------------------------------------------------------------
@@ -73,26 +83,38 @@ def _from(origin: str | None, lookup: Any, *args: Any) -> Any:
 
 @app.command("visit")
 def visit(
-    school: Annotated[str | None, typer.Argument(help="School: code, name, part of the name or pinyin initials")] = None,
-    checklist: Annotated[str | None, typer.Option("--checklist", "-c", help="Checklist id, e.g. routine-monthly")] = None,
-    inspector: Annotated[str | None, typer.Option("--inspector", help="Supervisor's name (default: config, then the school's 责任督学)")] = None,
+    school: Annotated[str | None,
+                      typer.Argument(help="School: code, name, part of the name or pinyin initials")] = None,
+    checklist: Annotated[str | None,
+                         typer.Option("--checklist", "-c", help="Checklist id, e.g. routine-monthly")] = None,
+    inspector: Annotated[str | None,
+                         typer.Option("--inspector",
+                                      help="Supervisor's name (default: config, then the school's 责任督学)")] = None,
     date: DateOption = None,
-    answers: Annotated[Path | None, typer.Option("--answers", help="Answers file (YAML); without it the visit is interactive")] = None,
+    answers: Annotated[Path | None,
+                       typer.Option("--answers",
+                                    help="Answers file (YAML); without it the visit is interactive")] = None,
     partial: Annotated[bool, typer.Option("--partial", help="Submit even if some points have no answer")] = False,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue the latest draft (with answers) for this school and checklist")] = False,
-    draft: Annotated[str | None, typer.Option("--draft", help="Continue this draft: its id or first 8+ characters (implies --resume)")] = None,
+    resume: Annotated[bool,
+                      typer.Option("--resume",
+                                   help="Continue the latest draft (with answers) "
+                                        "for this school and checklist")] = False,
+    draft: Annotated[str | None,
+                     typer.Option("--draft",
+                                  help="Continue this draft: its id or first 8+ characters (implies --resume)")] = None,
     again: Annotated[bool, typer.Option("--again", help="Record it even if this supervisor already submitted a visit "
                                                        "with this checklist to this school on that date")] = False,
     fmt: VisitFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
-    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
     from nanxian_cli.files.answers import read_answers_file, require
+    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
     from nanxian_cli.services.people import find_school
 
     if answers is not None and (resume or draft is not None):
-        raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用", "--resume continues an interactive draft; it cannot be used with --answers"))
+        raise InputError(tr("--resume 只用于交互录入，不能与 --answers 同用",
+                            "--resume continues an interactive draft; it cannot be used with --answers"))
     if draft is not None:
         with open_db() as store:
             from nanxian_cli.ui.flow import chosen_draft
@@ -103,8 +125,12 @@ def visit(
         return
     doc = read_answers_file(answers) if answers is not None else None
     _refuse_output_over_inputs(output)
-    school_ref = require(school or (doc.school if doc else None), tr("学校（参数 SCHOOL 或答案文件中的 school）", "SCHOOL (argument, or `school` in the answers file)"))
-    checklist_id = require(checklist or (doc.checklist if doc else None), tr("--checklist（或答案文件中的 checklist）", "--checklist (or `checklist` in the answers file)"))
+    school_ref = require(school or (doc.school if doc else None),
+                         tr("学校（参数 SCHOOL 或答案文件中的 school）",
+                            "SCHOOL (argument, or `school` in the answers file)"))
+    checklist_id = require(checklist or (doc.checklist if doc else None),
+                           tr("--checklist（或答案文件中的 checklist）",
+                              "--checklist (or `checklist` in the answers file)"))
     checklist_from = _origin(doc, "checklist", "--checklist", checklist)
     _from(checklist_from, check_checklist_id, checklist_id)  # an id, never a path: before anything is opened
     inspector_from = doc.where("inspector") if doc and inspector is None and (doc.inspector or "").strip() else None
@@ -137,12 +163,13 @@ def _refuse_output_over_inputs(output: Path | None) -> None:
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
     from nanxian_cli.core.visit import prepare_visit
     from nanxian_cli.i18n import pick
-    from nanxian_cli.services.recording import record_visit
     from nanxian_cli.render.formats import choose
+    from nanxian_cli.services.recording import record_visit
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
-    prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(), where=str(doc.path))
+    prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(),
+                             where=str(doc.path))
     prepared.source = "file"
     record_visit(store, prepared, again=again)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
@@ -159,16 +186,15 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
                f"Saved as a draft (not submitted). To continue:"),
             style="yellow", markup=False, highlight=False, soft_wrap=True,
         )
-        err.print(f"  {resume_command(school['code'], loaded.checklist.id, prepared.id)}", markup=False, highlight=False,
-                  soft_wrap=True)
+        err.print(f"  {resume_command(school['code'], loaded.checklist.id, prepared.id)}", markup=False,
+                  highlight=False, soft_wrap=True)
 
 
 def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
                  chosen=None, again=False) -> None:
     """The interactive visit (ui/flow.py), its outcome shown or mapped to an exit code."""
-    from nanxian_cli.ui.flow import run_interactive
-
     from nanxian_cli.render.formats import choose
+    from nanxian_cli.ui.flow import run_interactive
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before any answer
 
@@ -203,7 +229,8 @@ def list_(
     checklist: Annotated[str | None, typer.Option("--checklist", "-c", help="Only this checklist id")] = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
-    status: Annotated[Literal["draft", "submitted", "void"] | None, typer.Option("--status", help="draft | submitted | void")] = None,
+    status: Annotated[Literal["draft", "submitted", "void"] | None,
+                      typer.Option("--status", help="draft | submitted | void")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -219,8 +246,8 @@ def list_(
         raise InputError(f"--from {first} is after --to {last}")
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
-        visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist, date_from=first,
-                             date_to=last, status=status)
+        visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist,
+                             date_from=first, date_to=last, status=status)
     emit(visits_listing(visits), fmt, output)
 
 
@@ -259,7 +286,8 @@ def amend(
     item: Annotated[str, typer.Argument(help="Point id")],
     value: Annotated[str, typer.Argument(help="The corrected answer: y | n | na | a number | a choice key | text")],
     reason: Annotated[str, typer.Option("--reason", help="Why the answer is corrected (kept in the history)")],
-    note: Annotated[str | None, typer.Option("--note", help="A new note for the point (default: keep the old one)")] = None,
+    note: Annotated[str | None,
+                    typer.Option("--note", help="A new note for the point (default: keep the old one)")] = None,
     by: ByOption = None,
     fmt: VisitFormatOption = None,
 ) -> None:
@@ -283,13 +311,18 @@ def amend(
     out = console()
     for change in result["revisions"]:
         out.print(Text(tr(f"{change['item']}：{change['from'] or '—'} → {change['to']}（第 {change['revision']} 版）",
-                          f"{change['item']}: {change['from'] or '—'} → {change['to']} (revision {change['revision']})")))
+                          f"{change['item']}: "
+                          f"{change['from'] or '—'} → {change['to']} (revision {change['revision']})")))
     c = result["counts"]
-    out.print(Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 合格率 {_pct(result['compliance_rate'])} · 得分 {_pct(result['score'])}",
-                      f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · compliance {_pct(result['compliance_rate'])} · score {_pct(result['score'])}")))
+    out.print(Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 合格率 "
+                      f"{_pct(result['compliance_rate'])} · 得分 {_pct(result['score'])}",
+                      f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · compliance "
+                      f"{_pct(result['compliance_rate'])} · score {_pct(result['score'])}")))
     for item_id in result["needs_answer"]:
-        out.print(Text(tr(f"{item_id} 现在适用，需要回答：nanxian inspect amend {row['id'][:8]} {item_id} 值 --reason …",
-                          f"{item_id} now applies and needs an answer: nanxian inspect amend {row['id'][:8]} {item_id} VALUE --reason …"),
+        out.print(Text(tr(f"{item_id} 现在适用，需要回答："
+                          f"nanxian inspect amend {row['id'][:8]} {item_id} 值 --reason …",
+                          f"{item_id} now applies and needs an answer: "
+                          f"nanxian inspect amend {row['id'][:8]} {item_id} VALUE --reason …"),
                        style="yellow"))
 
 
@@ -316,8 +349,10 @@ def void(
         typer.echo(json_text(result), nl=False)
         return
     console().print(Text(tr(
-        f"督导记录 {row['id'][:8]} 已作废；撤销整改项 {len(result['withdrawn'])} 个，重新打开 {len(result['reopened'])} 个",
-        f"Visit {row['id'][:8]} is void; {len(result['withdrawn'])} finding(s) withdrawn, {len(result['reopened'])} reopened",
+        f"督导记录 {row['id'][:8]} 已作废；撤销整改项 {len(result['withdrawn'])} 个，"
+        f"重新打开 {len(result['reopened'])} 个",
+        f"Visit {row['id'][:8]} is void; {len(result['withdrawn'])} finding(s) withdrawn, "
+        f"{len(result['reopened'])} reopened",
     )))
 
 
@@ -343,8 +378,10 @@ def discard(
         row = find_visit(store, visit_ref)
         vid = row["id"]
         if row["status"] == "submitted":
-            raise InputError(tr(f"督导记录 {vid[:8]} 已提交，不能放弃；已提交的记录只能作废（保留记录）：nanxian inspect void {vid[:8]} --reason …",
-                                f"visit {vid[:8]} is submitted, not a draft; a submitted visit is voided, never discarded: "
+            raise InputError(tr(f"督导记录 {vid[:8]} 已提交，不能放弃；已提交的记录只能作废（保留记录）："
+                                f"nanxian inspect void {vid[:8]} --reason …",
+                                f"visit {vid[:8]} is submitted, not a draft; a submitted visit is voided, "
+                                "never discarded: "
                                 f"nanxian inspect void {vid[:8]} --reason …"))
         if row["status"] != "draft":
             raise InputError(tr(f"督导记录 {vid[:8]} 已作废", f"visit {vid[:8]} is already void"))

@@ -61,7 +61,8 @@ def assign(
     names = {s["code"]: s["name"] for s in resolved}
     for code, previous in changes:
         if previous and previous != name:
-            msg = tr(f"{names[code]}（{code}）：责任督学 {previous} → {name}", f"{names[code]} ({code}): inspector {previous} → {name}")
+            msg = tr(f"{names[code]}（{code}）：责任督学 {previous} → {name}",
+                     f"{names[code]} ({code}): inspector {previous} → {name}")
         else:
             msg = tr(f"{names[code]}（{code}）：责任督学 {name}", f"{names[code]} ({code}): inspector {name}")
         out.print(msg, markup=False)

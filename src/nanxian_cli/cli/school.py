@@ -16,15 +16,18 @@ app = NanxianTyper(name="school", no_args_is_help=True, help="Import and look up
 
 
 def _check_stage(stage: str | None) -> None:
-    from nanxian_cli.errors import InputError
     from nanxian_cli.core.vocab import STAGES
+    from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
-        raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}", f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
+        raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}",
+                            f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
+def import_(file: Annotated[Path,
+                            typer.Argument(help="Roster file: "
+                                                ".yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
     """Import or update schools by code. Any bad row: every problem listed, nothing imported."""
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services.people import import_schools
@@ -59,7 +62,8 @@ def list_(
 
 @app.command("show")
 def show(
-    school: Annotated[str, typer.Argument(help="Code, exact name, a unique part of the name, or pinyin initials (nzsyxx)")],
+    school: Annotated[str,
+                      typer.Argument(help="Code, exact name, a unique part of the name, or pinyin initials (nzsyxx)")],
     fmt: ShowFormatOption = None,
 ) -> None:
     """Show one school."""

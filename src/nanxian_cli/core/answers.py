@@ -198,7 +198,8 @@ class Rating(AnswerType):
 
     def hint(self, item: Any, na: bool) -> Words:
         extra = " / na" if na else ""
-        return Words(f"评分 1–5{extra}（合格：≥ {_num(item.min)}）", f"a rating 1–5{extra} (passes: ≥ {_num(item.min)})")
+        return Words(f"评分 1–5{extra}（合格：≥ {_num(item.min)}）",
+                     f"a rating 1–5{extra} (passes: ≥ {_num(item.min)})")
 
     def when_value_problem(self, rule: dict, value: Any) -> str | None:
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -317,7 +318,8 @@ def judge(item: Any, raw: Any) -> Outcome:
         raise AnswerError(Words("没有回答", "no answer given"))
     if is_na(raw):
         if not item.allow_na:
-            raise AnswerError(Words("此要点适用于本校，不能填 na", "this point does not accept 'na' (it applies to this school)"))
+            raise AnswerError(Words("此要点适用于本校，不能填 na",
+                                    "this point does not accept 'na' (it applies to this school)"))
         return Outcome(None, "na")
     kind = TYPES[item.type]
     value = kind.parse(item, raw)

@@ -58,7 +58,8 @@ def dependents(checklist: Any, changed: str) -> list[Any]:
     return found
 
 
-def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], changed: str) -> tuple[list[str], list[str]]:
+def follow_change(checklist: Any, school: dict, values: dict[str, Outcome],
+                  changed: str) -> tuple[list[str], list[str]]:
     """After point `changed` got a new answer (already in `values`): the dependent points that must now be `na`
     (their condition no longer holds) and those that now need an answer (condition met, none given).
 

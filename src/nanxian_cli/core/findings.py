@@ -27,9 +27,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from nanxian_cli.core.ids import revision_uid
+
+if TYPE_CHECKING:
+    from nanxian_cli.core.models import Item
 
 IN_PROGRESS = ("open", "reported")
 ACTION_KINDS = ("report", "resolve", "extend", "escalate", "withdraw", "reopen", "recheck")
@@ -390,7 +393,7 @@ def derive(checks: list[Check], actions: Sequence[Action] = ()) -> list[Finding]
     return timeline.findings
 
 
-def point_key(checklist_id: str, item: object) -> str:
+def point_key(checklist_id: str, item: Item) -> str:
     """The key a point's findings are kept under at a school: `checklist-id/item-id`, so the same point of
     later versions of the checklist continues the same findings."""
-    return f"{checklist_id}/{getattr(item, 'id')}"
+    return f"{checklist_id}/{item.id}"

@@ -168,7 +168,8 @@ class Checklist(Strict):
                 if ref is None or ref == index:
                     later = any(other.id == item.when.item for other in self.items[index:])
                     why = "a later or the same item" if later else "an unknown item"
-                    problems.append(f"items[{index}].when.item: {item.when.item!r} is {why}; `when` must name an earlier item")
+                    problems.append(f"items[{index}].when.item: {item.when.item!r} is {why}; "
+                                    "`when` must name an earlier item")
         if problems:
             raise ValueError("; ".join(problems))
         return self

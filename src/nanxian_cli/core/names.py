@@ -1,4 +1,5 @@
-"""Names as people type them: pinyin initials (`nzsyxx` for 南洲实验小学) and the closest known names to a typo. Pure."""
+"""Names as people type them: pinyin initials (`nzsyxx` for 南洲实验小学) and the closest known names to a
+typo. Pure."""
 
 from __future__ import annotations
 

@@ -129,7 +129,8 @@ def prepare_visit(
         answers.append((item.id, result.value, result.outcome, answer.note))
     if problems:
         n = len(problems)
-        raise ValidationFailed(Words(f"答案文件中有 {n} 处问题；未写入任何内容", f"{n} problem(s) in the answers; nothing was written"),
+        raise ValidationFailed(Words(f"答案文件中有 {n} 处问题；未写入任何内容",
+                                     f"{n} problem(s) in the answers; nothing was written"),
                                problems)
     items_by_id = {item.id: item for item in checklist.items}
     t = tally(items_by_id, {a[0]: a[2] for a in answers})

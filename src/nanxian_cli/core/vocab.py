@@ -21,7 +21,8 @@ STAGE_LABELS = {
     "special": ("特教", "special education"),
 }
 SEVERITY_LABELS = {"critical": ("严重", "critical"), "major": ("一般", "major"), "minor": ("轻微", "minor")}
-OUTCOME_LABELS = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "n/a"), "info": ("记录", "info")}
+OUTCOME_LABELS = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "n/a"),
+                  "info": ("记录", "info")}
 
 # The words people read for each closed-vocabulary value, (zh, en); JSON keeps the English key. One word per
 # state everywhere: reports, the digest and the screens.

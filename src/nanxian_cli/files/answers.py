@@ -31,12 +31,13 @@ def read_answers_file(path: Path) -> AnswersDocument:
     """Parse an answers file (DESIGN.md format) with line numbers for every answer."""
     from pydantic import ValidationError
 
-    from nanxian_cli.files.yaml import read_yaml, validation_lines
     from nanxian_cli.core.models import AnswerEntry, AnswersFile
+    from nanxian_cli.files.yaml import read_yaml, validation_lines
 
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
-        raise ValidationFailed(f"{path}: not an answers file", [f"{path}:1: expected a mapping with school, checklist, date, answers"])
+        raise ValidationFailed(f"{path}: not an answers file",
+                               [f"{path}:1: expected a mapping with school, checklist, date, answers"])
     try:
         parsed = AnswersFile.model_validate(doc.data)
     except ValidationError as exc:

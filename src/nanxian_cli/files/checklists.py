@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nanxian_cli.errors import InputError, NotFound, ValidationFailed
-from nanxian_cli.i18n import tr
 from nanxian_cli.core.answers import RULE_KEYS, TYPES
+from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.files.yaml import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
+from nanxian_cli.i18n import tr
 
 if TYPE_CHECKING:
     from nanxian_cli.core.models import Checklist, Plan
@@ -95,14 +95,16 @@ def raw_checklist_problems(doc: Document) -> list[str]:
             if kind == "choice" and isinstance(item.get("choices"), dict) and isinstance(item.get("pass"), list):
                 for j, option in enumerate(item["pass"]):
                     if option not in item["choices"]:
-                        say(("items", i, "pass", j), f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})")
+                        say(("items", i, "pass", j),
+                            f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})")
         when = item.get("when")
         if isinstance(when, dict) and isinstance(when.get("item"), str):
             ref = when["item"]
             if ref not in seen or seen[ref] == i:
                 later = any(isinstance(o, dict) and o.get("id") == ref for o in items[i:])
                 say(("items", i, "when", "item"),
-                    f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; `when` must name an earlier item")
+                    f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; "
+                    "`when` must name an earlier item")
             elif "equals" in when and isinstance(items[seen[ref]], dict):
                 expected = _when_value_problem(items[seen[ref]], when["equals"])
                 if expected:
@@ -134,13 +136,15 @@ def _validate(doc: Document, model: type, what: str):
     from pydantic import ValidationError
 
     if not isinstance(doc.data, dict):
-        raise ValidationFailed(f"{doc.path}: not a {what}", [f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}"])
+        raise ValidationFailed(f"{doc.path}: not a {what}",
+                               [f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}"])
     raw = raw_checklist_problems(doc) if what == "checklist" else []
     try:
         result = model.model_validate(doc.data)
     except ValidationError as exc:
         lines = validation_lines(doc, exc, skip_model_errors=bool(raw))
-        raise ValidationFailed(f"{doc.path}: invalid {what}", _by_line(doc, raw + [l for l in lines if l not in raw])) from None
+        raise ValidationFailed(f"{doc.path}: invalid {what}",
+                               _by_line(doc, raw + [line for line in lines if line not in raw])) from None
     if raw:
         raise ValidationFailed(f"{doc.path}: invalid {what}", raw)
     return result
@@ -197,7 +201,8 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]
             owner = item_owner.setdefault(item.id, loaded)
             if owner is not loaded and owner.checklist.id != loaded.checklist.id:
                 problems.append(
-                    f"{loaded.path}:{loaded.item_lines.get(item.id, 1)}: items[{index}].id: item id {item.id!r} is also used by checklist "
+                    f"{loaded.path}:{loaded.item_lines.get(item.id, 1)}: items[{index}].id: "
+                    f"item id {item.id!r} is also used by checklist "
                     f"{owner.checklist.id!r} ({owner.path}); item ids must be unique across checklists"
                 )
     return good, problems
@@ -206,10 +211,12 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]
 def load_all(directory: Path) -> list[LoadedChecklist]:
     """Every checklist in the configured folder; any invalid file stops the command (exit 2)."""
     if not directory.is_dir():
-        raise InputError(tr(f"{directory}：找不到清单文件夹（--checklists / NANXIAN_CHECKLISTS）", f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)"))
+        raise InputError(tr(f"{directory}：找不到清单文件夹（--checklists / NANXIAN_CHECKLISTS）",
+                            f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)"))
     good, problems = validate_paths([directory])
     if problems:
-        raise ValidationFailed(tr(f"{directory}：清单有误（运行 `nanxian checklist validate` 查看）", f"{directory}: invalid checklists (run `nanxian checklist validate`)"), problems)
+        raise ValidationFailed(tr(f"{directory}：清单有误（运行 `nanxian checklist validate` 查看）",
+                                  f"{directory}: invalid checklists (run `nanxian checklist validate`)"), problems)
     return good
 
 
@@ -222,7 +229,8 @@ def check_checklist_id(checklist_id: str) -> str:
     if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
         shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"
         raise InputError(tr(
-            f"{shown} 不是清单 id：id 只含字母、数字和 - _ .，在清单文件夹中查找，不能是路径（见 `nanxian checklist list`）",
+            f"{shown} 不是清单 id：id 只含字母、数字和 - _ .，在清单文件夹中查找，"
+            "不能是路径（见 `nanxian checklist list`）",
             f"{shown} is not a checklist id: an id is letters, digits, '-', '_' and '.', looked up in the checklist "
             f"folder, never a path (see `nanxian checklist list`)",
         ))
@@ -246,8 +254,9 @@ def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
     for loaded in everything:
         if loaded.checklist.id == checklist_id:
             return loaded
-    known = ", ".join(sorted(l.checklist.id for l in everything))
-    raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）", f"unknown checklist {checklist_id!r} (known: {known})"))
+    known = ", ".join(sorted(source.checklist.id for source in everything))
+    raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）",
+                      f"unknown checklist {checklist_id!r} (known: {known})"))
 
 
 def load_plan(path: Path | None = None) -> Plan:

@@ -59,7 +59,8 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except PermissionError:
         raise InputError(tr(f"{path}：无权读取", f"{path}: permission denied")) from None
     except OSError as exc:
-        raise InputError(tr(f"{path}：无法读取：{exc.strerror or exc}", f"{path}: cannot read: {exc.strerror or exc}")) from None
+        raise InputError(tr(f"{path}：无法读取：{exc.strerror or exc}",
+                            f"{path}: cannot read: {exc.strerror or exc}")) from None
     try:
         mode = os.fstat(fd)
         if stat.S_ISDIR(mode.st_mode):
@@ -93,6 +94,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
                 raise _too_large(path, limit, None)
         return b"".join(chunks)
     except OSError as exc:
-        raise InputError(tr(f"{path}：无法读取：{exc.strerror or exc}", f"{path}: cannot read: {exc.strerror or exc}")) from None
+        raise InputError(tr(f"{path}：无法读取：{exc.strerror or exc}",
+                            f"{path}: cannot read: {exc.strerror or exc}")) from None
     finally:
         os.close(fd)

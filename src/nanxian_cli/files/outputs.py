@@ -108,7 +108,8 @@ def check_output(output: Path | str, option: str = "--output") -> Path:
     for entry in _protected:
         hit = real == entry.real or (entry.tree and real.startswith(entry.real.rstrip(os.sep) + os.sep))
         if entry.family:
-            hit = real.startswith(entry.real) and real.endswith(DRAFT_LOCK_SUFFIX) and os.sep not in real[len(entry.real):]
+            hit = (real.startswith(entry.real) and real.endswith(DRAFT_LOCK_SUFFIX)
+                   and os.sep not in real[len(entry.real):])
         if not hit and out_stat is not None and not entry.tree:
             try:
                 other = os.stat(entry.real)
@@ -183,10 +184,12 @@ def write_output(content: str | bytes, output: Path, option: str = "--output") -
     except OSError as exc:
         why = exc.strerror or str(exc)
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-            raise RuntimeFailure(tr(f"{shown}：磁盘已满（{why}）；未写入", f"{shown}: disk full ({why}); nothing was written")) from None
+            raise RuntimeFailure(tr(f"{shown}：磁盘已满（{why}）；未写入",
+                                    f"{shown}: disk full ({why}); nothing was written")) from None
         if exc.errno == errno.EFBIG:
             raise RuntimeFailure(tr(f"{shown}：文件超出允许的大小（{why}）；未写入",
-                                    f"{shown}: file too large for this file system or limit ({why}); nothing was written")) from None
+                                    f"{shown}: file too large for this file system or limit ({why}); "
+                                    "nothing was written")) from None
         raise RuntimeFailure(tr(f"{shown}：无法写入：{why}", f"{shown}: cannot write: {why}")) from None
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
-from nanxian_cli.i18n import tr
 from nanxian_cli.files.inputs import read_bytes
 from nanxian_cli.files.yaml import decode_text, format_loc, parse_yaml
+from nanxian_cli.i18n import tr
 
 MAX_ROW_PROBLEMS = 10
 """Problems listed for one row; the rest are counted."""
@@ -56,7 +56,8 @@ def read_roster(path: Path) -> list[Any]:
 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):  # decided before reading: `school import /dev/zero`
-        raise InputError(tr(f"{path}：名册应为 .yaml、.yml 或 .csv 文件", f"{path}: expected a .yaml, .yml or .csv roster file"))
+        raise InputError(tr(f"{path}：名册应为 .yaml、.yml 或 .csv 文件",
+                            f"{path}: expected a .yaml, .yml or .csv roster file"))
     text = decode_text(read_bytes(path), path)
     rows: list[tuple[int, str, dict]] = []  # (row number, where, data)
     problems: list[str] = []
@@ -66,7 +67,8 @@ def read_roster(path: Path) -> list[Any]:
         try:
             fieldnames = reader.fieldnames
         except csv.Error as exc:
-            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校", f"{path}: invalid roster; nothing was imported"),
+            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校",
+                                      f"{path}: invalid roster; nothing was imported"),
                                    [f"{path}:1: header row: {_csv_problem(exc)}"]) from None
         header = [h.strip() if h else h for h in (fieldnames or [])]
         if not header:
@@ -80,24 +82,29 @@ def read_roster(path: Path) -> list[Any]:
             problems.append(f"{path}:1: column(s) {', '.join(map(_short, repeated))} appear more than once")
         unknown = [h for h in header if h not in ROSTER_FIELDS and h not in blank]
         if unknown:
-            problems.append(f"{path}:1: unknown column(s) {', '.join(map(_short, unknown))}; expected {', '.join(ROSTER_FIELDS)}")
+            problems.append(f"{path}:1: unknown column(s) {', '.join(map(_short, unknown))}; "
+                            f"expected {', '.join(ROSTER_FIELDS)}")
         for missing in ("code", "name", "stages"):
             if missing not in header:
                 problems.append(f"{path}:1: missing column {missing!r}")
         if problems:
-            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校", f"{path}: invalid roster; nothing was imported"), problems)
+            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校",
+                                      f"{path}: invalid roster; nothing was imported"), problems)
         for number, record in _csv_records(reader, path, found):
             if None in record:
                 found.append((number, f"{path}:{reader.line_num}: row {number}: more cells than header columns"))
                 continue
             stray = [key for key in blank if (record.pop(key, None) or "").strip()]
             for key in sorted(stray):
-                found.append((number, f"{path}:{reader.line_num}: row {number}: {key.lstrip(chr(0))} has a value but no header"))
+                found.append((number,
+                              f"{path}:{reader.line_num}: row {number}: "
+                              f"{key.lstrip(chr(0))} has a value but no header"))
             if stray:
                 continue
             if all((v or "").strip() == "" for v in record.values()):
                 continue
-            rows.append((number, f"{path}:{reader.line_num}", {k: (v if v is not None else "") for k, v in record.items()}))
+            rows.append((number, f"{path}:{reader.line_num}",
+                         {k: (v if v is not None else "") for k, v in record.items()}))
     else:
         doc = parse_yaml(text, path)
         data = doc.data
@@ -137,20 +144,25 @@ def read_roster(path: Path) -> list[Any]:
             for err in errors[:MAX_ROW_PROBLEMS]:  # thousands of words in one `stages` cell: a few lines, not pages
                 field = format_loc(tuple(p for p in err["loc"] if isinstance(p, (str, int))))
                 msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "missing" or (err["type"] in ("string_too_short", "too_short") and not err.get("input")):
+                if err["type"] == "missing" or (err["type"] in ("string_too_short", "too_short")
+                                                and not err.get("input")):
                     msg = "field required"
                 elif err["type"] == "extra_forbidden":
                     msg = "unknown field"
                 elif err["type"] == "literal_error" and err["loc"] and err["loc"][0] == "stages":
-                    msg = f"unknown stage {_short(err.get('input'))}; expected one of kindergarten, primary, junior, senior, vocational, special"
+                    msg = (f"unknown stage {_short(err.get('input'))}; "
+                           "expected one of kindergarten, primary, junior, senior, vocational, special")
                 found.append((number, f"{where}: row {number}: {field}: {msg}"))
             if len(errors) > MAX_ROW_PROBLEMS:
-                found.append((number, f"{where}: row {number}: … and {len(errors) - MAX_ROW_PROBLEMS} more problem(s) in this row"))
+                found.append((number,
+                              f"{where}: row {number}: "
+                              f"… and {len(errors) - MAX_ROW_PROBLEMS} more problem(s) in this row"))
             continue
         valid.append(school)
     problems = [p for _, p in sorted(found, key=lambda pair: pair[0])]
     if problems:
-        raise ValidationFailed(tr(f"{path}：{len(problems)} 个问题，未导入任何学校", f"{path}: {len(problems)} problem(s); nothing was imported"), problems)
+        raise ValidationFailed(tr(f"{path}：{len(problems)} 个问题，未导入任何学校",
+                                  f"{path}: {len(problems)} problem(s); nothing was imported"), problems)
     if not valid:
         raise ValidationFailed(f"{path}: no schools", [f"{path}:1: the roster has no rows"])
     return valid

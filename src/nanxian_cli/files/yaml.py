@@ -116,9 +116,13 @@ def parse_yaml(text: str, path: Path) -> Document:
                 result: dict = {}
                 for key_node, value_node in n.value:
                     if not isinstance(key_node, yaml.ScalarNode):
-                        raise ValidationFailed(f"{path}: bad key", [f"{path}:{key_node.start_mark.line + 1}: mapping keys must be plain values"])
+                        raise ValidationFailed(f"{path}: bad key",
+                                               [f"{path}:{key_node.start_mark.line + 1}: "
+                                                "mapping keys must be plain values"])
                     if key_node.tag == "tag:yaml.org,2002:merge":
-                        raise ValidationFailed(f"{path}: merge key", [f"{path}:{key_node.start_mark.line + 1}: merge keys (<<) are not supported"])
+                        raise ValidationFailed(f"{path}: merge key",
+                                               [f"{path}:{key_node.start_mark.line + 1}: "
+                                                "merge keys (<<) are not supported"])
                     if key_node.tag not in ALLOWED_TAGS:
                         raise ValidationFailed(
                             f"{path}: YAML tag not allowed",
@@ -137,7 +141,8 @@ def parse_yaml(text: str, path: Path) -> Document:
                     if key in result:
                         raise ValidationFailed(
                             f"{path}: duplicate key",
-                            [f"{path}:{key_node.start_mark.line + 1}: {format_loc(loc + (key,))}: duplicate key {key!r}"],
+                            [f"{path}:{key_node.start_mark.line + 1}: {format_loc(loc + (key,))}: "
+                             f"duplicate key {key!r}"],
                         )
                     lines[loc + (key,)] = value_node.start_mark.line + 1
                     result[key] = build(value_node, loc + (key,), depth + 1)
@@ -189,7 +194,8 @@ def validation_lines(doc: Document, exc: Any, prefix: tuple = (), skip_model_err
         loc = prefix + tuple(p for p in err["loc"] if isinstance(p, (int, str)))
         if skip_model_errors and err["type"] == "value_error" and (len(loc) <= 2):
             continue
-        # pydantic adds type names for unions/tagged values (`bool`, `function-after[...]`); drop what is not in the file
+        # pydantic adds type names for unions/tagged values (`bool`, `function-after[...]`); drop what is not in
+        # the file
         clean: list = []
         for part in loc:
             trial = tuple(clean) + (part,)

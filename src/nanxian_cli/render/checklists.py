@@ -49,7 +49,8 @@ def checklist_listing(entries: list) -> Listing:
     from nanxian_cli.render.data import as_data
 
     data = as_data(entries)
-    columns = ["id", tr("版本", "version"), tr("类型", "kind"), tr("名称", "title"), tr("要点数", "points"), tr("工作要点", "plan items")]
+    columns = ["id", tr("版本", "version"), tr("类型", "kind"), tr("名称", "title"), tr("要点数", "points"),
+               tr("工作要点", "plan items")]
     rows = [[d["id"], d["version"], d["kind"], d["title"], d["points"], _ranges(d["plan_items"])] for d in data]
 
     def table():
@@ -128,7 +129,8 @@ def coverage_listing(coverage: Any) -> Listing:
     data = as_data(coverage)
     items = data["items"]
     covered = data["covered"]
-    columns = ["#", tr("工作要点", "plan item"), tr("要点数", "points"), tr("清单数", "checklists"), tr("清单", "checklist ids")]
+    columns = ["#", tr("工作要点", "plan item"), tr("要点数", "points"), tr("清单数", "checklists"),
+               tr("清单", "checklist ids")]
     rows = [[i["number"], i["title"], i["points"], len(i["checklists"]), " ".join(i["checklists"])] for i in items]
 
     def table():
@@ -136,7 +138,8 @@ def coverage_listing(coverage: Any) -> Listing:
         from rich.text import Text
 
         table = Table(
-            title=tr(f"工作要点覆盖：{covered}/{len(items)} 项已有检查要点", f"Plan coverage: {covered}/{len(items)} items checked"),
+            title=tr(f"工作要点覆盖：{covered}/{len(items)} 项已有检查要点",
+                     f"Plan coverage: {covered}/{len(items)} items checked"),
             title_justify="left", header_style="bold",
         )
         for i, col in enumerate(columns):

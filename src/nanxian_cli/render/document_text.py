@@ -60,10 +60,12 @@ def document_csv(doc: Any) -> str:
     sections = [s for s in doc.sections if s.key in wanted and s.layout != "signatures"]
     if len(sections) == 1:
         s = sections[0]
-        return csv_text([c.header for c in s.columns], [[_csv_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows])
+        return csv_text([c.header for c in s.columns],
+                        [[_csv_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows])
     parts = []
-    for i, s in enumerate(sections):
-        text = csv_text([c.header for c in s.columns], [[_csv_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows])
+    for s in sections:
+        text = csv_text([c.header for c in s.columns],
+                        [[_csv_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows])
         text = text.lstrip("\ufeff")
         title = csv_text([s.title], []).lstrip("\ufeff")
         parts.append(title + text)
@@ -227,7 +229,8 @@ def print_matrix(section: Any, console: Any) -> None:
         # Rows sit under their town's heading: "三仙湖镇中心学校" reads as "中心学校" there, which keeps
         # neighbouring schools apart when a narrow terminal cuts names short.
         name, town_name = str(r.get("name") or r.get("code") or ""), str(r.get("town") or "")
-        return name[len(town_name):] if town_name and name.startswith(town_name) and len(name) > len(town_name) else name
+        return (name[len(town_name):] if town_name and name.startswith(town_name) and len(name) > len(town_name)
+                else name)
 
     longest = max((cell_len(short(r)) for r in section.rows), default=4)
     name_w = max(6, min(longest, 14 if width < 120 else 28))
@@ -245,7 +248,8 @@ def print_matrix(section: Any, console: Any) -> None:
         for r in section.rows:
             if r.get("town") != town:
                 town = r.get("town")
-                table.add_row(Text(str(town or tr("（未填乡镇）", "(no town)")), style="bold"), *[Text("") for _ in chunk])
+                table.add_row(Text(str(town or tr("（未填乡镇）", "(no town)")), style="bold"),
+                              *[Text("") for _ in chunk])
             table.add_row(
                 Text(short(r)),
                 *[Text(matrix_cell_text(r.get(c.key)), style=_rate_style(r.get(c.key))) for c in chunk],

@@ -38,7 +38,8 @@ def document_docx(doc: Any) -> bytes:
         word.add_heading(_clean(s.title), level=2)
         if s.layout == "signatures":
             for r in s.rows:
-                word.add_paragraph(_clean(f"{r['label']}: ______________________    {tr('日期', 'Date')}: ____________"))
+                word.add_paragraph(_clean(f"{r['label']}: ______________________    "
+                                          f"{tr('日期', 'Date')}: ____________"))
                 word.add_paragraph("")
             continue
         if not s.rows:
@@ -54,12 +55,12 @@ def document_docx(doc: Any) -> bytes:
             continue
         table = word.add_table(rows=1, cols=len(s.columns))
         table.style = "Table Grid"
-        for cell, c in zip(table.rows[0].cells, s.columns):
+        for cell, c in zip(table.rows[0].cells, s.columns, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(_clean(c.header)).bold = True
         for r in s.rows:
             cells = table.add_row().cells
-            for cell, c in zip(cells, s.columns):
+            for cell, c in zip(cells, s.columns, strict=True):
                 cell.text = _clean(plain(r.get(c.key), cell_kind(c, r)))
     buf = io.BytesIO()
     word.save(buf)

@@ -15,7 +15,8 @@ COLUMNS = ["id", "school", "school_name", "item", "item_text", "checklist", "sev
 def findings_listing(findings: list[dict], as_of: str) -> Listing:
     """`finding list` (`list_findings`) as of a day: JSON is the list; CSV has the columns above."""
     title = tr(f"整改项（{len(findings)}，截至 {as_of}）", f"Findings ({len(findings)}, as of {as_of})")
-    return Listing(findings, COLUMNS, [[f[c] for c in COLUMNS] for f in findings], lambda: findings_table(findings, title))
+    return Listing(findings, COLUMNS, [[f[c] for c in COLUMNS] for f in findings],
+                   lambda: findings_table(findings, title))
 
 
 def findings_table(findings: list[dict], title: str | None, relation: bool = False):
@@ -32,7 +33,8 @@ def findings_table(findings: list[dict], title: str | None, relation: bool = Fal
     # the point's text takes what the fixed columns leave; its id goes under it, dimmed
     table.add_column(tr("要点", "point"), overflow="fold", ratio=3, min_width=16)
     table.add_column(tr("程度", "severity"), no_wrap=True)
-    table.add_column(tr("期限", "due"), no_wrap=True, min_width=10)  # the opening date is in JSON/CSV and `inspect show`
+    # the opening date is in JSON/CSV and `inspect show`
+    table.add_column(tr("期限", "due"), no_wrap=True, min_width=10)
     table.add_column(tr("状态", "status"), overflow="fold", min_width=12)
     if relation:
         table.add_column(tr("本次", "this visit"), overflow="fold")

@@ -67,7 +67,8 @@ def choose(kind: str, fmt: str | None, output: Path | str | None) -> str:
 
                 check_output(output)  # a protected path (the database, an input) is refused as such first
                 exts = " ".join(FORMATS[n].extensions[0] for n in names)
-                raise InputError(tr(f"--output：本命令没有写 {suffix} 文件的格式；可选 {zh}（{exts}），或用 --format 指定",
+                raise InputError(tr(f"--output：本命令没有写 {suffix} 文件的格式；可选 {zh}（{exts}），"
+                                    "或用 --format 指定",
                                     f"--output: no format of this command writes {suffix} files; choose {en} ({exts}) "
                                     f"or give --format"))
     if fmt is None:

@@ -16,7 +16,8 @@ TEMPLATE = """<!DOCTYPE html>
 <style>
 @page { size: A4{% if doc.landscape %} landscape{% endif %}; margin: 15mm 12mm; }
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif; font-size: 10.5pt;
-       color: #111; margin: 2em auto; max-width: {% if doc.landscape %}1400px{% else %}960px{% endif %}; padding: 0 1em; }
+       color: #111; margin: 2em auto; max-width: {% if doc.landscape %}1400px{% else %}960px{% endif %}; \
+padding: 0 1em; }
 h1 { font-size: 16pt; margin: 0 0 .3em; }
 h2 { font-size: 12pt; margin: 1.4em 0 .4em; border-bottom: 1px solid #999; }
 dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: 0 0 1em; }
@@ -31,7 +32,8 @@ table.matrix td, table.matrix th { padding: 1px 3px; font-size: 9pt; }
 table.matrix tr.town th { background: #f5f5f5; text-align: left; }
 table.fields { width: auto; } table.fields th { background: none; font-weight: normal; color: #444; }
 .empty { color: #777; font-style: italic; }
-.signature { margin: 2.2em 0 0; } .signature span { display: inline-block; min-width: 18em; border-bottom: 1px solid #000; }
+.signature { margin: 2.2em 0 0; } \
+.signature span { display: inline-block; min-width: 18em; border-bottom: 1px solid #000; }
 .legend span { padding: 0 .4em; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
@@ -46,18 +48,26 @@ thead { display: table-header-group; } tr { page-break-inside: avoid; }
 <section id="{{ s.key }}">
 <h2>{{ s.title }}</h2>
 {% if s.layout == "signatures" %}
-{% for r in s.rows %}<p class="signature">{{ r.label }}: <span>&nbsp;</span> {{ date_word }}: <span style="min-width:8em">&nbsp;</span></p>
+{% for r in s.rows %}<p class="signature">{{ r.label }}: <span>&nbsp;</span> \
+{{ date_word }}: <span style="min-width:8em">&nbsp;</span></p>
 {% endfor %}
 {% elif not s.rows %}<p class="empty">{{ s.empty or none_word }}</p>
 {% elif s.layout == "fields" %}
-<table class="fields">{% for r in s.cells %}<tr><th>{{ r[0].text }}</th><td class="{{ r[1].cls }}">{{ r[1].text }}</td></tr>{% endfor %}</table>
+<table class="fields">{% for r in s.cells %}<tr><th>{{ r[0].text }}</th>\
+<td class="{{ r[1].cls }}">{{ r[1].text }}</td></tr>{% endfor %}</table>
 {% elif s.layout == "matrix" %}
-<table class="matrix"><thead><tr>{% for c in s.columns %}<th title="{{ c.title }}">{{ c.header }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in s.cells %}{% if r.town is defined %}<tr class="town"><th colspan="{{ s.columns|length }}">{{ r.town }}</th></tr>{% else %}<tr>{% for c in r %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>{% endif %}{% endfor %}</tbody></table>
-<p class="legend"><span class="good" style="background:#d9f2d9">≥90%</span><span style="background:#fff2c2">≥75%</span><span style="background:#f8d0d0">&lt;75%</span><span>· {{ nodata_word }}</span></p>
+<table class="matrix"><thead><tr>{% for c in s.columns %}\
+<th title="{{ c.title }}">{{ c.header }}</th>{% endfor %}</tr></thead>
+<tbody>{% for r in s.cells %}{% if r.town is defined %}\
+<tr class="town"><th colspan="{{ s.columns|length }}">{{ r.town }}</th></tr>\
+{% else %}<tr>{% for c in r %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>\
+{% endif %}{% endfor %}</tbody></table>
+<p class="legend"><span class="good" style="background:#d9f2d9">≥90%</span><span style="background:#fff2c2">≥75%</span>\
+<span style="background:#f8d0d0">&lt;75%</span><span>· {{ nodata_word }}</span></p>
 {% else %}
 <table><thead><tr>{% for c in s.columns %}<th>{{ c.header }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in s.cells %}<tr>{% for c in r %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<tbody>{% for r in s.cells %}<tr>{% for c in r %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>\
+{% endfor %}</tbody></table>
 {% endif %}
 </section>
 {% endfor %}

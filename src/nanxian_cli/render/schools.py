@@ -26,16 +26,18 @@ def _school_table(schools: list[dict]):
     from nanxian_cli.core.vocab import STAGE_LABELS
     from nanxian_cli.render.table import simple_table
 
-    attr_labels = {"boarding": tr("寄宿", "boarding"), "canteen": tr("食堂", "canteen"), "school_bus": tr("校车", "school bus")}
-    columns = [tr("代码", "code"), tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("条件", "attributes"),
-               tr("集团", "group"), tr("责任督学", "inspector")]
+    attr_labels = {"boarding": tr("寄宿", "boarding"), "canteen": tr("食堂", "canteen"),
+                   "school_bus": tr("校车", "school bus")}
+    columns = [tr("代码", "code"), tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"),
+               tr("条件", "attributes"), tr("集团", "group"), tr("责任督学", "inspector")]
     rows = []
     for s in schools:
         attrs = [text for key, text in attr_labels.items() if s[key]]
         if s["ownership"] == "private":
             attrs.append(tr("民办", "private"))
         # Chinese readers get 小学 初中; English keeps the keys that `--stage` accepts
-        stages = " ".join(STAGE_LABELS[st][0] if get_lang() == "zh" and st in STAGE_LABELS else st for st in s["stages"])
+        stages = " ".join(STAGE_LABELS[st][0] if get_lang() == "zh" and st in STAGE_LABELS else st
+                          for st in s["stages"])
         rows.append([s["code"], s["name"], s["town"], stages, " ".join(attrs), s["group"], s["inspector"]])
     # Codes, names, towns and inspectors stay on one line; a name longer than the cap still folds.
     return simple_table(None, columns, rows, keep_whole={0: 40, 1: 30, 2: 12, 6: 12})
@@ -56,7 +58,7 @@ def _school_fields(school: dict):
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
-    for col, value in zip(columns, rows[0]):
+    for col, value in zip(columns, rows[0], strict=True):
         if isinstance(value, bool):
             value = tr("是", "yes") if value else tr("否", "no")
         table.add_row(Text(col), Text("—" if value in (None, "") else printable(str(value))))

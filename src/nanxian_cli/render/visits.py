@@ -30,14 +30,16 @@ def visit_renderables(detail: dict, with_answers: bool) -> list:
     rows = [
         (tr("督导记录", "Visit"), Text(detail["id"])),
         (tr("学校", "School"), Text(f"{detail['school_name']} ({detail['school']})")),
-        (tr("检查表", "Checklist"), Text(f"{detail['checklist_title']} [{detail['checklist']} v{detail['checklist_version']}]")),
+        (tr("检查表", "Checklist"),
+         Text(f"{detail['checklist_title']} [{detail['checklist']} v{detail['checklist_version']}]")),
         (tr("日期", "Date"), Text(detail["date"])),
         (tr("督学", "Inspector"), Text(detail["inspector"])),
         (tr("状态", "Status"), Text(word(detail["status"]), style=status_style)),
     ]
     c = detail["counts"]
-    rows.append((tr("结果", "Counts"), Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 记录 {c['info']}",
-                                               f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · info {c['info']}"))))
+    rows.append((tr("结果", "Counts"),
+                 Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 记录 {c['info']}",
+                         f"pass {c['pass']} · fail {c['fail']} · n/a {c['na']} · info {c['info']}"))))
     rows.append((tr("合格率", "Compliance"), Text(percent(detail["compliance_rate"]))))
     rows.append((tr("得分", "Score"), Text(percent(detail["score"]))))
     if detail["status"] == "void":
@@ -73,12 +75,13 @@ def visit_renderables(detail: dict, with_answers: bool) -> list:
         failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
         if failed:
             table = Table(title=Text(tr("不合格要点", "Failed points")), title_justify="left")
-            for col in (tr("要点", "point"), tr("内容", "text"), tr("程度", "severity"), tr("回答", "answer"), tr("备注", "note")):
+            for col in (tr("要点", "point"), tr("内容", "text"), tr("程度", "severity"), tr("回答", "answer"),
+                        tr("备注", "note")):
                 table.add_column(col, overflow="fold")
             for a in failed:
                 style = "bold red" if a["severity"] == "critical" else ""
-                table.add_row(Text(a["item"], style=style), Text(a["text"], style=style), Text(word(a["severity"]), style=style),
-                              Text(answer(a["value"])), Text(a["note"] or ""))
+                table.add_row(Text(a["item"], style=style), Text(a["text"], style=style),
+                              Text(word(a["severity"]), style=style), Text(answer(a["value"])), Text(a["note"] or ""))
             out.append(table)
     if detail["findings"]:
         out.append(findings_table(detail["findings"], tr("整改项", "Findings"), relation=True))
@@ -123,7 +126,8 @@ def visits_table(visits: list[dict]):
     drafts = sum(1 for v in visits if v["status"] == "draft")
     if drafts:
         table.caption = Text(tr(
-            f"{drafts} 份草稿未提交，不计入报告。继续：nanxian inspect visit 学校 --checklist 检查表 --resume --draft 编号；"
+            f"{drafts} 份草稿未提交，不计入报告。继续："
+            "nanxian inspect visit 学校 --checklist 检查表 --resume --draft 编号；"
             "放弃：nanxian inspect discard 编号 --reason …",
             f"{drafts} draft(s) not submitted, not counted in reports. Continue one: nanxian inspect visit SCHOOL "
             f"--checklist ID --resume --draft VISIT; give one up: nanxian inspect discard VISIT --reason …"),

@@ -42,10 +42,12 @@ class Coverage:
 
 def checklist_entries(loaded: list[Any]) -> list[ChecklistEntry]:
     return [
-        ChecklistEntry(id=l.checklist.id, version=str(l.checklist.version), kind=l.checklist.kind,
-                       title=Words(l.checklist.title.zh, l.checklist.title.en), points=len(l.checklist.items),
-                       plan_items=sorted({n for it in l.checklist.items for n in it.plan}), hash=l.hash, file=str(l.path))
-        for l in loaded
+        ChecklistEntry(id=source.checklist.id, version=str(source.checklist.version), kind=source.checklist.kind,
+                       title=Words(source.checklist.title.zh, source.checklist.title.en),
+                       points=len(source.checklist.items),
+                       plan_items=sorted({n for it in source.checklist.items for n in it.plan}), hash=source.hash,
+                       file=str(source.path))
+        for source in loaded
     ]
 
 
@@ -54,9 +56,10 @@ def coverage(plan: Any, loaded: list[Any]) -> Coverage:
     items = []
     for section in plan.sections:
         for pi in section.items:
-            points = [(l.checklist.id, it.id) for l in loaded for it in l.checklist.items if pi.number in it.plan]
+            points = [(source.checklist.id, it.id) for source in loaded for it in source.checklist.items
+                      if pi.number in it.plan]
             items.append(CoveredItem(number=pi.number, section=section.number, title=Words(pi.title.zh, pi.title.en),
                                      points=len(points), checklists=sorted({c for c, _ in points}),
                                      point_ids=[p for _, p in points]))
     return Coverage(covered=sum(1 for i in items if i.points > 0), total=len(items),
-                    points=sum(len(l.checklist.items) for l in loaded), checklists=len(loaded), items=items)
+                    points=sum(len(source.checklist.items) for source in loaded), checklists=len(loaded), items=items)

@@ -8,8 +8,18 @@ from dataclasses import dataclass
 
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
-from nanxian_cli.reports import (Filters, Period, Text, answer_words, both, finding_status_words, plan_title, rate4,
-                                 severity_words, worst_first)
+from nanxian_cli.reports import (
+    Filters,
+    Period,
+    Text,
+    answer_words,
+    both,
+    finding_status_words,
+    plan_title,
+    rate4,
+    severity_words,
+    worst_first,
+)
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
 
@@ -110,8 +120,8 @@ def compute(store: Store, number: int, scope: q.Scope) -> ItemReport:
     towns = worst_first([TownRate(r["key"], r["visits"], r["pass"], r["fail"], r["na"],
                                   rate4(r["pass"] or 0, r["fail"] or 0))
                          for r in q.item_groups(store, scope, number, "town")], tie="town")
-    schools = worst_first([SchoolRate(r["key"], r["name"], r["town"], r["visits"], r["last_visit"], r["pass"], r["fail"],
-                                      r["na"], rate4(r["pass"] or 0, r["fail"] or 0))
+    schools = worst_first([SchoolRate(r["key"], r["name"], r["town"], r["visits"], r["last_visit"], r["pass"],
+                                      r["fail"], r["na"], rate4(r["pass"] or 0, r["fail"] or 0))
                            for r in q.item_groups(store, scope, number, "school")], tie="code")
     failures = [
         Failure(code=f["code"], name=f["name"], town=f["town"], date=f["date"], visit=f["visit_id"],

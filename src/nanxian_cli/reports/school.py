@@ -128,7 +128,8 @@ def compute(store: Store, school: dict, scope: q.Scope) -> SchoolReport:
     ]
     findings = [
         OpenFinding(
-            id=f["id"], item=f["item_id"], text=both(f["text_zh"], f["text_en"], f["item_id"]), checklist=f["checklist_id"],
+            id=f["id"], item=f["item_id"], text=both(f["text_zh"], f["text_en"], f["item_id"]),
+            checklist=f["checklist_id"],
             severity=f["severity"], severity_label=severity_words(f["severity"]), opened=f["opened"], due=f["due"],
             days_overdue=max(0, f["days_overdue"]), overdue=f["days_overdue"] > 0, note=f["note"],
             rechecks=f["recheck_count"], visit=f["visit_id"])

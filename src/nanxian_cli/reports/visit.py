@@ -128,6 +128,7 @@ def _requirement(due: str, visit_date: str, status: str) -> Words:
     """The 整改 requirement as handed to the school: a finding re-checked past its deadline says so."""
     if status == "open" and due < visit_date:
         return Words(f"已逾期（原定 {due} 前整改），请立即整改，并向责任督学书面报告整改情况",
-                     f"Overdue (was due {due}): fix it at once and report the rectification to the supervisor in writing")
+                     f"Overdue (was due {due}): "
+                     "fix it at once and report the rectification to the supervisor in writing")
     return Words(f"请于 {due} 前完成整改，并向责任督学书面报告整改情况",
                  f"Fix by {due} and report the rectification to the supervisor in writing")

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from nanxian_cli.core.scoring import rate
-from nanxian_cli.errors import NotFound
 from nanxian_cli.core.words import Words
+from nanxian_cli.errors import NotFound
 from nanxian_cli.reports.findings import visit_findings
 from nanxian_cli.store import visits as sql
 

@@ -121,8 +121,8 @@ def import_visits(
 
     from nanxian_cli.clock import utc_now
     from nanxian_cli.errors import StoreError
-    from nanxian_cli.store.bulk import bulk_session
     from nanxian_cli.services.recording import write_visits
+    from nanxian_cli.store.bulk import bulk_session
 
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")

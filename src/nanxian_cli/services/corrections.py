@@ -46,7 +46,8 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         item = items.get(item_id)
         if item is None:
             raise NotFound(Words(f"{item_id!r} 不是检查表 {checklist.id}（第 {checklist.version} 版）的要点",
-                                 f"{item_id!r} is not a point of checklist {checklist.id!r} (version {checklist.version})"))
+                                 f"{item_id!r} is not a point of checklist {checklist.id!r} "
+                                 f"(version {checklist.version})"))
         school = school_of(conn, visit["school_code"])
         latest = {r["item_id"]: r for r in sql.current_answers(conn, visit["seq"])}
         values = {k: Outcome(sql.decode_value(r["value"]), r["outcome"]) for k, r in latest.items()}
@@ -56,7 +57,8 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         if not when_met(item, values):
             raise InputError(Words(
                 f"{item_id}：其条件（{item.when.item} = {item.when.equals}）不满足；请先更正 {item.when.item}",
-                f"{item_id}: its condition ({item.when.item} = {item.when.equals}) is not met; amend {item.when.item} first"))
+                f"{item_id}: its condition ({item.when.item} = {item.when.equals}) is not met; "
+                f"amend {item.when.item} first"))
         try:
             result = judge(item, raw)
         except AnswerError as exc:
@@ -64,7 +66,8 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         old = latest.get(item_id)
         new_note = note if note is not None else (old["note"] if old is not None else None)
         if (old is not None and old["outcome"] == result.outcome
-                and _same_value(sql.decode_value(old["value"]), result.value) and (old["note"] or None) == (new_note or None)):
+                and _same_value(sql.decode_value(old["value"]), result.value)
+                and (old["note"] or None) == (new_note or None)):
             raise InputError(Words(f"{item_id}：回答和备注与当前一致（{old['outcome']}），无需修改；未写入任何内容",
                                    f"{item_id}: nothing to change: the answer and note are what it already has "
                                    f"({old['outcome']}); nothing was written"))
@@ -80,7 +83,8 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         to_na, needs_answer = follow_change(checklist, school, values, item_id)
         for other in to_na:
             kept = latest.get(other)
-            write(other, None, "na", f"skip logic: {item_id} amended ({reason})", kept["note"] if kept is not None else None)
+            write(other, None, "na", f"skip logic: {item_id} amended ({reason})",
+                  kept["note"] if kept is not None else None)
         t = refresh_counts(conn, visit, checklist)
         if visit["status"] == "submitted":
             keys = {point_key(checklist.id, items[c["item"]]) for c in changed}
@@ -134,7 +138,8 @@ def void_visit(store: Store, visit_id: str, reason: str, author: str | None) -> 
                     reopened.append(fid)
                 elif row["recheck_count"] < old["recheck_count"]:
                     undone.append(fid)
-                elif fid in changes["updated"] and (old["status"], old["recheck_count"]) != (row["status"], row["recheck_count"]):
+                elif (fid in changes["updated"]
+                      and (old["status"], old["recheck_count"]) != (row["status"], row["recheck_count"])):
                     replayed.append(fid)
     return {"id": visit_id, "status": "void", "reason": reason, "withdrawn": withdrawn, "reopened": reopened,
             "rechecks_undone": undone, "replayed": sorted(set(replayed))}

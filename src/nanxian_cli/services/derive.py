@@ -49,7 +49,7 @@ def timelines(conn: sqlite3.Connection, school_code: str,
             opening_uid = None
         else:
             uids = [r[4] or revision_uid(visit, item_id, r[3]) for r in rows]
-            chain = [Revision(u, r[5], r[9], r[6]) for u, r in zip(uids, rows)]
+            chain = [Revision(u, r[5], r[9], r[6]) for u, r in zip(uids, rows, strict=True)]
             uid = current(chain).uid
             row = rows[uids.index(uid)]
             opening_uid = opening(chain) if row[6] == "fail" else None

@@ -46,7 +46,8 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
     else:
         chosen = None
         if not path.parent.is_dir():
-            raise InputError(tr(f"--output：文件夹 {path.parent} 不存在", f"--output: folder {path.parent} does not exist"))
+            raise InputError(tr(f"--output：文件夹 {path.parent} 不存在",
+                                f"--output: folder {path.parent} does not exist"))
     from nanxian_cli.files.outputs import check_output
 
     # the computed file too: refused (exit 2) before anything is read, written or recorded
@@ -56,10 +57,10 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
 
 def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool) -> list[Delivery]:
     from nanxian_cli.clock import utc_now
-    from nanxian_cli.services import mail
     from nanxian_cli.errors import NanxianError
     from nanxian_cli.files.outputs import write_output
     from nanxian_cli.render import digest as render
+    from nanxian_cli.services import mail
     from nanxian_cli.store import digest as q
 
     week = d.week.label
@@ -93,7 +94,8 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
 
                 # A finished week's mail has a stable Message-ID, so a resend (after a crash between sending and
                 # recording, or --force) is the same message; a week not over yet is a preview: a fresh id each time.
-                message_id = mail.digest_message_id(device_id(store), week, smtp.sender, pending) if d.complete else None
+                message_id = (mail.digest_message_id(device_id(store), week, smtp.sender, pending)
+                              if d.complete else None)
                 try:
                     sent = mail.send(smtp, pending, render.subject(d), render.render_text(d), render.render_html(d),
                                      message_id)
@@ -109,7 +111,8 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
 
                             raise DeliveryError(tr(
                                 f"周报已发送至 {', '.join(accepted)}，但无法记录：{exc.message}；下次运行可能重复发送",
-                                f"the digest was sent to {', '.join(accepted)} but could not be recorded: {exc.message}; "
+                                f"the digest was sent to {', '.join(accepted)} but could not be recorded: "
+                                f"{exc.message}; "
                                 f"the next run may send it again",
                             )) from None
                     results.extend(Delivery("email", a, "sent") for a in accepted)

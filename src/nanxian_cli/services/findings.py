@@ -27,7 +27,8 @@ def find_finding(conn: sqlite3.Connection, ref: str | int) -> sqlite3.Row:
     try:
         row = sql.finding_ref(conn, text)
     except LookupError as exc:
-        raise Ambiguous(Words(f"{text!r} 匹配多个整改项；请多给几位", f"{text!r} matches several findings; give more characters"),
+        raise Ambiguous(Words(f"{text!r} 匹配多个整改项；请多给几位",
+                              f"{text!r} matches several findings; give more characters"),
                         list(exc.args[0])) from None
     if row is None:
         shown = text if text.startswith("#") or not text.isdigit() else f"#{text}"
@@ -41,7 +42,8 @@ def act(store: Store, ref: str | int, kind: str, *, date: dt.date, today: dt.dat
     number, id and state after it. Bad input (a date before the finding opened or after today, an action on a
     closed finding, a deadline not after the current one, an empty reason) is refused, nothing written."""
     if date > today:
-        raise InputError(Words(f"--date：{date.isoformat()} 是将来的日期", f"--date: {date.isoformat()} is in the future"))
+        raise InputError(Words(f"--date：{date.isoformat()} 是将来的日期",
+                               f"--date: {date.isoformat()} is in the future"))
     with store.transaction() as conn:
         f = find_finding(conn, ref)
         number, status = f["id"], f["status"]
@@ -50,7 +52,8 @@ def act(store: Store, ref: str | int, kind: str, *, date: dt.date, today: dt.dat
                 raise InputError(Words(f"整改项 #{number} 尚未关闭（{_STATE_WORDS[status].zh}），无需重新打开",
                                        f"finding #{number} is {status}, not closed; there is nothing to reopen"))
             busy = conn.execute("SELECT id FROM findings WHERE school_code = ? AND point_key = ? AND status IN "
-                                "('open', 'reported') AND id != ?", (f["school_code"], f["point_key"], number)).fetchone()
+                                "('open', 'reported') AND id != ?",
+                                (f["school_code"], f["point_key"], number)).fetchone()
             if busy is not None:
                 raise InputError(Words(f"同一学校同一要点已有进行中的整改项 #{busy[0]}；不能重新打开 #{number}",
                                        f"finding #{busy[0]} is already in progress for this point at this school; "

@@ -35,7 +35,8 @@ def check_settings(smtp: Any) -> None:
                             f"--email: missing mail setting(s): {'; '.join(missing)}"))
     if smtp.user and not smtp.password:
         raise InputError(tr("--email：已设置 NANXIAN_SMTP_USER，但环境变量 NANXIAN_SMTP_PASSWORD 为空",
-                            "--email: NANXIAN_SMTP_USER is set but the environment variable NANXIAN_SMTP_PASSWORD is empty"))
+                            "--email: NANXIAN_SMTP_USER is set but the environment variable "
+                            "NANXIAN_SMTP_PASSWORD is empty"))
     for name, value in (("NANXIAN_SMTP_USER", smtp.user), ("NANXIAN_SMTP_PASSWORD", smtp.password)):
         # smtplib sends the login as ASCII only (CPython issue 73936); say so instead of failing mid-send.
         if smtp.user and value and not value.isascii():
@@ -94,7 +95,6 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str,
          message_id: str | None = None) -> SendResult:
     """Send one message to `recipients`; raise DeliveryError (exit 1) if no recipient accepted it."""
     import smtplib
-    import socket
     import ssl
 
     port = smtp.port or DEFAULT_PORTS[smtp.tls]
@@ -147,8 +147,9 @@ def send(smtp: Any, recipients: list[str], subject: str, text: str, html: str,
                                               f"TLS: the server's certificate was not accepted ({why})"))) from None
     except ssl.SSLError as exc:
         raise DeliveryError(_failed(where, f"TLS: {exc.reason or exc}")) from None
-    except socket.timeout:
-        raise DeliveryError(_failed(where, tr(f"{TIMEOUT_SECONDS} 秒内无响应", f"no answer within {TIMEOUT_SECONDS} s"))) from None
+    except TimeoutError:
+        raise DeliveryError(_failed(where, tr(f"{TIMEOUT_SECONDS} 秒内无响应",
+                                              f"no answer within {TIMEOUT_SECONDS} s"))) from None
     except OSError as exc:
         raise DeliveryError(_failed(where, exc.strerror or str(exc) or type(exc).__name__)) from None
     refused_text = {addr: f"{code} {resp.decode('utf-8', 'replace') if isinstance(resp, bytes) else resp}"

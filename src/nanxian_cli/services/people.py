@@ -63,10 +63,12 @@ def unknown_inspector(store: Store, name: str, source: Any = None) -> NotFound:
     details: list[Any] = []
     close = closest_names(text, registered) if registered else []
     if close:
-        details.append(Words(f"最接近的已登记督学：{'、'.join(close)}", f"closest registered names: {', '.join(close)}"))
+        details.append(Words(f"最接近的已登记督学：{'、'.join(close)}",
+                             f"closest registered names: {', '.join(close)}"))
     elif registered:
         details.append(Words(f"没有相近的已登记督学（共 {len(registered)} 名，见 `nanxian inspector list`）",
-                             f"no registered name is close ({len(registered)} registered; see `nanxian inspector list`)"))
+                             f"no registered name is close ({len(registered)} registered; "
+                             "see `nanxian inspector list`)"))
     else:
         details.append(Words("尚未登记任何督学", "no supervisor is registered yet"))
     details.append(Words(f"新督学请先登记：nanxian inspector add {text}",
@@ -97,7 +99,7 @@ def supervisor_for_visit(store: Store, school: dict, candidates: list[tuple[str 
     """Who records a visit: the first name given among `candidates` ((name, where it came from) in order of
     precedence: --inspector, the answers file, NANXIAN_INSPECTOR / config `inspector`), else the school's
     responsible supervisor. Whoever it is must be registered."""
-    for candidate, source in candidates:
+    for candidate, source in candidates:  # noqa: B007 - `source` is read after the loop (kept by `break`)
         if candidate and candidate.strip():
             name = candidate.strip()
             break
@@ -106,13 +108,15 @@ def supervisor_for_visit(store: Store, school: dict, candidates: list[tuple[str 
         source = Words(f"{school['name']} 的责任督学", f"responsible supervisor of {school['name']}")
         if not name:
             raise InputError(Words(
-                f"不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，或为 {school['name']} 指定责任督学",
+                "不知道督学是谁：请用 --inspector 姓名，或在配置文件中设置 inspector，"
+                f"或为 {school['name']} 指定责任督学",
                 f"who is inspecting? give --inspector NAME, set `inspector` in the config file, or assign a supervisor "
                 f"to {school['name']} (`nanxian inspector assign`)",
             ))
     where = source
     if len(name) > MAX_NAME:
-        raise InputError(Words(f"{_pick_zh(where)}：最多 {MAX_NAME} 个字符", f"{_pick_en(where)}: at most {MAX_NAME} characters"))
+        raise InputError(Words(f"{_pick_zh(where)}：最多 {MAX_NAME} 个字符",
+                               f"{_pick_en(where)}: at most {MAX_NAME} characters"))
     for ch in name:
         if (ord(ch) < 32 and ch not in "\n\t") or 127 <= ord(ch) < 160:
             raise InputError(Words(f"{_pick_zh(where)}：含有控制字符 U+{ord(ch):04X}；请删除",
@@ -124,7 +128,7 @@ def author_for(store: Store, candidates: list[tuple[str | None, str]]) -> str | 
     """Who makes a change (amend, void, a finding action): the first name given among `candidates` (--by,
     NANXIAN_INSPECTOR / config `inspector`, the visit's supervisor); None when none is given. It must be
     registered."""
-    for candidate, source in candidates:
+    for candidate, source in candidates:  # noqa: B007 - `source` is read after the loop (kept by `break`)
         name = (candidate or "").strip()
         if name:
             break

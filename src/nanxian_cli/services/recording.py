@@ -20,7 +20,6 @@ from nanxian_cli.store import meta
 from nanxian_cli.store import visits as sql
 from nanxian_cli.store.db import Store
 
-
 # -- looking visits up ---------------------------------------------------------------------------------
 
 def find_visit(store: Store, ref: str) -> sqlite3.Row:
@@ -36,7 +35,8 @@ def find_visit(store: Store, ref: str) -> sqlite3.Row:
     if not rows:
         raise NotFound(Words(f"没有督导记录 {ref!r}", f"no visit {ref!r}"))
     if len(rows) > 1:
-        raise Ambiguous(Words(f"{ref!r} 匹配多条督导记录；请多给几位", f"{ref!r} matches several visits; give more characters"),
+        raise Ambiguous(Words(f"{ref!r} 匹配多条督导记录；请多给几位",
+                              f"{ref!r} matches several visits; give more characters"),
                         [r["id"] for r in rows])
     return rows[0]
 
@@ -128,7 +128,8 @@ def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | N
                 findings.add_visit(conn, v, seq, who, at)
             else:
                 keys = catalog_keys(loaded)
-                touched[v.school["code"]].update(keys[i] for i, _, outcome, _ in v.answers if outcome in ("pass", "fail"))
+                touched[v.school["code"]].update(keys[i] for i, _, outcome, _ in v.answers
+                                                 if outcome in ("pass", "fail"))
     _flush(conn, answer_rows, plan_rows)
     for school, keys in touched.items():
         derive.rebuild(conn, school, keys, now)
@@ -204,11 +205,14 @@ def record_draft_answer(store: Store, visit_id: str, item_id: str, value: Any, o
     with store.transaction() as conn:
         visit = _visit(conn, visit_id)
         if visit["status"] != "draft":
-            raise InputError(Words(f"督导记录 {visit_id[:8]} 不是草稿（{visit['status']}）；请用 `nanxian inspect amend`",
-                                   f"visit {visit_id[:8]} is {visit['status']}, not a draft; use `nanxian inspect amend`"))
+            raise InputError(Words(f"督导记录 {visit_id[:8]} 不是草稿（{visit['status']}）；"
+                                   "请用 `nanxian inspect amend`",
+                                   f"visit {visit_id[:8]} is {visit['status']}, not a draft; "
+                                   "use `nanxian inspect amend`"))
         checklist = catalog.snapshot(conn, visit["checklist_hash"]).checklist
         if item_id not in {item.id for item in checklist.items}:
-            raise NotFound(Words(f"{item_id!r} 不是检查表 {checklist.id} 的要点", f"{item_id!r} is not a point of checklist {checklist.id!r}"))
+            raise NotFound(Words(f"{item_id!r} 不是检查表 {checklist.id} 的要点",
+                                 f"{item_id!r} is not a point of checklist {checklist.id!r}"))
         revision = new_revision(conn, visit, item_id, value, outcome, note, reason, author, fixed_on_site=fixed_on_site)
         refresh_counts(conn, visit, checklist)
     return revision

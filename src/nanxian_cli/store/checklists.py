@@ -47,7 +47,8 @@ def ensure_plan(conn: Any, plan: Any) -> None:
             for section in plan.sections for item in section.items]
     conn.executemany(
         "INSERT INTO plan_items (number, section, title_zh, title_en) VALUES (?,?,?,?) "
-        "ON CONFLICT(number) DO UPDATE SET section=excluded.section, title_zh=excluded.title_zh, title_en=excluded.title_en",
+        "ON CONFLICT(number) DO UPDATE SET "
+        "section=excluded.section, title_zh=excluded.title_zh, title_en=excluded.title_en",
         rows,
     )
 

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nanxian_cli.errors import StoreError
 from nanxian_cli.core.words import Words
+from nanxian_cli.errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -28,9 +28,11 @@ def _create_private_file(path: Path) -> None:
     except FileExistsError:
         return
     except PermissionError:
-        raise StoreError(Words(f"{path}：无权在此创建数据库", f"{path}: cannot create the database here: permission denied")) from None
+        raise StoreError(Words(f"{path}：无权在此创建数据库",
+                               f"{path}: cannot create the database here: permission denied")) from None
     except OSError as exc:
-        raise StoreError(Words(f"{path}：无法创建数据库：{exc.strerror or exc}", f"{path}: cannot create the database: {exc.strerror or exc}")) from None
+        raise StoreError(Words(f"{path}：无法创建数据库：{exc.strerror or exc}",
+                               f"{path}: cannot create the database: {exc.strerror or exc}")) from None
 
 
 class Store:
@@ -118,7 +120,8 @@ def disk_error(path: Path, exc: Exception) -> StoreError | None:
             return StoreError(Words(f"{shm}：数据库共享内存文件读写错误（{code}{text}）；磁盘是否已满？未做任何改动",
                                  f"{shm}: I/O error on the database's shared-memory file ({code}{text}); "
                                  f"is the disk full? Nothing was changed"))
-        return StoreError(Words(f"{path}：数据库或其 -wal 文件读写错误（{code}{text}）；磁盘是否已满或损坏？未做任何改动",
+        return StoreError(Words(f"{path}：数据库或其 -wal 文件读写错误（{code}{text}）；"
+                                "磁盘是否已满或损坏？未做任何改动",
                              f"{path}: I/O error on the database or its -wal file ({code}{text}); is the disk "
                              f"full or failing? Nothing was changed"))
     return None
@@ -130,11 +133,15 @@ def _store_error(path: Path, exc: Exception) -> StoreError:
     if named is not None:
         return named
     if "not a database" in text or "malformed" in text:
-        return StoreError(Words(f"{path}：不是南县督导数据库或文件已损坏（{text}）；未做任何改动", f"{path}: the file is not a nanxian database or is damaged ({text}); nothing was changed"))
+        return StoreError(Words(f"{path}：不是南县督导数据库或文件已损坏（{text}）；未做任何改动",
+                                f"{path}: the file is not a nanxian database or is damaged ({text}); "
+                                "nothing was changed"))
     if "readonly" in text or "read-only" in text:
         return StoreError(Words(f"{path}：数据库只读（{text}）", f"{path}: the database is read-only ({text})"))
     if "locked" in text or "busy" in text:
-        return StoreError(Words(f"{path}：数据库忙碌超过 {BUSY_TIMEOUT_MS // 1000} 秒（{text}）；请重试", f"{path}: the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({text}); try again"))
+        return StoreError(Words(f"{path}：数据库忙碌超过 {BUSY_TIMEOUT_MS // 1000} 秒（{text}）；请重试",
+                                f"{path}: the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s ({text}); "
+                                "try again"))
     if "unable to open" in text:
         return StoreError(Words(f"{path}：无法打开数据库（{text}）", f"{path}: cannot open the database ({text})"))
     return StoreError(Words(f"{path}：数据库错误：{text}", f"{path}: database error: {text}"))
@@ -153,7 +160,8 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
     path = Path(path)
     protect_database(path)  # no output of this run may replace it or the files beside it
     if path.is_dir():
-        raise StoreError(Words(f"{path}：是文件夹，应为数据库文件", f"{path}: is a directory, expected a database file"))
+        raise StoreError(Words(f"{path}：是文件夹，应为数据库文件",
+                               f"{path}: is a directory, expected a database file"))
     existed = path.exists()
     if not create and (not existed or _zero_length(path)):
         # A read-only command never creates a database or a folder, nor turns an empty file into one.
@@ -186,7 +194,8 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
         # A nanxian file is either empty or at user_version >= 1 with our migration log (m001 sets both at once).
         if not empty and (version == 0 or not ours):
             conn.close()
-            raise StoreError(Words(f"{path}：这是一个 SQLite 文件，但不是南县督导数据库；未做任何改动", f"{path}: an SQLite file that is not a nanxian database; nothing was changed"))
+            raise StoreError(Words(f"{path}：这是一个 SQLite 文件，但不是南县督导数据库；未做任何改动",
+                                   f"{path}: an SQLite file that is not a nanxian database; nothing was changed"))
         if version > SCHEMA_VERSION:
             conn.close()
             raise StoreError(Words(

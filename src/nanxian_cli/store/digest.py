@@ -11,7 +11,6 @@ from typing import Any
 
 from nanxian_cli.store.db import Store
 
-
 # -- visits -----------------------------------------------------------------------------------------
 
 def visit_totals(store: Store, start: str, end: str) -> dict[str, Any]:

@@ -15,7 +15,8 @@ def device_id(store_or_conn: Any) -> str:
     row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
     if row is None or not row[0]:
         path = getattr(store_or_conn, "path", "")
-        raise StoreError(Words(f"{path}：数据库缺少标识（meta.device_id）", f"{path}: the database has no identity (meta.device_id)"))
+        raise StoreError(Words(f"{path}：数据库缺少标识（meta.device_id）",
+                               f"{path}: the database has no identity (meta.device_id)"))
     return row[0]
 
 

@@ -145,8 +145,8 @@ def m007_facts(db) -> None:
     )
     # Hand resolutions and the re-checks answered during visits of other checklists become facts.
     db.execute(
-        "INSERT INTO finding_actions (uid, finding, school_code, point_key, kind, date, text, visit_id, passed, author, "
-        "device, recorded_at) "
+        "INSERT INTO finding_actions (uid, finding, school_code, point_key, kind, date, text, visit_id, passed, "
+        "author, device, recorded_at) "
         "SELECT nx_revision_uid('finding-event', f.id, e.id), fc.uid, f.school_code, fc.point_key, "
         "CASE e.event WHEN 'resolved' THEN 'resolve' ELSE 'recheck' END, e.date, e.note, e.visit_id, "
         "CASE e.event WHEN 'recheck_passed' THEN 1 WHEN 'recheck_failed' THEN 0 END, e.author, ?, e.recorded_at "

@@ -44,7 +44,8 @@ def check_scope(store: Store, scope: Scope) -> None:
         raise NotFound(f"--town: no school is in {scope.town!r}", [f"towns: {'、'.join(towns) or '-'}"])
     if scope.inspector is not None and store.one("SELECT 1 FROM inspectors WHERE name = ?", (scope.inspector,)) is None:
         names = known("SELECT name FROM inspectors ORDER BY name")
-        raise NotFound(f"--inspector: no supervisor named {scope.inspector!r}", [f"supervisors: {'、'.join(names) or '-'}"])
+        raise NotFound(f"--inspector: no supervisor named {scope.inspector!r}",
+                       [f"supervisors: {'、'.join(names) or '-'}"])
     if scope.checklist is not None and store.one(
         "SELECT 1 FROM checklist_versions WHERE checklist_id = ? LIMIT 1", (scope.checklist,)
     ) is None:
@@ -138,7 +139,8 @@ _ASSIGNED = (
 # group key expression, joins needed for visits and for findings
 _GROUPS = {
     "school": ("v.school_code", "", "f.school_code", ""),
-    "town": ("s.town", " JOIN schools s ON s.code = v.school_code", "s.town", " JOIN schools s ON s.code = f.school_code"),
+    "town": ("s.town", " JOIN schools s ON s.code = v.school_code", "s.town",
+             " JOIN schools s ON s.code = f.school_code"),
     "inspector": ("coalesce(i.name, '')", _ASSIGNED.format(col="v.school_code"),
                   "coalesce(i.name, '')", _ASSIGNED.format(col="f.school_code")),
     "checklist": ("v.checklist_id", "", "f.checklist_id", ""),
@@ -253,7 +255,8 @@ def visit_list(store: Store, scope: Scope) -> list[dict]:
 def open_findings(store: Store, scope: Scope) -> list[dict]:
     """Findings open at the end of the period, most overdue first, with the point's text."""
     sql, params = _finding_from(scope, " JOIN schools s ON s.code = f.school_code"
-                                " LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id")
+                                " LEFT JOIN checklist_items ci"
+                                " ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id")
     return _dicts(store.query(
         "SELECT f.id, f.school_code, s.name AS school_name, s.town, f.item_id, f.checklist_id, f.severity, f.opened, "
         "f.due, f.note, f.recheck_count, f.visit_id, ci.text_zh, ci.text_en, "
@@ -295,12 +298,14 @@ def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
 
 def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
     """Plan item `number`'s counts per school or per town."""
-    join = " JOIN visit_plan_counts p ON p.visit_seq = v.seq AND p.plan_item = ? JOIN schools s ON s.code = v.school_code"
+    join = (" JOIN visit_plan_counts p ON p.visit_seq = v.seq AND p.plan_item = ?"
+            " JOIN schools s ON s.code = v.school_code")
     sql, params = _visit_from(scope, join)
     expr = "v.school_code" if by == "school" else "s.town"
     extra = ", s.name, s.town" if by == "school" else ""
     return _dicts(store.query(
-        f"SELECT {expr} AS key{extra}, count(*) AS visits, max(v.date) AS last_visit, coalesce(sum(p.n_pass), 0) AS pass, "
+        f"SELECT {expr} AS key{extra}, count(*) AS visits, max(v.date) AS last_visit, "
+        "coalesce(sum(p.n_pass), 0) AS pass, "
         f"coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na{sql} GROUP BY {expr}",
         [number, *params],
     ))
@@ -335,8 +340,10 @@ def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
 
 def visit_header(store: Store, visit_id: str) -> dict | None:
     row = store.one(
-        "SELECT v.*, s.name AS school_name, s.town, s.stages, cv.title_zh, cv.title_en, cv.version AS checklist_version, "
-        "(SELECT i.name FROM assignments a JOIN inspectors i ON i.id = a.inspector_id WHERE a.school_code = v.school_code) "
+        "SELECT v.*, s.name AS school_name, s.town, s.stages, cv.title_zh, cv.title_en, "
+        "cv.version AS checklist_version, "
+        "(SELECT i.name FROM assignments a JOIN inspectors i ON i.id = a.inspector_id "
+        "WHERE a.school_code = v.school_code) "
         "AS responsible FROM visits v JOIN schools s ON s.code = v.school_code "
         "LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash WHERE v.id = ?",
         (visit_id,),

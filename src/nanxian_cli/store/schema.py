@@ -23,7 +23,6 @@ def migration(fn: Callable) -> Callable:
 from nanxian_cli.store import migrations_2020, migrations_facts  # noqa: E402, F401
 from nanxian_cli.store import migrations_sync  # noqa: E402, F401
 
-
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -27,7 +27,8 @@ def import_schools(store: Store, rows: list[Any], initials: dict[str, str], now:
                 int(row.school_bus), row.ownership, row.group, initials.get(row.code, ""),
             )
             old = conn.execute(
-                "SELECT name, town, stages, boarding, canteen, school_bus, ownership, grp, initials FROM schools WHERE code = ?",
+                "SELECT name, town, stages, boarding, canteen, school_bus, ownership, grp, initials "
+                "FROM schools WHERE code = ?",
                 (row.code,),
             ).fetchone()
             if old is None:

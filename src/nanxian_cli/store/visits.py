@@ -20,7 +20,8 @@ ANSWER_COLUMNS = ("visit_seq", "item_id", "revision", "value", "outcome", "note"
                   "uid", "base", "device", "fixed_on_site")
 _PLAN_COLUMNS = ("visit_seq", "plan_item", "n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail")
 _INSERT_ANSWER = f"INSERT INTO answers ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' for _ in ANSWER_COLUMNS)})"
-_INSERT_PLAN = f"INSERT INTO visit_plan_counts ({', '.join(_PLAN_COLUMNS)}) VALUES ({', '.join('?' for _ in _PLAN_COLUMNS)})"
+_INSERT_PLAN = (f"INSERT INTO visit_plan_counts ({', '.join(_PLAN_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in _PLAN_COLUMNS)})")
 
 
 def value_json(value: Any) -> str | None:
@@ -84,7 +85,8 @@ def write_counts(conn: sqlite3.Connection, visit_id: str, seq: int, tally: Any) 
     """A visit's counts (and per-plan-item counts), as computed from its current revisions."""
     t = tally
     conn.execute(
-        "UPDATE visits SET n_pass=?, n_fail=?, n_na=?, n_info=?, w_pass=?, w_fail=?, n_critical_fail=?, n_items=? WHERE id=?",
+        "UPDATE visits SET n_pass=?, n_fail=?, n_na=?, n_info=?, w_pass=?, w_fail=?, n_critical_fail=?, n_items=? "
+        "WHERE id=?",
         (t.n_pass, t.n_fail, t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items, visit_id),
     )
     conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
@@ -202,7 +204,8 @@ _VISIT_SELECT = (
 
 
 def list_visits(store: Store, school: str | None = None, inspector: str | None = None, checklist: str | None = None,
-                date_from: str | None = None, date_to: str | None = None, status: str | None = None) -> list[sqlite3.Row]:
+                date_from: str | None = None, date_to: str | None = None,
+                status: str | None = None) -> list[sqlite3.Row]:
     """Visits, newest first; `school` is a school code, dates ISO."""
     where, params = [], []
     for sql, value in (("v.school_code = ?", school), ("v.inspector = ?", inspector), ("v.checklist_id = ?", checklist),
@@ -210,7 +213,8 @@ def list_visits(store: Store, school: str | None = None, inspector: str | None =
         if value:
             where.append(sql)
             params.append(value)
-    sql = _VISIT_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY v.date DESC, v.created_at DESC"
+    sql = (_VISIT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY v.date DESC, v.created_at DESC")
     return store.query(sql, params)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.core.answers import AnswerError, Outcome, hint, judge
-
 from nanxian_cli.core.applicability import applies, auto_na
 from nanxian_cli.i18n import answer_text, get_lang, pick, tr
 from nanxian_cli.ui.prompter import Prompter
@@ -32,8 +31,8 @@ class _TooManyInvalid(Exception):
 
 
 def _severity(key: str) -> str:
-    from nanxian_cli.i18n import label
     from nanxian_cli.core.vocab import SEVERITY_LABELS
+    from nanxian_cli.i18n import label
 
     return label(SEVERITY_LABELS.get(key), key)
 
@@ -214,14 +213,16 @@ class Session:
                     raise
             self.write(item, result.value, result.outcome, note)
             if result.outcome != "fail":
-                label = {"pass": tr("✓ 合格", "✓ pass"), "na": tr("— 不适用", "— n/a"), "info": tr("已记录", "recorded")}
+                label = {"pass": tr("✓ 合格", "✓ pass"), "na": tr("— 不适用", "— n/a"),
+                         "info": tr("已记录", "recorded")}
                 self.say(label[result.outcome], "green" if result.outcome == "pass" else "")
             return "answered"
 
     def ask_note(self, kept: str | None = None) -> str | None:
         """A note; with an earlier note `kept`, Enter keeps it and `-` removes it."""
         if kept:
-            prompt = tr("备注（直接回车保留原备注，- 删除）：", "Note (empty line = keep the earlier note, - = no note): ")
+            prompt = tr("备注（直接回车保留原备注，- 删除）：",
+                        "Note (empty line = keep the earlier note, - = no note): ")
         else:
             prompt = tr("备注（直接回车表示无）：", "Note (empty line = no note): ")
         while True:
@@ -364,7 +365,8 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
     try:
         session.load()
         session.header()
-        open_findings = [f for f in findings_list(store, school=school["code"], status="open", as_of=date, lang=get_lang())
+        open_findings = [f for f in findings_list(store, school=school["code"], status="open", as_of=date,
+                                                  lang=get_lang())
                          if f["visit"] != visit_id and f["opened"] <= date.isoformat()]
         item_ids = {item.id for item in loaded.checklist.items}
         if open_findings:
@@ -393,7 +395,8 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
         session.say(tr("合格率 ", "Compliance ") + ("—" if rate is None else f"{rate * 100:.1f}%") + " · "
                     + tr("得分 ", "score ") + ("—" if score is None else f"{score * 100:.1f}%"), "bold")
         if missing:
-            session.say(tr(f"{len(missing)} 项未回答：", f"{len(missing)} point(s) not answered: ") + ", ".join(missing),
+            session.say(tr(f"{len(missing)} 项未回答：",
+                           f"{len(missing)} point(s) not answered: ") + ", ".join(missing),
                         "yellow")
             prompt = tr("仍然提交？[y/N] ", "Submit anyway? [y/N] ")
         else:

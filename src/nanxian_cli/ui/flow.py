@@ -23,12 +23,14 @@ def chosen_draft(store: Any, ref: str, school_ref: str | None, checklist_id: str
     if row["status"] != "draft":
         hint = tr("；更正答案请用 nanxian inspect amend", "; correct an answer with `nanxian inspect amend`") \
             if row["status"] == "submitted" else ""
-        raise InputError(tr(f"--draft：督导记录 {row['id'][:8]} 是{STATUS_WORDS.get(row['status'], row['status'])}状态，不是草稿{hint}",
+        raise InputError(tr(f"--draft：督导记录 {row['id'][:8]} "
+                            f"是{STATUS_WORDS.get(row['status'], row['status'])}状态，不是草稿{hint}",
                             f"--draft: visit {row['id'][:8]} is {row['status']}, not a draft{hint}"))
     found = find_school(store, row["school_code"])
     if school_ref is not None and find_school(store, school_ref)["code"] != row["school_code"]:
         raise InputError(tr(f"--draft：草稿 {row['id'][:8]} 属于 {found['name']}（{found['code']}），不是 {school_ref}",
-                            f"--draft: draft {row['id'][:8]} is for {found['name']} ({found['code']}), not {school_ref}"))
+                            f"--draft: draft {row['id'][:8]} is for {found['name']} ({found['code']}), "
+                            f"not {school_ref}"))
     if checklist_id is not None and checklist_id != row["checklist_id"]:
         raise InputError(tr(f"--draft：草稿 {row['id'][:8]} 用的是检查表 {row['checklist_id']}，不是 {checklist_id}",
                             f"--draft: draft {row['id'][:8]} uses checklist {row['checklist_id']}, not {checklist_id}"))
@@ -116,8 +118,10 @@ def run_interactive(store: Any, school: dict, checklist_id: str, who: str | None
             drafts = resumable_drafts(store, school["code"], checklist_id)
             earlier = drafts[0] if drafts else None
             if earlier is not None:
-                screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。现在开始新的检查。",
-                                f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); use --resume to continue it. "
+                screen.print(tr(f"注意：已有 {earlier['date']} 的草稿 {earlier['id'][:8]}；要继续它请用 --resume。"
+                                "现在开始新的检查。",
+                                f"Note: there is a draft from {earlier['date']} ({earlier['id'][:8]}); "
+                                "use --resume to continue it. "
                                 f"Starting a new visit."), style="yellow", markup=False, highlight=False)
             start_draft(store, school, loaded, visit_date, who, visit_id=visit_id)
         try:
@@ -125,7 +129,8 @@ def run_interactive(store: Any, school: dict, checklist_id: str, who: str | None
                               console=screen, again=again)
         except DuplicateVisit:
             # another session submitted the same visit while this one was being answered: keep this draft
-            screen.print(tr("草稿已保存（未提交）。确需提交为第二次督导：", "Draft saved (not submitted). To submit it as a second visit:"),
+            screen.print(tr("草稿已保存（未提交）。确需提交为第二次督导：",
+                            "Draft saved (not submitted). To submit it as a second visit:"),
                          style="bold yellow", markup=False, highlight=False)
             screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)} --again", markup=False,
                          highlight=False, soft_wrap=True)
@@ -143,8 +148,8 @@ def run_interactive(store: Any, school: dict, checklist_id: str, who: str | None
     else:
         saved = tr("草稿已保存（未提交）。继续录入：", "Draft saved (not submitted). To continue:")
         screen.print(saved, style="bold yellow", markup=False, highlight=False)
-        screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)}", markup=False, highlight=False,
-                     soft_wrap=True)
+        screen.print(f"  {resume_command(school['code'], loaded.checklist.id, visit_id)}", markup=False,
+                     highlight=False, soft_wrap=True)
     return ended
 
 

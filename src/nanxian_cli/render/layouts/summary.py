@@ -31,7 +31,8 @@ def _sections(data: dict, by: str) -> list[Section]:
     if label_header:
         cols.append(Column("label", label_header, priority=3, max_width=24))
     if by == "school":
-        cols += [Column("town", tr("乡镇", "town"), priority=1), Column("inspector", tr("责任督学", "supervisor"), priority=0)]
+        cols += [Column("town", tr("乡镇", "town"), priority=1),
+                 Column("inspector", tr("责任督学", "supervisor"), priority=0)]
     cols += [
         Column("visits", tr("次数", "visits"), "int"),
         Column("last_visit", tr("最近", "last visit"), "date", priority=1),
@@ -67,7 +68,8 @@ def _sections(data: dict, by: str) -> list[Section]:
     if data["unvisited"]:
         sections.append(Section(
             "unvisited",
-            tr("期间内未到访的学校（责任督学应每月到校）", "Schools not visited in the period (a supervisor should visit monthly)"),
+            tr("期间内未到访的学校（责任督学应每月到校）",
+               "Schools not visited in the period (a supervisor should visit monthly)"),
             [Column("code", tr("代码", "code")), Column("name", tr("学校", "school"), max_width=24),
              Column("town", tr("乡镇", "town")), Column("inspector", tr("责任督学", "supervisor")),
              Column("last_visit_before", tr("此前最近到访", "last visit before"), "date", priority=1)],
