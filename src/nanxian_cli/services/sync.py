@@ -443,8 +443,18 @@ class _Importer:
         if known is None:
             self.hold(rec, f"void:{vid}", f"visit:{vid}", where)
             return False
-        if vid in self.conflicted or known["row"]["status"] == "void":
+        if vid in self.conflicted:
             self.r.skipped += 1
+            return True
+        row = known["row"]
+        if row["status"] == "void":
+            # Voided on two databases: the earlier void is the one every database keeps (ties by device).
+            here = (row["voided_at"] or "", row["void_device"] or row["device"] or "")
+            if (rec["at"], rec["device"]) < here:
+                visit_sql.mark_void(self.conn, vid, rec["reason"], rec["at"], rec["by"], rec["device"])
+                known["row"] = sql.visit_by_id(self.conn, vid)
+            else:
+                self.r.skipped += 1
             return True
         visit_sql.mark_void(self.conn, vid, rec["reason"], rec["at"], rec["by"], rec["device"])
         amended = [u for u, (it, rev, base, at) in known["uids"].items() if base is not None and at > rec["at"]]
