@@ -55,11 +55,12 @@ def facts(db: Path) -> dict:
 
 
 def reports(cli, db: Path) -> tuple:
-    summary = cli("--db", str(db), "report", "summary", "--from", "2020-01-01", "--to", "2020-12-31", "--format", "json")
+    summary = cli("--db", str(db), "report", "summary", "--from", "2020-01-01", "--to", "2020-12-31", "--format",
+                              "json")
     listing = cli("--db", str(db), "finding", "list", "--as-of", "2020-12-31", "--format", "json")
     assert summary.exit_code == 0 and listing.exit_code == 0, (summary.output, listing.output)
-    found = sorted((json.dumps({k: v for k, v in f.items() if k not in ("id",)}, sort_keys=True, ensure_ascii=False)
-                    for f in json.loads(listing.stdout)))
+    found = sorted(json.dumps({k: v for k, v in f.items() if k not in ("id",)}, sort_keys=True, ensure_ascii=False)
+                    for f in json.loads(listing.stdout))
     return json.loads(summary.stdout), found
 
 

@@ -60,7 +60,7 @@ def export(
     fmt: VisitFormatOption = None,
 ) -> None:
     """Write the facts of this database to a bundle for another one (example: nanxian sync export -o week48.nxb)."""
-    from nanxian_cli.services.sync import export_bundle
+    from nanxian_cli.services.sync_export import export_bundle
 
     if since not in ("last", "all"):
         day = parse_date(since, "--since")
@@ -72,7 +72,8 @@ def export(
 
     check_output(output)  # never the database or a file beside it (exit 2), before anything else
     if output.suffix.lower() != ".nxb":
-        raise InputError(tr(f"--output：{output} 应以 .nxb 结尾", f"--output: {output} must end in .nxb (a nanxian bundle)"))
+        raise InputError(tr(f"--output：{output} 应以 .nxb 结尾",
+                            f"--output: {output} must end in .nxb (a nanxian bundle)"))
     name = device_name()
     bar, task = _progress(tr("导出", "exporting"))
     with open_db(create=False) as store:
@@ -104,7 +105,7 @@ def import_(
 ) -> None:
     """Apply bundles from other databases: each checked whole, then applied in one transaction
     (example: nanxian sync import week48-li.nxb week48-wang.nxb)."""
-    from nanxian_cli.services.sync import import_bundle
+    from nanxian_cli.services.sync_import import import_bundle
 
     results = []
     with open_db() as store:

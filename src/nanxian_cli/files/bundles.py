@@ -65,11 +65,13 @@ _CONTENT_MAX = 900_000
 
 def _check_text(value: str, where: str, limit: int) -> None:
     if len(value) > limit:
-        raise InputError(tr(f"{where}：文本过长（最多 {limit} 个字符）", f"{where}: text too long (at most {limit} characters)"))
+        raise InputError(tr(f"{where}：文本过长（最多 {limit} 个字符）",
+                            f"{where}: text too long (at most {limit} characters)"))
     for ch in value:
         o = ord(ch)
         if (o < 32 and ch not in "\n\t") or 127 <= o < 160 or 0xD800 <= o < 0xE000:
-            raise InputError(tr(f"{where}：含有控制字符 U+{o:04X}", f"{where}: contains the control character U+{o:04X}"))
+            raise InputError(tr(f"{where}：含有控制字符 U+{o:04X}",
+                                f"{where}: contains the control character U+{o:04X}"))
 
 
 def check_record(record: Any, where: str) -> dict:
@@ -86,7 +88,8 @@ def check_record(record: Any, where: str) -> dict:
                             f"{where}: a {kind} record has no field {', '.join(extra)}"))
     for name, kind_of in spec.items():
         if name not in record:
-            raise InputError(tr(f"{where}：{kind} 记录缺少字段 {name}", f"{where}: {kind} record: field {name} is missing"))
+            raise InputError(tr(f"{where}：{kind} 记录缺少字段 {name}",
+                                f"{where}: {kind} record: field {name} is missing"))
         value = record[name]
         at = f"{where}: {kind}.{name}"
         optional = kind_of.endswith("?")
@@ -127,7 +130,8 @@ class BundleWriter:
             raise InputError(tr(f"{self.output}：文件夹 {self.output.parent} 不存在",
                                 f"{self.output}: folder {self.output.parent} does not exist"))
         if self._target.is_dir():
-            raise InputError(tr(f"{self.output}：是文件夹；请给出文件名", f"{self.output}: is a folder; give a file name"))
+            raise InputError(tr(f"{self.output}：是文件夹；请给出文件名",
+                                f"{self.output}: is a folder; give a file name"))
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".tmp", dir=parent)
         os.close(fd)
         self._zip = zipfile.ZipFile(self._tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
@@ -190,9 +194,11 @@ class Bundle:
                 try:
                     record = json.loads(line.decode("utf-8"))
                 except UnicodeDecodeError:
-                    raise InputError(tr(f"{where}:{number}：不是 UTF-8 文本", f"{where}:{number}: not UTF-8 text")) from None
+                    raise InputError(tr(f"{where}:{number}：不是 UTF-8 文本",
+                                        f"{where}:{number}: not UTF-8 text")) from None
                 except ValueError as exc:
-                    raise InputError(tr(f"{where}:{number}：不是 JSON（{exc}）", f"{where}:{number}: not JSON ({exc})")) from None
+                    raise InputError(tr(f"{where}:{number}：不是 JSON（{exc}）",
+                                        f"{where}:{number}: not JSON ({exc})")) from None
                 yield number, check_record(record, f"{where}:{number}")
 
     def close(self) -> None:
@@ -238,7 +244,8 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bu
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(tr(f"{path}：不是普通文件（数据包应为 .nxb 文件）", f"{path}: not a regular file (a bundle is a .nxb file)"))
+        raise InputError(tr(f"{path}：不是普通文件（数据包应为 .nxb 文件）",
+                            f"{path}: not a regular file (a bundle is a .nxb file)"))
     if st.st_size > MAX_BUNDLE_BYTES:
         raise InputError(tr(f"{path}：文件太大（最多 {MAX_BUNDLE_BYTES // 1024 ** 3} GB）",
                             f"{path}: file too large (at most {MAX_BUNDLE_BYTES // 1024 ** 3} GB)"))
@@ -289,7 +296,8 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _damaged(path, "manifest 的 version 无效", "the manifest's version is not valid")
     if version > VERSION:
-        raise InputError(tr(f"{path}：数据包格式版本 {version} 比本程序支持的 {VERSION} 新；请先升级 nanxian；未写入任何内容",
+        raise InputError(tr(f"{path}：数据包格式版本 {version} 比本程序支持的 {VERSION} 新；"
+                            "请先升级 nanxian；未写入任何内容",
                             f"{path}: bundle format version {version} is newer than this nanxian reads ({VERSION}); "
                             "upgrade nanxian first; nothing was written"))
     for key, kind in (("bundle", str), ("device", dict), ("created_at", str), ("since", str), ("counts", dict),
@@ -301,7 +309,8 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
         raise _damaged(path, "manifest 的 device 无效", "the manifest's device is not valid")
     members = manifest["members"]
     if set(members) != set(names) - {MANIFEST}:
-        raise _damaged(path, "manifest 列出的成员与数据包内容不符", "the members listed in the manifest are not those in the zip")
+        raise _damaged(path, "manifest 列出的成员与数据包内容不符",
+                       "the members listed in the manifest are not those in the zip")
     for name, expected in members.items():
         digest = hashlib.sha256()
         limit = MAX_BUNDLE_BYTES * MAX_RATIO

@@ -66,12 +66,14 @@ def show_imports(results: list[Any]) -> None:
 def show_status(data: dict) -> None:
     console = make_console()
     device = data["device"]
-    console.print(Text(tr(f"本机：{device['name']}（{device['id']}）", f"This database: {device['name']} ({device['id']})")))
+    console.print(Text(tr(f"本机：{device['name']}（{device['id']}）",
+                          f"This database: {device['name']} ({device['id']})")))
     last = data["last_export"]
     if last is None:
         console.print(Text(tr("尚未导出过数据包", "No bundle exported yet")))
     else:
-        console.print(Text(tr(f"上次导出：{last['at'][:16]} → {last['file']}", f"Last export: {last['at'][:16]} → {last['file']}")))
+        console.print(Text(tr(f"上次导出：{last['at'][:16]} → {last['file']}",
+                              f"Last export: {last['at'][:16]} → {last['file']}")))
     if data["imported"]:
         table = Table(title=tr("已导入的数据包", "Bundles imported"), title_justify="left")
         for col in (tr("来自", "from"), tr("制作于", "created"), tr("导入于", "imported"), tr("督导记录", "visits"),

@@ -20,8 +20,11 @@ def migration(fn: Callable) -> Callable:
 
 
 # The migrations, in order: importing these modules registers them.
-from nanxian_cli.store import migrations_2020, migrations_facts  # noqa: E402, F401
-from nanxian_cli.store import migrations_sync  # noqa: E402, F401
+from nanxian_cli.store import (  # noqa: E402, F401
+    migrations_2020,
+    migrations_facts,
+    migrations_sync,  # noqa: E402, F401
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

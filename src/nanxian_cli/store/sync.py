@@ -23,8 +23,9 @@ def change_mark(conn: sqlite3.Connection) -> int:
 
 # -- reading for an export -------------------------------------------------------------------------------------
 
-_VISIT_FIELDS = "v.seq, v.id, v.school_code, v.checklist_id, v.checklist_hash, v.date, v.inspector, v.status, " \
-                "v.source, v.created_at, v.submitted_at, v.void_reason, v.voided_at, v.voided_by, v.device, v.void_device"
+_VISIT_FIELDS = ("v.seq, v.id, v.school_code, v.checklist_id, v.checklist_hash, v.date, v.inspector, v.status, "
+                 "v.source, v.created_at, v.submitted_at, v.void_reason, v.voided_at, v.voided_by, v.device, "
+                 "v.void_device")
 
 
 def visits_changed(conn: sqlite3.Connection, *, above: int | None = None, since_day: str | None = None,

@@ -1,0 +1,404 @@
+"""Applying a bundle's records inside the import's transaction: facts already here are skipped, conflicts are
+kept (never dropped), facts whose base has not arrived are held until it does, and the findings of every
+touched point are derived again by the engine."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from nanxian_cli.core.ids import revision_uid
+from nanxian_cli.core.revisions import Revision, current
+from nanxian_cli.core.words import Words
+from nanxian_cli.errors import InputError
+from nanxian_cli.store import findings as finding_sql
+from nanxian_cli.store import sync as sql
+from nanxian_cli.store import visits as visit_sql
+
+# -- import ------------------------------------------------------------------------------------------------
+
+@dataclass
+class ImportResult:
+    bundle: str
+    file: str
+    device: dict
+    created_at: str
+    reference: bool
+    already: bool = False
+    new: dict[str, int] = field(default_factory=lambda: {"visits": 0, "revisions": 0, "events": 0, "voids": 0,
+                                                         "evidence": 0, "checklists": 0, "schools": 0,
+                                                         "inspectors": 0, "assignments": 0})
+    skipped: int = 0
+    held: int = 0
+    released: int = 0
+    conflicts: list[dict] = field(default_factory=list)
+    new_schools: list[str] = field(default_factory=list)
+    school_differences: list[dict] = field(default_factory=list)
+    findings_touched: int = 0
+
+    def as_json(self) -> dict:
+        return {"bundle": self.bundle, "file": self.file, "device": self.device, "created_at": self.created_at,
+                "reference": self.reference, "already_imported": self.already, "new": self.new,
+                "skipped": self.skipped, "held": self.held, "released": self.released, "conflicts": self.conflicts,
+                "new_schools": self.new_schools, "school_differences": self.school_differences}
+
+
+_VOID_STANDS = "void stands"
+
+
+class Importer:
+    """One bundle applied inside one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, result: ImportResult, now: str) -> None:
+        self.conn = conn
+        self.r = result
+        self.now = now
+        self.bundle = result.bundle
+        self.visits: dict[str, dict] = {}     # visit id -> {seq, row, uids: {uid: (item, rev, base, at)}, ...}
+        self.conflicted: set[str] = set()     # visits whose header conflicts: their facts from this bundle skipped
+        self.touched_current: set[tuple[int, str]] = set()
+        self.touched_visits: set[str] = set()
+        self.touched_points: dict[str, set[str]] = defaultdict(set)
+        self.items: dict[str, dict[str, Any]] = {}  # checklist hash -> {item id: item}
+        self.keys: dict[str, dict[str, str]] = {}   # checklist hash -> {item id: point key}
+
+    # -- what is known here --
+    def visit(self, visit_id: str) -> dict | None:
+        known = self.visits.get(visit_id)
+        if known is None:
+            row = sql.visit_by_id(self.conn, visit_id)
+            if row is None:
+                return None
+            known = {"row": row, "seq": row["seq"], "uids": {}, "revs": defaultdict(int)}
+            for r in sql.revisions_here(self.conn, row["seq"]):
+                uid = r["uid"] or revision_uid(visit_id, r["item_id"], r["revision"])
+                known["uids"][uid] = (r["item_id"], r["revision"], r["base"], r["recorded_at"])
+                known["revs"][r["item_id"]] = max(known["revs"][r["item_id"]], r["revision"])
+            self.visits[visit_id] = known
+        return known
+
+    def checklist_items(self, checklist_hash: str) -> dict[str, Any]:
+        items = self.items.get(checklist_hash)
+        if items is None:
+            from nanxian_cli.core.findings import point_key
+            from nanxian_cli.services.catalog import snapshot
+
+            checklist = snapshot(self.conn, checklist_hash).checklist
+            items = self.items[checklist_hash] = {item.id: item for item in checklist.items}
+            self.keys[checklist_hash] = {item.id: point_key(checklist.id, item) for item in checklist.items}
+        return items
+
+    def conflict(self, kind: str, subject: str, visit_id: str | None, item_id: str | None, detail: dict,
+                 device: str | None, settled: str | None = None) -> None:
+        if sql.add_conflict(self.conn, kind=kind, subject=subject, visit_id=visit_id, item_id=item_id, detail=detail,
+                            bundle=self.bundle, device=device, now=self.now, settled=settled):
+            self.r.conflicts.append({"kind": kind, "visit": visit_id, "item": item_id, **detail})
+
+    def hold(self, record: dict, uid: str, waits_for: str, where: str) -> None:
+        if sql.hold(self.conn, uid, record["kind"], waits_for, record, self.bundle, self.now):
+            self.r.held += 1
+            self.conflict("held", uid, record.get("visit"), record.get("item"),
+                          {"fact": record["kind"], "uid": uid, "waits_for": waits_for, "where": where},
+                          record.get("device"))
+        else:
+            self.r.skipped += 1
+
+    # -- records --
+    def apply(self, record: dict, where: str) -> bool:
+        """Apply one record; False when it had to wait (held)."""
+        kind = record["kind"]
+        return getattr(self, f"_{kind}")(record, where)
+
+    def _checklist(self, rec: dict, where: str) -> bool:
+        from nanxian_cli.files.checklists import LoadedChecklist, checklist_from_snapshot
+        from nanxian_cli.files.yaml import content_hash
+        from nanxian_cli.services.catalog import save_checklist
+
+        if content_hash(rec["content"]) != rec["hash"]:
+            raise InputError(Words(f"{where}：检查表内容与其校验值不符",
+                                   f"{where}: the checklist content does not match its hash"))
+        from nanxian_cli.store.checklists import has_checklist_version
+
+        if has_checklist_version(self.conn, rec["hash"]):
+            self.r.skipped += 1
+            return True
+        try:
+            checklist = checklist_from_snapshot(rec["content"])
+        except Exception as exc:  # noqa: BLE001 - a stored version this nanxian cannot read is bad input here
+            raise InputError(Words(f"{where}：无法读取检查表版本（{exc}）",
+                                   f"{where}: cannot read the checklist version ({exc})")) from None
+        save_checklist(self.conn, LoadedChecklist(checklist=checklist, path=None, canonical=rec["content"],
+                                                  hash=rec["hash"]), self.now)
+        self.r.new["checklists"] += 1
+        return True
+
+    def _school(self, rec: dict, where: str) -> bool:
+        stages = rec["stages"]
+        if not isinstance(stages, list) or not all(isinstance(s, str) and s.isidentifier() for s in stages):
+            raise InputError(Words(f"{where}：school.stages 应为学段列表",
+                                   f"{where}: school.stages must be a list of stages"))
+        initials = _initials(rec["name"])
+        values = (rec["code"], rec["name"], rec["town"], " ".join(stages), int(rec["boarding"]), int(rec["canteen"]),
+                  int(rec["school_bus"]), rec["ownership"], rec["group"], initials)
+        old = sql.school_row(self.conn, rec["code"])
+        if old is None:
+            sql.insert_school(self.conn, values, self.now)
+            self.r.new["schools"] += 1
+            self.r.new_schools.append(rec["code"])
+            return True
+        names = ("code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "grp")
+        differs = {n: {"here": old[n], "bundle": v} for n, v in zip(names, values[:9], strict=True) if old[n] != v}
+        if differs:
+            self.r.school_differences.append({"school": rec["code"], "fields": differs})
+        self.r.skipped += 1
+        return True
+
+    def _inspector(self, rec: dict, where: str) -> bool:
+        if sql.inspector_exists(self.conn, rec["name"]):
+            self.r.skipped += 1
+        else:
+            sql.insert_inspector(self.conn, rec["name"], rec["phone"], self.now)
+            self.r.new["inspectors"] += 1
+        return True
+
+    def _assignment(self, rec: dict, where: str) -> bool:
+        if not self.r.reference:
+            raise InputError(Words(f"{where}：只有参考数据包才带责任督学分配",
+                                   f"{where}: only a reference bundle carries assignments"))
+        if sql.school_row(self.conn, rec["school"]) is None or not sql.inspector_exists(self.conn, rec["inspector"]):
+            raise InputError(Words(f"{where}：分配指向未知的学校或督学",
+                                   f"{where}: the assignment names an unknown school or supervisor"))
+        if sql.set_assignment(self.conn, rec["school"], rec["inspector"], rec["since"]):
+            self.r.new["assignments"] += 1
+        else:
+            self.r.skipped += 1
+        return True
+
+    def _visit(self, rec: dict, where: str) -> bool:
+        known = self.visit(rec["id"])
+        header = (rec["school"], rec["checklist"], rec["checklist_hash"], rec["date"], rec["inspector"])
+        if known is not None:
+            row = known["row"]
+            here = (row["school_code"], row["checklist_id"], row["checklist_hash"], row["date"], row["inspector"])
+            if here != header:
+                self.conflicted.add(rec["id"])
+                names = ("school", "checklist", "checklist_hash", "date", "inspector")
+                self.conflict("visit-header", rec["id"], rec["id"], None, {
+                    "fields": {n: {"here": a, "bundle": b} for n, a, b in zip(names, here, header, strict=True)
+                               if a != b}, "kept": "here"}, rec["device"])
+            else:
+                self.r.skipped += 1
+            return True
+        if sql.school_row(self.conn, rec["school"]) is None:
+            raise InputError(Words(f"{where}：督导记录指向未知的学校 {rec['school']!r}",
+                                   f"{where}: the visit names an unknown school {rec['school']!r}"))
+        from nanxian_cli.store.checklists import has_checklist_version
+
+        if not has_checklist_version(self.conn, rec["checklist_hash"]):
+            raise InputError(Words(f"{where}：督导记录指向数据包中没有的检查表版本",
+                                   f"{where}: the visit names a checklist version the bundle does not carry"))
+        _check_day(rec["date"], f"{where}: visit.date")
+        if not sql.inspector_exists(self.conn, rec["inspector"]):
+            raise InputError(Words(f"{where}：督导记录的督学 {rec['inspector']!r} 未登记，数据包中也没有",
+                                   f"{where}: the visit's supervisor {rec['inspector']!r} is registered neither "
+                                   "here nor in the bundle"))
+        visit_sql.insert_visit(self.conn, {
+            "id": rec["id"], "seq": visit_sql.next_visit_seq(self.conn), "school_code": rec["school"],
+            "checklist_id": rec["checklist"], "checklist_hash": rec["checklist_hash"], "date": rec["date"],
+            "inspector": rec["inspector"], "status": "submitted", "source": rec["source"],
+            "created_at": rec["created_at"], "submitted_at": rec["submitted_at"], "device": rec["device"],
+        })
+        self.visits.pop(rec["id"], None)
+        self.visit(rec["id"])
+        self.touched_visits.add(rec["id"])
+        self.r.new["visits"] += 1
+        return True
+
+    def _revision(self, rec: dict, where: str) -> bool:
+        vid = rec["visit"]
+        known = self.visit(vid)
+        if known is None:
+            self.hold(rec, rec["uid"], f"visit:{vid}", where)
+            return False
+        if vid in self.conflicted:
+            self.r.skipped += 1
+            return True
+        if rec["uid"] in known["uids"]:
+            self.r.skipped += 1
+            return True
+        item_id, base = rec["item"], rec["base"]
+        row = known["row"]
+        items = self.checklist_items(row["checklist_hash"])
+        item = items.get(item_id)
+        if item is None:
+            raise InputError(Words(f"{where}：{item_id!r} 不是该检查表版本的要点",
+                                   f"{where}: {item_id!r} is not a point of the visit's checklist version"))
+        _check_outcome(item, rec, where)
+        if base is not None and base not in known["uids"]:
+            self.hold(rec, rec["uid"], f"revision:{base}", where)
+            return False
+        siblings = [u for u, (it, _, b, _) in known["uids"].items() if it == item_id and b == base]
+        revision = known["revs"][item_id] + 1
+        derived = revision_uid(vid, item_id, revision)
+        own_device = rec["device"] == row["device"]
+        visit_sql.insert_answers(self.conn, [(
+            row["seq"], item_id, revision, visit_sql.value_json(rec["value"]), rec["outcome"], rec["note"],
+            rec["reason"], rec["author"], rec["recorded_at"], None if rec["uid"] == derived else rec["uid"], base,
+            None if own_device else rec["device"], int(rec["fixed_on_site"]))])
+        known["uids"][rec["uid"]] = (item_id, revision, base, rec["recorded_at"])
+        known["revs"][item_id] = revision
+        self.touched_current.add((row["seq"], item_id))
+        self.touched_visits.add(vid)
+        self.r.new["revisions"] += 1
+        if siblings:
+            self.conflict("parallel-edit", f"{vid}/{item_id}/{base or 'first'}", vid, item_id,
+                          {"base": base, "revisions": sorted([*siblings, rec["uid"]])}, rec["device"])
+        if row["status"] == "void" and base is not None:
+            self.conflict("void-amend", f"{vid}/{rec['uid']}", vid, item_id,
+                          {"revision": rec["uid"], "voided_at": row["voided_at"]}, rec["device"], settled=_VOID_STANDS)
+        return True
+
+    def _void(self, rec: dict, where: str) -> bool:
+        vid = rec["visit"]
+        known = self.visit(vid)
+        if known is None:
+            self.hold(rec, f"void:{vid}", f"visit:{vid}", where)
+            return False
+        if vid in self.conflicted:
+            self.r.skipped += 1
+            return True
+        row = known["row"]
+        if row["status"] == "void":
+            # Voided on two databases: the earlier void is the one every database keeps (ties by device).
+            here = (row["voided_at"] or "", row["void_device"] or row["device"] or "")
+            if (rec["at"], rec["device"]) < here:
+                visit_sql.mark_void(self.conn, vid, rec["reason"], rec["at"], rec["by"], rec["device"])
+                known["row"] = sql.visit_by_id(self.conn, vid)
+            else:
+                self.r.skipped += 1
+            return True
+        visit_sql.mark_void(self.conn, vid, rec["reason"], rec["at"], rec["by"], rec["device"])
+        amended = [u for u, (it, rev, base, at) in known["uids"].items() if base is not None and at > rec["at"]]
+        for uid in amended:
+            item = known["uids"][uid][0]
+            self.conflict("void-amend", f"{vid}/{uid}", vid, item, {"revision": uid, "voided_at": rec["at"]},
+                          rec["device"], settled=_VOID_STANDS)
+        known["row"] = sql.visit_by_id(self.conn, vid)
+        self.touched_visits.add(vid)
+        self.r.new["voids"] += 1
+        return True
+
+    def _action(self, rec: dict, where: str) -> bool:
+        if sql.action_exists(self.conn, rec["uid"]):
+            self.r.skipped += 1
+            return True
+        for needed in (rec["opened_by_visit"], rec["visit"]):
+            if needed is not None and self.visit(needed) is None:
+                self.hold(rec, rec["uid"], f"visit:{needed}", where)
+                return False
+        if rec["action"] not in ("report", "resolve", "extend", "escalate", "withdraw", "reopen", "recheck"):
+            raise InputError(Words(f"{where}：未知的整改动作 {rec['action']!r}",
+                                   f"{where}: unknown finding action {rec['action']!r}"))
+        if sql.school_row(self.conn, rec["school"]) is None:
+            raise InputError(Words(f"{where}：整改动作指向未知的学校", f"{where}: the action names an unknown school"))
+        _check_day(rec["date"], f"{where}: action.date")
+        finding_sql.insert_action(self.conn, {
+            "uid": rec["uid"], "finding": rec["finding"], "school_code": rec["school"], "point_key": rec["point_key"],
+            "kind": rec["action"], "date": rec["date"], "text": rec["text"], "due": rec["due"],
+            "visit_id": rec["visit"], "passed": None if rec["passed"] is None else int(rec["passed"]),
+            "on_site": int(rec["on_site"]), "author": rec["author"], "device": rec["device"],
+            "recorded_at": rec["recorded_at"],
+        })
+        self.touched_points[rec["school"]].add(rec["point_key"])
+        self.r.new["events"] += 1
+        return True
+
+    # -- held facts --
+    def release_held(self) -> None:
+        """Apply every held fact whose base is now here (which may release others in turn)."""
+        while True:
+            progressed = False
+            for row in sql.held(self.conn):
+                record = json.loads(row["record"])
+                kind, _, ref = row["waits_for"].partition(":")
+                known = self.visit(ref if kind == "visit" else record.get("visit", ""))
+                if known is None or (kind == "revision" and ref not in known["uids"]):
+                    continue
+                sql.release(self.conn, row["uid"])
+                held_before = self.r.held
+                if self.apply(record, f"held {record['kind']} {row['uid'][:8]}"):
+                    sql.settle_by_subject(self.conn, "held", row["uid"], "applied", self.now)
+                    self.r.released += 1
+                    progressed = True
+                self.r.held = held_before  # held again for something else is not a new held fact
+            if not progressed:
+                return
+
+    # -- after the records --
+    def finish(self) -> None:
+        from nanxian_cli.services import derive
+        from nanxian_cli.services.catalog import snapshot
+        from nanxian_cli.services.recording import refresh_counts
+
+        by_seq: dict[int, set[str]] = defaultdict(set)
+        for seq, item_id in self.touched_current:
+            by_seq[seq].add(item_id)
+        for seq, item_ids in sorted(by_seq.items()):
+            vid = self.conn.execute("SELECT id FROM visits WHERE seq = ?", (seq,)).fetchone()[0]
+            per_item: dict[str, list[sqlite3.Row]] = defaultdict(list)
+            for r in sql.revisions_here(self.conn, seq):
+                if r["item_id"] in item_ids:
+                    per_item[r["item_id"]].append(r)
+            for item_id, rows in per_item.items():
+                if len(rows) < 2:
+                    continue  # a point's only revision is its current one (the default)
+                uids = [r["uid"] or revision_uid(vid, item_id, r["revision"]) for r in rows]
+                head = current(Revision(u, r["base"], r["recorded_at"]) for u, r in zip(uids, rows, strict=True))
+                sql.set_current(self.conn, seq, item_id, rows[uids.index(head.uid)]["revision"])
+        for vid in sorted(self.touched_visits):
+            row = sql.visit_by_id(self.conn, vid)
+            checklist = snapshot(self.conn, row["checklist_hash"]).checklist
+            refresh_counts(self.conn, row, checklist)
+            self.checklist_items(row["checklist_hash"])
+            self.touched_points[row["school_code"]].update(self.keys[row["checklist_hash"]].values())
+        for school, keys in sorted(self.touched_points.items()):
+            derive.rebuild(self.conn, school, keys, self.now)
+            self.r.findings_touched += len(keys)
+
+
+def _initials(name: str) -> str:
+    from nanxian_cli.core.names import pinyin_initials
+
+    return pinyin_initials(name)
+
+
+def _check_day(text: str, where: str) -> None:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(Words(f"{where}：{text!r} 不是日期",
+                               f"{where}: {text!r} is not a date (YYYY-MM-DD)")) from None
+
+
+def _check_outcome(item: Any, rec: dict, where: str) -> None:
+    """The outcome must be one an answer can have, and a pass or fail must follow from the value by the rule of
+    the visit's own checklist version: a bundle cannot bring numbers the rules would not give."""
+    from nanxian_cli.core.answers import AnswerError, judge
+
+    outcome = rec["outcome"]
+    if outcome not in ("pass", "fail", "na", "info"):
+        raise InputError(Words(f"{where}：未知的结果 {outcome!r}", f"{where}: unknown outcome {outcome!r}"))
+    if outcome in ("pass", "fail"):
+        try:
+            judged = judge(item, rec["value"]).outcome
+        except AnswerError:
+            judged = None
+        if judged != outcome:
+            raise InputError(Words(f"{where}：{rec['item']} 的结果 {outcome} 与回答 {rec['value']!r} 不符",
+                                   f"{where}: {rec['item']}: outcome {outcome} does not follow from the answer "
+                                   f"{rec['value']!r} under its checklist's rule"))

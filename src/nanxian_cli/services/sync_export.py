@@ -1,0 +1,185 @@
+"""Sync export: a bundle of the facts made on or imported into this database since its last export (or all, or
+since a day), or a reference bundle of the roster and the open findings' timelines for laptops.
+See DESIGN "Sync" and docs/sync.md."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nanxian_cli.clock import utc_now
+from nanxian_cli.core.ids import new_uid, revision_uid
+from nanxian_cli.store import meta
+from nanxian_cli.store import sync as sql
+from nanxian_cli.store.db import Store
+
+# -- export ----------------------------------------------------------------------------------------------------
+
+def export_bundle(store: Store, output: Path, *, since: str = "last", reference: bool = False, device_name: str,
+                  progress: Callable[[int, int], None] | None = None) -> dict:
+    """Write a bundle to `output` (atomically, 0600) and record it in the ledger; returns its manifest."""
+    from nanxian_cli.files.bundles import BundleWriter
+
+    conn = store.conn
+    device = meta.device_id(conn)
+    writer = BundleWriter(output)
+    try:
+        conn.execute("BEGIN")  # one snapshot for everything read: the mark and the facts agree
+        try:
+            mark = sql.change_mark(conn)
+            previous_export = sql.last_export(conn)
+            if reference:
+                first_day, findings = reference_cut(sql.findings_of_schools_with_open(conn))
+                visits = sql.visits_changed(conn, ids=sql.visits_from(conn, first_day, findings))
+                actions = sql.actions_changed(conn, findings=findings)
+                since_text = "reference"
+            elif since == "all" or (since == "last" and previous_export is None):
+                visits = sql.visits_changed(conn)
+                actions = sql.actions_changed(conn)
+                since_text = "all"
+            elif since == "last":
+                above = previous_export["watermark"] or 0
+                visits = sql.visits_changed(conn, above=above)
+                actions = sql.actions_changed(conn, above=above)
+                since_text = "last"
+            else:
+                visits = sql.visits_changed(conn, since_day=since)
+                actions = sql.actions_changed(conn, since_day=since)
+                since_text = since
+            visits = [v for v in visits if v["submitted_at"] is not None]  # a discarded draft is no fact
+            _write_catalog(conn, writer, visits, actions, reference)
+            total = len(visits)
+            by_seq = {v["seq"]: v for v in visits}
+            written = 0
+            last_seq = None
+            for row in sql.revisions_of_visits(conn, list(by_seq)):
+                seq = row[0]
+                v = by_seq[seq]
+                if seq != last_seq:
+                    if last_seq is not None:
+                        _void_record(writer, by_seq[last_seq])
+                        written += 1
+                        if progress is not None and written % 200 == 0:
+                            progress(written, total)
+                    writer.write(_visit_record(v))
+                    last_seq = seq
+                writer.write(_revision_record(v, row))
+            if last_seq is not None:
+                _void_record(writer, by_seq[last_seq])
+            for seq, v in by_seq.items():  # visits without a single answer (none are made, but be whole)
+                if not _has_answers(conn, seq):
+                    writer.write(_visit_record(v))
+                    _void_record(writer, v)
+            for a in actions:
+                writer.write(_action_record(a))
+        finally:
+            conn.execute("COMMIT")
+        if progress is not None:
+            progress(total, total)
+        uid = new_uid()
+        now = utc_now()
+        previous = sql.previous_bundle(conn)
+        manifest = writer.close({
+            "bundle": uid, "device": {"id": device, "name": device_name}, "created_at": now, "since": since_text,
+            "reference": reference, "previous": previous,
+        })
+    except BaseException:
+        writer.abort()
+        raise
+    with store.transaction() as tx:
+        sql.record_bundle(tx, {
+            "uid": uid, "direction": "export", "reference": int(reference), "device": device,
+            "device_name": device_name, "created_at": now, "since": since_text, "watermark": mark,
+            "previous": previous, "counts": manifest["counts"], "file_sha256": _file_sha256(output),
+            "file_name": output.name, "at": now,
+        })
+    return manifest
+
+
+def reference_cut(findings: list) -> tuple[dict[str, str], list[str]]:
+    """Where a reference bundle's history of each school starts, and the findings it carries.
+
+    A laptop derives findings itself, so every point of the visits it gets needs its timeline from a day on
+    which nothing was in progress at that school: start at the oldest open finding, and move back while a
+    finding opened earlier was still in progress on that day (resolved later, withdrawn, or open). Every
+    finding opened on or after the start travels with its actions."""
+    by_school: dict[str, list] = defaultdict(list)
+    for f in findings:
+        by_school[f["school_code"]].append(f)
+    first_day: dict[str, str] = {}
+    carried: list[str] = []
+    for school, rows in by_school.items():
+        day = min(f["opened"] for f in rows if f["status"] in ("open", "reported"))
+        while True:
+            alive = [f["opened"] for f in rows if f["opened"] < day and (
+                f["status"] != "resolved" or (f["resolved_on"] or "") >= day)]
+            if not alive:
+                break
+            day = min(alive)
+        first_day[school] = day
+        carried += [f["uid"] for f in rows if f["opened"] >= day]
+    return first_day, carried
+
+
+def _has_answers(conn: sqlite3.Connection, seq: int) -> bool:
+    return conn.execute("SELECT 1 FROM answers WHERE visit_seq = ? LIMIT 1", (seq,)).fetchone() is not None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_catalog(conn: sqlite3.Connection, writer: Any, visits: list, actions: list, reference: bool) -> None:
+    """What the facts refer to, before them: checklist versions, schools, supervisors (and assignments)."""
+    for row in sql.checklist_versions(conn, {v["checklist_hash"] for v in visits}):
+        writer.write({"kind": "checklist", "hash": row["hash"], "content": row["content"]})
+    codes = None if reference else {v["school_code"] for v in visits} | {a["school_code"] for a in actions}
+    for s in sql.schools(conn, codes):
+        writer.write({"kind": "school", "code": s["code"], "name": s["name"], "town": s["town"],
+                      "stages": s["stages"].split(), "boarding": bool(s["boarding"]), "canteen": bool(s["canteen"]),
+                      "school_bus": bool(s["school_bus"]), "ownership": s["ownership"], "group": s["grp"]})
+    names = None if reference else ({v["inspector"] for v in visits} | {a["author"] for a in actions if a["author"]}
+                                    | sql.authors_of(conn, [v["seq"] for v in visits]))
+    for i in sql.inspectors(conn, names):
+        writer.write({"kind": "inspector", "name": i["name"], "phone": i["phone"]})
+    if reference:
+        for school, name, since in sql.assignments(conn):
+            writer.write({"kind": "assignment", "school": school, "inspector": name, "since": since})
+
+
+def _visit_record(v: sqlite3.Row) -> dict:
+    return {"kind": "visit", "id": v["id"], "school": v["school_code"], "checklist": v["checklist_id"],
+            "checklist_hash": v["checklist_hash"], "date": v["date"], "inspector": v["inspector"],
+            "source": v["source"], "created_at": v["created_at"], "submitted_at": v["submitted_at"],
+            "device": v["device"]}
+
+
+def _void_record(writer: Any, v: sqlite3.Row) -> None:
+    if v["status"] == "void":
+        writer.write({"kind": "void", "visit": v["id"], "reason": v["void_reason"] or "", "at": v["voided_at"] or "",
+                      "by": v["voided_by"], "device": v["void_device"] or v["device"]})
+
+
+def _revision_record(v: sqlite3.Row, row: tuple) -> dict:
+    _, item, revision, value, outcome, note, reason, author, recorded_at, uid, base, device, fixed = row
+    return {"kind": "revision", "uid": uid or revision_uid(v["id"], item, revision), "base": base,
+            "visit": v["id"], "item": item, "value": None if value is None else json.loads(value),
+            "outcome": outcome, "note": note, "reason": reason, "author": author, "device": device or v["device"],
+            "recorded_at": recorded_at, "fixed_on_site": bool(fixed)}
+
+
+def _action_record(a: sqlite3.Row) -> dict:
+    return {"kind": "action", "uid": a["uid"], "finding": a["finding"], "opened_by_visit": a["opened_by_visit"],
+            "opened_by_item": a["opened_by_item"], "school": a["school_code"], "point_key": a["point_key"],
+            "action": a["kind"], "date": a["date"], "text": a["text"], "due": a["due"], "visit": a["visit_id"],
+            "passed": None if a["passed"] is None else bool(a["passed"]), "on_site": bool(a["on_site"]),
+            "author": a["author"], "device": a["device"], "recorded_at": a["recorded_at"]}

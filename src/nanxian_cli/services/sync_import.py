@@ -1,0 +1,55 @@
+"""Sync import: check a bundle whole (files/bundles.py), then apply it in one transaction; importing the same
+bundle twice changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from nanxian_cli.clock import utc_now
+from nanxian_cli.core.words import Words
+from nanxian_cli.errors import InputError
+from nanxian_cli.services.sync_apply import Importer, ImportResult
+from nanxian_cli.store import sync as sql
+from nanxian_cli.store.db import Store
+
+
+def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Check a bundle whole, then apply it in one transaction (nothing written when anything is wrong)."""
+    from nanxian_cli.files.bundles import open_bundle
+
+    bundle = open_bundle(path, progress)
+    try:
+        m = bundle.manifest
+        result = ImportResult(bundle=m["bundle"], file=path.name, device=m["device"], created_at=m["created_at"],
+                              reference=m["reference"])
+        counted: dict[str, int] = defaultdict(int)
+        for _, record in bundle.records():  # a first pass: every record well formed, counts as declared
+            counted[record["kind"]] += 1
+        if dict(counted) != {k: v for k, v in m["counts"].items() if v}:
+            raise InputError(Words(f"{path}：数据包的记录数与清单不符；未写入任何内容",
+                                   f"{path}: the records do not match the manifest's counts; nothing was written"))
+        now = utc_now()
+        with store.transaction() as conn:
+            if sql.imported(conn, m["bundle"]) is not None:
+                result.already = True
+                return result
+            importer = Importer(conn, result, now)
+            for number, record in bundle.records():
+                importer.apply(record, f"{path.name}: records.ndjson:{number}")
+            importer.release_held()
+            importer.finish()
+            sql.record_bundle(conn, {
+                "uid": m["bundle"], "direction": "import", "reference": int(m["reference"]),
+                "device": m["device"]["id"], "device_name": m["device"]["name"], "created_at": m["created_at"],
+                "since": m["since"], "watermark": None, "previous": m.get("previous"),
+                "counts": {**result.new, "skipped": result.skipped, "held": result.held,
+                           "conflicts": len(result.conflicts)},
+                "file_sha256": bundle.sha256, "file_name": path.name, "at": now,
+            })
+        return result
+    finally:
+        bundle.close()
+
+
