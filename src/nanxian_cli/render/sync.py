@@ -27,6 +27,11 @@ def show_imports(results: list[Any]) -> None:
     console = make_console()
     for r in results:
         source = f"{r.device.get('name') or '?'} ({r.device.get('id', '')[:8]})"
+        if r.already and r.own:
+            console.print(Text(tr(f"{r.file}：是本数据库导出的数据包，无需导入；未做任何改动",
+                                  f"{r.file}: this bundle was exported by this database; nothing to import, "
+                                  "nothing changed")))
+            continue
         if r.already:
             console.print(Text(tr(f"{r.file}：已导入过（来自 {source}，{r.created_at[:10]}），未做任何改动",
                                   f"{r.file}: already imported (from {source}, {r.created_at[:10]}); nothing changed")))

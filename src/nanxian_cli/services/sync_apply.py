@@ -28,6 +28,7 @@ class ImportResult:
     created_at: str
     reference: bool
     already: bool = False
+    own: bool = False
     new: dict[str, int] = field(default_factory=lambda: {"visits": 0, "revisions": 0, "events": 0, "voids": 0,
                                                          "evidence": 0, "checklists": 0, "schools": 0,
                                                          "inspectors": 0, "assignments": 0})
@@ -41,7 +42,8 @@ class ImportResult:
 
     def as_json(self) -> dict:
         return {"bundle": self.bundle, "file": self.file, "device": self.device, "created_at": self.created_at,
-                "reference": self.reference, "already_imported": self.already, "new": self.new,
+                "reference": self.reference, "already_imported": self.already, "made_here": self.own,
+                "new": self.new,
                 "skipped": self.skipped, "held": self.held, "released": self.released, "conflicts": self.conflicts,
                 "new_schools": self.new_schools, "school_differences": self.school_differences}
 
@@ -64,6 +66,34 @@ class Importer:
         self.touched_points: dict[str, set[str]] = defaultdict(set)
         self.items: dict[str, dict[str, Any]] = {}  # checklist hash -> {item id: item}
         self.keys: dict[str, dict[str, str]] = {}   # checklist hash -> {item id: point key}
+        self.pending: list[tuple] = []  # answer rows not yet inserted (known in `visits` already)
+        self.next_seq: int | None = None
+        self.known_schools: set[str] = set()
+        self.known_inspectors: set[str] = set()
+        self.known_hashes: set[str] = set()
+
+    def school_known(self, code: str) -> bool:
+        if code not in self.known_schools and sql.school_row(self.conn, code) is not None:
+            self.known_schools.add(code)
+        return code in self.known_schools
+
+    def inspector_known(self, name: str) -> bool:
+        if name not in self.known_inspectors and sql.inspector_exists(self.conn, name):
+            self.known_inspectors.add(name)
+        return name in self.known_inspectors
+
+    def hash_known(self, checklist_hash: str) -> bool:
+        from nanxian_cli.store.checklists import has_checklist_version
+
+        if checklist_hash not in self.known_hashes and has_checklist_version(self.conn, checklist_hash):
+            self.known_hashes.add(checklist_hash)
+        return checklist_hash in self.known_hashes
+
+    def flush(self) -> None:
+        """Insert the answer rows read so far (before anything reads answers from the database)."""
+        if self.pending:
+            visit_sql.insert_answers(self.conn, self.pending)
+            self.pending = []
 
     # -- what is known here --
     def visit(self, visit_id: str) -> dict | None:
@@ -72,11 +102,12 @@ class Importer:
             row = sql.visit_by_id(self.conn, visit_id)
             if row is None:
                 return None
-            known = {"row": row, "seq": row["seq"], "uids": {}, "revs": defaultdict(int)}
+            known = {"row": row, "seq": row["seq"], "uids": {}, "revs": defaultdict(int), "children": defaultdict(list)}
             for r in sql.revisions_here(self.conn, row["seq"]):
                 uid = r["uid"] or revision_uid(visit_id, r["item_id"], r["revision"])
                 known["uids"][uid] = (r["item_id"], r["revision"], r["base"], r["recorded_at"])
                 known["revs"][r["item_id"]] = max(known["revs"][r["item_id"]], r["revision"])
+                known["children"][(r["item_id"], r["base"])].append(uid)
             self.visits[visit_id] = known
         return known
 
@@ -168,7 +199,7 @@ class Importer:
         if not self.r.reference:
             raise InputError(Words(f"{where}：只有参考数据包才带责任督学分配",
                                    f"{where}: only a reference bundle carries assignments"))
-        if sql.school_row(self.conn, rec["school"]) is None or not sql.inspector_exists(self.conn, rec["inspector"]):
+        if not self.school_known(rec["school"]) or not self.inspector_known(rec["inspector"]):
             raise InputError(Words(f"{where}：分配指向未知的学校或督学",
                                    f"{where}: the assignment names an unknown school or supervisor"))
         if sql.set_assignment(self.conn, rec["school"], rec["inspector"], rec["since"]):
@@ -192,27 +223,29 @@ class Importer:
             else:
                 self.r.skipped += 1
             return True
-        if sql.school_row(self.conn, rec["school"]) is None:
+        if not self.school_known(rec["school"]):
             raise InputError(Words(f"{where}：督导记录指向未知的学校 {rec['school']!r}",
                                    f"{where}: the visit names an unknown school {rec['school']!r}"))
-        from nanxian_cli.store.checklists import has_checklist_version
-
-        if not has_checklist_version(self.conn, rec["checklist_hash"]):
+        if not self.hash_known(rec["checklist_hash"]):
             raise InputError(Words(f"{where}：督导记录指向数据包中没有的检查表版本",
                                    f"{where}: the visit names a checklist version the bundle does not carry"))
         _check_day(rec["date"], f"{where}: visit.date")
-        if not sql.inspector_exists(self.conn, rec["inspector"]):
+        if not self.inspector_known(rec["inspector"]):
             raise InputError(Words(f"{where}：督导记录的督学 {rec['inspector']!r} 未登记，数据包中也没有",
                                    f"{where}: the visit's supervisor {rec['inspector']!r} is registered neither "
                                    "here nor in the bundle"))
-        visit_sql.insert_visit(self.conn, {
-            "id": rec["id"], "seq": visit_sql.next_visit_seq(self.conn), "school_code": rec["school"],
-            "checklist_id": rec["checklist"], "checklist_hash": rec["checklist_hash"], "date": rec["date"],
-            "inspector": rec["inspector"], "status": "submitted", "source": rec["source"],
-            "created_at": rec["created_at"], "submitted_at": rec["submitted_at"], "device": rec["device"],
-        })
-        self.visits.pop(rec["id"], None)
-        self.visit(rec["id"])
+        if self.next_seq is None:
+            self.next_seq = visit_sql.next_visit_seq(self.conn)
+        row = {"id": rec["id"], "seq": self.next_seq, "school_code": rec["school"], "checklist_id": rec["checklist"],
+               "checklist_hash": rec["checklist_hash"], "date": rec["date"], "inspector": rec["inspector"],
+               "status": "submitted", "source": rec["source"], "created_at": rec["created_at"],
+               "submitted_at": rec["submitted_at"], "device": rec["device"], "voided_at": None, "void_device": None}
+        self.next_seq += 1
+        visit_sql.insert_visit(self.conn, {k: v for k, v in row.items() if k not in ("voided_at", "void_device")})
+        # a visit new here: its answers are all in this bundle, its counts can be tallied from them
+        self.visits[rec["id"]] = {"row": row, "seq": row["seq"], "uids": {}, "revs": defaultdict(int),
+                                  "children": defaultdict(list),
+                                  "outcomes": {}}
         self.touched_visits.add(rec["id"])
         self.r.new["visits"] += 1
         return True
@@ -240,16 +273,25 @@ class Importer:
         if base is not None and base not in known["uids"]:
             self.hold(rec, rec["uid"], f"revision:{base}", where)
             return False
-        siblings = [u for u, (it, _, b, _) in known["uids"].items() if it == item_id and b == base]
+        siblings = list(known["children"][(item_id, base)])
         revision = known["revs"][item_id] + 1
         derived = revision_uid(vid, item_id, revision)
         own_device = rec["device"] == row["device"]
-        visit_sql.insert_answers(self.conn, [(
+        self.pending.append((
             row["seq"], item_id, revision, visit_sql.value_json(rec["value"]), rec["outcome"], rec["note"],
             rec["reason"], rec["author"], rec["recorded_at"], None if rec["uid"] == derived else rec["uid"], base,
-            None if own_device else rec["device"], int(rec["fixed_on_site"]))])
+            None if own_device else rec["device"], int(rec["fixed_on_site"])))
+        if len(self.pending) >= 5000:
+            self.flush()
         known["uids"][rec["uid"]] = (item_id, revision, base, rec["recorded_at"])
+        known["children"][(item_id, base)].append(rec["uid"])
         known["revs"][item_id] = revision
+        outcomes = known.get("outcomes")
+        if outcomes is not None:
+            if item_id in outcomes:
+                known["outcomes"] = None  # two revisions of a point: the current one is decided in finish()
+            else:
+                outcomes[item_id] = rec["outcome"]
         self.touched_current.add((row["seq"], item_id))
         self.touched_visits.add(vid)
         self.r.new["revisions"] += 1
@@ -302,7 +344,7 @@ class Importer:
         if rec["action"] not in ("report", "resolve", "extend", "escalate", "withdraw", "reopen", "recheck"):
             raise InputError(Words(f"{where}：未知的整改动作 {rec['action']!r}",
                                    f"{where}: unknown finding action {rec['action']!r}"))
-        if sql.school_row(self.conn, rec["school"]) is None:
+        if not self.school_known(rec["school"]):
             raise InputError(Words(f"{where}：整改动作指向未知的学校", f"{where}: the action names an unknown school"))
         _check_day(rec["date"], f"{where}: action.date")
         finding_sql.insert_action(self.conn, {
@@ -319,6 +361,7 @@ class Importer:
     # -- held facts --
     def release_held(self) -> None:
         """Apply every held fact whose base is now here (which may release others in turn)."""
+        self.flush()
         while True:
             progressed = False
             for row in sql.held(self.conn):
@@ -343,6 +386,7 @@ class Importer:
         from nanxian_cli.services.catalog import snapshot
         from nanxian_cli.services.recording import refresh_counts
 
+        self.flush()
         by_seq: dict[int, set[str]] = defaultdict(set)
         for seq, item_id in self.touched_current:
             by_seq[seq].add(item_id)
@@ -358,11 +402,19 @@ class Importer:
                 uids = [r["uid"] or revision_uid(vid, item_id, r["revision"]) for r in rows]
                 head = current(Revision(u, r["base"], r["recorded_at"]) for u, r in zip(uids, rows, strict=True))
                 sql.set_current(self.conn, seq, item_id, rows[uids.index(head.uid)]["revision"])
+        from nanxian_cli.core.scoring import tally
+
         for vid in sorted(self.touched_visits):
-            row = sql.visit_by_id(self.conn, vid)
-            checklist = snapshot(self.conn, row["checklist_hash"]).checklist
-            refresh_counts(self.conn, row, checklist)
-            self.checklist_items(row["checklist_hash"])
+            known = self.visits.get(vid)
+            if known is not None and known.get("outcomes") is not None:
+                row = known["row"]
+                items = self.checklist_items(row["checklist_hash"])
+                visit_sql.write_counts(self.conn, vid, row["seq"], tally(items, known["outcomes"]))
+            else:
+                row = sql.visit_by_id(self.conn, vid)
+                checklist = snapshot(self.conn, row["checklist_hash"]).checklist
+                refresh_counts(self.conn, row, checklist)
+                self.checklist_items(row["checklist_hash"])
             self.touched_points[row["school_code"]].update(self.keys[row["checklist_hash"]].values())
         for school, keys in sorted(self.touched_points.items()):
             derive.rebuild(self.conn, school, keys, self.now)

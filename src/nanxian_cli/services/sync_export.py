@@ -5,7 +5,6 @@ See DESIGN "Sync" and docs/sync.md."""
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
@@ -68,7 +67,7 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
                             progress(written, total)
                     writer.write(_visit_record(v))
                     last_seq = seq
-                writer.write(_revision_record(v, row))
+                writer.write_line(_revision_line(v, row), "revision")
             if last_seq is not None:
                 _void_record(writer, by_seq[last_seq])
             for seq, v in by_seq.items():  # visits without a single answer (none are made, but be whole)
@@ -169,12 +168,17 @@ def _void_record(writer: Any, v: sqlite3.Row) -> None:
                       "by": v["voided_by"], "device": v["void_device"] or v["device"]})
 
 
-def _revision_record(v: sqlite3.Row, row: tuple) -> dict:
+def _revision_line(v: sqlite3.Row, row: tuple) -> str:
+    """A revision record as one JSON line, built from the stored text: the value is stored as JSON already, so
+    it is put in as it is (the export writes millions of these)."""
+    from nanxian_cli.files.bundles import encode
+
     _, item, revision, value, outcome, note, reason, author, recorded_at, uid, base, device, fixed = row
-    return {"kind": "revision", "uid": uid or revision_uid(v["id"], item, revision), "base": base,
-            "visit": v["id"], "item": item, "value": None if value is None else json.loads(value),
-            "outcome": outcome, "note": note, "reason": reason, "author": author, "device": device or v["device"],
-            "recorded_at": recorded_at, "fixed_on_site": bool(fixed)}
+    return (f'{{"kind":"revision","uid":{encode(uid or revision_uid(v["id"], item, revision))},'
+            f'"base":{encode(base)},"visit":{encode(v["id"])},"item":{encode(item)},'
+            f'"value":{"null" if value is None else value},"outcome":{encode(outcome)},"note":{encode(note)},'
+            f'"reason":{encode(reason)},"author":{encode(author)},"device":{encode(device or v["device"])},'
+            f'"recorded_at":{encode(recorded_at)},"fixed_on_site":{"true" if fixed else "false"}}}')
 
 
 def _action_record(a: sqlite3.Row) -> dict:

@@ -24,20 +24,21 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
         m = bundle.manifest
         result = ImportResult(bundle=m["bundle"], file=path.name, device=m["device"], created_at=m["created_at"],
                               reference=m["reference"])
-        counted: dict[str, int] = defaultdict(int)
-        for _, record in bundle.records():  # a first pass: every record well formed, counts as declared
-            counted[record["kind"]] += 1
-        if dict(counted) != {k: v for k, v in m["counts"].items() if v}:
-            raise InputError(Words(f"{path}：数据包的记录数与清单不符；未写入任何内容",
-                                   f"{path}: the records do not match the manifest's counts; nothing was written"))
         now = utc_now()
         with store.transaction() as conn:
-            if sql.imported(conn, m["bundle"]) is not None:
+            known = sql.imported(conn, m["bundle"])
+            if known is not None:
                 result.already = True
+                result.own = known["direction"] == "export"
                 return result
             importer = Importer(conn, result, now)
-            for number, record in bundle.records():
+            counted: dict[str, int] = defaultdict(int)
+            for number, record in bundle.records():  # each checked as it is read; all rolled back on an error
+                counted[record["kind"]] += 1
                 importer.apply(record, f"{path.name}: records.ndjson:{number}")
+            if dict(counted) != {k: v for k, v in m["counts"].items() if v}:
+                raise InputError(Words(f"{path}：数据包的记录数与清单不符；未写入任何内容",
+                                       f"{path}: the records do not match the manifest's counts; nothing was written"))
             importer.release_held()
             importer.finish()
             sql.record_bundle(conn, {
