@@ -14,6 +14,7 @@ from nanxian_cli.core.ids import revision_uid
 from nanxian_cli.core.revisions import Revision, current
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
+from nanxian_cli.files.bundles import check_record
 from nanxian_cli.store import findings as finding_sql
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store import visits as visit_sql
@@ -139,8 +140,17 @@ class Importer:
 
     # -- records --
     def apply(self, record: dict, where: str) -> bool:
-        """Apply one record; False when it had to wait (held)."""
+        """Check and apply one record; False when it had to wait (held). A revision already here is skipped
+        after checking only what identifies it (a bundle sent again is mostly that)."""
         kind = record["kind"]
+        if kind == "revision":
+            vid, uid = record.get("visit"), record.get("uid")
+            if type(vid) is str and type(uid) is str:
+                known = self.visits.get(vid)
+                if known is not None and uid in known["uids"] and vid not in self.conflicted:
+                    self.r.skipped += 1
+                    return True
+        check_record(record, where)
         return getattr(self, f"_{kind}")(record, where)
 
     def _checklist(self, rec: dict, where: str) -> bool:
@@ -171,17 +181,16 @@ class Importer:
         if not isinstance(stages, list) or not all(isinstance(s, str) and s.isidentifier() for s in stages):
             raise InputError(Words(f"{where}：school.stages 应为学段列表",
                                    f"{where}: school.stages must be a list of stages"))
-        initials = _initials(rec["name"])
         values = (rec["code"], rec["name"], rec["town"], " ".join(stages), int(rec["boarding"]), int(rec["canteen"]),
-                  int(rec["school_bus"]), rec["ownership"], rec["group"], initials)
+                  int(rec["school_bus"]), rec["ownership"], rec["group"])
         old = sql.school_row(self.conn, rec["code"])
         if old is None:
-            sql.insert_school(self.conn, values, self.now)
+            sql.insert_school(self.conn, (*values, _initials(rec["name"])), self.now)
             self.r.new["schools"] += 1
             self.r.new_schools.append(rec["code"])
             return True
         names = ("code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "grp")
-        differs = {n: {"here": old[n], "bundle": v} for n, v in zip(names, values[:9], strict=True) if old[n] != v}
+        differs = {n: {"here": old[n], "bundle": v} for n, v in zip(names, values, strict=True) if old[n] != v}
         if differs:
             self.r.school_differences.append({"school": rec["code"], "fields": differs})
         self.r.skipped += 1
