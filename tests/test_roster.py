@@ -274,9 +274,10 @@ def test_list_csv_has_bom_and_neutralises_formulas(cli, tmp_path: Path):
     result = cli("school", "list", "--format", "csv")
     assert result.exit_code == 0, result.output
     out = result.stdout_bytes.decode("utf-8")  # .stdout would turn \r\n into \n
-    assert out.startswith("\ufeffcode,name,town,stages,boarding,canteen,school bus,ownership,group,inspector\r\n")
-    assert "F-1,\"'=cmd|\"\" /C calc\"\"!A0\",'+town,primary,false,false,false,public,'@grp,\r\n" in out
-    assert "F-2,'-2+3,,primary,false,false,false,public,,\r\n" in out
+    assert out.startswith("\ufeffcode,name,town,stages,boarding,canteen,school bus,ownership,group,inspector,"
+                          "inclusive\r\n")
+    assert "F-1,\"'=cmd|\"\" /C calc\"\"!A0\",'+town,primary,false,false,false,public,'@grp,,false\r\n" in out
+    assert "F-2,'-2+3,,primary,false,false,false,public,,,false\r\n" in out
 
 
 def test_list_output_file_by_extension(cli, schools, tmp_path: Path):
