@@ -306,6 +306,24 @@ def test_seasonal_point_is_na_outside_its_months(cli, tmp_path: Path, schools, s
     assert dump(db_path) == before
 
 
+def test_interactive_visit_does_not_ask_a_seasonal_point_out_of_season(cli, tmp_path: Path, schools, supervisors,
+                                                                        monkeypatch, db_path):
+    folder = tmp_path / "cl"
+    write(folder, "s.yaml", SEASONAL)
+    monkeypatch.setenv("NANXIAN_CHECKLISTS", str(folder))
+    start = ("inspect", "visit", "NX-001", "--checklist", "s", "--inspector", "李明", "--format", "json")
+    result = cli(*start, "--date", "2020-11-02", input="y\ny\n")  # s-gate, then submit
+    assert result.exit_code == 0, result.output
+    assert "s-swim" not in result.stderr.split("End of the checklist")[0]
+    assert json.loads(result.stdout)["counts"] == {"pass": 1, "fail": 0, "na": 3, "info": 0}
+    result = cli(*start, "--date", "2020-06-01", input="n\n\ny\ny\n")  # s-swim fails (no note), s-gate, submit
+    assert result.exit_code == 0, result.output
+    assert "s-swim" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["counts"] == {"pass": 1, "fail": 1, "na": 2, "info": 0}
+    assert [f["item"] for f in data["findings"]] == ["s-swim"]
+
+
 def test_inclusive_and_ownership_decide_applicability(cli, tmp_path: Path, supervisors, monkeypatch):
     roster = tmp_path / "roster.yaml"
     roster.write_text(
@@ -387,6 +405,29 @@ def test_a_visit_takes_the_version_in_force_on_its_date(cli, tmp_path: Path, sch
     assert json.loads(cli("checklist", "show", "routine", "--format", "json").stdout)["version"] == 2
     shown = json.loads(cli("checklist", "show", "routine", "--date", "2020-05-01", "--format", "json").stdout)
     assert shown["version"] == 1 and shown["hash"] == hashes["1"]
+    # coverage counts the versions in force today, or on --date
+    def covered(*args: str) -> int:
+        return json.loads(cli("checklist", "coverage", "--format", "json", *args).stdout)["points"]
+
+    assert (covered(), covered("--date", "2020-05-01")) == (2, 1)
+
+
+def test_demo_uses_the_version_in_force_on_each_visit_date(cli, tmp_path: Path):
+    folder = versions_folder(tmp_path)
+    demo_db = tmp_path / "demo" / "demo.db"
+    result = cli("--checklists", folder, "demo", "--db", demo_db, "--schools", "4", "--visits-per-year", "12",
+                 "--end", "2021-06-30")
+    assert result.exit_code == 0, result.output
+    hashes = {e["version"]: e["hash"] for e in json.loads(cli("--checklists", folder, "checklist", "list",
+                                                                "--format", "json").stdout)}
+    conn = sqlite3.connect(demo_db)
+    try:
+        used = conn.execute("SELECT checklist_hash, min(date), max(date), count(*) FROM visits "
+                            "GROUP BY checklist_hash ORDER BY min(date)").fetchall()
+    finally:
+        conn.close()
+    assert [(h, lo[:4], hi[:4]) for h, lo, hi, _ in used] == [(hashes["1"], "2020", "2020"),
+                                                             (hashes["2"], "2021", "2021")]
 
 
 def test_a_visit_outside_every_window_is_refused(cli, tmp_path: Path, schools, supervisors, monkeypatch, db_path):
