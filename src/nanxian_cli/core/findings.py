@@ -27,12 +27,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from nanxian_cli.core.ids import revision_uid
-
-if TYPE_CHECKING:
-    from nanxian_cli.core.models import Item
 
 IN_PROGRESS = ("open", "reported")
 ACTION_KINDS = ("report", "resolve", "extend", "escalate", "withdraw", "reopen", "recheck")
@@ -393,7 +390,9 @@ def derive(checks: list[Check], actions: Sequence[Action] = ()) -> list[Finding]
     return timeline.findings
 
 
-def point_key(checklist_id: str, item: Item) -> str:
+def point_key(checklist_id: str, item: object) -> str:
     """The key a point's findings are kept under at a school: `checklist-id/item-id`, so the same point of
-    later versions of the checklist continues the same findings."""
-    return f"{checklist_id}/{item.id}"
+    later versions of the checklist continues the same findings; for a point of the shared library (`ref`), the
+    library id, so a breach seen with two checklists that share the point is one finding."""
+    ref = getattr(item, "ref", None)
+    return ref if ref else f"{checklist_id}/{item.id}"  # type: ignore[attr-defined]

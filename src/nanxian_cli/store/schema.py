@@ -21,10 +21,14 @@ def migration(fn: Callable) -> Callable:
 
 # The migrations, in order: importing these modules registers them.
 from nanxian_cli.store import (  # noqa: E402, F401
+    m010_school_inclusive,
     migrations_2020,
     migrations_facts,
-    migrations_sync,  # noqa: E402, F401
+    migrations_sync,
 )
+
+# Applied in the order of their names (m001, m002, …), whatever order the modules above are imported in.
+MIGRATIONS.sort(key=lambda named: named[0])
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
