@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.core.scoring import rate as _rate_of
-from nanxian_cli.core.vocab import SEVERITY_LABELS
+from nanxian_cli.core.vocab import ESCALATED_LABEL, FINDING_STATUS_LABELS, SEVERITY_LABELS
 from nanxian_cli.i18n import get_lang, label, tr
 from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
 
@@ -138,7 +138,11 @@ def sections(d: Digest) -> list[Section]:
     rsev = "，".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES)
     out.append(Section(tr("三、整改完成", "3. Findings resolved"), lines=[
-        tr(f"本周整改完成 {d.resolved_total} 项（{rsev}）。", f"{d.resolved_total} finding(s) resolved this week ({rsev}).")
+        tr(f"本周整改完成 {d.resolved_total} 项（{rsev}），其中立行立改 {d.fixed_on_site} 项。",
+           f"{d.resolved_total} finding(s) resolved this week ({rsev}), {d.fixed_on_site} of them fixed on site."),
+        tr(f"本周收到整改报告 {d.reported} 项（待复查），上报/交办 {d.escalated} 项。",
+           f"{d.reported} rectification report(s) received this week (awaiting re-check); "
+           f"{d.escalated} finding(s) escalated to the bureau."),
     ]))
 
     s = Section(tr("四、逾期待整改", "4. Overdue findings"))
@@ -187,7 +191,35 @@ def sections(d: Digest) -> list[Section]:
                    r["last_visit"] or tr("从未", "never")] for r in d.unvisited[:MAX_ROWS]]
         s.more = max(0, len(d.unvisited) - MAX_ROWS)
     out.append(s)
+
+    nxt = d.next_week
+    s = Section(tr("八、下周到期", "8. Due next week"))
+    s.lines.append(tr(
+        f"下周（{nxt.monday.isoformat()} 至 {nxt.sunday.isoformat()}）到期的整改项 {len(d.due_next_week)} 项"
+        "（最早到期的在前）。",
+        f"{len(d.due_next_week)} finding(s) due next week ({nxt.monday.isoformat()} to {nxt.sunday.isoformat()}), "
+        "soonest first.",
+    ))
+    if d.due_next_week:
+        s.columns = [tr("学校", "School"), tr("检查点", "Point"), tr("严重程度", "Severity"), tr("整改期限", "Due"),
+                     tr("状态", "Status")]
+        s.rows = [[clean(_school(r["school_code"], r["school_name"])), clean(_point(r)), _severity(r["severity"]),
+                   r["due"], _state(r)] for r in d.due_next_week[:MAX_ROWS]]
+        s.more = max(0, len(d.due_next_week) - MAX_ROWS)
+    out.append(s)
     return out
+
+
+def _state(row: dict[str, Any]) -> str:
+    """A finding's state at the end of the week in the digest's words (待整改 / 待复查), with 已上报 when escalated."""
+    if "reported_then" in row:
+        status = "reported" if row["reported_then"] else "open"
+    else:  # resolved after the week: in progress then
+        status = row["status"] if row["status"] in ("open", "reported") else "open"
+    text = label(FINDING_STATUS_LABELS.get(status), status)
+    if row.get("escalated_then", row["escalated"]):
+        text += tr("，", ", ") + label(ESCALATED_LABEL)
+    return text
 
 
 def _rate(row: dict[str, Any]) -> float | None:
