@@ -150,6 +150,20 @@ def test_show_unknown_and_ambiguous_ids(cli, opened, db_path):
     assert show(cli, "abcdef12-0000-4000-8000-000000000002")["id"] == 2
 
 
+def test_an_id_prefix_of_digits_only_is_still_an_id(cli, opened, db_path):
+    """One UUID in 40 or so starts with 8 digits: 8 or more digits name the finding whose id starts so; `#` makes
+    a number of them."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE findings SET uid = '12345678-0000-4000-8000-000000000002' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    assert show(cli, "12345678")["id"] == 2
+    assert show(cli, "1")["id"] == 1
+    result = cli("finding", "show", "#12345678")
+    assert result.exit_code == 2 and "no finding #12345678" in result.stderr
+    assert show(cli, "00000001")["id"] == 1  # no id starts so: the number 1
+
+
 # -- the loop -----------------------------------------------------------------------------------------
 
 def test_report_then_a_passing_recheck_resolves(cli, opened, short, tmp_path, db_path):
