@@ -11,7 +11,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from nanxian_cli.core.vocab import DEFAULT_RECTIFY_DAYS
 
@@ -367,6 +367,8 @@ AnswerScalar = bool | int | float | str
 class AnswerEntry(Strict):
     value: AnswerScalar | None = None
     note: Annotated[str, Field(max_length=4000)] | None = None
+    fixed_on_site: StrictBool = False
+    """立行立改: a failing answer whose problem the school fixed during the visit (true or false only)."""
 
     @field_validator("value", "note")
     @classmethod

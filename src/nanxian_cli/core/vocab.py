@@ -8,7 +8,7 @@ SEVERITIES = ("critical", "major", "minor")
 KINDS = ("routine", "special", "assessment")
 OUTCOMES = ("pass", "fail", "na", "info")
 VISIT_STATUSES = ("draft", "submitted", "void")
-FINDING_STATUSES = ("open", "resolved", "withdrawn")
+FINDING_STATUSES = ("open", "reported", "resolved", "withdrawn")
 DEFAULT_RECTIFY_DAYS = {"critical": 7, "major": 30, "minor": 60}
 PLAN_ITEM_RANGE = range(1, 22)
 
@@ -34,7 +34,18 @@ OUTCOME_LABELS = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na
 FINDING_STATUS_LABELS = {"open": ("待整改", "open"), "reported": ("待复查", "reported"),
                          "resolved": ("已整改", "resolved"), "withdrawn": ("已撤销", "withdrawn")}
 OVERDUE_LABEL = ("逾期", "overdue")  # a flag on an open or reported finding, not a state
+ESCALATED_LABEL = ("已上报", "escalated")  # a flag: 上报/交办 to the bureau
+FIXED_ON_SITE_LABEL = ("立行立改", "fixed on site")  # a flag on a resolved finding: fixed during the visit
+# One line of a finding's history (core.findings.Step.kind), as people read it.
+FINDING_EVENT_LABELS = {
+    "opened": ("发现问题", "opened"), "recheck_failed": ("复查未通过", "re-check failed"),
+    "recheck_passed": ("复查通过", "re-check passed"), "resolved": ("销号", "resolved"),
+    "fixed_on_site": ("立行立改", "fixed on site"), "reported": ("收到整改报告", "rectification report received"),
+    "returned": ("退回待整改", "back to open"), "extended": ("延期", "due date extended"),
+    "escalated": ("上报/交办", "escalated"), "withdrawn": ("撤销", "withdrawn"), "reopened": ("重新打开", "reopened"),
+}
 VISIT_STATUS_LABELS = {"submitted": ("已提交", "submitted"), "draft": ("草稿", "draft"), "void": ("已作废", "void")}
 FINDING_RELATION_LABELS = {"opened": ("发现", "opened"), "resolved": ("已整改", "resolved"),
-                           "rechecked": ("复查", "re-checked")}  # what a visit did to a finding
+                           "rechecked": ("复查", "re-checked"),
+                           "returned": ("复查未通过，退回待整改", "re-check failed: back to open")}  # what a visit did
 YES_NO_LABELS = {True: ("是", "yes"), False: ("否", "no")}

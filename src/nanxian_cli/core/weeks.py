@@ -39,6 +39,9 @@ class IsoWeek:
     def previous(self) -> IsoWeek:
         return week_of(self.monday - dt.timedelta(days=7))
 
+    def next(self) -> IsoWeek:
+        return week_of(self.monday + dt.timedelta(days=7))
+
     def __str__(self) -> str:
         return self.label
 

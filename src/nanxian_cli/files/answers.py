@@ -58,7 +58,8 @@ def read_answers_file(path: Path) -> AnswersDocument:
     for key, entry in parsed.answers.items():
         where = f"{path}:{doc.line_of(('answers', key))}"
         if isinstance(entry, AnswerEntry):
-            given[str(key)] = GivenAnswer(as_typed(("answers", key, "value"), entry.value), entry.note, where)
+            given[str(key)] = GivenAnswer(as_typed(("answers", key, "value"), entry.value), entry.note, where,
+                                          entry.fixed_on_site)
         else:
             given[str(key)] = GivenAnswer(as_typed(("answers", key), entry), None, where)
     return AnswersDocument(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.core.scoring import rate as _rate_of
-from nanxian_cli.core.vocab import SEVERITY_LABELS
+from nanxian_cli.core.vocab import ESCALATED_LABEL, FINDING_STATUS_LABELS, SEVERITY_LABELS
 from nanxian_cli.i18n import get_lang, label, tr
 from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
 
@@ -98,8 +98,7 @@ def sections(d: Digest) -> list[Section]:
     else:
         rate_change = "—"
     s.lines.append(tr(
-        f"与上周（{prev['week']}）相比："
-        f"到校 {prev['visits']} 次 → {d.visits} 次（{signed(d.visits - prev['visits'])}），"
+        f"与上周（{prev['week']}）相比：到校 {prev['visits']} 次 → {d.visits} 次（{signed(d.visits - prev['visits'])}），"
         f"合格率 {pct(prev['compliance_rate'])} → {pct(rate)}（{rate_change}），"
         f"新发现问题 {prev['new_findings']} → {d.new_total}（{signed(d.new_total - prev['new_findings'])}）。",
         f"Against the week before ({prev['week']}): visits {prev['visits']} → {d.visits} "
@@ -112,8 +111,7 @@ def sections(d: Digest) -> list[Section]:
     if d.by_inspector:
         out.append(Section(
             tr("按督学", "By inspector"),
-            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"),
-                     tr("合格率", "Compliance")],
+            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"), tr("合格率", "Compliance")],
             rows=[[clean(r["inspector"]), str(r["visits"]), str(r["schools"]), pct(_rate(r))] for r in d.by_inspector],
             numeric={1, 2, 3},
         ))
@@ -121,8 +119,7 @@ def sections(d: Digest) -> list[Section]:
         out.append(Section(
             tr("按检查表", "By checklist"),
             columns=[tr("检查表", "Checklist"), tr("到校次数", "Visits"), tr("合格率", "Compliance")],
-            rows=[[clean(label((r["title_zh"], r["title_en"]), r["checklist_id"])
-                         if r["title_zh"] else r["checklist_id"]),
+            rows=[[clean(label((r["title_zh"], r["title_en"]), r["checklist_id"]) if r["title_zh"] else r["checklist_id"]),
                    str(r["visits"]), pct(_rate(r))] for r in d.by_checklist],
             numeric={1, 2},
         ))
@@ -130,8 +127,7 @@ def sections(d: Digest) -> list[Section]:
     sev = "，".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES)
     s = Section(tr("二、新发现问题", "2. New findings"))
-    s.lines.append(tr(f"本周新发现问题 {d.new_total} 项（{sev}）。",
-                      f"{d.new_total} new finding(s) this week ({sev})."))
+    s.lines.append(tr(f"本周新发现问题 {d.new_total} 项（{sev}）。", f"{d.new_total} new finding(s) this week ({sev})."))
     if d.critical_findings:
         s.lines.append(tr("严重问题：", "Critical findings:"))
         s.columns = [tr("学校", "School"), tr("检查点", "Point"), tr("发现日期", "Opened"), tr("整改期限", "Due")]
@@ -142,8 +138,11 @@ def sections(d: Digest) -> list[Section]:
     rsev = "，".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.resolved_findings[k]}" for k in SEVERITIES)
     out.append(Section(tr("三、整改完成", "3. Findings resolved"), lines=[
-        tr(f"本周整改完成 {d.resolved_total} 项（{rsev}）。",
-           f"{d.resolved_total} finding(s) resolved this week ({rsev}).")
+        tr(f"本周整改完成 {d.resolved_total} 项（{rsev}），其中立行立改 {d.fixed_on_site} 项。",
+           f"{d.resolved_total} finding(s) resolved this week ({rsev}), {d.fixed_on_site} of them fixed on site."),
+        tr(f"本周收到整改报告 {d.reported} 项（待复查），上报/交办 {d.escalated} 项。",
+           f"{d.reported} rectification report(s) received this week (awaiting re-check); "
+           f"{d.escalated} finding(s) escalated to the bureau."),
     ]))
 
     s = Section(tr("四、逾期待整改", "4. Overdue findings"))
@@ -171,8 +170,7 @@ def sections(d: Digest) -> list[Section]:
 
     s = Section(tr("六、合格率最低的工作要点", "6. Weakest work-plan items"))
     if d.weakest_plan_items:
-        s.columns = [tr("工作要点", "Plan item"), tr("合格", "Passed"), tr("不合格", "Failed"),
-                     tr("合格率", "Compliance")]
+        s.columns = [tr("工作要点", "Plan item"), tr("合格", "Passed"), tr("不合格", "Failed"), tr("合格率", "Compliance")]
         s.numeric = {1, 2, 3}
         s.rows = [[clean(f"{r['number']}. {label((r['title_zh'], r['title_en']))}" if r["title_zh"]
                          else tr(f"第 {r['number']} 项", f"Item {r['number']}")),
@@ -187,14 +185,41 @@ def sections(d: Digest) -> list[Section]:
         f"{len(d.unvisited)} school(s) with no visit from {d.unvisited_since.isoformat()} to {d.end.isoformat()}.",
     ))
     if d.unvisited:
-        s.columns = [tr("学校", "School"), tr("乡镇", "Town"), tr("责任督学", "Inspector"),
-                     tr("最近一次督导", "Last visit")]
+        s.columns = [tr("学校", "School"), tr("乡镇", "Town"), tr("责任督学", "Inspector"), tr("最近一次督导", "Last visit")]
         s.rows = [[clean(_school(r["code"], r["name"])), clean(r["town"]),
                    clean(r["inspector"]) if r["inspector"] else tr("未挂牌", "none assigned"),
                    r["last_visit"] or tr("从未", "never")] for r in d.unvisited[:MAX_ROWS]]
         s.more = max(0, len(d.unvisited) - MAX_ROWS)
     out.append(s)
+
+    nxt = d.next_week
+    s = Section(tr("八、下周到期", "8. Due next week"))
+    s.lines.append(tr(
+        f"下周（{nxt.monday.isoformat()} 至 {nxt.sunday.isoformat()}）到期的整改项 {len(d.due_next_week)} 项"
+        "（最早到期的在前）。",
+        f"{len(d.due_next_week)} finding(s) due next week ({nxt.monday.isoformat()} to {nxt.sunday.isoformat()}), "
+        "soonest first.",
+    ))
+    if d.due_next_week:
+        s.columns = [tr("学校", "School"), tr("检查点", "Point"), tr("严重程度", "Severity"), tr("整改期限", "Due"),
+                     tr("状态", "Status")]
+        s.rows = [[clean(_school(r["school_code"], r["school_name"])), clean(_point(r)), _severity(r["severity"]),
+                   r["due"], _state(r)] for r in d.due_next_week[:MAX_ROWS]]
+        s.more = max(0, len(d.due_next_week) - MAX_ROWS)
+    out.append(s)
     return out
+
+
+def _state(row: dict[str, Any]) -> str:
+    """A finding's state at the end of the week in the digest's words (待整改 / 待复查), with 已上报 when escalated."""
+    if "reported_then" in row:
+        status = "reported" if row["reported_then"] else "open"
+    else:  # resolved after the week: in progress then
+        status = row["status"] if row["status"] in ("open", "reported") else "open"
+    text = label(FINDING_STATUS_LABELS.get(status), status)
+    if row.get("escalated_then", row["escalated"]):
+        text += tr("，", ", ") + label(ESCALATED_LABEL)
+    return text
 
 
 def _rate(row: dict[str, Any]) -> float | None:

@@ -38,6 +38,18 @@ class Digest:
     weakest_schools: list[dict[str, Any]]
     weakest_plan_items: list[dict[str, Any]]
     previous: dict[str, Any] = field(default_factory=dict)
+    reported: int = 0
+    """Findings whose 整改报告 came in during the week."""
+    escalated: int = 0
+    """Findings escalated to the bureau (上报/交办) during the week."""
+    fixed_on_site: int = 0
+    """Findings fixed during the visit (立行立改) during the week (some of the resolved ones)."""
+    due_next_week: list[dict[str, Any]] = field(default_factory=list)
+    """Findings in progress at the end of the week that are due in the next week (Monday to Sunday)."""
+
+    @property
+    def next_week(self) -> IsoWeek:
+        return self.week.next()
 
     @property
     def start(self) -> dt.date:
@@ -78,6 +90,8 @@ def build_digest(store: Any, week: IsoWeek, as_of: dt.date) -> Digest:
     p_start, p_end = prev.monday.isoformat(), prev.sunday.isoformat()
     p_totals = q.visit_totals(store, p_start, p_end)
     p_new = sum(q.new_findings_by_severity(store, p_start, p_end).values())
+    nxt = week.next()
+    hand = q.hand_steps(store, start, end)
     return Digest(
         week=week,
         as_of=as_of,
@@ -103,6 +117,10 @@ def build_digest(store: Any, week: IsoWeek, as_of: dt.date) -> Digest:
             "compliance_rate": rate(p_totals["n_pass"], p_totals["n_fail"]),
             "new_findings": p_new,
         },
+        reported=hand["reported"],
+        escalated=hand["escalated"],
+        fixed_on_site=q.fixed_on_site(store, start, end),
+        due_next_week=q.due_findings(store, end, nxt.monday.isoformat(), nxt.sunday.isoformat()),
     )
 
 
@@ -117,6 +135,10 @@ def _finding_json(row: dict[str, Any]) -> dict[str, Any]:
         "opened": row["opened"],
         "due": row["due"],
         "status": row["status"],
+        "uid": row["uid"],
+        "escalated": bool(row["escalated"]),
+        "fixed_on_site": bool(row["fixed_on_site"]),
+        "reported_on": row["reported_on"],
     }
     if "days_overdue" in row:
         out["days_overdue"] = row["days_overdue"]
@@ -162,6 +184,12 @@ def digest_json(d: Digest) -> dict[str, Any]:
         "critical_findings": [_finding_json(r) for r in d.critical_findings],
         "resolved_findings_by_severity": dict(d.resolved_findings),
         "overdue": [_finding_json(r) for r in d.overdue],
+        "reported_findings": d.reported,
+        "escalated_findings": d.escalated,
+        "fixed_on_site_findings": d.fixed_on_site,
+        "next_week": {"week": d.next_week.label, "from": d.next_week.monday.isoformat(),
+                      "to": d.next_week.sunday.isoformat()},
+        "due_next_week": [_finding_json(r) for r in d.due_next_week],
         "weakest_schools": [
             {"code": r["code"], "name": r["name"], "visits": r["visits"], "pass": r["n_pass"], "fail": r["n_fail"],
              "critical_fail": r["n_critical_fail"], "compliance_rate": rounded(r["rate"])}

@@ -14,10 +14,26 @@ _EVENT_KINDS = {"opened", "recheck_failed", "recheck_passed", "resolved", "fixed
                 "extended", "escalated", "withdrawn", "reopened"}
 
 
-def status_on(row: Any, day: str) -> str:
-    """A finding's state at the end of `day`: resolved later = in progress then (open, or reported if the
-    整改报告 was in by then), as the reports count it."""
+# What each step of a finding's history makes of its state (the steps not named leave it as it was).
+_STATE_AFTER = {"opened": "open", "reported": "reported", "returned": "open", "reopened": "open",
+                "resolved": "resolved", "recheck_passed": "resolved", "fixed_on_site": "resolved",
+                "withdrawn": "withdrawn"}
+
+
+def status_on(row: Any, day: str, steps: list[Any] | None = None) -> str:
+    """A finding's state at the end of `day`, from its history when given (the last step up to then that
+    changed it); without it: resolved later = in progress then (open, or reported if the 整改报告 was in by
+    then), as the reports count it. A finding its timeline no longer gives (voided visit) stays withdrawn."""
     status = row["status"]
+    if steps and not (status == "withdrawn" and not row["derived"]):
+        then = None
+        for s in steps:
+            if s["date"] > day:
+                break
+            if s["applied"] and s["kind"] in _STATE_AFTER:
+                then = _STATE_AFTER[s["kind"]]
+        if then is not None:
+            return then
     if status == "resolved" and (row["resolved_on"] or "") > day:
         return "reported" if row["reported_on"] and row["reported_on"] <= day else "open"
     if status == "reported" and (row["reported_on"] or "") > day:
@@ -27,7 +43,7 @@ def status_on(row: Any, day: str) -> str:
 
 def finding_dict(row: Any, as_of: dt.date, lang: str, steps: list[Any] | None = None) -> dict:
     day = as_of.isoformat()
-    then = status_on(row, day)
+    then = status_on(row, day, steps)
     overdue = then in ("open", "reported") and row["due"] < day
     days = (as_of - dt.date.fromisoformat(row["due"])).days if overdue else 0
     text = row["item_text_zh"] if lang == "zh" else row["item_text_en"]
@@ -67,5 +83,15 @@ def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> l
         d = finding_dict(r, as_of, lang, steps.get(r["id"]))
         d["relation"] = ("opened" if r["visit_id"] == visit_id else
                          "resolved" if r["resolved_by_visit"] == visit_id else "rechecked")
+        # a re-check at this visit that did not pass sent a reported finding back to open
+        d["returned"] = any(s["kind"] == "returned" and s["applied"] and s["visit_id"] == visit_id
+                            for s in steps.get(r["id"], []))
         out.append(d)
     return out
+
+
+def finding_detail(store: Any, finding_id: int, *, as_of: dt.date, lang: str) -> dict:
+    """One finding (`finding show`): the finding's dict with its whole history."""
+    row = sql.finding_row(store, finding_id)
+    steps = sql.steps(store.conn, [finding_id]).get(finding_id, [])
+    return finding_dict(row, as_of, lang, steps)

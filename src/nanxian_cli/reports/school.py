@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nanxian_cli.core.words import Words
-from nanxian_cli.reports import Period, Text, both, plan_title, rate4, severity_words, worst_first
+from nanxian_cli.reports import (Period, Text, both, finding_status_words, plan_title, rate4, severity_words,
+                                 worst_first)
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
 
@@ -78,6 +79,12 @@ class OpenFinding:
     note: str | None
     rechecks: int
     visit: str
+    uid: str
+    status: str
+    """At the end of the period: open | reported."""
+    status_label: Text
+    escalated: bool
+    """Escalated (上报/交办) by the end of the period."""
 
 
 @dataclass
@@ -132,7 +139,10 @@ def compute(store: Store, school: dict, scope: q.Scope) -> SchoolReport:
             checklist=f["checklist_id"],
             severity=f["severity"], severity_label=severity_words(f["severity"]), opened=f["opened"], due=f["due"],
             days_overdue=max(0, f["days_overdue"]), overdue=f["days_overdue"] > 0, note=f["note"],
-            rechecks=f["recheck_count"], visit=f["visit_id"])
+            rechecks=f["recheck_count"], visit=f["visit_id"], uid=f["uid"],
+            status="reported" if f["reported_then"] else "open",
+            status_label=finding_status_words("reported" if f["reported_then"] else "open"),
+            escalated=bool(f["escalated_then"]))
         for f in q.open_findings(store, scope)
     ]
     titles = q.plan_titles(store)

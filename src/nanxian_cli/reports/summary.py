@@ -27,6 +27,12 @@ class SummaryTotals:
     critical_fails: int
     open_findings: int
     overdue_findings: int
+    reported_findings: int
+    """Of the open findings: the school's 整改报告 is in, awaiting the re-check (待复查)."""
+    escalated_findings: int
+    """Of the open findings: escalated to the bureau (上报/交办)."""
+    fixed_on_site_findings: int
+    """Findings fixed during the visit (立行立改) in the period: counted as fails, never as open."""
     last_visit: str | None
     compliance_rate: float | None
     score: float | None
@@ -46,6 +52,9 @@ class SummaryRow:
     score: float | None
     open_findings: int
     overdue_findings: int
+    reported_findings: int
+    escalated_findings: int
+    fixed_on_site_findings: int
     critical_fails: int
 
 
@@ -127,7 +136,8 @@ def compute(store: Store, scope: q.Scope, by: str = "school") -> Summary:
             compliance_rate=rate4(c.get("pass") or 0, c.get("fail") or 0),
             score=rate4(c.get("w_pass") or 0, c.get("w_fail") or 0),
             open_findings=f.get("open_findings", 0), overdue_findings=f.get("overdue_findings", 0),
-            critical_fails=c["critical_fails"], **where,
+            reported_findings=f.get("reported_findings", 0), escalated_findings=f.get("escalated_findings", 0),
+            fixed_on_site_findings=f.get("fixed_on_site_findings", 0), critical_fails=c["critical_fails"], **where,
         ))
     return Summary(
         period=Period(scope.date_from, scope.date_to),
@@ -138,7 +148,9 @@ def compute(store: Store, scope: q.Scope, by: str = "school") -> Summary:
             unvisited_schools=len(unvisited), pass_=totals["pass"], fail=totals["fail"], na=totals["na"],
             info=totals["info"], w_pass=float(totals["w_pass"]), w_fail=float(totals["w_fail"]),
             critical_fails=totals["critical_fails"], open_findings=ftotals["open_findings"],
-            overdue_findings=ftotals["overdue_findings"], last_visit=totals["last_visit"],
+            overdue_findings=ftotals["overdue_findings"], reported_findings=ftotals["reported_findings"],
+            escalated_findings=ftotals["escalated_findings"], fixed_on_site_findings=ftotals["fixed_on_site_findings"],
+            last_visit=totals["last_visit"],
             compliance_rate=rate4(totals.get("pass") or 0, totals.get("fail") or 0),
             score=rate4(totals.get("w_pass") or 0, totals.get("w_fail") or 0),
         ),

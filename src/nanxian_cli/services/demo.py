@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nanxian_cli.services.demo_county import (DemoOptions, assignments, build_roster, inspector_names,
-                                              sample_roster_path, schedule, synth_visits)
+from nanxian_cli.services.demo_county import (
+    DemoOptions,
+    assignments,
+    build_roster,
+    inspector_names,
+    sample_roster_path,
+    schedule,
+    synth_visits,
+)
 
 DEMO_APPLICATION_ID = 0x4E584430  # "NXD0" in PRAGMA application_id: marks a file as a demo database
 
@@ -58,8 +65,8 @@ def remove_database(path: Path) -> None:
 def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], rng: random.Random) -> int:
     """Most schools send rectification evidence before the next check: resolve most open findings
     (`finding resolve`), each on a day after anything else happened to it, so the timeline stays consistent."""
-    from nanxian_cli.store.bulk import open_findings_rows
     from nanxian_cli.services.findings import resolve_finding
+    from nanxian_cli.store.bulk import open_findings_rows
 
     resolved = 0
     for row in open_findings_rows(store):
@@ -69,8 +76,8 @@ def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], 
         day = last_seen + dt.timedelta(days=rng.randint(5, 45))
         if day > end:
             continue
-        resolve_finding(store, row["id"], "学校提交整改材料，已核实（样本数据）", day, inspector_of.get(row["school_code"]),
-                        today=end)
+        resolve_finding(store, row["id"], "学校提交整改材料，已核实（样本数据）", day,
+                        inspector_of.get(row["school_code"]), today=end)
         resolved += 1
     return resolved
 
@@ -86,14 +93,15 @@ class DemoInputs:
 
 def load_inputs(checklists_dir: Path, opts: DemoOptions) -> DemoInputs:
     """The checklists, the roster and the plan, validated (InputError / ValidationFailed, exit 2)."""
-    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.errors import InputError
-    from nanxian_cli.i18n import tr
+    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.files.roster import read_roster
+    from nanxian_cli.i18n import tr
 
     available = load_all(checklists_dir)
     if not available:
-        raise InputError(tr(f"{checklists_dir}：文件夹里没有检查表，演示需要至少一个（--checklists / NANXIAN_CHECKLISTS）",
+        raise InputError(tr(f"{checklists_dir}：文件夹里没有检查表，演示需要至少一个"
+                            "（--checklists / NANXIAN_CHECKLISTS）",
                             f"{checklists_dir}: no checklist in this folder; the demo needs at least one "
                             f"(--checklists / NANXIAN_CHECKLISTS)"))
     roster = build_roster(opts.schools, read_roster(sample_roster_path()))
@@ -119,9 +127,9 @@ def build_demo(
     import time
 
     from nanxian_cli.files.checklists import by_id, load_all, load_plan
-    from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import people
+    from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
     from nanxian_cli.services.catalog import ensure_plan
     from nanxian_cli.store.bulk import demo_totals
 
@@ -183,9 +191,11 @@ def check_target(path: Path, real_db: Path | None) -> bool:
     path = Path(path)
     if real_db is not None and _same_file(path, real_db):
         raise InputError(tr(f"{path}：这是正式数据库，演示数据不能写入；请用 --db 指定另一个文件",
-                            f"{path}: this is the real database; the demo never writes there (give another file with --db)"))
+                            f"{path}: this is the real database; the demo never writes there "
+                            "(give another file with --db)"))
     if path.is_dir():
-        raise InputError(tr(f"{path}：是文件夹，需要一个文件名", f"{path}: is a directory, expected a database file name"))
+        raise InputError(tr(f"{path}：是文件夹，需要一个文件名",
+                            f"{path}: is a directory, expected a database file name"))
     if path.exists():
         if path.stat().st_size > 0 and not is_demo_database(path):
             raise InputError(tr(
@@ -221,8 +231,8 @@ def build_lock(path: Path, waiting: Callable[[], None] | None = None,
 
     A second run waits (`waiting()` is called once) and then rebuilds the target itself."""
     from nanxian_cli.errors import RuntimeFailure
-    from nanxian_cli.i18n import tr
     from nanxian_cli.files.locks import LockBusy, exclusive_lock
+    from nanxian_cli.i18n import tr
 
     lock = Path(str(path) + ".demo-lock")
     try:

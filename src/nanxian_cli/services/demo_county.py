@@ -26,7 +26,8 @@ OPENING = "special-school-opening"
 SAFETY = "special-campus-safety"
 KINDERGARTEN = "assessment-kindergarten"
 
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = ("王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+            "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
 GIVEN = "建国志明秀英丽华伟强敏静军平芳娟红霞桂兰玉梅海燕春生文杰晓东立新国庆建华振宇雪梅丽娜俊峰永刚学军德明美玲"
 
 # Generated schools beyond the sample roster: (name pattern, stages, boarding, canteen, school_bus).
@@ -75,7 +76,8 @@ def build_roster(count: int | None, sample: list[Any]) -> list[Any]:
         pattern, stages, boarding, canteen, bus = GENERATED_KINDS[kind]
         town = towns[i % len(towns)]
         rows.append(SchoolRow(
-            code=f"NX-{1001 + i}", name=pattern.format(n=numbers[kind], town=town.removesuffix("镇").removesuffix("乡")),
+            code=f"NX-{1001 + i}",
+            name=pattern.format(n=numbers[kind], town=town.removesuffix("镇").removesuffix("乡")),
             town=town, stages=stages, boarding=boarding, canteen=canteen, school_bus=bus,
             group="",
         ))
@@ -228,7 +230,8 @@ def _fits_on(versions: list[Any], school: dict, day: dt.date) -> bool:
     return loaded is not None and applies(loaded.checklist, school)
 
 
-def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions, rng: random.Random) -> list[PlannedVisit]:
+def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions,
+             rng: random.Random) -> list[PlannedVisit]:
     """Every visit of every school, sorted by date (findings must be applied in time order); each visit uses a
     checklist with a version in force on its date."""
     from nanxian_cli.core.applicability import applies
@@ -263,7 +266,8 @@ def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions, 
             plans = [cid for cid in plan_ids if cid in fit]
             ym = (day.year, day.month)
             choice = None
-            if day.month in (2, 3, 9) and OPENING in fit and (day.year, 9 if day.month == 9 else 2, OPENING) not in months_done:
+            term = (day.year, 9 if day.month == 9 else 2, OPENING)
+            if day.month in (2, 3, 9) and OPENING in fit and term not in months_done:
                 choice = OPENING
                 months_done.add((day.year, 9 if day.month == 9 else 2, OPENING))
             elif day.month in (4, 11) and SAFETY in fit and (*ym, SAFETY) not in months_done:

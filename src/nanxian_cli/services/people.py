@@ -145,3 +145,15 @@ def _pick_zh(where: Any) -> str:
 
 def _pick_en(where: Any) -> str:
     return where.en if isinstance(where, Words) else str(where)
+
+
+def check_town(store: Store, town: str, option: str = "--town") -> str:
+    """`town` (stripped) if a school of the roster is in it; else NotFound with the closest town names."""
+    text = town.strip()
+    known = sql.towns(store)
+    if text in known:
+        return text
+    close = closest_names(text, known) if known else []
+    details: list[Any] = [Words(f"最接近的乡镇：{'、'.join(close)}", f"closest towns: {', '.join(close)}") if close else
+                          Words(f"乡镇：{'、'.join(known) or '—'}", f"towns: {', '.join(known) or '-'}")]
+    raise NotFound(Words(f"{option}：没有学校在 {text!r}", f"{option}: no school is in {text!r}"), details)

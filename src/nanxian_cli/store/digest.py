@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from nanxian_cli.store.db import Store
+from nanxian_cli.store.findings import ESCALATED_THEN, REPORTED_THEN
 
 # -- visits -----------------------------------------------------------------------------------------
 
@@ -101,8 +102,8 @@ def plan_item_rates(store: Store, start: str, end: str, limit: int) -> list[dict
 # A finding is opened on its visit's date, so new findings are found through the week's visits (indexed).
 
 _FINDING_SELECT = (
-    "SELECT f.id, f.school_code, s.name AS school_name, f.item_id, ci.text_zh, ci.text_en, f.severity, "
-    "f.opened, f.due, f.status, f.resolved_on "
+    "SELECT f.id, f.uid, f.school_code, s.name AS school_name, f.item_id, ci.text_zh, ci.text_en, f.severity, "
+    "f.opened, f.due, f.status, f.resolved_on, f.escalated, f.fixed_on_site, f.reported_on "
     "FROM findings f JOIN schools s ON s.code = f.school_code "
     "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id "
 )
@@ -140,6 +141,50 @@ def resolved_findings_by_severity(store: Store, start: str, end: str) -> dict[st
     counts = {"critical": 0, "major": 0, "minor": 0}
     counts.update({r["severity"]: r["n"] for r in rows})
     return counts
+
+
+def fixed_on_site(store: Store, start: str, end: str) -> int:
+    """Findings fixed during the visit (立行立改) in the range: resolved then, counted as fails, never as open."""
+    return store.one("SELECT count(*) FROM findings WHERE +status = 'resolved' AND resolved_on BETWEEN ? AND ? "
+                     "AND fixed_on_site = 1", (start, end))[0]
+
+
+def hand_steps(store: Store, start: str, end: str) -> dict[str, int]:
+    """How many findings got their 整改报告 (`reported`) and how many were escalated (`escalated`) in the range.
+
+    Such a finding is in progress or withdrawn by hand now, or was resolved on or after `start`: those are
+    found by their indexes, then their histories are read."""
+    row = store.one(
+        "SELECT coalesce(sum(EXISTS (SELECT 1 FROM finding_steps st WHERE st.finding_id = f.id "
+        "  AND st.kind = 'reported' AND st.applied = 1 AND st.date BETWEEN ? AND ?)), 0) AS reported, "
+        "coalesce(sum(EXISTS (SELECT 1 FROM finding_steps st WHERE st.finding_id = f.id "
+        "  AND st.kind = 'escalated' AND st.applied = 1 AND st.date BETWEEN ? AND ?)), 0) AS escalated "
+        "FROM findings f WHERE f.id IN (SELECT id FROM findings WHERE status IN ('open', 'reported', 'withdrawn') "
+        "  UNION ALL SELECT id FROM findings WHERE resolved_on >= ? AND +status = 'resolved') "
+        "AND f.derived = 1 AND f.opened <= ?",
+        (start, end, start, end, start, end),
+    )
+    return {"reported": row["reported"], "escalated": row["escalated"]}
+
+
+def due_findings(store: Store, as_of: str, first: str, last: str) -> list[dict[str, Any]]:
+    """Findings still in progress at the end of day `as_of` whose due date is `first`..`last`, soonest first;
+    `reported_then`, `escalated_then`: so at the end of that day."""
+    rows = store.query(
+        _FINDING_SELECT.replace("SELECT ", f"SELECT coalesce({REPORTED_THEN}, 0) AS reported_then, "
+                                           f"{ESCALATED_THEN} AS escalated_then, ", 1)
+        + "JOIN visits v ON v.id = f.visit_id "
+        "WHERE f.id IN (SELECT id FROM findings WHERE status IN ('open', 'reported') AND due BETWEEN ? AND ? "
+        "               UNION ALL SELECT id FROM findings WHERE resolved_on > ? AND +status = 'resolved' "
+        "               AND due BETWEEN ? AND ?) "
+        "AND v.status = 'submitted' AND f.opened <= ? "
+        "ORDER BY f.due, " + _SEVERITY_ORDER + ", f.opened, f.id",
+        (as_of, as_of, first, last, as_of, first, last, as_of),
+    )
+    return [dict(r) for r in rows]
+
+
+_SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END"
 
 
 def overdue_findings(store: Store, as_of: str) -> list[dict[str, Any]]:

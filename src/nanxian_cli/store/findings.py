@@ -213,7 +213,7 @@ def finding_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
     """A finding by its number (42, #42) or its id (UUID, or a unique prefix of 8+ characters); None if none.
     Raises LookupError with the candidates when a prefix matches several."""
     text = ref.strip().lstrip("#")
-    if text.isdigit():
+    if text.isdigit() and (len(text) < 8 or ref.strip().startswith("#")):
         return conn.execute("SELECT * FROM findings WHERE id = ?", (int(text),)).fetchone()
     text = text.lower()
     row = conn.execute("SELECT * FROM findings WHERE uid = ?", (text,)).fetchone()
@@ -223,7 +223,45 @@ def finding_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
                         (text, text + "\uffff")).fetchall()
     if len(rows) > 1:
         raise LookupError([r["uid"] for r in rows])
+    if not rows and text.isdigit():  # 8 digits or more and no id starts so: a (large) number after all
+        return conn.execute("SELECT * FROM findings WHERE id = ?", (int(text),)).fetchone()
     return rows[0] if rows else None
+
+
+def last_hand_step(conn: sqlite3.Connection, finding_id: int) -> sqlite3.Row | None:
+    """The latest applied step of a finding's history made by a hand action (not by a visit): kind, date."""
+    return conn.execute("SELECT kind, date FROM finding_steps WHERE finding_id = ? AND applied = 1 "
+                        "AND visit_id IS NULL ORDER BY n DESC LIMIT 1", (finding_id,)).fetchone()
+
+
+def last_failed_visit(conn: sqlite3.Connection, finding_id: int) -> sqlite3.Row | None:
+    """The latest visit that found the finding's point failing (the one that opened it or a failed re-check)."""
+    return conn.execute("SELECT date, visit_id FROM finding_steps WHERE finding_id = ? AND applied = 1 "
+                        "AND kind IN ('opened', 'recheck_failed') AND visit_id IS NOT NULL ORDER BY n DESC LIMIT 1",
+                        (finding_id,)).fetchone()
+
+
+def step_of_action(conn: sqlite3.Connection, finding_id: int, action_uid: str) -> sqlite3.Row | None:
+    """The step an action made in its finding's history (`applied` 0 when it did not fit), None if none."""
+    return conn.execute("SELECT kind, applied FROM finding_steps WHERE finding_id = ? AND uid = ? ORDER BY n DESC "
+                        "LIMIT 1", (finding_id, action_uid)).fetchone()
+
+
+def other_in_progress(conn: sqlite3.Connection, school_code: str, point_key: str, finding_id: int) -> int | None:
+    """The number of another finding of the point at the school that is open or reported, if any."""
+    row = conn.execute("SELECT id FROM findings WHERE school_code = ? AND point_key = ? AND status IN "
+                       "('open', 'reported') AND id != ?", (school_code, point_key, finding_id)).fetchone()
+    return row[0] if row else None
+
+
+def later_finding(conn: sqlite3.Connection, school_code: str, point_key: str, finding_id: int,
+                  opened: str) -> int | None:
+    """The number of a finding of the same point at the school opened after this one (not withdrawn), if any."""
+    row = conn.execute("SELECT id FROM findings WHERE school_code = ? AND point_key = ? AND id != ? AND "
+                       "status != 'withdrawn' AND (opened > ? OR (opened = ? AND id > ?)) "
+                       "ORDER BY opened DESC, id DESC LIMIT 1",
+                       (school_code, point_key, finding_id, opened, opened, finding_id)).fetchone()
+    return row[0] if row else None
 
 
 def steps(conn: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[sqlite3.Row]]:
@@ -268,15 +306,30 @@ _FINDING_SELECT = (
 # In progress at the end of `day`: open or reported now, or resolved only after that day.
 _IN_PROGRESS_THEN = "(f.status IN ('open', 'reported') OR (f.status = 'resolved' AND f.resolved_on > ?))"
 
+# Reported (the 整改报告 in, awaiting re-check) at the end of `day`: the last step up to then that changed the
+# state is `reported` (one that was reported and then re-checked without passing is open again).
+STATE_STEPS = ("('opened', 'reported', 'returned', 'reopened', 'resolved', 'recheck_passed', 'fixed_on_site', "
+               "'withdrawn')")
+REPORTED_THEN = (
+    "(f.derived = 1 AND f.reported_on IS NOT NULL AND (SELECT st.kind FROM finding_steps st WHERE st.finding_id = f.id "
+    f"AND st.applied = 1 AND st.date <= ? AND st.kind IN {STATE_STEPS} ORDER BY st.n DESC LIMIT 1) = 'reported')"
+)
+# Escalated (上报/交办) by the end of `day`.
+ESCALATED_THEN = ("(f.escalated = 1 AND EXISTS (SELECT 1 FROM finding_steps st WHERE st.finding_id = f.id "
+                  "AND st.kind = 'escalated' AND st.applied = 1 AND st.date <= ?))")
+
 
 def list_findings(store, *, day: str, school: str | None = None, status: str | None = None,
                   severity: str | None = None, schools: list[str] | None = None, escalated: bool = False,
-                  due_by: str | None = None) -> list[sqlite3.Row]:
+                  due_by: str | None = None, due_from: str | None = None, town: str | None = None,
+                  inspector: str | None = None) -> list[sqlite3.Row]:
     """Findings as they stood at the end of `day`, critical first then by deadline.
 
     `status`: open (in progress then: open or reported) | reported | overdue (in progress and past due) |
     resolved (by then) | withdrawn; None = every finding except withdrawn ones. A finding opened after `day` is
-    not listed. `schools` limits to these school codes; `due_by` to findings in progress due on or before it."""
+    not listed. `schools` limits to these school codes, `town` to the schools of a town, `inspector` to the
+    schools a supervisor is responsible for (assignments); `due_by` (and `due_from`) to findings in progress
+    then that are due on or before (on or after) it; `escalated` to those escalated by then."""
     where, params = ["f.opened <= ?"], [day]
     if school:
         where.append("f.school_code = ?")
@@ -284,6 +337,13 @@ def list_findings(store, *, day: str, school: str | None = None, status: str | N
     if schools is not None:
         where.append(f"f.school_code IN ({', '.join('?' for _ in schools)})" if schools else "0")
         params.extend(schools)
+    if town is not None:
+        where.append("s.town = ?")
+        params.append(town)
+    if inspector is not None:
+        where.append("f.school_code IN (SELECT a.school_code FROM assignments a JOIN inspectors i "
+                     "ON i.id = a.inspector_id WHERE i.name = ?)")
+        params.append(inspector)
     if status == "overdue":
         where.append(f"{_IN_PROGRESS_THEN} AND f.due < ?")
         params.extend([day, day])
@@ -291,8 +351,8 @@ def list_findings(store, *, day: str, school: str | None = None, status: str | N
         where.append(_IN_PROGRESS_THEN)
         params.append(day)
     elif status == "reported":
-        where.append("f.status = 'reported' AND f.reported_on <= ?")
-        params.append(day)
+        where.append(f"{_IN_PROGRESS_THEN} AND {REPORTED_THEN}")
+        params.extend([day, day])
     elif status == "resolved":
         where.append("f.status = 'resolved' AND f.resolved_on <= ?")
         params.append(day)
@@ -305,10 +365,17 @@ def list_findings(store, *, day: str, school: str | None = None, status: str | N
         where.append("f.severity = ?")
         params.append(severity)
     if escalated:
-        where.append("f.escalated = 1")
+        where.append(ESCALATED_THEN)
+        params.append(day)
+    if due_by or due_from:
+        where.append(_IN_PROGRESS_THEN)
+        params.append(day)
     if due_by:
-        where.append(f"{_IN_PROGRESS_THEN} AND f.due <= ?")
-        params.extend([day, due_by])
+        where.append("f.due <= ?")
+        params.append(due_by)
+    if due_from:
+        where.append("f.due >= ?")
+        params.append(due_from)
     sql = _FINDING_SELECT + " WHERE " + " AND ".join(where) + f" ORDER BY {SEVERITY_ORDER}, f.due, f.id"
     return store.query(sql, params)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nanxian_cli.store.db import Store
+from nanxian_cli.store.findings import ESCALATED_THEN, REPORTED_THEN
 
 
 @dataclass
@@ -130,7 +131,20 @@ _PLAN_SUMS = (
     "coalesce(sum(p.n_critical_fail), 0) AS critical_fails"
 )
 
-_FINDING_SUMS = "count(*) AS open_findings, coalesce(sum(f.due < ?), 0) AS overdue_findings"
+_FINDING_SUMS = ("count(*) AS open_findings, coalesce(sum(f.due < ?), 0) AS overdue_findings, "
+                 f"coalesce(sum({REPORTED_THEN}), 0) AS reported_findings, "
+                 f"coalesce(sum({ESCALATED_THEN}), 0) AS escalated_findings")
+
+
+def _sums_params(scope: Scope) -> list[Any]:
+    """The ? parameters of _FINDING_SUMS: the end of the period for overdue, reported and escalated."""
+    return [scope.date_to, scope.date_to, scope.date_to]
+
+
+def _fixed_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
+    """`FROM findings f ... WHERE ...` for the findings fixed on site (立行立改) during the period."""
+    return _scoped_from("findings", "f", ["f.status = 'resolved'", "f.resolved_on >= ?", "f.resolved_on <= ?",
+                                          "f.fixed_on_site = 1"], [scope.date_from, scope.date_to], scope, extra_join)
 
 _ASSIGNED = (
     " LEFT JOIN assignments a ON a.school_code = {col} LEFT JOIN inspectors i ON i.id = a.inspector_id"
@@ -157,8 +171,12 @@ def visit_totals(store: Store, scope: Scope) -> dict:
 
 
 def finding_totals(store: Store, scope: Scope) -> dict:
+    """Open (of which overdue, reported, escalated) findings at the end of the period; fixed on site in it."""
     sql, params = _finding_from(scope)
-    return dict(store.one("SELECT " + _FINDING_SUMS + sql, [scope.date_to, *params]))
+    out = dict(store.one("SELECT " + _FINDING_SUMS + sql, [*_sums_params(scope), *params]))
+    sql, params = _fixed_from(scope)
+    out["fixed_on_site_findings"] = store.one("SELECT count(*)" + sql, params)[0]
+    return out
 
 
 def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
@@ -175,16 +193,21 @@ def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
 
 
 def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
-    """Open and overdue findings at the end of the period, per group."""
+    """Open (of which overdue, reported, escalated) findings at the end of the period, and the findings fixed
+    on site during it, per group."""
     if by == "plan-item":
-        sql, params = _finding_from(
-            scope, " JOIN checklist_item_plan cip ON cip.hash = f.checklist_hash AND cip.item_id = f.item_id"
-        )
-        return _dicts(store.query(f"SELECT cip.plan_item AS key, {_FINDING_SUMS}{sql} GROUP BY cip.plan_item",
-                                  [scope.date_to, *params]))
-    _, _, expr, join = _GROUPS[by]
+        expr = "cip.plan_item"
+        join = " JOIN checklist_item_plan cip ON cip.hash = f.checklist_hash AND cip.item_id = f.item_id"
+    else:
+        _, _, expr, join = _GROUPS[by]
     sql, params = _finding_from(scope, join)
-    return _dicts(store.query(f"SELECT {expr} AS key, {_FINDING_SUMS}{sql} GROUP BY {expr}", [scope.date_to, *params]))
+    groups = {r["key"]: dict(r) for r in store.query(f"SELECT {expr} AS key, {_FINDING_SUMS}{sql} GROUP BY {expr}",
+                                                      [*_sums_params(scope), *params])}
+    sql, params = _fixed_from(scope, join)
+    empty = {"open_findings": 0, "overdue_findings": 0, "reported_findings": 0, "escalated_findings": 0}
+    for r in store.query(f"SELECT {expr} AS key, count(*) AS n{sql} GROUP BY {expr}", params):
+        groups.setdefault(r["key"], {"key": r["key"], **empty})["fixed_on_site_findings"] = r["n"]
+    return list(groups.values())
 
 
 def schools_in_scope(store: Store, scope: Scope) -> list[dict]:
@@ -253,15 +276,17 @@ def visit_list(store: Store, scope: Scope) -> list[dict]:
 
 
 def open_findings(store: Store, scope: Scope) -> list[dict]:
-    """Findings open at the end of the period, most overdue first, with the point's text."""
+    """Findings open at the end of the period, most overdue first, with the point's text; `reported_then` and
+    `escalated_then`: so at the end of the period."""
     sql, params = _finding_from(scope, " JOIN schools s ON s.code = f.school_code"
                                 " LEFT JOIN checklist_items ci"
                                 " ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id")
     return _dicts(store.query(
-        "SELECT f.id, f.school_code, s.name AS school_name, s.town, f.item_id, f.checklist_id, f.severity, f.opened, "
-        "f.due, f.note, f.recheck_count, f.visit_id, ci.text_zh, ci.text_en, "
+        "SELECT f.id, f.uid, f.school_code, s.name AS school_name, s.town, f.item_id, f.checklist_id, f.severity, "
+        "f.opened, f.due, f.note, f.recheck_count, f.visit_id, ci.text_zh, ci.text_en, "
+        f"coalesce({REPORTED_THEN}, 0) AS reported_then, coalesce({ESCALATED_THEN}, 0) AS escalated_then, "
         f"CAST(julianday(?) - julianday(f.due) AS INTEGER) AS days_overdue{sql} ORDER BY f.due, f.id",
-        [scope.date_to, *params],
+        [*_sums_params(scope), *params],
     ))
 
 

@@ -176,3 +176,8 @@ def responsible_inspector(store: Store, school_code: str) -> str | None:
         (school_code,),
     )
     return row[0] if row else None
+
+
+def towns(store: Store) -> list[str]:
+    """Every town a school of the roster is in."""
+    return [r[0] for r in store.query("SELECT DISTINCT town FROM schools WHERE town IS NOT NULL ORDER BY town")]

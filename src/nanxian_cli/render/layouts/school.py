@@ -61,6 +61,7 @@ def _sections(data: dict, months: list[dict]) -> list[Section]:
             Column("opened", tr("发现", "opened"), "date", priority=0),
             Column("due", tr("整改期限", "due"), "date"), Column("days_overdue", tr("逾期天数", "days overdue"), "int"),
             Column("note", tr("备注", "note"), priority=0, max_width=30),
+            Column("status_label", tr("状态", "status"), priority=0),
         ], data["open_findings"], empty=tr("没有待整改的问题", "No open findings")),
         Section("worst_plan_items", tr("表现最弱的工作要点", "Weakest plan items"), [
             Column("number", tr("要点", "no."), "int"), Column("title", tr("工作要点", "plan item"), max_width=30),

@@ -44,6 +44,9 @@ def _sections(data: dict, by: str) -> list[Section]:
         Column("open_findings", tr("待整改", "open"), "int"),
         Column("overdue_findings", tr("逾期", "overdue"), "int"),
         Column("critical_fails", tr("严重", "critical"), "int", priority=1),
+        Column("reported_findings", tr("待复查", "reported"), "int", priority=0),
+        Column("escalated_findings", tr("已上报", "escalated"), "int", priority=0),
+        Column("fixed_on_site_findings", tr("立行立改", "fixed on site"), "int", priority=0),
     ]
     t = data["totals"]
     totals_rows = [
@@ -59,6 +62,11 @@ def _sections(data: dict, by: str) -> list[Section]:
         {"label": tr("严重问题", "Critical fails"), "value": t["critical_fails"], "kind": "int"},
         {"label": tr("待整改问题", "Open findings"), "value": t["open_findings"], "kind": "int"},
         {"label": tr("逾期待整改", "Overdue findings"), "value": t["overdue_findings"], "kind": "int"},
+        {"label": tr("待复查（已交整改报告）", "Reported (awaiting re-check)"), "value": t["reported_findings"],
+         "kind": "int"},
+        {"label": tr("已上报/交办", "Escalated"), "value": t["escalated_findings"], "kind": "int"},
+        {"label": tr("立行立改（期间内）", "Fixed on site (in the period)"), "value": t["fixed_on_site_findings"],
+         "kind": "int"},
     ]
     sections = [
         totals_section(totals_rows),
