@@ -102,7 +102,8 @@ def test_summary_by_plan_item(cli, report_db):
         "visits": 3, "pass": 4, "fail": 2, "na": 0, "compliance_rate": 0.6667, "score": 0.6667,
         "open_findings": 2, "overdue_findings": 2}
     assert (rows[2]["pass"], rows[2]["fail"], rows[2]["compliance_rate"], rows[2]["open_findings"]) == (5, 1, 0.8333, 1)
-    assert (rows[3]["pass"], rows[3]["fail"], rows[3]["na"], rows[3]["info"], rows[3]["compliance_rate"]) == (2, 0, 1, 3, 1.0)
+    assert (rows[3]["pass"], rows[3]["fail"], rows[3]["na"], rows[3]["info"],
+            rows[3]["compliance_rate"]) == (2, 0, 1, 3, 1.0)
     # the critical point m-a checks plan item 1 only; it failed once in the period (V2)
     assert [rows[n]["critical_fails"] for n in (1, 2, 3)] == [1, 0, 0]
     assert all(rows[n]["critical_fails"] == 0 for n in range(4, 22))
@@ -227,7 +228,7 @@ def test_summary_formats_agree(cli, report_db, tmp_path):
     assert header[:5] == ["code", "school", "town", "supervisor", "visits"]
     col = {name: i for i, name in enumerate(header)}
     assert len(rows) - 1 == len(data["rows"])
-    for line, expected in zip(rows[1:], data["rows"]):
+    for line, expected in zip(rows[1:], data["rows"], strict=True):
         assert line[col["code"]] == expected["key"]
         assert line[col["school"]] == expected["label"]
         for name, key in (("visits", "visits"), ("pass", "pass"), ("fail", "fail"), ("n/a", "na"),
@@ -242,7 +243,7 @@ def test_summary_formats_agree(cli, report_db, tmp_path):
     assert ws["A1"].font.bold
     xrows = list(ws.iter_rows(values_only=True))
     assert list(xrows[0]) == header
-    for line, expected in zip(xrows[1:], data["rows"]):
+    for line, expected in zip(xrows[1:], data["rows"], strict=True):
         assert line[col["code"]] == expected["key"]
         assert line[col["visits"]] == expected["visits"] and isinstance(line[col["visits"]], int)
         assert line[col["fail"]] == expected["fail"]
@@ -262,7 +263,7 @@ def test_summary_formats_agree(cli, report_db, tmp_path):
     totals_table, rows_table = parser.tables[0], parser.tables[1]
     assert ["Visits", "3"] in totals_table and ["Compliance rate", "81.8%"] in totals_table
     assert rows_table[0] == header
-    for line, expected in zip(rows_table[1:], data["rows"]):
+    for line, expected in zip(rows_table[1:], data["rows"], strict=True):
         assert line[col["code"]] == expected["key"]
         assert line[col["visits"]] == str(expected["visits"])
         assert line[col["fail"]] == str(expected["fail"])
@@ -279,22 +280,22 @@ def test_summary_table_reads_at_80_and_160_columns(cli, report_db):
     wide = cli("report", "summary", *PERIOD, env={"COLUMNS": "160"})
     assert wide.exit_code == 0
     lines = wide.stdout.splitlines()
-    assert max(len(l) for l in lines) <= 160
-    header = next(l for l in lines if l.startswith("code"))
+    assert max(len(line) for line in lines) <= 160
+    header = next(line for line in lines if line.startswith("code"))
     for word in ("school", "town", "supervisor", "visits", "last visit", "pass", "fail", "compliance", "score",
                  "open", "overdue", "critical"):
         assert word in header
-    row = next(l for l in lines if l.startswith("NX-001"))
+    row = next(line for line in lines if line.startswith("NX-001"))
     # the last number: `reported` (the columns added with it that do not fit 160 are left out first)
     assert row.split() == ["NX-001", "南洲实验小学", "南洲镇", "李明", "2", "2020-11-20", "5", "2", "1", "71.4%",
                            "66.7%", "1", "1", "1", "0"]
     narrow = cli("report", "summary", *PERIOD, env={"COLUMNS": "80"})
     from rich.cells import cell_len
 
-    assert max(cell_len(l) for l in narrow.stdout.splitlines()) <= 80
-    row = next(l for l in narrow.stdout.splitlines() if l.startswith("NX-001"))
+    assert max(cell_len(line) for line in narrow.stdout.splitlines()) <= 80
+    row = next(line for line in narrow.stdout.splitlines() if line.startswith("NX-001"))
     assert "南洲实验小学" in row and "71.4%" in row
-    head = next(l for l in narrow.stdout.splitlines() if l.startswith("code"))
+    head = next(line for line in narrow.stdout.splitlines() if line.startswith("code"))
     for word in ("visits", "fail", "compliance", "open", "overdue"):
         assert word in head
     assert "\x1b[" not in narrow.stdout

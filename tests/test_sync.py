@@ -386,3 +386,55 @@ def test_status_without_a_database_creates_nothing(cli, tmp_path):
     target = tmp_path / "none.db"
     result = sync(cli, target, "status")
     assert result.exit_code == 1 and not target.exists()
+
+
+def test_a_school_that_differs_keeps_the_receivers_details_and_says_so(cli, bureau, tmp_path, roster_file):
+    a, b = _pair(cli, bureau, tmp_path)
+    roster_file.write_text(roster_file.read_text(encoding="utf-8").replace("town: 南洲镇, stages: primary",
+                                                                           "town: 华阁镇, stages: primary"),
+                           encoding="utf-8")
+    assert cli("--db", str(a), "school", "import", str(roster_file)).exit_code == 0
+    result = import_(cli, b, tmp_path / "r2.nxb") if export(cli, a, tmp_path / "r2.nxb", "--reference") else None
+    assert result["school_differences"] == [
+        {"school": "NX-001", "fields": {"town": {"here": "南洲镇", "bundle": "华阁镇"}}}]
+    assert rows(b, "SELECT town FROM schools WHERE code = 'NX-001'") == [("南洲镇",)]
+    shown = sync(cli, b, "import", str(tmp_path / "r2.nxb"))
+    assert "already imported" in shown.stdout
+
+
+def test_round_trip_end_to_end_in_real_processes(bureau, tmp_path):
+    """The command users run, in its own processes: export, import elsewhere, the same numbers."""
+    import os
+    import subprocess
+    import sys
+
+    a, _, _ = bureau
+    b = tmp_path / "e2e.db"
+    out = tmp_path / "e2e.nxb"
+    env = dict(os.environ)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nanxian_cli", *args], capture_output=True, env=env, timeout=120)
+
+    made = run("--db", str(a), "sync", "export", "--output", str(out))
+    assert made.returncode == 0, made.stderr.decode()
+    assert "Wrote bundle" in made.stdout.decode() and "2 visit(s)" in made.stdout.decode()
+    got = run("--db", str(b), "sync", "import", str(out), "--format", "json")
+    assert got.returncode == 0, got.stderr.decode()
+    assert json.loads(got.stdout)["new"]["visits"] == 2
+    status = run("--db", str(b), "sync", "status", "--format", "json")
+    assert json.loads(status.stdout)["imported"][0]["counts"]["visits"] == 2
+    bad = run("--db", str(b), "sync", "import", str(tmp_path / "missing.nxb"))
+    assert bad.returncode == 2 and b"file not found" in bad.stderr
+
+
+def test_an_older_database_upgraded_exports_everything_it_holds(cli, bureau, tmp_path):
+    """A database made before sync (schema 7): its visits have no change mark; the first export sends them all."""
+    a, _, _ = bureau
+    conn = sqlite3.connect(a)
+    conn.execute("UPDATE visits SET changed = NULL")
+    conn.commit()
+    conn.close()
+    manifest = export(cli, a, tmp_path / "old.nxb")
+    assert manifest["counts"]["visit"] == 2 and manifest["since"] == "all"
+    assert export(cli, a, tmp_path / "next.nxb")["counts"] == {}

@@ -45,7 +45,7 @@ _STR, _OPT_STR, _INT, _OPT_INT, _BOOL, _ANY, _OPT_BOOL = "str", "str?", "int", "
 RECORD_FIELDS: dict[str, dict[str, str]] = {
     "checklist": {"hash": _STR, "content": _STR},
     "school": {"code": _STR, "name": _STR, "town": _STR, "stages": _ANY, "boarding": _BOOL, "canteen": _BOOL,
-               "school_bus": _BOOL, "ownership": _STR, "group": _STR},
+               "school_bus": _BOOL, "ownership": _STR, "group": _STR, "inclusive": _BOOL},
     "inspector": {"name": _STR, "phone": _OPT_STR},
     "assignment": {"school": _STR, "inspector": _STR, "since": _STR},
     "visit": {"id": _STR, "school": _STR, "checklist": _STR, "checklist_hash": _STR, "date": _STR,

@@ -98,7 +98,8 @@ def sections(d: Digest) -> list[Section]:
     else:
         rate_change = "—"
     s.lines.append(tr(
-        f"与上周（{prev['week']}）相比：到校 {prev['visits']} 次 → {d.visits} 次（{signed(d.visits - prev['visits'])}），"
+        f"与上周（{prev['week']}）相比：到校 {prev['visits']} 次 → {d.visits} 次"
+        f"（{signed(d.visits - prev['visits'])}），"
         f"合格率 {pct(prev['compliance_rate'])} → {pct(rate)}（{rate_change}），"
         f"新发现问题 {prev['new_findings']} → {d.new_total}（{signed(d.new_total - prev['new_findings'])}）。",
         f"Against the week before ({prev['week']}): visits {prev['visits']} → {d.visits} "
@@ -111,7 +112,8 @@ def sections(d: Digest) -> list[Section]:
     if d.by_inspector:
         out.append(Section(
             tr("按督学", "By inspector"),
-            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"), tr("合格率", "Compliance")],
+            columns=[tr("督学", "Inspector"), tr("到校次数", "Visits"), tr("学校数", "Schools"),
+                     tr("合格率", "Compliance")],
             rows=[[clean(r["inspector"]), str(r["visits"]), str(r["schools"]), pct(_rate(r))] for r in d.by_inspector],
             numeric={1, 2, 3},
         ))
@@ -119,7 +121,8 @@ def sections(d: Digest) -> list[Section]:
         out.append(Section(
             tr("按检查表", "By checklist"),
             columns=[tr("检查表", "Checklist"), tr("到校次数", "Visits"), tr("合格率", "Compliance")],
-            rows=[[clean(label((r["title_zh"], r["title_en"]), r["checklist_id"]) if r["title_zh"] else r["checklist_id"]),
+            rows=[[clean(label((r["title_zh"], r["title_en"]), r["checklist_id"]) if r["title_zh"]
+                         else r["checklist_id"]),
                    str(r["visits"]), pct(_rate(r))] for r in d.by_checklist],
             numeric={1, 2},
         ))
@@ -127,7 +130,8 @@ def sections(d: Digest) -> list[Section]:
     sev = "，".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES) if get_lang() == "zh" else \
         ", ".join(f"{_severity(k)} {d.new_findings[k]}" for k in SEVERITIES)
     s = Section(tr("二、新发现问题", "2. New findings"))
-    s.lines.append(tr(f"本周新发现问题 {d.new_total} 项（{sev}）。", f"{d.new_total} new finding(s) this week ({sev})."))
+    s.lines.append(tr(f"本周新发现问题 {d.new_total} 项（{sev}）。",
+                      f"{d.new_total} new finding(s) this week ({sev})."))
     if d.critical_findings:
         s.lines.append(tr("严重问题：", "Critical findings:"))
         s.columns = [tr("学校", "School"), tr("检查点", "Point"), tr("发现日期", "Opened"), tr("整改期限", "Due")]
@@ -170,7 +174,8 @@ def sections(d: Digest) -> list[Section]:
 
     s = Section(tr("六、合格率最低的工作要点", "6. Weakest work-plan items"))
     if d.weakest_plan_items:
-        s.columns = [tr("工作要点", "Plan item"), tr("合格", "Passed"), tr("不合格", "Failed"), tr("合格率", "Compliance")]
+        s.columns = [tr("工作要点", "Plan item"), tr("合格", "Passed"), tr("不合格", "Failed"),
+                     tr("合格率", "Compliance")]
         s.numeric = {1, 2, 3}
         s.rows = [[clean(f"{r['number']}. {label((r['title_zh'], r['title_en']))}" if r["title_zh"]
                          else tr(f"第 {r['number']} 项", f"Item {r['number']}")),
@@ -185,7 +190,8 @@ def sections(d: Digest) -> list[Section]:
         f"{len(d.unvisited)} school(s) with no visit from {d.unvisited_since.isoformat()} to {d.end.isoformat()}.",
     ))
     if d.unvisited:
-        s.columns = [tr("学校", "School"), tr("乡镇", "Town"), tr("责任督学", "Inspector"), tr("最近一次督导", "Last visit")]
+        s.columns = [tr("学校", "School"), tr("乡镇", "Town"), tr("责任督学", "Inspector"),
+                     tr("最近一次督导", "Last visit")]
         s.rows = [[clean(_school(r["code"], r["name"])), clean(r["town"]),
                    clean(r["inspector"]) if r["inspector"] else tr("未挂牌", "none assigned"),
                    r["last_visit"] or tr("从未", "never")] for r in d.unvisited[:MAX_ROWS]]

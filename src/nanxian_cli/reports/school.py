@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nanxian_cli.core.words import Words
-from nanxian_cli.reports import (Period, Text, both, finding_status_words, plan_title, rate4, severity_words,
-                                 worst_first)
+from nanxian_cli.reports import Period, Text, both, finding_status_words, plan_title, rate4, severity_words, worst_first
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
 

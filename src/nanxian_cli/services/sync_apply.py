@@ -181,16 +181,21 @@ class Importer:
         if not isinstance(stages, list) or not all(isinstance(s, str) and s.isidentifier() for s in stages):
             raise InputError(Words(f"{where}：school.stages 应为学段列表",
                                    f"{where}: school.stages must be a list of stages"))
-        values = (rec["code"], rec["name"], rec["town"], " ".join(stages), int(rec["boarding"]), int(rec["canteen"]),
-                  int(rec["school_bus"]), rec["ownership"], rec["group"])
+        if rec["ownership"] not in ("public", "private"):
+            raise InputError(Words(f"{where}：school.ownership 应为 public 或 private",
+                                   f"{where}: school.ownership must be public or private"))
+        values = {"code": rec["code"], "name": rec["name"], "town": rec["town"], "stages": " ".join(stages),
+                  "boarding": int(rec["boarding"]), "canteen": int(rec["canteen"]),
+                  "school_bus": int(rec["school_bus"]), "ownership": rec["ownership"], "grp": rec["group"],
+                  "inclusive": int(rec["inclusive"])}
         old = sql.school_row(self.conn, rec["code"])
         if old is None:
-            sql.insert_school(self.conn, (*values, _initials(rec["name"])), self.now)
+            sql.insert_school(self.conn, {**values, "initials": _initials(rec["name"])}, self.now)
+            self.known_schools.add(rec["code"])
             self.r.new["schools"] += 1
             self.r.new_schools.append(rec["code"])
             return True
-        names = ("code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "grp")
-        differs = {n: {"here": old[n], "bundle": v} for n, v in zip(names, values, strict=True) if old[n] != v}
+        differs = {n: {"here": old[n], "bundle": v} for n, v in values.items() if old[n] != v}
         if differs:
             self.r.school_differences.append({"school": rec["code"], "fields": differs})
         self.r.skipped += 1

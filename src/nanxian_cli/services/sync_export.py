@@ -145,7 +145,8 @@ def _write_catalog(conn: sqlite3.Connection, writer: Any, visits: list, actions:
     for s in sql.schools(conn, codes):
         writer.write({"kind": "school", "code": s["code"], "name": s["name"], "town": s["town"],
                       "stages": s["stages"].split(), "boarding": bool(s["boarding"]), "canteen": bool(s["canteen"]),
-                      "school_bus": bool(s["school_bus"]), "ownership": s["ownership"], "group": s["grp"]})
+                      "school_bus": bool(s["school_bus"]), "ownership": s["ownership"], "group": s["grp"],
+                      "inclusive": bool(s["inclusive"])})
     names = None if reference else ({v["inspector"] for v in visits} | {a["author"] for a in actions if a["author"]}
                                     | sql.authors_of(conn, [v["seq"] for v in visits]))
     for i in sql.inspectors(conn, names):

@@ -163,9 +163,11 @@ def school_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
     return conn.execute(f"SELECT {SCHOOL_COLUMNS} FROM schools WHERE code = ?", (code,)).fetchone()
 
 
-def insert_school(conn: sqlite3.Connection, values: tuple, now: str) -> None:
-    conn.execute(f"INSERT INTO schools ({SCHOOL_COLUMNS}, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                 (*values, now, now))
+def insert_school(conn: sqlite3.Connection, values: dict, now: str) -> None:
+    """A school new here; `values` has the keys of SCHOOL_COLUMNS."""
+    columns = [c.strip() for c in SCHOOL_COLUMNS.split(",")]
+    conn.execute(f"INSERT INTO schools ({SCHOOL_COLUMNS}, created_at, updated_at) "
+                 f"VALUES ({', '.join('?' for _ in columns)}, ?, ?)", (*(values[c] for c in columns), now, now))
 
 
 def inspector_exists(conn: sqlite3.Connection, name: str) -> bool:
