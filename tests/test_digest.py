@@ -173,13 +173,8 @@ def test_drafts_never_count(cli, weeks):
 
 
 def test_voided_visit_drops_out(cli, weeks, db_path):
-    from nanxian_cli.store import open_store
-    from nanxian_cli.store import visits as store_visits
-
-    if not hasattr(store_visits, "void_visit"):
-        pytest.skip("void_visit is not in the store yet")
-    with open_store(db_path) as store:
-        store_visits.void_visit(store, weeks["v2"], "wrong school", "李明")
+    voided = cli("inspect", "void", weeks["v2"][:8], "--reason", "wrong school", "--by", "李明")
+    assert voided.exit_code == 0, voided.output
     data = digest_json(cli, "--week", "2020-W45", "--as-of", "2020-11-09")
     assert data["visits"] == 2
     assert data["new_findings_by_severity"] == {"critical": 0, "major": 1, "minor": 1}
