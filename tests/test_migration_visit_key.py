@@ -68,6 +68,24 @@ _OLD_FINDING_COLUMNS = ("id, school_code, item_id, checklist_id, checklist_hash,
                         "last_recheck, created_at")
 
 
+def _undo_m008(conn: sqlite3.Connection) -> None:
+    """Take back what m008 (sync) added."""
+    for trigger in ("sync_visit_inserted", "sync_visit_changed", "sync_answer_amended", "sync_action_added",
+                    "finding_actions_append_only_update"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("CREATE TRIGGER finding_actions_append_only_update BEFORE UPDATE ON finding_actions "
+                 "BEGIN SELECT RAISE(ABORT, 'finding actions are append-only'); END")
+    for index in ("visits_changed", "finding_actions_changed", "answers_uid"):
+        conn.execute(f"DROP INDEX {index}")
+    for table in ("sync_bundles", "sync_conflicts", "sync_held"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("ALTER TABLE visits DROP COLUMN changed")
+    conn.execute("ALTER TABLE visits DROP COLUMN void_device")
+    conn.execute("ALTER TABLE finding_actions DROP COLUMN changed")
+    conn.execute("DELETE FROM meta WHERE key = 'change_seq'")
+    conn.execute("DELETE FROM schema_migrations WHERE name = 'm008_sync'")
+
+
 def _undo_m007(conn: sqlite3.Connection) -> None:
     """The m006 shape: answers and visits without fact ids, findings with their event log, no actions or steps.
     The old event log held what m007 reads back: hand resolutions and re-checks (the rest was derived)."""
@@ -132,6 +150,7 @@ def _to_m003(path: Path) -> None:
         conn.execute("BEGIN")
         conn.execute("ALTER TABLE schools DROP COLUMN inclusive")  # added by m010
         conn.execute("DELETE FROM schema_migrations WHERE name = 'm010_school_inclusive'")
+        _undo_m008(conn)
         _undo_m007(conn)
         conn.execute("ALTER TABLE visit_plan_counts DROP COLUMN n_critical_fail")  # added by m005
         for table, ddl in (("answers", OLD_ANSWERS), ("visit_plan_counts", OLD_PLAN)):

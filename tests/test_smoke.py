@@ -33,7 +33,7 @@ def test_the_tests_run_the_command_tree_users_get(cli, tmp_path):
     assert shipped.returncode == 0, shipped.stderr
     tested = cli("--help")
     assert tested.exit_code == 0
-    names = ["checklist", "school", "inspector", "inspect", "finding", "report", "demo"]
+    names = ["checklist", "school", "inspector", "inspect", "finding", "report", "sync", "demo"]
     assert _command_names(shipped.stdout) == names
     assert _command_names(tested.stdout) == names
 
@@ -47,7 +47,7 @@ def test_console_script_lists_and_runs_every_group(tmp_path):
     env = {**os.environ, "NANXIAN_LANG": "en", "NANXIAN_DB": str(tmp_path / "x.db")}
     top = subprocess.run([sys.executable, "-m", "nanxian_cli", "--help"], capture_output=True, text=True, env=env)
     assert top.returncode == 0, top.stderr
-    for name in ("checklist", "school", "inspector", "inspect", "finding", "report", "demo"):
+    for name in ("checklist", "school", "inspector", "inspect", "finding", "report", "sync", "demo"):
         assert name in top.stdout
     for group, sub in (("report", "digest"), ("inspect", "amend"), ("finding", "resolve"), ("checklist", "coverage")):
         res = subprocess.run([sys.executable, "-m", "nanxian_cli", "--db", str(tmp_path / "y.db"), group, "--help"],
