@@ -56,6 +56,7 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
             by_seq = {v["seq"]: v for v in visits}
             written = 0
             last_seq = None
+            seen: set[int] = set()
             for row in sql.revisions_of_visits(conn, list(by_seq)):
                 seq = row[0]
                 v = by_seq[seq]
@@ -67,11 +68,12 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
                             progress(written, total)
                     writer.write(_visit_record(v))
                     last_seq = seq
+                    seen.add(seq)
                 writer.write_line(_revision_line(v, row), "revision")
             if last_seq is not None:
                 _void_record(writer, by_seq[last_seq])
             for seq, v in by_seq.items():  # visits without a single answer (none are made, but be whole)
-                if not _has_answers(conn, seq):
+                if seq not in seen:
                     writer.write(_visit_record(v))
                     _void_record(writer, v)
             for a in actions:
@@ -123,10 +125,6 @@ def reference_cut(findings: list) -> tuple[dict[str, str], list[str]]:
         first_day[school] = day
         carried += [f["uid"] for f in rows if f["opened"] >= day]
     return first_day, carried
-
-
-def _has_answers(conn: sqlite3.Connection, seq: int) -> bool:
-    return conn.execute("SELECT 1 FROM answers WHERE visit_seq = ? LIMIT 1", (seq,)).fetchone() is not None
 
 
 def _file_sha256(path: Path) -> str:
