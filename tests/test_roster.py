@@ -59,6 +59,7 @@ def test_imported_values(cli, schools):
     assert by_code["NX-002"] == {
         "code": "NX-002", "name": "华阁镇中心学校", "town": "华阁镇", "stages": ["primary", "junior"],
         "boarding": True, "canteen": True, "school_bus": True, "ownership": "public", "group": "", "inspector": None,
+        "inclusive": False,
     }
     assert by_code["NX-001"]["group"] == "南洲实验小学教育集团"
     assert by_code["NX-003"]["stages"] == ["senior"]
@@ -123,7 +124,7 @@ BAD_CSV_CASES = [
      ["bad.csv:2: row 1: more cells than header columns"]),
     ("unknown column", "code,name,stages,colour\r\nB-1,甲校,primary,red\r\n",
      ["bad.csv:1: unknown column(s) 'colour'; expected code, name, town, stages, boarding, canteen, school_bus, "
-      "ownership, group"]),
+      "ownership, group, inclusive"]),
     ("missing column", "code,name\r\nB-1,甲校\r\n", ["bad.csv:1: missing column 'stages'"]),
     ("bad ownership", "code,name,stages,ownership\r\nB-1,甲校,primary,state\r\n",
      ["bad.csv:2: row 1: ownership: Input should be 'public' or 'private'"]),
@@ -228,11 +229,11 @@ def test_yaml_syntax_error_and_unsafe_tag_in_roster(cli, schools, tmp_path: Path
 
 
 def test_unsupported_extension_and_missing_file(cli, tmp_path: Path):
-    other = tmp_path / "roster.xlsx"
+    other = tmp_path / "roster.ods"  # (.xlsx is read since format 2: see test_roster_v2.py)
     other.write_bytes(b"PK")
     result = cli("school", "import", other)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"Error: {other}: expected a .yaml, .yml or .csv roster file"
+    assert result.stderr.strip() == f"Error: {other}: expected a .yaml, .yml or .csv roster file, or an .xlsx workbook"
     result = cli("school", "import", tmp_path / "absent.csv")
     assert result.exit_code == 2
     assert "file not found" in result.stderr
@@ -273,9 +274,10 @@ def test_list_csv_has_bom_and_neutralises_formulas(cli, tmp_path: Path):
     result = cli("school", "list", "--format", "csv")
     assert result.exit_code == 0, result.output
     out = result.stdout_bytes.decode("utf-8")  # .stdout would turn \r\n into \n
-    assert out.startswith("\ufeffcode,name,town,stages,boarding,canteen,school bus,ownership,group,inspector\r\n")
-    assert "F-1,\"'=cmd|\"\" /C calc\"\"!A0\",'+town,primary,false,false,false,public,'@grp,\r\n" in out
-    assert "F-2,'-2+3,,primary,false,false,false,public,,\r\n" in out
+    assert out.startswith("\ufeffcode,name,town,stages,boarding,canteen,school bus,ownership,group,inspector,"
+                          "inclusive\r\n")
+    assert "F-1,\"'=cmd|\"\" /C calc\"\"!A0\",'+town,primary,false,false,false,public,'@grp,,false\r\n" in out
+    assert "F-2,'-2+3,,primary,false,false,false,public,,,false\r\n" in out
 
 
 def test_list_output_file_by_extension(cli, schools, tmp_path: Path):

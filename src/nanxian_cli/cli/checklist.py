@@ -31,32 +31,55 @@ def show(
     checklist_id: Annotated[str, typer.Argument(help="Checklist id, e.g. routine-monthly")],
     fmt: ShowFormatOption = None,
     output: OutputOption = None,
+    date: Annotated[str | None, typer.Option("--date", help="The version in force on this day, YYYY-MM-DD "
+                                                            "(default: today's, else the newest)")] = None,
 ) -> None:
-    """Show every point of a checklist: text, guidance, type and rule, severity, plan items."""
+    """Show every point of a checklist: text, guidance, type and rule, severity, plan items, standard, sources."""
+    from nanxian_cli.cli.runtime import parse_date, today
     from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.render.checklists import checklist_record
     from nanxian_cli.render.emit import emit
     from nanxian_cli.render.formats import choose
 
     choose("record", fmt, output)
-    emit(checklist_record(find_checklist(settings().checklists_dir, checklist_id)), fmt, output)
+    folder = settings().checklists_dir
+    if date is not None:
+        loaded = find_checklist(folder, checklist_id, parse_date(date, "--date"))
+    else:
+        loaded = find_checklist(folder, checklist_id, today(), or_newest=True)
+    emit(checklist_record(loaded), fmt, output)
 
 
 @app.command("validate")
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
+    paths: Annotated[list[Path] | None,
+                     typer.Argument(help="Files or folders (default: the configured checklists)")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings (points no one can verify, no `standard`) "
+                                                          "are errors: exit 2")] = False,
 ) -> None:
-    """Check checklist files; print every problem with file and line. Exit 2 if any."""
-    from nanxian_cli.files.checklists import validate_paths
+    """Check checklist files; print every problem with file and line. Exit 2 if any.
+
+    Warnings (a vague point text, a point that can fail without `standard`) are listed and exit 0, unless --strict."""
     from nanxian_cli.errors import ValidationFailed
+    from nanxian_cli.files.checklists import validate_paths
 
     targets = list(paths) if paths else [settings().checklists_dir]
-    good, problems = validate_paths(targets)
-    if problems:
+    good, problems, warnings = validate_paths(targets)
+    if problems or (strict and warnings):
+        found = problems + (warnings if strict else [])
         raise ValidationFailed(
-            tr(f"{len(problems)} 个问题", f"{len(problems)} problem(s) found"), problems
+            tr(f"{len(found)} 个问题", f"{len(found)} problem(s) found")
+            + (tr(f"（其中 {len(warnings)} 个警告，--strict）", f" ({len(warnings)} of them warnings, --strict)")
+               if strict and warnings else ""),
+            found,
         )
-    points = sum(len(l.checklist.items) for l in good)
+    if warnings:
+        err = console(stderr=True)
+        err.print(tr(f"警告：{len(warnings)} 处（--strict 视为错误）", f"Warning: {len(warnings)} warning(s) "
+                     f"(errors with --strict)"), style="yellow", markup=False, highlight=False, soft_wrap=True)
+        for line in warnings:
+            err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    points = sum(len(lc.checklist.items) for lc in good)
     console().print(
         tr(f"全部通过：{len(good)} 份清单，{points} 个要点", f"OK: {len(good)} checklist(s), {points} point(s)"),
         markup=False,
@@ -64,11 +87,18 @@ def validate(
 
 
 @app.command("coverage")
-def coverage(fmt: FormatOption = None, output: OutputOption = None) -> None:
-    """The plan's 21 items against the checklist points that check them."""
-    from nanxian_cli.files.checklists import load_all, load_plan
+def coverage(
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    date: Annotated[str | None, typer.Option("--date", help="Count the checklist versions in force on this day, "
+                                                            "YYYY-MM-DD (default: today)")] = None,
+) -> None:
+    """The plan's 21 items against the checklist points that check them (the versions in force on --date)."""
+    from nanxian_cli.cli.runtime import parse_date, today
+    from nanxian_cli.files.checklists import in_force, load_all, load_plan
     from nanxian_cli.render.checklists import coverage_listing
     from nanxian_cli.render.emit import emit
     from nanxian_cli.reports.checklists import coverage as plan_coverage
 
-    emit(coverage_listing(plan_coverage(load_plan(), load_all(settings().checklists_dir))), fmt, output)
+    day = parse_date(date, "--date") if date is not None else today()
+    emit(coverage_listing(plan_coverage(load_plan(), in_force(load_all(settings().checklists_dir), day))), fmt, output)

@@ -30,10 +30,10 @@ def _inspector(store: Any, option: str | None, header: str | None, school: dict,
         (settings().inspector, settings().inspector_source or "inspector")])
 
 
-def _check_applies(loaded: Any, school: dict) -> None:
+def _check_applies(loaded: Any, school: dict, day: Any = None) -> None:
     from nanxian_cli.core.visit import applies_problem
 
-    problem = applies_problem(loaded.checklist, school)
+    problem = applies_problem(loaded.checklist, school, day=day)
     if problem is not None:
         raise InputError(problem)
 
@@ -116,11 +116,11 @@ def visit(
             _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True, again=again)
             return
         visit_date = _visit_date(date, doc.date if doc else None, _origin(doc, "date", "--date", date))
-        loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id)
+        loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id, visit_date)
         _refuse_output_over_inputs(output)  # the checklist file is an input too
         who = _inspector(store, inspector, doc.inspector if doc else None, found, inspector_from or "")
         if doc is None:
-            _check_applies(loaded, found)
+            _check_applies(loaded, found, visit_date)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded, again=again)
             return
         _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again)

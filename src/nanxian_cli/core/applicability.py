@@ -1,24 +1,40 @@
-"""Whether a point is asked at a school: `applies_to` (stages, attributes) and skip logic (`when`).
+"""Whether a point is asked at a school: `applies_to` (stages, attributes, 普惠, ownership, months) and skip logic
+(`when`).
 
 A point that does not apply, or whose `when` is not met, is recorded as `na` without asking. Pure.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from nanxian_cli.core.answers import YES_WORDS, Outcome
 
 
-def applies(item_or_checklist: Any, school: dict) -> bool:
-    """Whether a point (or a whole checklist) concerns this school's stages and attributes."""
+def applies(item_or_checklist: Any, school: dict, day: dt.date | None = None) -> bool:
+    """Whether a point (or a whole checklist) concerns this school's stages and attributes and, when the visit's
+    date `day` is given, its month (`applies_to.months`: a seasonal point is `na` outside its months)."""
     rule = item_or_checklist.applies_to
     if rule is None:
         return True
     stages = set(school["stages"])
     if rule.stages and not stages.intersection(rule.stages):
         return False
+    if rule.inclusive is not None and bool(school.get("inclusive")) != rule.inclusive:
+        return False
+    if rule.ownership is not None and school.get("ownership", "public") != rule.ownership:
+        return False
+    if not in_season(item_or_checklist, day):
+        return False
     return all(school.get(attr) for attr in rule.requires)
+
+
+def in_season(item_or_checklist: Any, day: dt.date | None) -> bool:
+    """Whether `day` falls in the months of `applies_to.months` (always, without months or without a day)."""
+    rule = item_or_checklist.applies_to
+    months = getattr(rule, "months", None) if rule is not None else None
+    return day is None or not months or day.month in months
 
 
 def when_met(item: Any, values: dict[str, Outcome]) -> bool:
@@ -42,9 +58,10 @@ def when_met(item: Any, values: dict[str, Outcome]) -> bool:
     return str(actual) == str(expected)
 
 
-def auto_na(item: Any, school: dict, values: dict[str, Outcome]) -> bool:
-    """True when the point is recorded as `na` without asking: it does not apply or its `when` is not met."""
-    return not applies(item, school) or not when_met(item, values)
+def auto_na(item: Any, school: dict, values: dict[str, Outcome], day: dt.date | None = None) -> bool:
+    """True when the point is recorded as `na` without asking: it does not apply (on the visit's date `day`) or
+    its `when` is not met."""
+    return not applies(item, school, day) or not when_met(item, values)
 
 
 def dependents(checklist: Any, changed: str) -> list[Any]:
@@ -58,7 +75,8 @@ def dependents(checklist: Any, changed: str) -> list[Any]:
     return found
 
 
-def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], changed: str) -> tuple[list[str], list[str]]:
+def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], changed: str,
+                  day: dt.date | None = None) -> tuple[list[str], list[str]]:
     """After point `changed` got a new answer (already in `values`): the dependent points that must now be `na`
     (their condition no longer holds) and those that now need an answer (condition met, none given).
 
@@ -66,7 +84,7 @@ def follow_change(checklist: Any, school: dict, values: dict[str, Outcome], chan
     to_na: list[str] = []
     needs_answer: list[str] = []
     for other in dependents(checklist, changed):
-        if not applies(other, school):
+        if not applies(other, school, day):
             continue
         current = values.get(other.id)
         if not when_met(other, values):

@@ -392,5 +392,7 @@ def derive(checks: list[Check], actions: Sequence[Action] = ()) -> list[Finding]
 
 def point_key(checklist_id: str, item: object) -> str:
     """The key a point's findings are kept under at a school: `checklist-id/item-id`, so the same point of
-    later versions of the checklist continues the same findings."""
-    return f"{checklist_id}/{getattr(item, 'id')}"
+    later versions of the checklist continues the same findings; for a point of the shared library (`ref`), the
+    library id, so a breach seen with two checklists that share the point is one finding."""
+    ref = getattr(item, "ref", None)
+    return ref if ref else f"{checklist_id}/{item.id}"  # type: ignore[attr-defined]

@@ -76,6 +76,39 @@ class AppliesTo(Strict):
     """Empty means every stage."""
     requires: list[Attribute] = Field(default_factory=list)
     """School attributes that must all be true (canteen, boarding, school_bus)."""
+    months: Annotated[list[Annotated[int, Field(ge=1, le=12)]], Field(min_length=1)] | None = None
+    """Format 2: a seasonal point (or checklist) applies in these months of the visit's date only."""
+    inclusive: bool | None = None
+    """Format 2: only 普惠 kindergartens (true) or only the others (false)."""
+    ownership: Literal["public", "private"] | None = None
+    """Format 2: only 公办 (public) or only 民办 (private) schools."""
+
+    @field_validator("months")
+    @classmethod
+    def _unique_months(cls, months: list[int] | None) -> list[int] | None:
+        if months is not None and len(set(months)) != len(months):
+            raise ValueError("months repeat")
+        return months
+
+
+class Source(Strict):
+    """Format 2: a document a checklist or a point rests on (e.g. 《中小学校责任督学挂牌督导办法》,
+    国教督办〔2013〕2号, 2013)."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    """The document's number (文号), if it has one."""
+    year: Annotated[int, Field(ge=1949, le=2100)]
+
+    @field_validator("title", "number", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("title", "number")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        return _refuse_control(value, allow_breaks=False) if isinstance(value, str) else value
 
 
 class When(Strict):
@@ -113,6 +146,13 @@ class Item(Strict):
     when: When | None = None
     allow_na: bool = False
     evidence: LocalText | None = None
+    standard: LocalText | None = None
+    """Format 2: the rule in words, printed beside a failed point (e.g. {zh: 每周不少于4节, en: at least 4 a week})."""
+    source: Annotated[list[Source], Field(min_length=1)] | None = None
+    """Format 2: the documents the point rests on."""
+    ref: Annotated[str, Field(pattern=ITEM_ID)] | None = None
+    """Format 2: the library point this item is (its `id` is then the library id; files/checklists.py
+    resolves `{ref: x}` into the library point's fields before validation). Findings are kept under it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -152,12 +192,36 @@ class Checklist(Strict):
     applies_to: AppliesTo | None = None
     rectify_days: RectifyDays = Field(default_factory=RectifyDays)
     description: LocalText | None = None
+    valid_from: dt.date | None = None
+    """Format 2: the first day a visit may be recorded against this version (none: no start)."""
+    valid_to: dt.date | None = None
+    """Format 2: the last day a visit may be recorded against this version (none: no end)."""
+    source: Annotated[list[Source], Field(min_length=1)] | None = None
+    """Format 2: the documents the checklist rests on."""
     items: Annotated[list[Item], Field(min_length=1)]
+
+    @field_validator("valid_from", "valid_to", mode="before")
+    @classmethod
+    def _a_day(cls, value: Any) -> Any:
+        """A date (`2021-01-01`, quoted or not); not a number (pydantic would read `2021` as seconds since 1970)
+        nor a time of day."""
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return value.strip()
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether a visit dated `day` may use this version (its `valid_from`..`valid_to`, both inclusive)."""
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Checklist:
         seen: dict[str, int] = {}
         problems: list[str] = []
+        if self.valid_from is not None and self.valid_to is not None and self.valid_to < self.valid_from:
+            problems.append(f"valid_to: {self.valid_to.isoformat()} is before valid_from "
+                            f"{self.valid_from.isoformat()}")
         for index, item in enumerate(self.items):
             if item.id in seen:
                 problems.append(f"items[{index}].id: duplicate item id {item.id!r} (first at items[{seen[item.id]}])")
@@ -168,7 +232,8 @@ class Checklist(Strict):
                 if ref is None or ref == index:
                     later = any(other.id == item.when.item for other in self.items[index:])
                     why = "a later or the same item" if later else "an unknown item"
-                    problems.append(f"items[{index}].when.item: {item.when.item!r} is {why}; `when` must name an earlier item")
+                    problems.append(f"items[{index}].when.item: {item.when.item!r} is {why}; "
+                                    "`when` must name an earlier item")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -232,8 +297,18 @@ class SchoolRow(Strict):
     school_bus: bool = False
     ownership: Literal["public", "private"] = "public"
     group: Annotated[str, Field(max_length=200)] = ""
+    inclusive: bool = False
+    """普惠 (a kindergarten of the public-benefit kind: public, or private with 普惠 status)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("inclusive")
+    @classmethod
+    def _inclusive_kindergarten(cls, value: bool, info: ValidationInfo) -> bool:
+        stages = info.data.get("stages")
+        if value and stages is not None and "kindergarten" not in stages:
+            raise ValueError("普惠 (inclusive) is a kindergarten's status, and this school has no kindergarten stage")
+        return value
 
     @field_validator("code", "name", "town", "group", mode="before")
     @classmethod
@@ -252,12 +327,24 @@ class SchoolRow(Strict):
     @field_validator("stages", mode="before")
     @classmethod
     def _split_stages(cls, value: Any) -> Any:
+        from nanxian_cli.core.vocab import STAGE_WORDS
+
         if isinstance(value, str):
-            parts = [p for p in re.split(r"[\s,，、;]+", value.strip()) if p]
-            return [p.lower() for p in parts]
+            value = [p for p in re.split(r"[\s,，、;]+", value.strip()) if p]
+        if isinstance(value, list):
+            out: list[Any] = []
+            for part in value:
+                if isinstance(part, str):
+                    part = part.strip()
+                    if part == "九年一贯制":  # a nine-year school is primary + junior
+                        out.extend(["primary", "junior"])
+                        continue
+                    part = STAGE_WORDS.get(part, part.lower())
+                out.append(part)
+            return out
         return value
 
-    @field_validator("boarding", "canteen", "school_bus", mode="before")
+    @field_validator("boarding", "canteen", "school_bus", "inclusive", mode="before")
     @classmethod
     def _bool(cls, value: Any) -> bool:
         if value is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.core.answers import AnswerError, Outcome, is_na, judge
-from nanxian_cli.core.applicability import applies, auto_na
+from nanxian_cli.core.applicability import applies, auto_na, in_season
 from nanxian_cli.core.scoring import Tally, tally
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import ValidationFailed
@@ -54,19 +54,39 @@ def date_problem(date: dt.date, today: dt.date | None, where: str = "date") -> W
     return None
 
 
-def applies_problem(checklist: Any, school: dict, prefix: str = "") -> Words | None:
-    """A checklist that does not concern the school's stages or attributes."""
+def applies_problem(checklist: Any, school: dict, prefix: str = "", day: dt.date | None = None) -> Words | None:
+    """A checklist that does not concern the school's stages or attributes, or (with the visit's date `day`) a
+    seasonal checklist (`applies_to.months`) out of season."""
     if applies(checklist, school):
-        return None
+        if day is None or in_season(checklist, day):
+            return None
+        months = ", ".join(str(m) for m in checklist.applies_to.months)
+        return Words(f"{prefix}检查表 {checklist.id} 只在 {months} 月使用；本次督导日期为 {day.isoformat()}",
+                     f"{prefix}checklist {checklist.id!r} is used in months {months} only; the visit is dated "
+                     f"{day.isoformat()}")
     stages = " ".join(school["stages"])
     return Words(f"{prefix}检查表 {checklist.id} 不适用于 {school['name']}（{stages}）",
                  f"{prefix}checklist {checklist.id!r} does not apply to {school['name']} ({stages})")
 
 
+def window_problem(checklist: Any, day: dt.date, prefix: str = "") -> Words | None:
+    """A visit dated outside the validity window (`valid_from`..`valid_to`) of its checklist version."""
+    if checklist.valid_on(day):
+        return None
+    start = checklist.valid_from.isoformat() if checklist.valid_from else "…"
+    end = checklist.valid_to.isoformat() if checklist.valid_to else "…"
+    return Words(f"{prefix}检查表 {checklist.id} 第 {checklist.version} 版的有效期为 {start} 至 {end}，"
+                 f"本次督导日期为 {day.isoformat()}",
+                 f"{prefix}checklist {checklist.id!r} version {checklist.version} is valid from {start} to {end}; "
+                 f"the visit is dated {day.isoformat()}")
+
+
 def header_problems(checklist: Any, school: dict, date: dt.date, today: dt.date | None, where: str = "") -> list[Words]:
-    """What is wrong with a visit's header: a date after today, a checklist that does not concern the school."""
+    """What is wrong with a visit's header: a date after today, a checklist that does not concern the school (or
+    is out of season), a date outside the checklist version's validity window."""
     prefix = f"{where}: " if where else ""
-    found = [date_problem(date, today, f"{prefix}date"), applies_problem(checklist, school, prefix)]
+    found = [date_problem(date, today, f"{prefix}date"), applies_problem(checklist, school, prefix, date),
+             window_problem(checklist, date, prefix)]
     return [p for p in found if p is not None]
 
 
@@ -99,7 +119,7 @@ def prepare_visit(
     fixed: set[str] = set()
     for item in checklist.items:
         answer = given.get(item.id)
-        if auto_na(item, school, values):
+        if auto_na(item, school, values, date):
             values[item.id] = Outcome(None, "na")
             note = None
             if answer is not None and not (answer.raw is None or is_na(answer.raw)):
@@ -129,8 +149,8 @@ def prepare_visit(
         answers.append((item.id, result.value, result.outcome, answer.note))
     if problems:
         n = len(problems)
-        raise ValidationFailed(Words(f"答案文件中有 {n} 处问题；未写入任何内容", f"{n} problem(s) in the answers; nothing was written"),
-                               problems)
+        raise ValidationFailed(Words(f"答案文件中有 {n} 处问题；未写入任何内容",
+                                     f"{n} problem(s) in the answers; nothing was written"), problems)
     items_by_id = {item.id: item for item in checklist.items}
     t = tally(items_by_id, {a[0]: a[2] for a in answers})
     status = "draft" if missing and not partial else "submitted"

@@ -20,8 +20,14 @@ STAGE_LABELS = {
     "vocational": ("中职", "vocational"),
     "special": ("特教", "special education"),
 }
+STAGE_WORDS = {zh: key for key, (zh, _) in STAGE_LABELS.items()} | {"特殊教育": "special", "中等职业": "vocational"}
+"""Stage names a Chinese roster may use."""
+ROSTER_HEADERS = {"代码": "code", "名称": "name", "乡镇": "town", "学段": "stages", "寄宿": "boarding",
+                  "食堂": "canteen", "校车": "school_bus", "性质": "ownership", "集团": "group", "普惠": "inclusive"}
+"""A roster's column headers (or YAML keys) in Chinese -> the field."""
 SEVERITY_LABELS = {"critical": ("严重", "critical"), "major": ("一般", "major"), "minor": ("轻微", "minor")}
-OUTCOME_LABELS = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "n/a"), "info": ("记录", "info")}
+OUTCOME_LABELS = {"pass": ("合格", "pass"), "fail": ("不合格", "fail"), "na": ("不适用", "n/a"),
+                  "info": ("记录", "info")}
 
 # The words people read for each closed-vocabulary value, (zh, en); JSON keeps the English key. One word per
 # state everywhere: reports, the digest and the screens.

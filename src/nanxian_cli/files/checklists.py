@@ -1,15 +1,23 @@
-"""Checklists and the plan: find the files, validate them into models, hash their content."""
+"""Checklists and the plan: find the files, validate them into models, hash their content.
+
+Format 2 (all optional): a checklist's validity window (`valid_from`/`valid_to`; several versions of one id may
+sit side by side, e.g. `routine-monthly.yaml` and `routine-monthly.2020.yaml`, and a visit takes the one in force
+on its date), `source`, a point's `standard`, `applies_to.months|inclusive|ownership`, and `ref` to a point of the
+shared library `<checklist folder>/library/*.yaml` (a mapping `{points: [item…]}`), resolved here before
+validation so that the stored content of a checklist version holds the library point whole.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from nanxian_cli.errors import InputError, NotFound, ValidationFailed
-from nanxian_cli.i18n import tr
 from nanxian_cli.core.answers import RULE_KEYS, TYPES
+from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.files.yaml import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
+from nanxian_cli.i18n import tr
 
 if TYPE_CHECKING:
     from nanxian_cli.core.models import Checklist, Plan
@@ -23,6 +31,38 @@ class LoadedChecklist:
     hash: str
     item_lines: dict[str, int] = field(default_factory=dict)
     """Line of each point's `id` in the file (for errors that span files)."""
+    warnings: list[str] = field(default_factory=list)
+    """`path:line: field: message` for each point a supervisor cannot verify (core/lint.py)."""
+    header_lines: dict[str, int] = field(default_factory=dict)
+    """Line of `id`, `version`, `valid_from`, `valid_to` in the file."""
+
+
+LIBRARY_FOLDER = "library"
+"""The shared points live in `<checklist folder>/library/*.yaml`."""
+REF_OVERRIDES = ("severity", "weight", "applies_to", "when", "plan")
+"""What a checklist item `{ref: x}` may set beside `ref`; everything else comes from library point x."""
+
+
+@dataclass
+class LibraryPoint:
+    raw: dict
+    """The point as written in its library file."""
+    path: Path
+    line: int
+
+
+@dataclass
+class Library:
+    """The shared points of one checklist folder, and what is wrong with its files."""
+
+    folder: Path
+    points: dict[str, LibraryPoint] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: int = 0
+
+    def __post_init__(self) -> None:
+        self.exists = self.folder.is_dir()
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -65,17 +105,23 @@ def checklist_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def raw_checklist_problems(doc: Document) -> list[str]:
+def raw_checklist_problems(doc: Document, key: str = "items") -> list[str]:
     """Cross-field checks on the raw file, so every problem gets its own exact line
-    (pydantic stops at the first failing validator of an item)."""
+    (pydantic stops at the first failing validator of an item). `key`: `items` (a checklist) or `points`
+    (a library file)."""
     data = doc.data
-    items = data.get("items") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        return []
+    items = data.get(key) if isinstance(data, dict) else None
     problems: list[str] = []
 
     def say(loc: tuple, msg: str) -> None:
         problems.append(f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: {msg}")
+
+    if key == "items" and isinstance(data, dict):
+        start, end = _day(data.get("valid_from")), _day(data.get("valid_to"))
+        if start is not None and end is not None and end < start:
+            say(("valid_to",), f"{end.isoformat()} is before valid_from {start.isoformat()}")
+    if not isinstance(items, list):
+        return problems
 
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -84,31 +130,46 @@ def raw_checklist_problems(doc: Document) -> list[str]:
         item_id = item.get("id")
         if isinstance(item_id, str):
             if item_id in seen:
-                say(("items", i, "id"), f"duplicate item id {item_id!r} (first at items[{seen[item_id]}])")
+                say((key, i, "id"), f"duplicate item id {item_id!r} (first at {key}[{seen[item_id]}])")
             else:
                 seen[item_id] = i
         kind = item.get("type")
         if kind in TYPES:
-            for key in RULE_KEYS:
-                if key in item and key not in TYPES[kind].rule_keys:
-                    say(("items", i, key), f"`{key}` does not fit type {kind}")
+            for rule_key in RULE_KEYS:
+                if rule_key in item and rule_key not in TYPES[kind].rule_keys:
+                    say((key, i, rule_key), f"`{rule_key}` does not fit type {kind}")
             if kind == "choice" and isinstance(item.get("choices"), dict) and isinstance(item.get("pass"), list):
                 for j, option in enumerate(item["pass"]):
                     if option not in item["choices"]:
-                        say(("items", i, "pass", j), f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})")
+                        say((key, i, "pass", j),
+                            f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})")
         when = item.get("when")
         if isinstance(when, dict) and isinstance(when.get("item"), str):
             ref = when["item"]
             if ref not in seen or seen[ref] == i:
                 later = any(isinstance(o, dict) and o.get("id") == ref for o in items[i:])
-                say(("items", i, "when", "item"),
-                    f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; `when` must name an earlier item")
+                say((key, i, "when", "item"),
+                    f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; "
+                    "`when` must name an earlier item")
             elif "equals" in when and isinstance(items[seen[ref]], dict):
                 expected = _when_value_problem(items[seen[ref]], when["equals"])
                 if expected:
-                    say(("items", i, "when", "equals"),
+                    say((key, i, "when", "equals"),
                         f"{when['equals']!r} can never be the answer to {ref!r}; expected {expected}")
     return problems
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _when_value_problem(ref: dict, value: object) -> str | None:
@@ -134,27 +195,173 @@ def _validate(doc: Document, model: type, what: str):
     from pydantic import ValidationError
 
     if not isinstance(doc.data, dict):
-        raise ValidationFailed(f"{doc.path}: not a {what}", [f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}"])
+        raise ValidationFailed(f"{doc.path}: not a {what}",
+                               [f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}"])
     raw = raw_checklist_problems(doc) if what == "checklist" else []
     try:
         result = model.model_validate(doc.data)
     except ValidationError as exc:
         lines = validation_lines(doc, exc, skip_model_errors=bool(raw))
-        raise ValidationFailed(f"{doc.path}: invalid {what}", _by_line(doc, raw + [l for l in lines if l not in raw])) from None
+        raise ValidationFailed(f"{doc.path}: invalid {what}",
+                               _by_line(doc, raw + [line for line in lines if line not in raw])) from None
     if raw:
         raise ValidationFailed(f"{doc.path}: invalid {what}", raw)
     return result
 
 
-def load_checklist(path: Path) -> LoadedChecklist:
+# -- the shared point library ---------------------------------------------------------------------------
+
+def is_library_document(doc: Document) -> bool:
+    """A library file is a mapping with `points` (a checklist has `items`)."""
+    return isinstance(doc.data, dict) and "points" in doc.data and "items" not in doc.data
+
+
+def _library_file(doc: Document, library: Library) -> None:
+    """Validate one library file into `library` (its points, problems and warnings)."""
+    from pydantic import ValidationError
+
+    from nanxian_cli.core.lint import point_warnings
+    from nanxian_cli.core.models import Item
+
+    path = doc.path
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("points"), list) or not data["points"]:
+        library.problems.append(f"{path}:1: a library file is a mapping `points:` with a list of points")
+        return
+    for key in data:
+        if key != "points":
+            library.problems.append(f"{path}:{doc.line_of((key,))}: {key}: unknown field (a library file holds "
+                                    f"`points:` only)")
+    library.problems.extend(raw_checklist_problems(doc, "points"))
+    for i, raw in enumerate(data["points"]):
+        loc = ("points", i)
+        if not isinstance(raw, dict):
+            library.problems.append(f"{path}:{doc.line_of(loc)}: points[{i}]: expected a mapping (a point)")
+            continue
+        bad = [k for k in ("ref", "when") if k in raw]
+        for k in bad:
+            why = ("a library point cannot refer to another" if k == "ref" else
+                   "skip logic names a point of a checklist: set `when` on the checklist item that uses this point")
+            library.problems.append(f"{path}:{doc.line_of(loc + (k,))}: points[{i}].{k}: {why}")
+        if bad:
+            continue
+        try:
+            item = Item.model_validate(raw)
+        except ValidationError as exc:
+            lines = validation_lines(doc, exc, prefix=loc, skip_model_errors=bool(library.problems))
+            library.problems.extend(line for line in lines if line not in library.problems)
+            continue
+        first = library.points.get(item.id)
+        if first is not None:
+            library.problems.append(f"{path}:{doc.line_of(loc + ('id',))}: points[{i}].id: library point id "
+                                    f"{item.id!r} is also defined in {first.path}:{first.line}")
+            continue
+        line = doc.line_of(loc + ("id",))
+        library.points[item.id] = LibraryPoint(raw=raw, path=path, line=line)
+        library.warnings.extend(f"{path}:{doc.line_of(loc + (name,))}: points[{i}].{name}: {message}"
+                                for name, message in point_warnings(item))
+
+
+def load_library(checklist_folder: Path) -> Library:
+    """The shared points of a checklist folder (`library/*.yaml` in it); every problem is collected, none raised."""
+    folder = checklist_folder / LIBRARY_FOLDER
+    library = Library(folder)
+    if folder.is_symlink() and not _inside(folder, checklist_folder):
+        library.problems.append(_outside_message(folder, checklist_folder))
+        library.exists = False
+        return library
+    if not library.exists:
+        return library
+    found, outside = _folder_files(folder)
+    library.problems.extend(_outside_message(link, folder) for link in outside)
+    for path in found:
+        library.files += 1
+        try:
+            _library_file(read_yaml(path), library)
+        except ValidationFailed as exc:
+            library.problems.extend(exc.details or [exc.message])
+        except InputError as exc:
+            library.problems.append(exc.message)
+    return library
+
+
+def _resolve_refs(doc: Document, library: Library | None) -> tuple[Document, list[str]]:
+    """The checklist with every item `{ref: x, …}` replaced by library point x (with the allowed overrides and
+    `ref` kept), and the problems: an unknown point, a field that may not be overridden, a broken library."""
+    import re
+
+    from nanxian_cli.core.models import ITEM_ID
+
+    items = doc.data.get("items") if isinstance(doc.data, dict) else None
+    if not isinstance(items, list) or not any(isinstance(it, dict) and "ref" in it for it in items):
+        return doc, []
+    if library is None:
+        library = load_library(doc.path.parent)
+    problems: list[str] = []
+    resolved: list[Any] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or "ref" not in item:
+            resolved.append(item)
+            continue
+        ref = item["ref"]
+        at = f"{doc.path}:{doc.line_of(('items', i, 'ref'))}: items[{i}].ref"
+        for key in item:
+            if key != "ref" and key not in REF_OVERRIDES:
+                problems.append(
+                    f"{doc.path}:{doc.line_of(('items', i, key))}: items[{i}].{key}: a `ref` point takes library point "
+                    f"{ref!r} whole; only {', '.join(REF_OVERRIDES)} may be set beside `ref` (change the library "
+                    f"point, or write the point out without `ref`)")
+        if not isinstance(ref, str) or not re.fullmatch(ITEM_ID, ref):
+            problems.append(f"{at}: expected the id of a library point (letters, digits, '-', '_', '.'), got {ref!r}")
+            continue
+        point = library.points.get(ref)
+        if point is None:
+            if library.problems:
+                problems.extend(p for p in library.problems if p not in problems)
+            if not library.exists:
+                problems.append(f"{at}: unknown library point {ref!r}: there is no library folder {library.folder}")
+            elif ref not in library.points:
+                known = ", ".join(sorted(library.points)[:12]) or "none"
+                more = "…" if len(library.points) > 12 else ""
+                problems.append(f"{at}: unknown library point {ref!r} (in {library.folder}: {known}{more})")
+            continue
+        merged = {**point.raw, **{k: v for k, v in item.items() if k in REF_OVERRIDES}, "ref": ref}
+        resolved.append(merged)
+    data = {**doc.data, "items": resolved}
+    return Document(path=doc.path, data=data, lines=doc.lines, numbers_as_written=doc.numbers_as_written), problems
+
+
+def _lint(doc: Document, checklist: Checklist) -> list[str]:
+    """Warnings on the points written in this file (a `ref` point is linted in its library file)."""
+    from nanxian_cli.core.lint import point_warnings
+
+    out = []
+    for i, item in enumerate(checklist.items):
+        if item.ref is None:
+            out.extend(f"{doc.path}:{doc.line_of(('items', i, name))}: items[{i}].{name}: {message}"
+                       for name, message in point_warnings(item))
+    return out
+
+
+def load_checklist(path: Path, library: Library | None = None) -> LoadedChecklist:
+    """One checklist file, its `ref` points taken from `library` (default: the `library/` folder beside it)."""
     from nanxian_cli.core.models import Checklist
 
     doc = read_yaml(path)
+    if is_library_document(doc):
+        raise ValidationFailed(f"{path}: a library file, not a checklist",
+                               [f"{path}:1: a library file (`points:`) is read through the checklists that `ref` its "
+                                f"points; put it in the `{LIBRARY_FOLDER}/` folder of the checklist folder"])
+    doc, ref_problems = _resolve_refs(doc, library)
+    if ref_problems:
+        raise ValidationFailed(f"{path}: invalid checklist", ref_problems)
     checklist = _validate(doc, Checklist, "checklist")
     canonical = canonical_json(checklist.model_dump(mode="json", by_alias=True, exclude_none=True))
     item_lines = {item.id: doc.line_of(("items", i, "id")) for i, item in enumerate(checklist.items)}
+    header_lines = {key: doc.line_of((key,)) for key in ("id", "version", "valid_from", "valid_to")
+                    if (key,) in doc.lines}
     return LoadedChecklist(checklist=checklist, path=path, canonical=canonical, hash=content_hash(canonical),
-                           item_lines=item_lines)
+                           item_lines=item_lines, warnings=_lint(doc, checklist), header_lines=header_lines)
 
 
 def checklist_from_snapshot(canonical: str):
@@ -166,51 +373,148 @@ def checklist_from_snapshot(canonical: str):
     return Checklist.model_validate(json.loads(canonical), context={"stored": True})
 
 
-def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str]]:
-    """Validate every file; return the good ones and every problem line (never stops at the first)."""
+# -- versions of one checklist id ---------------------------------------------------------------------------
+
+def window_text(checklist: Any) -> str:
+    """`2021-01-01 – 2020-12-31`-style validity window; `–` alone when the version has none."""
+    start = checklist.valid_from.isoformat() if checklist.valid_from else ""
+    end = checklist.valid_to.isoformat() if checklist.valid_to else ""
+    return f"{start} – {end}".strip() if start or end else "–"
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    low = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
+    high = min(a.valid_to or dt.date.max, b.valid_to or dt.date.max)
+    return low <= high
+
+
+def version_on(versions: list[LoadedChecklist], day: dt.date) -> LoadedChecklist | None:
+    """The version in force on `day` (validate_paths refuses overlapping windows, so there is at most one)."""
+    for loaded in versions:
+        if loaded.checklist.valid_on(day):
+            return loaded
+    return None
+
+
+def newest(versions: list[LoadedChecklist]) -> LoadedChecklist:
+    """The version that starts last (an open start counts as the earliest)."""
+    return max(versions, key=lambda lc: lc.checklist.valid_from or dt.date.min)
+
+
+def by_id(loaded: list[LoadedChecklist]) -> dict[str, list[LoadedChecklist]]:
+    """Checklist id -> its versions, the oldest first."""
+    out: dict[str, list[LoadedChecklist]] = {}
+    for lc in loaded:
+        out.setdefault(lc.checklist.id, []).append(lc)
+    for versions in out.values():
+        versions.sort(key=lambda lc: lc.checklist.valid_from or dt.date.min)
+    return out
+
+
+def _version_problems(good: list[LoadedChecklist]) -> list[str]:
+    """Files sharing a checklist id must be versions of it: distinct `version`s whose windows do not overlap."""
+    problems: list[str] = []
+    for cid, versions in by_id(good).items():
+        for i, later in enumerate(versions):
+            for earlier in versions[:i]:
+                line = later.header_lines.get("id", 1)
+                if _overlap(earlier.checklist, later.checklist):
+                    problems.append(
+                        f"{later.path}:{line}: id: checklist id {cid!r} is also used by {earlier.path} and their "
+                        f"validity windows overlap ({window_text(later.checklist)} and "
+                        f"{window_text(earlier.checklist)}): give one of them another id, or, if they are versions "
+                        f"of one checklist, `valid_from`/`valid_to` that do not overlap")
+                elif str(earlier.checklist.version) == str(later.checklist.version):
+                    problems.append(
+                        f"{later.path}:{later.header_lines.get('version', line)}: version: checklist id {cid!r} "
+                        f"version {later.checklist.version} is also in {earlier.path}; give each version its own "
+                        f"`version`")
+    return problems
+
+
+def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str], list[str]]:
+    """Validate every file; return the good ones, every problem line (never stops at the first) and every
+    warning line (points a supervisor cannot verify)."""
     good: list[LoadedChecklist] = []
     problems: list[str] = []
+    warnings: list[str] = []
+    libraries: dict[Path, Library] = {}
+
+    def library_of(folder: Path) -> Library:
+        key = folder.resolve()
+        if key not in libraries:
+            libraries[key] = load_library(folder)
+        return libraries[key]
+
     for path in paths:
         if path.is_dir():
             found, outside = _folder_files(path)
             problems.extend(_outside_message(link, path) for link in outside)
-            if not found and not outside:
+            library = library_of(path)
+            problems.extend(library.problems)
+            warnings.extend(library.warnings)
+            if not found and not outside and not library.files:
                 problems.append(f"{path}: no checklist files (*.yaml, *.yml) in this folder")
+    lone_libraries = 0
     for path in checklist_files(paths):
         try:
-            good.append(load_checklist(path))
+            doc = read_yaml(path)
+            if is_library_document(doc):  # a library file named on its own
+                library = Library(path.parent)
+                _library_file(doc, library)
+                problems.extend(library.problems)
+                warnings.extend(library.warnings)
+                lone_libraries += 1
+                continue
+            loaded = load_checklist(path, library_of(path.parent))
         except ValidationFailed as exc:
             problems.extend(exc.details or [exc.message])
+            continue
         except InputError as exc:
             problems.append(exc.message)
-    first_seen: dict[str, Path] = {}
-    for loaded in good:
-        cid = loaded.checklist.id
-        if cid in first_seen:
-            problems.append(f"{loaded.path}:1: id: checklist id {cid!r} is also used by {first_seen[cid]}")
-        else:
-            first_seen[cid] = loaded.path
-    # Findings are keyed by (school, item id), so a point id may belong to one checklist only.
+            continue
+        good.append(loaded)
+        warnings.extend(loaded.warnings)
+    problems.extend(_version_problems(good))
+    # Findings are keyed by (school, checklist id/item id) or by the library id of a `ref` point: an item id
+    # that is not a `ref` may belong to one checklist only, and may not be a library id.
     item_owner: dict[str, LoadedChecklist] = {}
     for loaded in good:
+        library = library_of(loaded.path.parent)
         for index, item in enumerate(loaded.checklist.items):
+            if item.ref is not None:
+                continue
+            where = f"{loaded.path}:{loaded.item_lines.get(item.id, 1)}: items[{index}].id"
+            if item.id in library.points:
+                point = library.points[item.id]
+                problems.append(f"{where}: item id {item.id!r} is a library point ({point.path}:{point.line}); "
+                                f"write `ref: {item.id}` to use it, or give this point another id")
+                continue
             owner = item_owner.setdefault(item.id, loaded)
             if owner is not loaded and owner.checklist.id != loaded.checklist.id:
                 problems.append(
-                    f"{loaded.path}:{loaded.item_lines.get(item.id, 1)}: items[{index}].id: item id {item.id!r} is also used by checklist "
+                    f"{where}: item id {item.id!r} is also used by checklist "
                     f"{owner.checklist.id!r} ({owner.path}); item ids must be unique across checklists"
                 )
-    return good, problems
+    return good, list(dict.fromkeys(problems)), list(dict.fromkeys(warnings))
 
 
 def load_all(directory: Path) -> list[LoadedChecklist]:
     """Every checklist in the configured folder; any invalid file stops the command (exit 2)."""
     if not directory.is_dir():
-        raise InputError(tr(f"{directory}：找不到清单文件夹（--checklists / NANXIAN_CHECKLISTS）", f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)"))
-    good, problems = validate_paths([directory])
+        raise InputError(tr(f"{directory}：找不到清单文件夹（--checklists / NANXIAN_CHECKLISTS）",
+                            f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)"))
+    good, problems, _ = validate_paths([directory])
     if problems:
-        raise ValidationFailed(tr(f"{directory}：清单有误（运行 `nanxian checklist validate` 查看）", f"{directory}: invalid checklists (run `nanxian checklist validate`)"), problems)
+        raise ValidationFailed(tr(f"{directory}：清单有误（运行 `nanxian checklist validate` 查看）",
+                                  f"{directory}: invalid checklists (run `nanxian checklist validate`)"), problems)
     return good
+
+
+def in_force(loaded: list[LoadedChecklist], day: dt.date) -> list[LoadedChecklist]:
+    """The version of each checklist id in force on `day` (ids with none are left out)."""
+    chosen = (version_on(versions, day) for versions in by_id(loaded).values())
+    return [lc for lc in chosen if lc is not None]
 
 
 def check_checklist_id(checklist_id: str) -> str:
@@ -222,17 +526,30 @@ def check_checklist_id(checklist_id: str) -> str:
     if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
         shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"
         raise InputError(tr(
-            f"{shown} 不是清单 id：id 只含字母、数字和 - _ .，在清单文件夹中查找，不能是路径（见 `nanxian checklist list`）",
+            f"{shown} 不是清单 id：id 只含字母、数字和 - _ .，在清单文件夹中查找，不能是路径"
+            f"（见 `nanxian checklist list`）",
             f"{shown} is not a checklist id: an id is letters, digits, '-', '_' and '.', looked up in the checklist "
             f"folder, never a path (see `nanxian checklist list`)",
         ))
     return checklist_id
 
 
-def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
-    """One checklist by id, inside the configured folder only; tries `<id>.yaml` first so a visit does not
-    validate the whole folder. The id is checked first: `../x`, `/abs/x` never reach the file system, and a
-    symbolic link in the folder to a file elsewhere is refused, not followed."""
+def _no_version_on(checklist_id: str, versions: list[LoadedChecklist], day: dt.date) -> InputError:
+    listed = "; ".join(f"{lc.checklist.version}: {window_text(lc.checklist)} ({lc.path.name})" for lc in versions)
+    return InputError(tr(
+        f"检查表 {checklist_id} 没有在 {day.isoformat()} 有效的版本（各版本有效期：{listed}）；"
+        f"督导记录使用其日期当天有效的版本",
+        f"checklist {checklist_id!r} has no version valid on {day.isoformat()} (versions: {listed}); a visit is "
+        f"recorded against the version in force on its date",
+    ))
+
+
+def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None, *,
+                   or_newest: bool = False) -> LoadedChecklist:
+    """One checklist by id, inside the configured folder only: the version in force on day `on` (refused,
+    InputError, when there is none, unless `or_newest`), or without `on` the newest version. Tries `<id>.yaml`
+    first so a visit does not validate the whole folder. The id is checked first: `../x`, `/abs/x` never reach the file
+    system, and a symbolic link in the folder to a file elsewhere is refused, not followed."""
     check_checklist_id(checklist_id)
     for suffix in (".yaml", ".yml"):
         candidate = directory / f"{checklist_id}{suffix}"
@@ -240,14 +557,23 @@ def find_checklist(directory: Path, checklist_id: str) -> LoadedChecklist:
             raise InputError(_outside_message(candidate, directory))
         if candidate.is_file():
             loaded = load_checklist(candidate)
-            if loaded.checklist.id == checklist_id:
+            if loaded.checklist.id == checklist_id and (on is None and loaded.checklist.valid_to is None
+                                                        or on is not None and loaded.checklist.valid_on(on)):
                 return loaded
     everything = load_all(directory)
-    for loaded in everything:
-        if loaded.checklist.id == checklist_id:
-            return loaded
-    known = ", ".join(sorted(l.checklist.id for l in everything))
-    raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）", f"unknown checklist {checklist_id!r} (known: {known})"))
+    versions = by_id(everything).get(checklist_id)
+    if not versions:
+        known = ", ".join(sorted({lc.checklist.id for lc in everything}))
+        raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）",
+                          f"unknown checklist {checklist_id!r} (known: {known})"))
+    if on is None:
+        return newest(versions)
+    found = version_on(versions, on)
+    if found is None:
+        if or_newest:
+            return newest(versions)
+        raise _no_version_on(checklist_id, versions, on)
+    return found
 
 
 def load_plan(path: Path | None = None) -> Plan:

@@ -1,4 +1,7 @@
-"""Reading roster files (YAML or CSV) into validated school rows; matching schools by name."""
+"""Reading roster files (YAML, CSV or an Excel/WPS .xlsx workbook) into validated school rows.
+
+Headers (CSV and .xlsx columns, YAML keys) may be written in English or Chinese (代码, 名称, 乡镇, 学段, 寄宿, 食堂,
+校车, 性质, 集团, 普惠), and so may the values (幼儿园 小学 初中 高中 中职 特教; 是/否; 公办/民办)."""
 
 from __future__ import annotations
 
@@ -8,13 +11,27 @@ from pathlib import Path
 from typing import Any
 
 from nanxian_cli.errors import InputError, ValidationFailed
-from nanxian_cli.i18n import tr
 from nanxian_cli.files.inputs import read_bytes
 from nanxian_cli.files.yaml import decode_text, format_loc, parse_yaml
+from nanxian_cli.i18n import tr
 
 MAX_ROW_PROBLEMS = 10
 """Problems listed for one row; the rest are counted."""
-ROSTER_FIELDS = ("code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "group")
+ROSTER_FIELDS = ("code", "name", "town", "stages", "boarding", "canteen", "school_bus", "ownership", "group",
+                 "inclusive")
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024
+"""An .xlsx is a zip: refused when its members unpack to more than this (a zip bomb), before it is opened."""
+MAX_XLSX_ROWS = 100_000
+
+
+def _field(header: Any) -> Any:
+    """A column header or YAML key: the English field for a Chinese one (`代码` -> `code`), else as written."""
+    from nanxian_cli.core.vocab import ROSTER_HEADERS
+
+    if isinstance(header, str):
+        text = header.strip()
+        return ROSTER_HEADERS.get(text, text)
+    return header
 
 
 def _short(value: Any) -> str:
@@ -50,54 +67,52 @@ def _csv_records(reader: csv.DictReader, path: Path, found: list[tuple[int, str]
 
 def read_roster(path: Path) -> list[Any]:
     """Validate every row of a roster file; any bad row fails the whole file with every problem listed."""
-    from pydantic import ValidationError
-
-    from nanxian_cli.core.models import SchoolRow
-
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".yaml", ".yml"):  # decided before reading: `school import /dev/zero`
-        raise InputError(tr(f"{path}：名册应为 .yaml、.yml 或 .csv 文件", f"{path}: expected a .yaml, .yml or .csv roster file"))
-    text = decode_text(read_bytes(path), path)
+    if suffix not in (".csv", ".yaml", ".yml", ".xlsx"):  # decided before reading: `school import /dev/zero`
+        hint = tr("（.xls 请在 Excel/WPS 中另存为 .xlsx）", " (save an .xls as .xlsx in Excel/WPS)") \
+            if suffix == ".xls" else ""
+        raise InputError(tr(f"{path}：名册应为 .yaml、.yml、.csv 或 .xlsx 文件{hint}",
+                            f"{path}: expected a .yaml, .yml or .csv roster file, or an .xlsx workbook{hint}"))
+    raw_bytes = read_bytes(path)
     rows: list[tuple[int, str, dict]] = []  # (row number, where, data)
-    problems: list[str] = []
     found: list[tuple[int, str]] = []  # (row number, problem): reported in file order
+    if suffix == ".xlsx":
+        header, records = _xlsx_rows(raw_bytes, path)
+        _check_header(header, path)
+        for number, (line, record) in enumerate(records, start=1):
+            rows.append((number, f"{path}:{line}", record))
+        return _validate_rows(rows, found, path)
+    text = decode_text(raw_bytes, path)
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text, newline=""))
         try:
             fieldnames = reader.fieldnames
         except csv.Error as exc:
-            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校", f"{path}: invalid roster; nothing was imported"),
+            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校",
+                                      f"{path}: invalid roster; nothing was imported"),
                                    [f"{path}:1: header row: {_csv_problem(exc)}"]) from None
-        header = [h.strip() if h else h for h in (fieldnames or [])]
+        header = [_field(h) if h else h for h in (fieldnames or [])]
         if not header:
             raise ValidationFailed(f"{path}: empty roster", [f"{path}:1: no header row"])
         # Spreadsheets often save empty columns after the last one: no header and no values is fine.
         blank = {f"\x00column {i + 1}" for i, h in enumerate(header) if not h}
         header = [f"\x00column {i + 1}" if not h else h for i, h in enumerate(header)]
         reader.fieldnames = header
-        repeated = sorted({h for h in header if header.count(h) > 1})
-        if repeated:
-            problems.append(f"{path}:1: column(s) {', '.join(map(_short, repeated))} appear more than once")
-        unknown = [h for h in header if h not in ROSTER_FIELDS and h not in blank]
-        if unknown:
-            problems.append(f"{path}:1: unknown column(s) {', '.join(map(_short, unknown))}; expected {', '.join(ROSTER_FIELDS)}")
-        for missing in ("code", "name", "stages"):
-            if missing not in header:
-                problems.append(f"{path}:1: missing column {missing!r}")
-        if problems:
-            raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校", f"{path}: invalid roster; nothing was imported"), problems)
+        _check_header(header, path, blank)
         for number, record in _csv_records(reader, path, found):
             if None in record:
                 found.append((number, f"{path}:{reader.line_num}: row {number}: more cells than header columns"))
                 continue
             stray = [key for key in blank if (record.pop(key, None) or "").strip()]
             for key in sorted(stray):
-                found.append((number, f"{path}:{reader.line_num}: row {number}: {key.lstrip(chr(0))} has a value but no header"))
+                found.append((number, f"{path}:{reader.line_num}: row {number}: {key.lstrip(chr(0))} has a value "
+                                      f"but no header"))
             if stray:
                 continue
             if all((v or "").strip() == "" for v in record.values()):
                 continue
-            rows.append((number, f"{path}:{reader.line_num}", {k: (v if v is not None else "") for k, v in record.items()}))
+            rows.append((number, f"{path}:{reader.line_num}",
+                         {k: (v if v is not None else "") for k, v in record.items()}))
     else:
         doc = parse_yaml(text, path)
         data = doc.data
@@ -112,12 +127,122 @@ def read_roster(path: Path) -> list[Any]:
             if not isinstance(record, dict):
                 found.append((index + 1, f"{where}: row {index + 1}: expected a mapping with code, name, stages, …"))
                 continue
-            # text fields keep what was typed: `code: 0101` stays "0101", `name: 3.10` stays "3.10"
-            for key in ("code", "name", "town", "group"):
+            fields: dict = {}
+            twice = False
+            for key, value in record.items():
+                name = _field(key)
+                if name in fields:
+                    found.append((index + 1, f"{where}: row {index + 1}: {name}: given twice ({_short(key)} and "
+                                             f"{name!r} name the same field)"))
+                    twice = True
+                # text fields keep what was typed: `code: 0101` stays "0101", `name: 3.10` stays "3.10"
                 written = doc.numbers_as_written.get(base + (index, key))
-                if written is not None:
-                    record = {**record, key: written}
-            rows.append((index + 1, where, record))
+                fields[name] = written if written is not None and name in ("code", "name", "town", "group") else value
+            if not twice:
+                rows.append((index + 1, where, fields))
+    return _validate_rows(rows, found, path)
+
+
+def _check_header(header: list, path: Path, blank: set | frozenset = frozenset()) -> None:
+    """A header row (CSV or .xlsx, Chinese headers already mapped to fields): no repeated, unknown or missing
+    column; else every problem is listed and nothing is imported."""
+    problems: list[str] = []
+    repeated = sorted({h for h in header if header.count(h) > 1 and h not in blank})
+    if repeated:
+        problems.append(f"{path}:1: column(s) {', '.join(map(_short, repeated))} appear more than once")
+    unknown = [h for h in header if h not in ROSTER_FIELDS and h not in blank]
+    if unknown:
+        problems.append(f"{path}:1: unknown column(s) {', '.join(map(_short, unknown))}; "
+                        f"expected {', '.join(ROSTER_FIELDS)}")
+    for missing in ("code", "name", "stages"):
+        if missing not in header:
+            problems.append(f"{path}:1: missing column {missing!r}")
+    if problems:
+        raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校",
+                                  f"{path}: invalid roster; nothing was imported"), problems)
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell as the roster reads it: an empty cell is "", `101.0` is 101, a date is its ISO text."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _xlsx_rows(data: bytes, path: Path) -> tuple[list, list[tuple[int, dict]]]:
+    """The header (fields) and the (sheet row, record) of every non-empty data row of a workbook's first sheet."""
+    import zipfile
+
+    bad = tr(f"{path}：不是可读的 .xlsx 工作簿", f"{path}: not a readable .xlsx workbook")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationFailed(bad, [f"{path}:1: not an .xlsx workbook (an .xlsx file is a zip archive; save the "
+                                     f"roster as .xlsx, .csv or .yaml)"]) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ValidationFailed(bad, [f"{path}:1: the workbook unpacks to {unpacked} bytes, more than "
+                                     f"{MAX_XLSX_UNPACKED}; refused"])
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook  # noqa: BLE001
+        raise ValidationFailed(bad, [f"{path}:1: not a readable .xlsx workbook "
+                                     f"({type(exc).__name__}: {exc})"]) from None
+    try:
+        if not book.worksheets:
+            raise ValidationFailed(f"{path}: empty roster", [f"{path}:1: the workbook has no sheet"])
+        sheet = book.worksheets[0]
+        header: list = []
+        records: list[tuple[int, dict]] = []
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if line > MAX_XLSX_ROWS + 1:
+                raise ValidationFailed(bad, [f"{path}:{line}: more than {MAX_XLSX_ROWS} rows; refused"])
+            cells = [_cell(v) for v in values]
+            if not header:
+                if all(c == "" for c in cells):
+                    continue  # blank rows above the header
+                header = [_field(str(c)) if c != "" else f"\x00column {i + 1}" for i, c in enumerate(cells)]
+                header_line = line
+                continue
+            if all(str(c).strip() == "" for c in cells):
+                continue
+            record = {}
+            for i, value in enumerate(cells):
+                key = header[i] if i < len(header) else f"\x00column {i + 1}"
+                if key.startswith("\x00"):
+                    if str(value).strip():
+                        raise ValidationFailed(tr(f"{path}：名册格式有误，未导入任何学校",
+                                                  f"{path}: invalid roster; nothing was imported"),
+                                               [f"{path}:{line}: {key.lstrip(chr(0))} has a value but no header "
+                                                f"(row {header_line} is the header)"])
+                    continue
+                record[key] = value
+            records.append((line, record))
+    finally:
+        book.close()
+    if not header:
+        raise ValidationFailed(f"{path}: empty roster", [f"{path}:1: no header row"])
+    blank = {h for h in header if h.startswith("\x00")}
+    return [h for h in header if h not in blank], records
+
+
+def _validate_rows(rows: list[tuple[int, str, dict]], found: list[tuple[int, str]], path: Path) -> list[Any]:
+    """Validate each row (number, where, record) as a school; any problem fails the whole file."""
+    from pydantic import ValidationError
+
+    from nanxian_cli.core.models import SchoolRow
 
     valid = []
     seen: dict[str, int] = {}
@@ -137,20 +262,24 @@ def read_roster(path: Path) -> list[Any]:
             for err in errors[:MAX_ROW_PROBLEMS]:  # thousands of words in one `stages` cell: a few lines, not pages
                 field = format_loc(tuple(p for p in err["loc"] if isinstance(p, (str, int))))
                 msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "missing" or (err["type"] in ("string_too_short", "too_short") and not err.get("input")):
+                if err["type"] == "missing" or (err["type"] in ("string_too_short", "too_short")
+                                                and not err.get("input")):
                     msg = "field required"
                 elif err["type"] == "extra_forbidden":
                     msg = "unknown field"
                 elif err["type"] == "literal_error" and err["loc"] and err["loc"][0] == "stages":
-                    msg = f"unknown stage {_short(err.get('input'))}; expected one of kindergarten, primary, junior, senior, vocational, special"
+                    msg = (f"unknown stage {_short(err.get('input'))}; expected one of kindergarten, primary, junior, "
+                           f"senior, vocational, special")
                 found.append((number, f"{where}: row {number}: {field}: {msg}"))
             if len(errors) > MAX_ROW_PROBLEMS:
-                found.append((number, f"{where}: row {number}: … and {len(errors) - MAX_ROW_PROBLEMS} more problem(s) in this row"))
+                found.append((number, f"{where}: row {number}: … and {len(errors) - MAX_ROW_PROBLEMS} more "
+                                      f"problem(s) in this row"))
             continue
         valid.append(school)
     problems = [p for _, p in sorted(found, key=lambda pair: pair[0])]
     if problems:
-        raise ValidationFailed(tr(f"{path}：{len(problems)} 个问题，未导入任何学校", f"{path}: {len(problems)} problem(s); nothing was imported"), problems)
+        raise ValidationFailed(tr(f"{path}：{len(problems)} 个问题，未导入任何学校",
+                                  f"{path}: {len(problems)} problem(s); nothing was imported"), problems)
     if not valid:
         raise ValidationFailed(f"{path}: no schools", [f"{path}:1: the roster has no rows"])
     return valid

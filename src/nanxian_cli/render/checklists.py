@@ -28,6 +28,12 @@ def _applies_text(applies) -> str:
     if applies is None:
         return ""
     parts = list(applies.stages) + [f"+{r}" for r in applies.requires]
+    if applies.inclusive is not None:
+        parts.append(tr("普惠", "inclusive") if applies.inclusive else tr("非普惠", "not inclusive"))
+    if applies.ownership is not None:
+        parts.append(tr("公办", "public") if applies.ownership == "public" else tr("民办", "private"))
+    if applies.months:
+        parts.append(tr(f"{_ranges(sorted(applies.months))} 月", f"months {_ranges(sorted(applies.months))}"))
     return " ".join(parts)
 
 
@@ -44,19 +50,32 @@ def _ranges(numbers: list[int]) -> str:
     return ",".join(out)
 
 
+def _window(start: str | None, end: str | None) -> str:
+    """A validity window for people: `2021-01-01 –`, `– 2020-12-31`, `2020-01-01 – 2020-12-31`; empty: always."""
+    if not start and not end:
+        return ""
+    return f"{start or ''} – {end or ''}".strip()
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def checklist_listing(entries: list) -> Listing:
     """`checklist list` (reports/checklists.py `checklist_entries`)."""
     from nanxian_cli.render.data import as_data
 
     data = as_data(entries)
-    columns = ["id", tr("版本", "version"), tr("类型", "kind"), tr("名称", "title"), tr("要点数", "points"), tr("工作要点", "plan items")]
-    rows = [[d["id"], d["version"], d["kind"], d["title"], d["points"], _ranges(d["plan_items"])] for d in data]
+    columns = ["id", tr("版本", "version"), tr("有效期", "valid"), tr("类型", "kind"), tr("名称", "title"),
+               tr("要点数", "points"), tr("工作要点", "plan items")]
+    rows = [[d["id"], d["version"], _window(d["valid_from"], d["valid_to"]), d["kind"], d["title"], d["points"],
+             _ranges(d["plan_items"])] for d in data]
 
     def table():
         from nanxian_cli.render.table import simple_table
 
         # ids stay whole (they are typed back into `checklist show`); titles fold
-        return simple_table(None, columns, rows, keep_whole={0: 40, 2: 12})
+        return simple_table(None, columns, rows, keep_whole={0: 40, 2: 24, 3: 12})
 
     return Listing(data, columns, rows, table)
 
@@ -68,7 +87,21 @@ def checklist_record(loaded: Any) -> Record:
 
     data = json.loads(loaded.canonical)
     data["hash"] = loaded.hash
+    for key in ("valid_from", "valid_to", "source"):  # format 2: always present, null when the file has none
+        data.setdefault(key, None)
+    for item in data.get("items", []):
+        for key in ("standard", "source", "ref"):
+            item.setdefault(key, None)
     return Record(data, lambda: _checklist_parts(loaded.checklist))
+
+
+def _sources_text(sources: Any) -> str:
+    """《title》 number (year); …"""
+    parts = []
+    for src in sources or []:
+        title = src.title if src.title.startswith("《") else f"《{src.title}》"
+        parts.append(" ".join(p for p in (title, src.number or "", f"({src.year})") if p))
+    return "; ".join(parts)
 
 
 def _checklist_parts(cl: Any) -> list:
@@ -86,6 +119,10 @@ def _checklist_parts(cl: Any) -> list:
         + (f"   {tr('适用', 'applies to')}: {_applies_text(cl.applies_to)}" if cl.applies_to else ""),
         style="dim",
     )
+    if cl.valid_from or cl.valid_to:
+        sub.append(f"\n{tr('有效期', 'Valid')}: {_window(_iso(cl.valid_from), _iso(cl.valid_to))}")
+    if cl.source:
+        sub.append(f"\n{tr('依据', 'Source')}: {_sources_text(cl.source)}")
     table = Table(show_lines=True, header_style="bold")
     table.add_column("#", justify="right")
     table.add_column(tr("检查要点", "Point"), ratio=3, overflow="fold")
@@ -101,6 +138,12 @@ def _checklist_parts(cl: Any) -> list:
             body.append(f"\n{tr('检查方法', 'How to check')}: {item.guidance.get(lang)}")
         if item.evidence:
             body.append(f"\n{tr('留存', 'Evidence')}: {item.evidence.get(lang)}", style="dim")
+        if item.standard:
+            body.append(f"\n{tr('标准', 'Standard')}: {item.standard.get(lang)}")
+        if item.source:
+            body.append(f"\n{tr('依据', 'Source')}: {_sources_text(item.source)}", style="dim")
+        if item.ref:
+            body.append(f"\n{tr('共用要点', 'library point')}: {item.ref}", style="dim")
         extras = []
         if item.applies_to:
             extras.append(f"{tr('适用', 'applies to')}: {_applies_text(item.applies_to)}")
@@ -128,7 +171,8 @@ def coverage_listing(coverage: Any) -> Listing:
     data = as_data(coverage)
     items = data["items"]
     covered = data["covered"]
-    columns = ["#", tr("工作要点", "plan item"), tr("要点数", "points"), tr("清单数", "checklists"), tr("清单", "checklist ids")]
+    columns = ["#", tr("工作要点", "plan item"), tr("要点数", "points"), tr("清单数", "checklists"),
+               tr("清单", "checklist ids")]
     rows = [[i["number"], i["title"], i["points"], len(i["checklists"]), " ".join(i["checklists"])] for i in items]
 
     def table():
@@ -136,7 +180,8 @@ def coverage_listing(coverage: Any) -> Listing:
         from rich.text import Text
 
         table = Table(
-            title=tr(f"工作要点覆盖：{covered}/{len(items)} 项已有检查要点", f"Plan coverage: {covered}/{len(items)} items checked"),
+            title=tr(f"工作要点覆盖：{covered}/{len(items)} 项已有检查要点",
+                     f"Plan coverage: {covered}/{len(items)} items checked"),
             title_justify="left", header_style="bold",
         )
         for i, col in enumerate(columns):

@@ -9,9 +9,9 @@ from nanxian_cli.render.emit import Listing, Record
 def _school_rows(schools: list[dict]) -> tuple[list[str], list[list]]:
     columns = ["code", tr("名称", "name"), tr("乡镇", "town"), tr("学段", "stages"), tr("寄宿", "boarding"),
                tr("食堂", "canteen"), tr("校车", "school bus"), tr("性质", "ownership"), tr("集团", "group"),
-               tr("责任督学", "inspector")]
+               tr("责任督学", "inspector"), tr("普惠", "inclusive")]  # a new column goes last: CSV readers keep theirs
     rows = [[s["code"], s["name"], s["town"], " ".join(s["stages"]), s["boarding"], s["canteen"], s["school_bus"],
-             s["ownership"], s["group"], s["inspector"]] for s in schools]
+             s["ownership"], s["group"], s["inspector"], s.get("inclusive", False)] for s in schools]
     return columns, rows
 
 
@@ -34,6 +34,8 @@ def _school_table(schools: list[dict]):
         attrs = [text for key, text in attr_labels.items() if s[key]]
         if s["ownership"] == "private":
             attrs.append(tr("民办", "private"))
+        if s.get("inclusive"):
+            attrs.append(tr("普惠", "inclusive"))
         # Chinese readers get 小学 初中; English keeps the keys that `--stage` accepts
         stages = " ".join(STAGE_LABELS[st][0] if get_lang() == "zh" and st in STAGE_LABELS else st for st in s["stages"])
         rows.append([s["code"], s["name"], s["town"], stages, " ".join(attrs), s["group"], s["inspector"]])

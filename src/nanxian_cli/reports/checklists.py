@@ -19,6 +19,10 @@ class ChecklistEntry:
     plan_items: list[int]
     hash: str
     file: str
+    valid_from: str | None = None
+    """First day a visit may use this version (ISO), None: no start."""
+    valid_to: str | None = None
+    """Last day a visit may use this version (ISO), None: no end."""
 
 
 @dataclass
@@ -41,11 +45,17 @@ class Coverage:
 
 
 def checklist_entries(loaded: list[Any]) -> list[ChecklistEntry]:
+    """Every checklist file, the versions of one id together, oldest first."""
+    def day(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    ordered = sorted(loaded, key=lambda lc: (lc.checklist.id, day(lc.checklist.valid_from) or ""))
     return [
-        ChecklistEntry(id=l.checklist.id, version=str(l.checklist.version), kind=l.checklist.kind,
-                       title=Words(l.checklist.title.zh, l.checklist.title.en), points=len(l.checklist.items),
-                       plan_items=sorted({n for it in l.checklist.items for n in it.plan}), hash=l.hash, file=str(l.path))
-        for l in loaded
+        ChecklistEntry(id=lc.checklist.id, version=str(lc.checklist.version), kind=lc.checklist.kind,
+                       title=Words(lc.checklist.title.zh, lc.checklist.title.en), points=len(lc.checklist.items),
+                       plan_items=sorted({n for it in lc.checklist.items for n in it.plan}), hash=lc.hash,
+                       file=str(lc.path), valid_from=day(lc.checklist.valid_from), valid_to=day(lc.checklist.valid_to))
+        for lc in ordered
     ]
 
 
@@ -54,9 +64,9 @@ def coverage(plan: Any, loaded: list[Any]) -> Coverage:
     items = []
     for section in plan.sections:
         for pi in section.items:
-            points = [(l.checklist.id, it.id) for l in loaded for it in l.checklist.items if pi.number in it.plan]
+            points = [(lc.checklist.id, it.id) for lc in loaded for it in lc.checklist.items if pi.number in it.plan]
             items.append(CoveredItem(number=pi.number, section=section.number, title=Words(pi.title.zh, pi.title.en),
                                      points=len(points), checklists=sorted({c for c, _ in points}),
                                      point_ids=[p for _, p in points]))
     return Coverage(covered=sum(1 for i in items if i.points > 0), total=len(items),
-                    points=sum(len(l.checklist.items) for l in loaded), checklists=len(loaded), items=items)
+                    points=sum(len(lc.checklist.items) for lc in loaded), checklists=len(loaded), items=items)

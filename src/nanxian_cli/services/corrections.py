@@ -3,6 +3,7 @@ voiding a whole visit. Nothing is deleted; the findings of every touched point a
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from typing import Any
 
@@ -49,7 +50,14 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
         school = school_of(conn, visit["school_code"])
         latest = {r["item_id"]: r for r in sql.current_answers(conn, visit["seq"])}
         values = {k: Outcome(sql.decode_value(r["value"]), r["outcome"]) for k, r in latest.items()}
-        if not applies(item, school):
+        day = dt.date.fromisoformat(visit["date"])
+        if applies(item, school) and not applies(item, school, day):
+            months = ", ".join(map(str, item.applies_to.months))
+            raise InputError(Words(f"{item_id}：此要点只在 {months} 月检查，本次督导日期为 {day.isoformat()}，"
+                                   f"保持不适用",
+                                   f"{item_id}: this point is checked in months {months} only and the visit is dated "
+                                   f"{day.isoformat()}; it stays na"))
+        if not applies(item, school, day):
             raise InputError(Words(f"{item_id}：此要点不适用于{school['name']}，保持不适用",
                                    f"{item_id}: this point does not apply to {school['name']}; it stays na"))
         if not when_met(item, values):
@@ -76,7 +84,7 @@ def amend_answer(store: Store, visit_id: str, item_id: str, raw: Any, reason: st
             values[target] = Outcome(value, outcome)
 
         write(item_id, result.value, result.outcome, reason, new_note)
-        to_na, needs_answer = follow_change(checklist, school, values, item_id)
+        to_na, needs_answer = follow_change(checklist, school, values, item_id, day)
         for other in to_na:
             kept = latest.get(other)
             write(other, None, "na", f"skip logic: {item_id} amended ({reason})", kept["note"] if kept is not None else None)

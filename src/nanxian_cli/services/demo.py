@@ -118,8 +118,8 @@ def build_demo(
     """
     import time
 
+    from nanxian_cli.files.checklists import by_id, load_all, load_plan
     from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits
-    from nanxian_cli.files.checklists import load_all, load_plan
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import people
     from nanxian_cli.services.catalog import ensure_plan
@@ -145,9 +145,9 @@ def build_demo(
             "code": row.code, "name": row.name, "town": row.town, "stages": list(row.stages),
             "boarding": row.boarding, "canteen": row.canteen, "school_bus": row.school_bus,
             "ownership": row.ownership, "group": row.group, "inspector": inspector_of.get(row.code),
+            "inclusive": row.inclusive,
         })
-    available = {loaded.checklist.id: loaded
-                 for loaded in (inputs.available if inputs is not None else load_all(checklists_dir))}
+    available = by_id(inputs.available if inputs is not None else load_all(checklists_dir))  # id -> versions
     planned = schedule(schools, available, opts, rng)
     result = DemoResult(schools=len(schools), inspectors=len(names))
     for pv in planned:

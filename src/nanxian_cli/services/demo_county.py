@@ -206,30 +206,61 @@ def _weekday(day: dt.date, lo: dt.date, hi: dt.date) -> dt.date:
     return min(max(day, lo), hi)
 
 
-def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions, rng: random.Random) -> list[PlannedVisit]:
-    """Every visit of every school, sorted by date (findings must be applied in time order)."""
+def _versions(available: dict[str, Any]) -> dict[str, list[Any]]:
+    """Checklist id -> its versions; `available` maps an id to one loaded checklist or to a list of versions."""
+    return {cid: list(v) if isinstance(v, list | tuple) else [v] for cid, v in available.items()}
+
+
+def _in_force(versions: list[Any], day: dt.date) -> Any:
+    """The version a visit on `day` is recorded against (validity window and season), or None."""
+    from nanxian_cli.core.applicability import in_season
+
+    for loaded in versions:
+        if loaded.checklist.valid_on(day) and in_season(loaded.checklist, day):
+            return loaded
+    return None
+
+
+def _fits_on(versions: list[Any], school: dict, day: dt.date) -> bool:
     from nanxian_cli.core.applicability import applies
 
+    loaded = _in_force(versions, day)
+    return loaded is not None and applies(loaded.checklist, school)
+
+
+def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions, rng: random.Random) -> list[PlannedVisit]:
+    """Every visit of every school, sorted by date (findings must be applied in time order); each visit uses a
+    checklist with a version in force on its date."""
+    from nanxian_cli.core.applicability import applies
+
+    versions = _versions(available)
     start = opts.end - dt.timedelta(days=365 * opts.years - 1)
     span = (opts.end - start).days + 1
     total = opts.visits_per_year * opts.years
     plan_ids = sorted(cid for cid in available if cid.startswith("plan-"))
     fits: dict[tuple, list[str]] = {}
+    fits_on: dict[tuple, list[str]] = {}
     planned: list[PlannedVisit] = []
     seq = 0
     for school in schools:
-        profile = (tuple(school["stages"]), school["boarding"], school["canteen"], school["school_bus"])
+        profile = (tuple(school["stages"]), school["boarding"], school["canteen"], school["school_bus"],
+                   bool(school.get("inclusive")), school.get("ownership"))
         if profile not in fits:
-            fits[profile] = [cid for cid, loaded in available.items() if applies(loaded.checklist, school)]
-        fit = fits[profile]
-        if not fit:
+            fits[profile] = [cid for cid, vs in versions.items() if any(applies(v.checklist, school) for v in vs)]
+        every_fit = fits[profile]
+        if not every_fit:
             continue
-        plans = [cid for cid in plan_ids if cid in fit]
         offset = rng.random()
         months_done: set[tuple[int, int, str]] = set()
         for k in range(total):
             position = (k + offset + rng.uniform(-0.3, 0.3)) / total
             day = _weekday(start + dt.timedelta(days=int(position * span)), start, opts.end)
+            if (profile, day) not in fits_on:
+                fits_on[profile, day] = [cid for cid in every_fit if _fits_on(versions[cid], school, day)]
+            fit = fits_on[profile, day]
+            if not fit:
+                continue
+            plans = [cid for cid in plan_ids if cid in fit]
             ym = (day.year, day.month)
             choice = None
             if day.month in (2, 3, 9) and OPENING in fit and (day.year, 9 if day.month == 9 else 2, OPENING) not in months_done:
@@ -263,20 +294,21 @@ def synth_visits(schools: list[dict], available: dict[str, Any], opts: DemoOptio
         planned = schedule(schools, available, opts, rng)
     by_code = {s["code"]: s for s in schools}
     quality = {s["code"]: rng.gauss(0.0, 0.9) for s in schools}
-    points = {cid: plan_points(loaded.checklist) for cid, loaded in available.items()}
+    versions = _versions(available)
+    points = {v.hash: plan_points(v.checklist) for vs in versions.values() for v in vs}
     # Points each school failed at its last check of them: usually fixed by the next check.
     failed: dict[str, set[str]] = {s["code"]: set() for s in schools}
     start = opts.end - dt.timedelta(days=365 * opts.years - 1)
     fail_notes = ("现场检查未达标（样本数据）", "资料不全，需补充（样本数据）", None, None)
     for pv in planned:
         school = by_code[pv.school_code]
-        loaded = available[pv.checklist_id]
+        loaded = _in_force(versions[pv.checklist_id], pv.date)
         years_in = (pv.date - start).days / 365.0
         base = -3.0 - 0.8 * quality[pv.school_code] - 0.15 * years_in
         school_failed = failed[pv.school_code]
         given: dict[str, GivenAnswer] = {}
         random_ = rng.random
-        for point in points[pv.checklist_id]:
+        for point in points[loaded.hash]:
             if point.allow_na and random_() < 0.03:
                 given[point.item_id] = GivenAnswer("na")
                 continue

@@ -7,7 +7,7 @@ from typing import Any
 
 from nanxian_cli.store.db import Store
 
-SCHOOL_COLUMNS = "code, name, town, stages, boarding, canteen, school_bus, ownership, grp, initials"
+SCHOOL_COLUMNS = "code, name, town, stages, boarding, canteen, school_bus, ownership, grp, initials, inclusive"
 
 
 @dataclass
@@ -24,22 +24,24 @@ def import_schools(store: Store, rows: list[Any], initials: dict[str, str], now:
         for row in rows:
             values = (
                 row.name, row.town, " ".join(row.stages), int(row.boarding), int(row.canteen),
-                int(row.school_bus), row.ownership, row.group, initials.get(row.code, ""),
+                int(row.school_bus), row.ownership, row.group, initials.get(row.code, ""), int(row.inclusive),
             )
             old = conn.execute(
-                "SELECT name, town, stages, boarding, canteen, school_bus, ownership, grp, initials FROM schools WHERE code = ?",
+                "SELECT name, town, stages, boarding, canteen, school_bus, ownership, grp, initials, inclusive "
+                "FROM schools WHERE code = ?",
                 (row.code,),
             ).fetchone()
             if old is None:
                 conn.execute(
-                    f"INSERT INTO schools ({SCHOOL_COLUMNS}, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT INTO schools ({SCHOOL_COLUMNS}, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (row.code, *values, now, now),
                 )
                 counts.added += 1
             elif tuple(old) != values:
                 conn.execute(
                     "UPDATE schools SET name=?, town=?, stages=?, boarding=?, canteen=?, school_bus=?, ownership=?, "
-                    "grp=?, initials=?, updated_at=? WHERE code=?",
+                    "grp=?, initials=?, inclusive=?, updated_at=? WHERE code=?",
                     (*values, now, row.code),
                 )
                 counts.updated += 1
@@ -58,6 +60,7 @@ def school_dict(row: Any) -> dict:
         "canteen": bool(row["canteen"]),
         "school_bus": bool(row["school_bus"]),
         "ownership": row["ownership"],
+        "inclusive": bool(row["inclusive"]) if "inclusive" in row.keys() else False,
         "group": row["grp"],
         "inspector": row["inspector"] if "inspector" in row.keys() else None,
     }
@@ -65,7 +68,7 @@ def school_dict(row: Any) -> dict:
 
 _SCHOOL_SELECT = (
     "SELECT s.code, s.name, s.town, s.stages, s.boarding, s.canteen, s.school_bus, s.ownership, s.grp, s.initials, "
-    "i.name AS inspector FROM schools s LEFT JOIN assignments a ON a.school_code = s.code "
+    "s.inclusive, i.name AS inspector FROM schools s LEFT JOIN assignments a ON a.school_code = s.code "
     "LEFT JOIN inspectors i ON i.id = a.inspector_id"
 )
 

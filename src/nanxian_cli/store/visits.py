@@ -186,7 +186,8 @@ def answered_points(conn: sqlite3.Connection, seq: int) -> int:
 
 def school_row(conn: sqlite3.Connection, school_code: str) -> sqlite3.Row | None:
     return conn.execute(
-        "SELECT code, name, town, stages, boarding, canteen, school_bus, ownership, grp FROM schools WHERE code = ?",
+        "SELECT code, name, town, stages, boarding, canteen, school_bus, ownership, grp, inclusive FROM schools "
+        "WHERE code = ?",
         (school_code,),
     ).fetchone()
 

@@ -102,7 +102,7 @@ class Session:
         got = self.latest.get(item.id)
         if got is not None and got[0] == "na":
             return
-        reason = AUTO_NOT_APPLICABLE if not applies(item, self.school) else AUTO_CONDITION
+        reason = AUTO_NOT_APPLICABLE if not applies(item, self.school, self.date) else AUTO_CONDITION
         self.write(item, None, "na", None, reason)
 
     # -- screens ---------------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ class Session:
             if other.when is None or other.when.item not in depends:
                 continue
             depends.add(other.id)
-            if auto_na(other, self.school, self.values):
+            if auto_na(other, self.school, self.values, self.date):
                 self.ensure_auto_na(other)
             elif not self.answered(other) and other not in queue[at + 1:]:
                 queue.insert(at + 1, other)
@@ -309,7 +309,7 @@ class Session:
         i = 0
         while i < len(queue):
             item = queue[i]
-            if auto_na(item, self.school, self.values):
+            if auto_na(item, self.school, self.values, self.date):
                 self.ensure_auto_na(item)
                 i += 1
                 continue
@@ -341,7 +341,7 @@ class Session:
                     self.say(tr("已跳过，最后再问。", "Skipped; asked again at the end."), "dim")
                 i += 1
         return [item.id for item in self.checklist.items
-                if not auto_na(item, self.school, self.values) and not self.answered(item)]
+                if not auto_na(item, self.school, self.values, self.date) and not self.answered(item)]
 
 
 def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector: str, visit_id: str,
