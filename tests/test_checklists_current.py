@@ -148,10 +148,10 @@ def test_a_2020_point_id_is_refused_in_a_2026_visit_and_nothing_is_written(cli, 
 
 def test_kindergartens_use_the_kindergarten_monthly_checklist_from_2021_09(cli, county, tmp_path: Path):
     # NX-021 南洲镇中心幼儿园: routine-monthly still applies in the 2020 version, not in the current one
-    record(cli, answers_file(tmp_path, "a.yaml", "NX-021", "routine-monthly", "2020-11-02", {"rm-admin-signboard": "yes"}))
-    refused = cli("inspect", "visit", "--answers",
-                  answers_file(tmp_path, "b.yaml", "NX-021", "routine-monthly", "2026-03-02", {"rm-admin-signboard": "yes"}),
-                  "--partial")
+    sign = {"rm-admin-signboard": "yes"}
+    record(cli, answers_file(tmp_path, "a.yaml", "NX-021", "routine-monthly", "2020-11-02", sign))
+    later = answers_file(tmp_path, "b.yaml", "NX-021", "routine-monthly", "2026-03-02", sign)
+    refused = cli("inspect", "visit", "--answers", later, "--partial")
     assert refused.exit_code == 2 and "does not apply" in refused.output
     visit = record(cli, answers_file(tmp_path, "c.yaml", "NX-021", "routine-kindergarten", "2026-03-02",
                                      {"kg-outdoor-hours": 1.5, "kg-sport-hour": 1, "kg-no-primary-content": "yes"}))
@@ -173,15 +173,16 @@ def test_the_kindergarten_assessment_point_applies_to_inclusive_kindergartens_on
 
 def test_a_food_sample_breach_seen_with_two_checklists_is_one_finding(cli, county, tmp_path: Path):
     record(cli, answers_file(tmp_path, "a.yaml", "NX-001", "routine-monthly", "2026-03-02", {"food-sample": "no"}))
-    record(cli, answers_file(tmp_path, "b.yaml", "NX-001", "special-campus-safety", "2026-03-09", {"food-sample": "no"}))
+    record(cli, answers_file(tmp_path, "b.yaml", "NX-001", "special-campus-safety", "2026-03-09",
+                             {"food-sample": "no"}))
     result = cli("finding", "list", "--format", "json")
     assert result.exit_code == 0, result.output
     found = [f for f in json.loads(result.stdout) if f["item"] == "food-sample"]
     assert len(found) == 1 and found[0]["status"] == "open" and found[0]["opened"] == "2026-03-02"
     assert rows(county, "SELECT recheck_count FROM findings WHERE point_key = 'food-sample'") == [(1,)]
     # a pass with a third checklist that shares the point resolves it
-    record(cli, answers_file(tmp_path, "c.yaml", "NX-001", "special-school-opening", "2026-03-16", {"food-purchase": "yes",
-                                                                                                   "drinking-water": "yes"}))
+    record(cli, answers_file(tmp_path, "c.yaml", "NX-001", "special-school-opening", "2026-03-16",
+                             {"food-purchase": "yes", "drinking-water": "yes"}))
     record(cli, answers_file(tmp_path, "d.yaml", "NX-001", "routine-monthly", "2026-04-06", {"food-sample": "yes"}))
     after = [f for f in json.loads(cli("finding", "list", "--format", "json", "--status", "resolved").stdout)
              if f["item"] == "food-sample"]
@@ -206,8 +207,9 @@ def test_drowning_points_are_seasonal_and_the_checklist_starts_in_2025(cli, coun
     got = outcomes(cli, november["id"])
     assert got["dr-parent-letter"] == "na" and got["dr-holiday-reminders"] == "na" and got["dr-education"] == "pass"
     before = rows(county, "SELECT count(*) FROM visits")
-    early = cli("inspect", "visit", "--answers", answers_file(tmp_path, "c.yaml", "NX-001", "special-drowning-prevention",
-                                                               "2024-06-03", {"dr-education": "yes"}), "--partial")
+    too_early = answers_file(tmp_path, "c.yaml", "NX-001", "special-drowning-prevention", "2024-06-03",
+                             {"dr-education": "yes"})
+    early = cli("inspect", "visit", "--answers", too_early, "--partial")
     assert early.exit_code == 2 and "no version valid on 2024-06-03" in early.output
     assert rows(county, "SELECT count(*) FROM visits") == before
 
@@ -224,9 +226,8 @@ def test_a_tutoring_institution_is_a_roster_entry_checked_with_its_own_checklist
     visit = record(cli, answers_file(tmp_path, "a.yaml", "TI-001", "special-tutoring-institutions", "2026-03-07",
                                      {"ti-no-holiday": "no", "ti-no-school-teachers": "yes"}))
     assert [f["item"] for f in visit["findings"]] == ["ti-no-holiday"]
-    refused = cli("inspect", "visit", "--answers",
-                  answers_file(tmp_path, "b.yaml", "TI-001", "routine-monthly", "2026-03-09", {"rm-admin-signboard": "yes"}),
-                  "--partial")
+    monthly = answers_file(tmp_path, "b.yaml", "TI-001", "routine-monthly", "2026-03-09", {"rm-admin-signboard": "yes"})
+    refused = cli("inspect", "visit", "--answers", monthly, "--partial")
     assert refused.exit_code == 2 and "does not apply" in refused.output
 
 
@@ -237,7 +238,8 @@ def test_a_2026_demo_county_uses_the_current_checklists_realistically(cli, tmp_p
     result = cli("demo", "--db", demo, "--end", "2026-11-30")
     assert result.exit_code == 0, result.output
     by = dict(((stage, cid), n) for stage, cid, n in rows(
-        demo, "SELECT s.stages, v.checklist_id, count(*) FROM visits v JOIN schools s ON s.code = v.school_code GROUP BY 1, 2"))
+        demo, "SELECT s.stages, v.checklist_id, count(*) FROM visits v JOIN schools s ON s.code = v.school_code "
+              "GROUP BY 1, 2"))
     assert by[("kindergarten", "routine-kindergarten")] > 40
     assert not [key for key in by if key[0] == "kindergarten" and key[1] == "routine-monthly"]
     months = dict(rows(demo, "SELECT checklist_id, group_concat(DISTINCT substr(date, 6, 2)) FROM visits GROUP BY 1"))
