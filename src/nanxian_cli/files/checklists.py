@@ -232,7 +232,8 @@ def _library_file(doc: Document, library: Library) -> None:
         if key != "points":
             library.problems.append(f"{path}:{doc.line_of((key,))}: {key}: unknown field (a library file holds "
                                     f"`points:` only)")
-    library.problems.extend(raw_checklist_problems(doc, "points"))
+    raw_problems = raw_checklist_problems(doc, "points")
+    library.problems.extend(raw_problems)
     for i, raw in enumerate(data["points"]):
         loc = ("points", i)
         if not isinstance(raw, dict):
@@ -248,7 +249,9 @@ def _library_file(doc: Document, library: Library) -> None:
         try:
             item = Item.model_validate(raw)
         except ValidationError as exc:
-            lines = validation_lines(doc, exc, prefix=loc, skip_model_errors=bool(library.problems))
+            # a point's rule errors the raw checks gave with their exact lines are not repeated
+            told = any(f": points[{i}]." in line or f": points[{i}]:" in line for line in raw_problems)
+            lines = validation_lines(doc, exc, prefix=loc, skip_model_errors=told)
             library.problems.extend(line for line in lines if line not in library.problems)
             continue
         first = library.points.get(item.id)

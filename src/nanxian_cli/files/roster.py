@@ -129,13 +129,15 @@ def read_roster(path: Path) -> list[Any]:
                 found.append((index + 1, f"{where}: row {index + 1}: expected a mapping with code, name, stages, …"))
                 continue
             fields: dict = {}
+            origin: dict = {}
             twice = False
             for key, value in record.items():
                 name = _field(key)
                 if name in fields:
-                    found.append((index + 1, f"{where}: row {index + 1}: {name}: given twice ({_short(key)} and "
-                                             f"{name!r} name the same field)"))
+                    found.append((index + 1, f"{where}: row {index + 1}: {name}: given twice ({_short(origin[name])} "
+                                             f"and {_short(key)} name the same field)"))
                     twice = True
+                origin[name] = key
                 # text fields keep what was typed: `code: 0101` stays "0101", `name: 3.10` stays "3.10"
                 written = doc.numbers_as_written.get(base + (index, key))
                 fields[name] = written if written is not None and name in ("code", "name", "town", "group") else value
