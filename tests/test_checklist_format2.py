@@ -251,6 +251,21 @@ def test_bad_library_files_exit_2(cli, tmp_path: Path, db_path: Path):
     assert snapshot(folder) == before and not db_path.exists()
 
 
+def test_a_library_file_is_validated_in_its_folder_only(cli, tmp_path: Path):
+    folder = library_folder(tmp_path)
+    lib = folder / "library" / "safety.yaml"
+    result = cli("checklist", "validate", lib)  # named on its own: its library is checked
+    assert result.exit_code == 0, result.output
+    stray = write(folder, "points.yaml", LIBRARY)  # beside the checklists, where `ref` does not look
+    result = cli("checklist", "validate", folder)
+    assert result.exit_code == 2
+    assert f"{stray}:1: a library file (`points:`) belongs in the `library/` folder" in result.stderr
+    result = cli("--checklists", folder, "checklist", "show", "a", "--format", "json")
+    assert result.exit_code == 0  # `a.yaml` is read directly, as before
+    result = cli("--checklists", folder, "checklist", "list")  # the whole folder is validated
+    assert result.exit_code == 2 and "belongs in the `library/` folder" in result.stderr
+
+
 def test_a_breach_seen_with_two_checklists_is_one_finding(cli, tmp_path: Path, schools, supervisors, monkeypatch):
     folder = library_folder(tmp_path)
     monkeypatch.setenv("NANXIAN_CHECKLISTS", str(folder))

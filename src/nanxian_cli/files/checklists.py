@@ -458,16 +458,17 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str],
             warnings.extend(library.warnings)
             if not found and not outside and not library.files:
                 problems.append(f"{path}: no checklist files (*.yaml, *.yml) in this folder")
-    lone_libraries = 0
     for path in checklist_files(paths):
         try:
             doc = read_yaml(path)
-            if is_library_document(doc):  # a library file named on its own
-                library = Library(path.parent)
-                _library_file(doc, library)
+            if is_library_document(doc):
+                if path.parent.name != LIBRARY_FOLDER:
+                    problems.append(f"{path}:1: a library file (`points:`) belongs in the `{LIBRARY_FOLDER}/` folder "
+                                    f"of the checklist folder, where `ref` finds its points")
+                    continue
+                library = library_of(path.parent.parent)  # a library file named on its own: its whole library
                 problems.extend(library.problems)
                 warnings.extend(library.warnings)
-                lone_libraries += 1
                 continue
             loaded = load_checklist(path, library_of(path.parent))
         except ValidationFailed as exc:
