@@ -226,9 +226,12 @@ def test_a_tutoring_institution_is_a_roster_entry_checked_with_its_own_checklist
     visit = record(cli, answers_file(tmp_path, "a.yaml", "TI-001", "special-tutoring-institutions", "2026-03-07",
                                      {"ti-no-holiday": "no", "ti-no-school-teachers": "yes"}))
     assert [f["item"] for f in visit["findings"]] == ["ti-no-holiday"]
-    monthly = answers_file(tmp_path, "b.yaml", "TI-001", "routine-monthly", "2026-03-09", {"rm-admin-signboard": "yes"})
-    refused = cli("inspect", "visit", "--answers", monthly, "--partial")
-    assert refused.exit_code == 2 and "does not apply" in refused.output
+    before = rows(county, "SELECT count(*) FROM visits")
+    for date in ("2026-03-09", "2020-11-02"):  # the 2020 version names no stages: it is for schools only
+        monthly = answers_file(tmp_path, "b.yaml", "TI-001", "routine-monthly", date, {"rm-admin-signboard": "yes"})
+        refused = cli("inspect", "visit", "--answers", monthly, "--partial")
+        assert refused.exit_code == 2 and "does not apply" in refused.output, date
+    assert rows(county, "SELECT count(*) FROM visits") == before
 
 
 # -- the demo county in later years ------------------------------------------------------------------------------
