@@ -14,6 +14,7 @@ child's maximum resident set size (wait4). The first run of each command is a wa
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -298,7 +299,7 @@ def answers_file(path: Path, checklists: Path) -> None:
     from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.services import demo_county as demo
 
-    loaded = find_checklist(checklists, "routine-monthly")
+    loaded = find_checklist(checklists, "routine-monthly", dt.date(2020, 12, 30))  # the version of the visit date
     lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", f"inspector: {ANSWERS_INSPECTOR}",
              "answers:"]
     for n, point in enumerate(demo.plan_points(loaded.checklist)):

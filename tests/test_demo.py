@@ -278,7 +278,9 @@ def _county(tmp_path: Path, name: str, schools: int = 8):
     import_schools(store, roster)
     school_dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                      "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "测试督学"} for r in roster]
-    available = {loaded.checklist.id: loaded for loaded in load_all(bundled_checklists_dir())}
+    from nanxian_cli.files.checklists import by_id
+
+    available = by_id(load_all(bundled_checklists_dir()))  # id -> its versions (2020 and current)
     opts = core.DemoOptions(schools=schools, years=1, visits_per_year=12, seed=11)
     visits = list(county.synth_visits(school_dicts, available, opts, random.Random(11)))
     return store, path, visits

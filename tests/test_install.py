@@ -72,4 +72,5 @@ def test_wheel_install_runs_from_another_directory(tmp_path: Path):
     assert coverage.returncode == 0, coverage.stderr
     data = json.loads(coverage.stdout)
     assert data["total"] == 21 and len(data["items"]) == 21
-    assert data["checklists"] == len(checklists)
+    # coverage counts the version of each checklist in force today; the list shows every version
+    assert data["checklists"] == len({c["id"] for c in checklists})

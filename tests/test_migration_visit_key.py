@@ -307,11 +307,11 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         amend_answer(store, vid, item, "no", "looked again", "测试")
         assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                          "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
-    from nanxian_cli.files.checklists import load_all
+    from nanxian_cli.files.checklists import find_checklist
     from nanxian_cli.services.recording import school_of as _school_of
     from nanxian_cli.services.recording import start_draft
 
-    loaded = {source.checklist.id: source for source in load_all(bundled_checklists_dir())}["routine-monthly"]
+    loaded = find_checklist(bundled_checklists_dir(), "routine-monthly", dt.date(2020, 12, 30))  # the 2020 version
     with open_store(path) as store:
         school = _school_of(store.conn, store.one("SELECT code FROM schools ORDER BY code LIMIT 1")[0])
         new_id = start_draft(store, school, loaded, dt.date(2020, 12, 30), "测试")

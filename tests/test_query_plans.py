@@ -7,6 +7,7 @@ No ANALYZE is run: the plans come from the schema alone, as on a user's machine.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 from pathlib import Path
@@ -212,7 +213,7 @@ def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], t
 
     register_supervisors(county_copy, "测试")
     visit_id, failed_item = _visit_with_findings(county_copy)
-    loaded = find_checklist(bundled_checklists_dir(), "routine-monthly")
+    loaded = find_checklist(bundled_checklists_dir(), "routine-monthly", dt.date(2020, 12, 30))  # the 2020 version
     answers = tmp_path / "answers.yaml"
     lines = ["school: NX-001", "checklist: routine-monthly", "date: 2020-12-30", "inspector: 测试", "answers:"]
     lines += [f"  {p.item_id}: {p.fail_raw if p.fail_raw is not None and n % 7 == 3 else p.pass_raw!r}"

@@ -104,7 +104,8 @@ def test_sample_roster_covers_every_stage_and_attribute(cli):
     result = cli("school", "import", bundled_data_dir() / "schools.sample.yaml")
     assert result.exit_code == 0, result.output
     schools = school_json(cli)
-    assert {stage for s in schools for stage in s["stages"]} == set(STAGES)
+    # every stage of a school; `training` (a tutoring institution, not a school) is not in the sample roster
+    assert {stage for s in schools for stage in s["stages"]} == set(STAGES) - {"training"}
     for attribute in ATTRIBUTES:
         assert any(s[attribute] for s in schools), attribute
         assert any(not s[attribute] for s in schools), attribute
@@ -115,7 +116,7 @@ BAD_CSV_CASES = [
     ("missing name", "code,name,stages\r\nB-1,,primary\r\n", ["bad.csv:2: row 1: name: field required"]),
     ("unknown stage", "code,name,stages\r\nB-1,甲校,primary college\r\n",
      ["bad.csv:2: row 1: stages[1]: unknown stage 'college'; expected one of kindergarten, primary, junior, senior, "
-      "vocational, special"]),
+      "vocational, special, training"]),
     ("bad boolean", "code,name,stages,canteen\r\nB-1,甲校,primary,maybe\r\n",
      ["bad.csv:2: row 1: canteen: expected true or false, got 'maybe'"]),
     ("duplicate code", "code,name,stages\r\nB-1,甲校,primary\r\nB-1,乙校,primary\r\n",
@@ -170,7 +171,7 @@ def test_every_bad_row_is_listed_and_good_rows_are_not_written(cli, schools, tmp
         f"  {path}:4: row 3: code: field required",
         f"  {path}:5: row 4: name: field required",
         f"  {path}:6: row 5: stages[0]: unknown stage 'college'; expected one of kindergarten, primary, junior, "
-        "senior, vocational, special",
+        "senior, vocational, special, training",
         f"  {path}:7: row 6: boarding: expected true or false, got 'maybe'",
         f"  {path}:8: row 7: code: 'NEW-1' repeats row 2",
         f"  {path}:9: row 8: more cells than header columns",
@@ -197,7 +198,7 @@ def test_bad_yaml_rows_listed_with_lines(cli, schools, tmp_path: Path, db_path: 
     assert result.stderr.splitlines()[1:] == [
         f"  {path}:4: row 2: name: field required",
         f"  {path}:4: row 2: stages[1]: unknown stage 'college'; expected one of kindergarten, primary, junior, "
-        "senior, vocational, special",
+        "senior, vocational, special, training",
         f"  {path}:4: row 2: canteen: expected true or false, got 'perhaps'",
         f"  {path}:7: row 3: expected a mapping with code, name, stages, …",
         f"  {path}:8: row 4: colour: unknown field",

@@ -11,11 +11,20 @@ from typing import Any
 
 from nanxian_cli.core.answers import YES_WORDS, Outcome
 
+INSTITUTION = "training"
+"""The roster stage of an off-campus tutoring institution (校外培训机构): not a school."""
+
 
 def applies(item_or_checklist: Any, school: dict, day: dt.date | None = None) -> bool:
     """Whether a point (or a whole checklist) concerns this school's stages and attributes and, when the visit's
-    date `day` is given, its month (`applies_to.months`: a seasonal point is `na` outside its months)."""
+    date `day` is given, its month (`applies_to.months`: a seasonal point is `na` outside its months).
+
+    A checklist without `stages` is for every kind of school, not for a tutoring institution: an institution gets
+    only the checklists that name the stage `training`."""
     rule = item_or_checklist.applies_to
+    if (hasattr(item_or_checklist, "items") and set(school["stages"]) == {INSTITUTION}
+            and (rule is None or INSTITUTION not in rule.stages)):
+        return False
     if rule is None:
         return True
     stages = set(school["stages"])

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, f
 
 from nanxian_cli.core.vocab import DEFAULT_RECTIFY_DAYS
 
-Stage = Literal["kindergarten", "primary", "junior", "senior", "vocational", "special"]
+Stage = Literal["kindergarten", "primary", "junior", "senior", "vocational", "special", "training"]
 Attribute = Literal["boarding", "canteen", "school_bus"]
 ItemType = Literal["yesno", "number", "choice", "rating", "text"]
 Severity = Literal["critical", "major", "minor"]

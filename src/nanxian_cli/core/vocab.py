@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-STAGES = ("kindergarten", "primary", "junior", "senior", "vocational", "special")
+STAGES = ("kindergarten", "primary", "junior", "senior", "vocational", "special", "training")
+"""`training`: an off-campus tutoring institution (校外培训机构), in the roster so that it can be inspected."""
 ATTRIBUTES = ("boarding", "canteen", "school_bus")
 SEVERITIES = ("critical", "major", "minor")
 KINDS = ("routine", "special", "assessment")
@@ -19,8 +20,10 @@ STAGE_LABELS = {
     "senior": ("高中", "senior secondary"),
     "vocational": ("中职", "vocational"),
     "special": ("特教", "special education"),
+    "training": ("校外培训机构", "tutoring institution"),
 }
-STAGE_WORDS = {zh: key for key, (zh, _) in STAGE_LABELS.items()} | {"特殊教育": "special", "中等职业": "vocational"}
+STAGE_WORDS = {zh: key for key, (zh, _) in STAGE_LABELS.items()} | {"特殊教育": "special", "中等职业": "vocational",
+                                                                    "培训机构": "training"}
 """Stage names a Chinese roster may use."""
 ROSTER_HEADERS = {"代码": "code", "名称": "name", "乡镇": "town", "学段": "stages", "寄宿": "boarding",
                   "食堂": "canteen", "校车": "school_bus", "性质": "ownership", "集团": "group", "普惠": "inclusive"}

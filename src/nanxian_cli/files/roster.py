@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from nanxian_cli.core.vocab import STAGES
 from nanxian_cli.errors import InputError, ValidationFailed
 from nanxian_cli.files.inputs import read_bytes
 from nanxian_cli.files.yaml import decode_text, format_loc, parse_yaml
@@ -270,8 +271,7 @@ def _validate_rows(rows: list[tuple[int, str, dict]], found: list[tuple[int, str
                 elif err["type"] == "extra_forbidden":
                     msg = "unknown field"
                 elif err["type"] == "literal_error" and err["loc"] and err["loc"][0] == "stages":
-                    msg = (f"unknown stage {_short(err.get('input'))}; expected one of kindergarten, primary, junior, "
-                           f"senior, vocational, special")
+                    msg = f"unknown stage {_short(err.get('input'))}; expected one of {', '.join(STAGES)}"
                 found.append((number, f"{where}: row {number}: {field}: {msg}"))
             if len(errors) > MAX_ROW_PROBLEMS:
                 found.append((number, f"{where}: row {number}: … and {len(errors) - MAX_ROW_PROBLEMS} more "

@@ -25,6 +25,11 @@ ROUTINE = "routine-monthly"
 OPENING = "special-school-opening"
 SAFETY = "special-campus-safety"
 KINDERGARTEN = "assessment-kindergarten"
+# Checklists in force from the 2021-22 school year (or 2025): only a demo with a later --end uses them.
+ROUTINE_KINDERGARTEN = "routine-kindergarten"  # the monthly visit to a kindergarten, instead of ROUTINE
+DROWNING = "special-drowning-prevention"  # before the summer holiday
+FIVE_MANAGEMENTS = "special-five-managements"
+PROTECTION = "special-student-protection"
 
 SURNAMES = ("王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
             "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
@@ -276,10 +281,21 @@ def schedule(schools: list[dict], available: dict[str, Any], opts: DemoOptions,
             elif day.month == 6 and KINDERGARTEN in fit and (*ym, KINDERGARTEN) not in months_done:
                 choice = KINDERGARTEN
                 months_done.add((*ym, KINDERGARTEN))
+            elif day.month in (5, 6) and DROWNING in fit and (day.year, 5, DROWNING) not in months_done:
+                choice = DROWNING  # seasonal: its summer points are asked in these months
+                months_done.add((day.year, 5, DROWNING))
+            elif day.month == 10 and FIVE_MANAGEMENTS in fit and (*ym, FIVE_MANAGEMENTS) not in months_done:
+                choice = FIVE_MANAGEMENTS
+                months_done.add((*ym, FIVE_MANAGEMENTS))
+            elif day.month == 12 and PROTECTION in fit and (*ym, PROTECTION) not in months_done:
+                choice = PROTECTION
+                months_done.add((*ym, PROTECTION))
             elif plans and rng.random() < 0.08:
                 choice = rng.choice(plans)
             elif ROUTINE in fit:
                 choice = ROUTINE
+            elif ROUTINE_KINDERGARTEN in fit:
+                choice = ROUTINE_KINDERGARTEN
             else:
                 choice = fit[k % len(fit)]
             visit_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
