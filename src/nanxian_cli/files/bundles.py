@@ -83,8 +83,21 @@ def _check_text(value: str, where: str, limit: int) -> None:
         raise InputError(tr(f"{where}：含有控制字符 U+{o:04X}", f"{where}: contains the control character U+{o:04X}"))
 
 
+_REVISION_KEYS = _NAMES["revision"]
+_REVISION_TEXT = ("uid", "visit", "item", "outcome", "device", "recorded_at")
+_REVISION_OPTIONAL = ("base", "note", "reason", "author")
+
+
 def check_record(record: Any, where: str) -> dict:
     """A record's shape: an object with a known `kind`, exactly the fields of that kind, each of its type."""
+    if type(record) is dict and record.get("kind") == "revision" and record.keys() == _REVISION_KEYS:
+        # the common case (nearly every line of a bundle), checked without the general loop
+        if (all(type(record[k]) is str and len(record[k]) <= 200 and not _CONTROL.search(record[k])
+                for k in _REVISION_TEXT)
+                and all(record[k] is None or (type(record[k]) is str and len(record[k]) <= 200
+                                              and not _CONTROL.search(record[k])) for k in _REVISION_OPTIONAL)
+                and type(record["fixed_on_site"]) is bool):
+            return record
     if not isinstance(record, dict):
         raise InputError(tr(f"{where}：每行应为一个 JSON 对象", f"{where}: each line must be a JSON object"))
     kind = record.get("kind")

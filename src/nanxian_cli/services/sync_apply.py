@@ -100,6 +100,7 @@ class Importer:
     def visit(self, visit_id: str) -> dict | None:
         known = self.visits.get(visit_id)
         if known is None:
+            self.flush()  # what was read of this visit before it was put aside is in the database
             row = sql.visit_by_id(self.conn, visit_id)
             if row is None:
                 return None
@@ -222,7 +223,25 @@ class Importer:
             self.r.skipped += 1
         return True
 
+    def put_aside(self) -> None:
+        """Records come visit by visit: when the next visit starts, the ones read so far are finished (a new
+        visit's counts tallied from its records) and dropped from memory; a later record about one of them
+        reads it back from the database."""
+        from nanxian_cli.core.scoring import tally
+
+        for vid, known in self.visits.items():
+            outcomes = known.get("outcomes")
+            if outcomes is not None and vid in self.touched_visits:
+                row = known["row"]
+                items = self.checklist_items(row["checklist_hash"])
+                visit_sql.write_counts(self.conn, vid, row["seq"], tally(items, outcomes))
+                self.touched_points[row["school_code"]].update(self.keys[row["checklist_hash"]].values())
+                self.touched_visits.discard(vid)
+        self.visits.clear()
+
     def _visit(self, rec: dict, where: str) -> bool:
+        if len(self.visits) >= 50:
+            self.put_aside()
         known = self.visit(rec["id"])
         header = (rec["school"], rec["checklist"], rec["checklist_hash"], rec["date"], rec["inspector"])
         if known is not None:
@@ -306,7 +325,8 @@ class Importer:
                 known["outcomes"] = None  # two revisions of a point: the current one is decided in finish()
             else:
                 outcomes[item_id] = rec["outcome"]
-        self.touched_current.add((row["seq"], item_id))
+        if revision > 1:  # a point's only revision is current already (the column's default)
+            self.touched_current.add((row["seq"], item_id))
         self.touched_visits.add(vid)
         self.r.new["revisions"] += 1
         if siblings:
@@ -400,6 +420,7 @@ class Importer:
         from nanxian_cli.services.catalog import snapshot
         from nanxian_cli.services.recording import refresh_counts
 
+        self.put_aside()
         self.flush()
         by_seq: dict[int, set[str]] = defaultdict(set)
         for seq, item_id in self.touched_current:
