@@ -308,11 +308,12 @@ class Importer:
             return False
         siblings = list(known["children"][(item_id, base)])
         revision = known["revs"][item_id] + 1
-        derived = revision_uid(vid, item_id, revision)
+        # a first revision whose id is the one derived from its visit and point needs no stored id
+        derived = revision == 1 and base is None and rec["uid"] == revision_uid(vid, item_id, 1)
         own_device = rec["device"] == row["device"]
         self.pending.append((
             row["seq"], item_id, revision, visit_sql.value_json(rec["value"]), rec["outcome"], rec["note"],
-            rec["reason"], rec["author"], rec["recorded_at"], None if rec["uid"] == derived else rec["uid"], base,
+            rec["reason"], rec["author"], rec["recorded_at"], None if derived else rec["uid"], base,
             None if own_device else rec["device"], int(rec["fixed_on_site"])))
         if len(self.pending) >= 5000:
             self.flush()
