@@ -21,6 +21,7 @@ def migration(fn: Callable) -> Callable:
 
 # The migrations, in order: importing these modules registers them.
 from nanxian_cli.store import migrations_2020, migrations_facts  # noqa: E402, F401
+from nanxian_cli.store import migrations_notices  # noqa: E402, F401
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
