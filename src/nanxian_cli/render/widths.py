@@ -1,0 +1,98 @@
+"""Column widths sized to their content, for the printed formats (docx, html) and the spreadsheet (xlsx).
+
+Widths are in terminal cells (a Chinese character is two, a digit one). Short columns (numbers, dates,
+severities) keep their whole width; when the page is too narrow for every column's longest cell, the longest
+columns give way first, down to a floor, so a date or a percentage is never broken mid-word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nanxian_cli.render.document_text import cell_kind, plain
+
+CAP = 80  # no column asks for more than this many cells, however long its longest text
+FLOOR = 8  # a text column keeps at least this many cells (four Chinese characters)
+
+
+def text_width(text: str) -> int:
+    """The widest line of `text`, in terminal cells."""
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in str(text).splitlines()), default=0)
+
+
+def natural(section: Any, columns: list | None = None) -> list[int]:
+    """Each column's widest cell (header included), capped."""
+    out = []
+    for c in columns if columns is not None else section.columns:
+        widest = max((text_width(plain(r.get(c.key), cell_kind(c, r))) for r in section.rows), default=0)
+        out.append(min(CAP, max(widest, text_width(c.header))))
+    return out
+
+
+def floors(section: Any, widths: list[int], columns: list | None = None, short: int = 18) -> list[int]:
+    """How narrow each column may become: a number, a date or a short text (up to `short` cells: a severity,
+    a few words) keeps its whole width; longer text keeps FLOOR cells or its header's width, whichever is more."""
+    out = []
+    for c, w in zip(columns if columns is not None else section.columns, widths):
+        if c.kind in ("int", "rate", "number", "date") or w <= short:
+            out.append(w)
+        else:
+            out.append(min(w, max(FLOOR, text_width(c.header))))
+    return out
+
+
+def volume(section: Any, columns: list | None = None) -> list[float]:
+    """Each column's mean cell width: how much text it holds (a column of mostly empty notes holds little)."""
+    out = []
+    rows = max(1, len(section.rows))
+    for c in columns if columns is not None else section.columns:
+        total = sum(min(CAP * 4, text_width(plain(r.get(c.key), cell_kind(c, r)))) for r in section.rows)
+        out.append(max(1.0, total / rows))
+    return out
+
+
+def fit(widths: list[int], lows: list[int], total: float, *, fill: bool = True,
+        weights: list[float] | None = None) -> list[float]:
+    """Widths (cells) that sum to `total`: each column its natural width when they fit (the spare room shared
+    among the columns in proportion, when `fill`); else the text columns share what the fixed ones leave in
+    proportion to `weights` (how much text each holds), each between its floor (`lows`) and its natural width."""
+    if not widths:
+        return []
+    room = float(total)
+    if sum(widths) <= room:
+        if not fill or sum(widths) == 0:
+            return [float(w) for w in widths]
+        scale = room / sum(widths)
+        return [w * scale for w in widths]
+    if sum(lows) >= room:  # too many columns for the page: shrink all of them alike
+        scale = room / max(1, sum(lows))
+        return [w * scale for w in lows]
+    weights = weights or [float(w) for w in widths]
+
+    def sized(t: float) -> list[float]:
+        return [float(max(low, min(w, weight * t))) for w, low, weight in zip(widths, lows, weights)]
+
+    lo, hi = 0.0, max(w / weight for w, weight in zip(widths, weights)) + 1
+    for _ in range(50):  # the scale t with sum(sized(t)) == room
+        mid = (lo + hi) / 2
+        if sum(sized(mid)) > room:
+            hi = mid
+        else:
+            lo = mid
+    out = sized(lo)
+    spare = room - sum(out)
+    growable = [i for i, (w, x) in enumerate(zip(widths, out)) if x < w]
+    for i in growable:  # what rounding left over
+        out[i] += spare / len(growable)
+    return out
+
+
+def column_widths(section: Any, total: float, columns: list | None = None, *, fill: bool = True) -> list[float]:
+    """The section's columns sized to their content within `total` cells."""
+    widths = natural(section, columns)
+    lows = floors(section, widths, columns)
+    if sum(lows) > 0.6 * total:  # short texts kept whole would leave too little for the long ones
+        lows = floors(section, widths, columns, short=FLOOR + 2)
+    return fit(widths, lows, total, fill=fill, weights=volume(section, columns))
