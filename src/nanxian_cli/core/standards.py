@@ -153,7 +153,7 @@ def standard(item: Any) -> Words:
         expect = getattr(item, "expect", None)
         if expect is None or expect:
             return Words("应达到本条要求", "this must be in place")
-        return Words("不得存在本条所述情形", "this must not occur")
+        return Words("不得存在此情形", "this must not occur")
     if kind == "number":
         low, high, u = getattr(item, "min", None), getattr(item, "max", None), unit(item)
         if low is not None and high is not None:

@@ -37,8 +37,9 @@ class Section:
 
 
 # `text` rows: {"text": str, "style": "body" (an indented paragraph) | "addressee" | "right" | "note"}.
-# `signatures` rows: {"label": str} a line to sign with a date line beside it, or {"text": str} a line set to the
-# right (the issuing office, the date); the block is kept on one page.
+# `signatures` rows: {"label": str} a line to sign with a date line beside it, {"labels": [str, ...]} lines to
+# sign side by side, or {"text": str} a line set to the right (the issuing office, the date); the block is kept on
+# one page.
 
 
 @dataclass

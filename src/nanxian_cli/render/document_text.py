@@ -80,6 +80,8 @@ def signature_line(r: dict) -> str:
     """One line of a signature block as plain text: a line to sign with a date line, or a right-hand text."""
     if "label" in r:
         return f"{r['label']}: ____________________    {tr('日期', 'Date')}: ____________"
+    if "labels" in r:
+        return "    ".join(f"{label}: ____________________" for label in r["labels"])
     return r["text"]
 
 
@@ -103,6 +105,8 @@ def document_markdown(doc: Any) -> str:
                 if "label" in r:  # the blanks to sign on stay lines, not escaped characters
                     lines.append(f"{escape_markdown(r['label'])}: ____________________    "
                                  f"{escape_markdown(tr('日期', 'Date'))}: ____________")
+                elif "labels" in r:
+                    lines.append("    ".join(f"{escape_markdown(label)}: ____________________" for label in r["labels"]))
                 else:
                     lines.append(escape_markdown(r["text"]))
                 lines.append("")

@@ -27,7 +27,7 @@ FALLBACKS = {  # the font table's alternatives, and the family Word substitutes 
 }
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # GB/T 9704: 版心 156 x 225 mm
 WIDE_MARGINS_MM = {"top": 20, "bottom": 20, "left": 15, "right": 15}
-CELL_PADDING_MM = 1.2  # each side of a table cell
+CELL_PADDING_MM = 0.9  # each side of a table cell
 
 RATE_FILLS = {"good": "D9F2D9", "warn": "FFF2C2", "bad": "F8D0D0"}
 
@@ -72,8 +72,11 @@ def _set_lang(rpr: Any) -> None:
 
 
 def _style(word: Any, name: str, *, east: str, size: float, bold: bool = False, base: str | None = None,
-           paragraph: bool = True) -> Any:
+           paragraph: bool = True, line: float | None = None) -> Any:
+    """A paragraph style with its fonts named; `line`: an exact line height in points (the same on every machine,
+    whatever the fallback font's ascent, as GB/T 9704 sets lines per page)."""
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt, RGBColor
 
     styles = word.styles
@@ -90,6 +93,9 @@ def _style(word: Any, name: str, *, east: str, size: float, bold: bool = False, 
     rpr = style.element.get_or_add_rPr()
     _set_fonts(rpr, east)
     _set_lang(rpr)
+    if line is not None:
+        style.paragraph_format.line_spacing = Pt(line)
+        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     return style
 
 
@@ -103,40 +109,49 @@ def _styles(word: Any, official: bool) -> None:
     _set_fonts(rpr, BODY_FONT if official else TABLE_FONT)
     _set_lang(rpr)
     body = 12 if official else 10.5
-    normal = _style(word, "Normal", east=BODY_FONT if official else TABLE_FONT, size=body)
+
+    def exact(points: float) -> float | None:  # documents for the school: exact line heights
+        return points if official else None
+
+    normal = _style(word, "Normal", east=BODY_FONT if official else TABLE_FONT, size=body, line=exact(18))
+    normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.15
-    for name, size in (("Heading 1", 14 if official else 13), ("Heading 2", 12 if official else 11)):
-        h = _style(word, name, east=HEADING_FONT, size=size, bold=False, base="Normal")
-        h.paragraph_format.space_before = Pt(8)
-        h.paragraph_format.space_after = Pt(3)
+    if not official:
+        normal.paragraph_format.line_spacing = 1.0
+    for name, size in (("Heading 1", 12.5 if official else 13), ("Heading 2", 12 if official else 11)):
+        h = _style(word, name, east=HEADING_FONT, size=size, bold=False, base="Normal", line=exact(18))
+        h.paragraph_format.space_before = Pt(4)
+        h.paragraph_format.space_after = Pt(2)
         h.paragraph_format.keep_with_next = True
         h.paragraph_format.first_line_indent = None
-    title = _style(word, "Title", east=TITLE_FONT if official else HEADING_FONT, size=22 if official else 16)
+    title = _style(word, "Title", east=TITLE_FONT if official else HEADING_FONT, size=20 if official else 16,
+                   line=exact(28))
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER if official else WD_ALIGN_PARAGRAPH.LEFT
     title.paragraph_format.space_before = Pt(0)
-    title.paragraph_format.space_after = Pt(6)
+    title.paragraph_format.space_after = Pt(4)
     title.paragraph_format.keep_with_next = True
     _drop_border(title)
-    issuer = _style(word, "NX Issuer", east=TITLE_FONT, size=16, base="Normal")
+    issuer = _style(word, "NX Issuer", east=TITLE_FONT, size=15, base="Normal", line=exact(22))
     issuer.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    issuer.paragraph_format.space_after = Pt(6)
+    issuer.paragraph_format.space_after = Pt(4)
     issuer.paragraph_format.keep_with_next = True
-    number = _style(word, "NX Number", east=BODY_FONT, size=body, base="Normal")
+    number = _style(word, "NX Number", east=BODY_FONT, size=body, base="Normal", line=exact(18))
     number.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    number.paragraph_format.space_after = Pt(10)
+    number.paragraph_format.space_after = Pt(6)
     number.paragraph_format.keep_with_next = True
-    text = _style(word, "NX Body", east=BODY_FONT, size=body, base="Normal")
+    text = _style(word, "NX Body", east=BODY_FONT, size=body, base="Normal", line=exact(21))
     text.paragraph_format.first_line_indent = Pt(body * 2)
-    text.paragraph_format.space_before = Pt(6)
+    text.paragraph_format.space_before = Pt(3)
     text.paragraph_format.space_after = Pt(0)
-    text.paragraph_format.line_spacing = 1.3
-    _style(word, "NX Table", east=TABLE_FONT, size=10.5 if official else 9.5, base="Normal").paragraph_format \
-        .line_spacing = 1.0
-    sign = _style(word, "NX Signature", east=BODY_FONT, size=body, base="Normal")
+    if not official:
+        text.paragraph_format.line_spacing = 1.25
+    table = _style(word, "NX Table", east=TABLE_FONT, size=10.5 if official else 9.5, base="Normal", line=exact(14))
+    if not official:
+        table.paragraph_format.line_spacing = 1.0
+    sign = _style(word, "NX Signature", east=BODY_FONT, size=body, base="Normal", line=exact(18))
     sign.paragraph_format.keep_with_next = True
     sign.paragraph_format.keep_together = True
-    sign.paragraph_format.space_before = Pt(10)
+    sign.paragraph_format.space_before = Pt(6)
 
 
 def _drop_border(style: Any) -> None:
@@ -301,7 +316,7 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
     from nanxian_cli.render.widths import column_widths
 
     per_cell = _mm_per_cell(official)
-    pad = 2 * CELL_PADDING_MM + 0.6
+    pad = 2 * CELL_PADDING_MM + 0.4
     cells = (block_mm - pad * len(columns)) / per_cell
     widths = [w * per_cell + pad for w in column_widths(s, cells, columns)]
     table = word.add_table(rows=1, cols=len(columns))
@@ -327,7 +342,7 @@ def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
 
     pairs = max(1, s.pairs)
     per_cell = _mm_per_cell(official)
-    pad = 2 * CELL_PADDING_MM + 0.6
+    pad = 2 * CELL_PADDING_MM + 0.4
     label_w = max(text_width(str(r["label"])) for r in s.rows) * per_cell + pad
     value_w = (block_mm - pairs * label_w) / pairs
     lines: list[list[dict]] = []
@@ -363,13 +378,15 @@ def _signatures(word: Any, s: Any) -> None:
         if "label" in r:
             p.add_run(_clean(f"{r['label']}{tr('：', ': ')}________________    {tr('日期', 'Date')}{tr('：', ': ')}"
                              f"{date_blank}"))
+        elif "labels" in r:
+            p.add_run(_clean("    ".join(f"{label}{tr('：', ': ')}__________" for label in r["labels"])))
         else:
             p.add_run(_clean(r["text"]))
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            p.paragraph_format.space_before = Pt(4)
+            p.paragraph_format.space_before = Pt(0)
         paragraphs.append(p)
     if paragraphs:
-        paragraphs[0].paragraph_format.space_before = Pt(24)
+        paragraphs[0].paragraph_format.space_before = Pt(10)
         paragraphs[-1].paragraph_format.keep_with_next = False
 
 

@@ -89,10 +89,66 @@ def fit(widths: list[int], lows: list[int], total: float, *, fill: bool = True,
     return out
 
 
+def _cells(section: Any, columns: list) -> list[list[int]]:
+    """Each row's cell widths, column by column."""
+    return [[min(CAP * 8, text_width(plain(r.get(c.key), cell_kind(c, r)))) for c in columns] for r in section.rows]
+
+
+def _height(row: list[int], widths: list[float]) -> int:
+    return max((-(-length // max(1, int(w))) if length else 1) for length, w in zip(row, widths))
+
+
+def _lines(length: int, width: float) -> int:
+    return -(-length // max(1, int(width))) if length else 1
+
+
+def fewest_lines(cells: list[list[int]], widths: list[int], lows: list[int], total: float) -> list[float] | None:
+    """Widths between the floors and the natural widths that print the rows in the fewest lines. From the floors,
+    room goes step by step to the row whose next line saved costs the fewest cells (a row is as tall as its tallest
+    cell, so its columns widen together); what is left once no line can be saved is shared by the columns that
+    still wrap, in proportion. None when the floors do not fit."""
+    cols = len(widths)
+    w = [float(x) for x in lows]
+    spare = total - sum(w)
+    if spare < 0:
+        return None
+    while spare >= 1:
+        heights = [max(_lines(x, wj) for x, wj in zip(row, w)) for row in cells]
+        best: tuple[float, list[float]] | None = None
+        for row, h in zip(cells, heights):
+            if h <= 1:
+                continue
+            trial = [max(wj, min(float(nat), float(-(-x // (h - 1))))) for x, wj, nat in zip(row, w, widths)]
+            if max(_lines(x, t) for x, t in zip(row, trial)) >= h:
+                continue  # a column at its natural width still needs h lines
+            cost = sum(trial) - sum(w)
+            if cost <= 0 or cost > spare:
+                continue
+            gain = sum(old - max(_lines(x, t) for x, t in zip(r, trial)) for old, r in zip(heights, cells))
+            if best is None or gain / cost > best[0]:
+                best = (gain / cost, trial)
+        if best is None:
+            break
+        spare -= sum(best[1]) - sum(w)
+        w = best[1]
+    if spare > 0:  # no line left to save: the rest goes to the columns that still wrap, then to all alike
+        growable = [j for j in range(cols) if w[j] < widths[j]] or [j for j in range(cols) if widths[j] > lows[j]] \
+            or list(range(cols))
+        for j in growable:
+            w[j] += spare / len(growable)
+    return w
+
+
 def column_widths(section: Any, total: float, columns: list | None = None, *, fill: bool = True) -> list[float]:
-    """The section's columns sized to their content within `total` cells."""
+    """The section's columns sized to their content within `total` cells: short columns whole, the long ones in the
+    fewest printed lines (tables of many rows: in proportion to how much text each column holds)."""
+    columns = columns if columns is not None else section.columns
     widths = natural(section, columns)
     lows = floors(section, widths, columns)
     if sum(lows) > 0.6 * total:  # short texts kept whole would leave too little for the long ones
         lows = floors(section, widths, columns, short=FLOOR + 2)
+    if sum(widths) > total and len(section.rows) <= 60:
+        best = fewest_lines(_cells(section, columns), widths, lows, total)
+        if best is not None:
+            return best
     return fit(widths, lows, total, fill=fill, weights=volume(section, columns))

@@ -136,6 +136,7 @@ class VisitReport:
     areas: list[AreaSummary]
     rechecks: list[Recheck]
     issuer: str | None  # [documents] issuer; None: the printed form leaves it to be filled in
+    reply_to: str | None  # [documents] reply_to: where the school sends its 整改报告 (None: its supervisor)
     notice: NoticeRef | None  # the 整改通知书 issued for this visit, if any
 
 
@@ -171,11 +172,10 @@ def point_words(point: Point | None, raw: str | None) -> tuple[Text, Text]:
     return (found(point, value) if value is not None else ""), standard(point)
 
 
-def requirement(f: dict, visit_id: str, visit_date: str, reply_to: str | None) -> Words:
+def requirement(f: dict, visit_id: str, visit_date: str) -> Words:
     """The 整改 requirement as the finding stands now: a deadline while it is open (overdue said so), nothing
     more asked once it is resolved (on the spot, at a re-check or by hand), waiting for the re-check once the
-    school's 整改报告 is in."""
-    to_zh, to_en = reply_to or "责任督学", reply_to or "the supervisor"
+    school's 整改报告 is in. (Where the 整改报告 goes is said once, under the list: `reply_to`.)"""
     due = f["due"]
     if f["status"] == "resolved":
         if f["fixed_on_site"] and f["resolved_by_visit"] == visit_id:
@@ -190,11 +190,9 @@ def requirement(f: dict, visit_id: str, visit_date: str, reply_to: str | None) -
                      f"Rectification report received on {on}; to be re-checked" if on else
                      "Rectification report received; to be re-checked")
     elif due < visit_date:
-        text = Words(f"已逾期（原定{zh_date(due)}前整改），请立即整改，并将整改报告报送{to_zh}",
-                     f"Overdue (was due {due}): fix it at once and send the rectification report to {to_en}")
+        text = Words(f"已逾期（原定{zh_date(due)}前整改），请立即整改", f"Overdue (was due {due}): fix it at once")
     else:
-        text = Words(f"请于{zh_date(due)}前完成整改，并将整改报告报送{to_zh}",
-                     f"Fix by {due} and send the rectification report to {to_en}")
+        text = Words(f"请于{zh_date(due)}前完成整改", f"Fix by {due}")
     if f["escalated"] and f["status"] in ("open", "reported"):
         text = Words(text.zh + "（已上报县教育局协调解决）", text.en + " (escalated to the county bureau)")
     return text
@@ -258,7 +256,7 @@ def compute(store: Store, visit_id: str, *, section_titles: dict[int, Words] | N
             severity=f["severity"], severity_label=words(SEVERITY_LABELS.get(f["severity"])), opened=f["opened"],
             due=f["due"], status=f["status"], status_label=finding_status_words(f["status"]),
             relation=f["relation"], note=f["step_note"] if f["step_note"] is not None else f["note"],
-            requirement=requirement(f, head["id"], head["date"], reply_to), uid=f["uid"],
+            requirement=requirement(f, head["id"], head["date"]), uid=f["uid"],
             escalated=bool(f["escalated"]), fixed_on_site=bool(f["fixed_on_site"]), reported_on=f["reported_on"],
             resolved_on=f["resolved_on"])
         for f in d.visit_findings(store, visit_id)
@@ -282,5 +280,6 @@ def compute(store: Store, visit_id: str, *, section_titles: dict[int, Words] | N
         areas=areas(store, visit_id, section_titles or {}),
         rechecks=[_recheck(r) for r in d.visit_rechecks(store, visit_id)],
         issuer=issuer,
+        reply_to=reply_to,
         notice=NoticeRef(notice["number"], notice["issued_on"]) if notice is not None else None,
     )

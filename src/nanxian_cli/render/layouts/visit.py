@@ -69,12 +69,13 @@ def _numbered(rows: list[dict]) -> list[dict]:
 
 def layout(data: dict) -> Document:
     school, points = data["school"], data["points"]
+    town = f"（{school['town']}）" if school["town"] and get_lang() == "zh" else f" ({school['town']})" \
+        if school["town"] else ""
     basics = [
-        {"label": tr("学校", "School"), "value": school["name"]},
-        {"label": tr("乡镇", "Town"), "value": school["town"] or ""},
+        {"label": tr("学校", "School"), "value": school["name"] + town},
         {"label": tr("督导日期", "Date of visit"), "value": day_text(data["date"])},
         {"label": tr("责任督学", "Supervisor"), "value": data["inspector"]},
-        {"label": tr("检查内容", "Checklist"), "value": data["checklist"]["title"], "wide": True},
+        {"label": tr("记录号", "Visit"), "value": data["id"][:8]},
         {"label": tr("检查情况", "What was checked"), "value": _checked_text(data), "wide": True},
     ]
     status = _status_word(data)
@@ -93,7 +94,7 @@ def layout(data: dict) -> Document:
             Column("title", tr("方面（工作要点）", "area (plan section)")),
             Column("checked", tr("检查", "checked"), "int"), Column("passed", tr("合格", "passed"), "int"),
             Column("failed", tr("不合格", "failed"), "int", priority=1),
-            Column("items", tr("全部合格的工作要点", "plan items fully met"), priority=0),
+            Column("items", tr("达标的工作要点", "plan items fully met"), priority=0),
         ], areas, empty=tr("本次督导没有评分的检查项", "No scored points at this visit"), sheet=tr("主要成绩", "Areas")),
         Section("problems", tr("三、存在问题", "3. Problems found"), [
             Column(n, tr("序号", "no."), "int"), Column("text", tr("问题", "point"), max_width=36),
@@ -106,12 +107,15 @@ def layout(data: dict) -> Document:
             Column("requirement", tr("整改要求及期限", "requirement and deadline"), max_width=44),
         ], rects, empty=tr("本次督导无整改要求", "No rectification required"), sheet=tr("整改意见", "Rectification")),
     ]
-    if data["notice"]:
-        number = notice_number(data["notice"]["number"])
-        sections.append(Section("notice", "", [Column("text", "")], [{"text": tr(
-            f"整改通知书（{number}）已于{day_text(data['notice']['issued_on'])}另行送达。",
-            f"The rectification notice ({number}) was issued separately on {data['notice']['issued_on']}.")}],
-            layout="text"))
+    if any(r["status"] in ("open", "reported") for r in rects):
+        reply = data["reply_to"] or tr("责任督学", "the supervisor")
+        after = tr(f"请学校按上述要求和期限完成整改，并将书面整改报告报送{reply}。",
+                   f"Please rectify as required above and send a written rectification report to {reply}.")
+        if data["notice"]:
+            number = notice_number(data["notice"]["number"])
+            after += tr(f"整改通知书（{number}）已于{day_text(data['notice']['issued_on'])}另行送达。",
+                        f" The rectification notice ({number}) was issued separately on {data['notice']['issued_on']}.")
+        sections.append(Section("reply", "", [Column("text", "")], [{"text": after}], layout="text"))
     sections += [
         Section("rechecks", tr("五、复查情况", "5. Earlier findings re-checked"), [
             Column(n, tr("序号", "no."), "int"), Column("text", tr("问题", "point"), max_width=40),
@@ -126,8 +130,8 @@ def layout(data: dict) -> Document:
             Column("severity_label", tr("程度", "severity")),
         ], points, sheet=tr("检查明细", "Points"), data_only=True),
         Section("signatures", "", [Column("label", "")], [
-            {"label": tr("责任督学（签字）", "Supervisor (signature)")},
-            {"label": tr("学校负责人（签字、盖章）", "Head of school (signature and stamp)")},
+            {"labels": [tr("责任督学（签字）", "Supervisor (signature)"),
+                        tr("学校负责人（签字、盖章）", "Head of school (signature and stamp)")]},
             {"text": issuer_text(data["issuer"])},
             {"text": day_text(data["date"])},
         ], layout="signatures"),
@@ -135,5 +139,4 @@ def layout(data: dict) -> Document:
     return Document(
         kind="visit", title=tr(f"{school['name']}督导意见书", f"Supervision opinion: {school['name']}"),
         meta=[], sections=sections, official=True, issuer=issuer_text(data["issuer"]),
-        number=tr(f"督导记录 {data['id'][:8]}", f"visit {data['id'][:8]}"),
     )
