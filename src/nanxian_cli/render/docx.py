@@ -14,7 +14,7 @@ import io
 from typing import Any
 
 from nanxian_cli.i18n import get_lang, tr
-from nanxian_cli.render.document_text import cell_kind, plain
+from nanxian_cli.render.document_text import cell_kind, matrix_cell_text, plain
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -330,9 +330,10 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
         for cell, c in zip(row.cells, columns):
             kind = cell_kind(c, r)
             value = r.get(c.key)
-            fill = RATE_FILLS.get(rate_class(value).split()[-1]) if kind == "rate" and s.layout == "matrix" else None
-            _cell_text(cell, plain(value, kind), align="right" if kind in ("int", "rate", "number") else None,
-                       fill=fill)
+            matrix = kind == "rate" and s.layout == "matrix"  # a heat-map cell: whole percent, coloured
+            fill = RATE_FILLS.get(rate_class(value).split()[-1]) if matrix else None
+            text = matrix_cell_text(value) if matrix else plain(value, kind)
+            _cell_text(cell, text, align="right" if kind in ("int", "rate", "number") else None, fill=fill)
     _widths(table, widths)
 
 
@@ -345,6 +346,9 @@ def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
     pad = 2 * CELL_PADDING_MM + 0.4
     label_w = max(text_width(str(r["label"])) for r in s.rows) * per_cell + pad
     value_w = (block_mm - pairs * label_w) / pairs
+    if not official and pairs == 1:  # a report's totals: as wide as their longest value, not the page
+        widest = max(text_width(plain(r.get("value"), r.get("kind", "text"))) for r in s.rows) * per_cell + pad
+        value_w = min(value_w, max(widest, 25.0))
     lines: list[list[dict]] = []
     for r in s.rows:
         if r.get("wide") or pairs == 1 or not lines or len(lines[-1]) >= pairs or lines[-1][0].get("wide"):
@@ -402,11 +406,39 @@ def _text(word: Any, s: Any) -> None:
             p.paragraph_format.space_before = p.paragraph_format.space_after = None
 
 
+def _drop_thumbnail(word: Any) -> None:
+    """The template's preview picture is not this document: file browsers would show it."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    rels = word.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
+        rels.pop(rid)
+
+
+def _properties(word: Any, doc: Any) -> None:
+    """The file's properties: its title and issuer, not the template's (author "python-docx", dated 2013)."""
+    props = word.core_properties
+    issuer = doc.issuer if doc.issuer and not doc.issuer.startswith("_") else ""
+    props.title, props.author, props.last_modified_by = _clean(doc.title), _clean(issuer), ""
+    props.comments = props.subject = props.keywords = ""
+    element = props._element
+    for name in ("created", "modified"):
+        for old in element.findall("{http://purl.org/dc/terms/}" + name):
+            element.remove(old)
+
+
 def document_docx(doc: Any) -> bytes:
     from docx import Document as Word  # only for --format docx
 
+    from nanxian_cli.render.widths import too_wide
+
     word = Word()
-    block_mm = _page(word, doc.landscape)
+    _drop_thumbnail(word)
+    _properties(word, doc)
+    portrait = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+    per_cell, pad = _mm_per_cell(doc.official), 2 * CELL_PADDING_MM + 0.4
+    landscape = doc.landscape or (not doc.official and too_wide(doc, portrait / per_cell, pad / per_cell))
+    block_mm = _page(word, landscape)
     _styles(word, doc.official)
     _font_table(word)
     if doc.official:

@@ -16,9 +16,10 @@ TITLE_FONTS = '"方正小标宋简体", "FZXiaoBiaoSong-B05S", "STZhongsong", "�
               '"Noto Serif CJK SC", "Source Han Serif SC", serif'
 HEADING_FONTS = '"黑体", "SimHei", "Heiti SC", "STHeiti", "Noto Sans CJK SC", "Source Han Sans SC", ' \
                 '"Microsoft YaHei", sans-serif'
-BODY_FONTS = '"仿宋", "FangSong", "STFangsong", "仿宋_GB2312", "FangSong_GB2312", "Noto Serif CJK SC", ' \
+LATIN = '"Times New Roman", "Liberation Serif", '  # digits and Latin letters first, Chinese from the next fonts
+BODY_FONTS = LATIN + '"仿宋", "FangSong", "STFangsong", "仿宋_GB2312", "FangSong_GB2312", "Noto Serif CJK SC", ' \
              '"Source Han Serif SC", serif'
-TABLE_FONTS = '"宋体", "SimSun", "Songti SC", "STSong", "Noto Serif CJK SC", "Source Han Serif SC", serif'
+TABLE_FONTS = LATIN + '"宋体", "SimSun", "Songti SC", "STSong", "Noto Serif CJK SC", "Source Han Serif SC", serif'
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ lang }}">
@@ -50,6 +51,7 @@ td.good { background: #d9f2d9; } td.warn { background: #fff2c2; } td.bad { backg
 td.none { color: #999; text-align: center; }
 table.matrix td, table.matrix th { padding: 1px 3px; font-size: 9pt; }
 table.matrix tr.town th { background: #f5f5f5; text-align: left; }
+table.fields { width: {{ "100%" if doc.official else "auto" }}; }
 table.fields th { background: #f3f3f3; text-align: left; white-space: nowrap; }
 p.text { text-indent: 2em; margin: .2em 0; } p.addressee { margin: .4em 0 .2em; } p.right { text-align: right; }
 .empty { text-indent: 2em; margin: .2em 0; }
@@ -81,7 +83,7 @@ h2 { break-after: avoid; page-break-after: avoid; }
 {% elif s.layout == "text" %}{% for r in s.rows %}<p class="{{ 'text' if r.style == 'body' else r.style }}"{% if r.style == 'right' %} align="right"{% endif %}>{{ r.text }}</p>
 {% endfor %}{% elif not s.rows %}<p class="empty">{{ s.empty or none_word }}</p>
 {% elif s.layout == "fields" %}
-<table class="fields" border="1" cellspacing="0" cellpadding="3" width="100%">{% if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}</colgroup>{% endif %}
+<table class="fields" border="1" cellspacing="0" cellpadding="3"{% if doc.official %} width="100%"{% endif %}>{% if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}</colgroup>{% endif %}
 {% for line in s.cells %}<tr>{% for r in line %}<th>{{ r[0].text }}</th><td class="{{ r[1].cls }}"{% if r[1].span %} colspan="{{ r[1].span }}"{% endif %}>{{ r[1].text }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 {% elif s.layout == "matrix" %}
@@ -163,8 +165,8 @@ def _section_view(s: Any, official: bool, landscape: bool) -> dict:
         view["rows"] = [{"text": r["text"], "style": r.get("style", "body")} for r in s.rows]
     elif s.layout == "table":
         view["cells"] = [[_cell(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows]
-        if s.rows:  # the text block in cells of the table font, less each cell's padding
-            room = (220 if landscape else 84 if official else 150) - 1.2 * len(s.columns)
+        if s.rows:  # the A4 text block in cells of the table font (10.5 pt, reports 9.5 pt), less the padding
+            room = (159 if landscape else 84 if official else 93) - 1.2 * len(s.columns)
             view["widths"] = _percents(column_widths(s, room))
     return view
 
@@ -178,6 +180,12 @@ def document_html(doc: Any) -> str:
 
     fonts = {k: Markup(v) for k, v in
              {"title": TITLE_FONTS, "heading": HEADING_FONTS, "body": BODY_FONTS, "table": TABLE_FONTS}.items()}
+    from nanxian_cli.render.widths import too_wide
+
+    if not doc.official and not doc.landscape and too_wide(doc, 93, 1.2):  # printed landscape, as the docx
+        import dataclasses
+
+        doc = dataclasses.replace(doc, landscape=True)
     return template.render(
         doc=doc, sections=[_section_view(s, doc.official, doc.landscape) for s in doc.sections if not s.data_only],
         lang="zh-CN" if get_lang() == "zh" else "en", fonts=fonts,

@@ -9,37 +9,77 @@ from __future__ import annotations
 
 from typing import Any
 
-from nanxian_cli.render.document_text import cell_kind, plain
+from nanxian_cli.render.document_text import cell_kind, matrix_cell_text, plain
 
 CAP = 80  # no column asks for more than this many cells, however long its longest text
 FLOOR = 8  # a text column keeps at least this many cells (four Chinese characters)
 
 
-def text_width(text: str) -> int:
-    """The widest line of `text`, in terminal cells."""
+_NARROW = {".": 0.5, ",": 0.5, ":": 0.55, ";": 0.55, "-": 0.7, " ": 0.5, "(": 0.7, ")": 0.7, "/": 0.6, "'": 0.4,
+           "i": 0.6, "l": 0.6, "j": 0.6, "t": 0.65, "f": 0.7, "r": 0.75, "I": 0.75, "%": 1.7, "m": 1.55, "w": 1.45,
+           "M": 1.8, "W": 1.9, "—": 2.0, "·": 0.5}
+
+
+def _line_width(line: str) -> float:
+    """A line's printed width in half-em: a Chinese character 2, a digit 1, capitals and `%` wider than that, a
+    full stop narrower (a column sized by terminal cells alone breaks `NX-001` and `75.8%` in print)."""
     from rich.cells import cell_len
 
-    return max((cell_len(line) for line in str(text).splitlines()), default=0)
+    width = 0.0
+    for ch in line:
+        if ch in _NARROW:
+            width += _NARROW[ch]
+        elif "A" <= ch <= "Z":
+            width += 1.45
+        elif ch.isascii():
+            width += 1.0
+        else:
+            width += cell_len(ch)
+    return width
+
+
+def text_width(text: str) -> int:
+    """The widest line of `text` in print, in half-em cells (rounded up, one to spare)."""
+    import math
+
+    return max((math.ceil(_line_width(line)) + 1 for line in str(text).splitlines() if line), default=0)
+
+
+HEADER_FLOOR = 4  # a header may wrap onto lines this narrow (two Chinese characters), its column's data may not
+
+
+def shown(section: Any, column: Any, row: dict) -> str:
+    """A cell as printed: a heat-map cell is its whole percent."""
+    kind = cell_kind(column, row)
+    if kind == "rate" and section.layout == "matrix":
+        return matrix_cell_text(row.get(column.key))
+    return plain(row.get(column.key), kind)
+
+
+def content(section: Any, columns: list | None = None) -> list[int]:
+    """Each column's widest value (header left out), capped."""
+    return [min(CAP, max((text_width(shown(section, c, r)) for r in section.rows), default=0))
+            for c in (columns if columns is not None else section.columns)]
 
 
 def natural(section: Any, columns: list | None = None) -> list[int]:
     """Each column's widest cell (header included), capped."""
-    out = []
-    for c in columns if columns is not None else section.columns:
-        widest = max((text_width(plain(r.get(c.key), cell_kind(c, r))) for r in section.rows), default=0)
-        out.append(min(CAP, max(widest, text_width(c.header))))
-    return out
+    cols = columns if columns is not None else section.columns
+    return [max(w, min(CAP, text_width(c.header))) for c, w in zip(cols, content(section, cols))]
 
 
 def floors(section: Any, widths: list[int], columns: list | None = None, short: int = 18) -> list[int]:
-    """How narrow each column may become: a number, a date or a short text (up to `short` cells: a severity,
-    a few words) keeps its whole width; longer text keeps FLOOR cells or its header's width, whichever is more."""
+    """How narrow each column may become: a number, a date or a short text (up to `short` cells: a code, a
+    severity, a few words) keeps its widest value whole, its header wrapping if it must; longer text keeps FLOOR
+    cells (or its header's width, up to twice that)."""
+    cols = columns if columns is not None else section.columns
     out = []
-    for c, w in zip(columns if columns is not None else section.columns, widths):
-        if c.kind in ("int", "rate", "number", "date") or w <= short:
-            out.append(w)
+    for c, w, widest in zip(cols, widths, content(section, cols)):
+        header = text_width(c.header)
+        if c.kind in ("int", "rate", "number", "date") or widest <= short:
+            out.append(min(w, max(widest, min(header, HEADER_FLOOR))))
         else:
-            out.append(min(w, max(FLOOR, text_width(c.header))))
+            out.append(min(w, max(FLOOR, min(header, 2 * FLOOR))))
     return out
 
 
@@ -48,7 +88,7 @@ def volume(section: Any, columns: list | None = None) -> list[float]:
     out = []
     rows = max(1, len(section.rows))
     for c in columns if columns is not None else section.columns:
-        total = sum(min(CAP * 4, text_width(plain(r.get(c.key), cell_kind(c, r)))) for r in section.rows)
+        total = sum(min(CAP * 4, text_width(shown(section, c, r))) for r in section.rows)
         out.append(max(1.0, total / rows))
     return out
 
@@ -91,7 +131,7 @@ def fit(widths: list[int], lows: list[int], total: float, *, fill: bool = True,
 
 def _cells(section: Any, columns: list) -> list[list[int]]:
     """Each row's cell widths, column by column."""
-    return [[min(CAP * 8, text_width(plain(r.get(c.key), cell_kind(c, r)))) for c in columns] for r in section.rows]
+    return [[min(CAP * 8, text_width(shown(section, c, r))) for c in columns] for r in section.rows]
 
 
 def _height(row: list[int], widths: list[float]) -> int:
@@ -148,7 +188,21 @@ def column_widths(section: Any, total: float, columns: list | None = None, *, fi
     if sum(lows) > 0.6 * total:  # short texts kept whole would leave too little for the long ones
         lows = floors(section, widths, columns, short=FLOOR + 2)
     if sum(widths) > total and len(section.rows) <= 60:
-        best = fewest_lines(_cells(section, columns), widths, lows, total)
+        header = [text_width(c.header) for c in columns]  # the header row wraps too
+        best = fewest_lines([header, *_cells(section, columns)], widths, lows, total)
         if best is not None:
             return best
     return fit(widths, lows, total, fill=fill, weights=volume(section, columns))
+
+
+def narrowest(section: Any) -> int:
+    """The fewest cells a table's columns can have without breaking a number, a date or a code."""
+    widths = natural(section)
+    return sum(floors(section, widths))
+
+
+def too_wide(doc: Any, cells: float, pad: float = 0.0) -> bool:
+    """Whether some table of the document cannot fit `cells` (portrait) without breaking its values: it is printed
+    landscape then."""
+    return any(s.layout in ("table", "matrix") and s.rows and not s.data_only
+               and narrowest(s) + pad * len(s.columns) > cells for s in doc.sections)
