@@ -1,4 +1,4 @@
-"""A report `Document` as a Word file (python-docx) that prints well in Word, WPS and LibreOffice.
+"""A report `Document` as a Word file (python-docx) that prints well in Word, WPS and other word processors.
 
 A4 (portrait unless the document is wide), margins after GB/T 9704 (top 37, bottom 35, left 28, right 26 mm);
 fonts named for Chinese text in the styles themselves (`w:eastAsia`: 方正小标宋简体 / 黑体 for titles, 仿宋 for
@@ -257,7 +257,7 @@ def _row_flags(row: Any, *, header: bool = False) -> None:
 
 
 def _widths(table: Any, widths_mm: list[float]) -> None:
-    """Fixed column widths (grid and every cell), so Word, WPS and LibreOffice all lay the table out alike."""
+    """Fixed column widths (grid and every cell), so every word processor lays the table out alike."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm
