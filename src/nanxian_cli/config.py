@@ -191,7 +191,8 @@ def document_settings(settings: Settings) -> DocumentSettings:
             raise InputError(tr(f"{where}：documents.{key} 应为带引号的字符串，而不是 {value!r}",
                                 f"{where}: documents.{key} must be a quoted string, got {value!r}"))
         if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-            raise InputError(tr(f"{where}：documents.{key} 含有控制字符", f"{where}: documents.{key} contains a control character"))
+            raise InputError(tr(f"{where}：documents.{key} 含有控制字符",
+                                f"{where}: documents.{key} contains a control character"))
         texts[key] = value.strip() if isinstance(value, str) and value.strip() else None
     numbers: dict[str, int | None] = {}
     for key in ("notice_first", "notice_last"):

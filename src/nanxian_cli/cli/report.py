@@ -12,7 +12,6 @@ import typer
 
 from nanxian_cli.cli.options import (
     ByOption,
-    DateOption,
     FromOption,
     GroupByOption,
     NoticeFormatOption,
@@ -158,7 +157,7 @@ def visit(
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
-    """The 督导意见书 for one visit: the visit, what went well, the problems, 整改 requirements, re-checks, signatures."""
+    """The 督导意见书 for one visit: the visit, what went well, problems, 整改 requirements, re-checks, signatures."""
     from nanxian_cli.config import document_settings
     from nanxian_cli.render.layouts.visit import layout
     from nanxian_cli.reports import visit as report
@@ -191,8 +190,8 @@ def notice(
     """The 整改通知书 for a visit's findings, numbered once when first issued (the same number on every reprint)."""
     import sys
 
-    from nanxian_cli.clock import utc_now
     from nanxian_cli.cli.inspect import _author
+    from nanxian_cli.clock import utc_now
     from nanxian_cli.config import document_settings
     from nanxian_cli.i18n import tr
     from nanxian_cli.render.layouts.notice import layout

@@ -106,7 +106,8 @@ def document_markdown(doc: Any) -> str:
                     lines.append(f"{escape_markdown(r['label'])}: ____________________    "
                                  f"{escape_markdown(tr('日期', 'Date'))}: ____________")
                 elif "labels" in r:
-                    lines.append("    ".join(f"{escape_markdown(label)}: ____________________" for label in r["labels"]))
+                    lines.append("    ".join(f"{escape_markdown(label)}: ____________________"
+                                               for label in r["labels"]))
                 else:
                     lines.append(escape_markdown(r["text"]))
                 lines.append("")

@@ -274,10 +274,10 @@ def _widths(table: Any, widths_mm: list[float]) -> None:
         m.set(qn("w:type"), "dxa")
         margins.append(m)
     tblpr.append(margins)
-    for col, mm in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+    for col, mm in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=False):
         col.set(qn("w:w"), str(int(mm * 56.7)))
     for row in table.rows:
-        for cell, mm in zip(row.cells, widths_mm):
+        for cell, mm in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(mm)
 
 
@@ -321,13 +321,13 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
     widths = [w * per_cell + pad for w in column_widths(s, cells, columns)]
     table = word.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
-    for cell, c in zip(table.rows[0].cells, columns):
+    for cell, c in zip(table.rows[0].cells, columns, strict=False):
         _cell_text(cell, c.header, bold=True, align="center", fill="EEF2F7")
     _row_flags(table.rows[0], header=True)
     for r in s.rows:
         row = table.add_row()
         _row_flags(row)
-        for cell, c in zip(row.cells, columns):
+        for cell, c in zip(row.cells, columns, strict=False):
             kind = cell_kind(c, r)
             value = r.get(c.key)
             matrix = kind == "rate" and s.layout == "matrix"  # a heat-map cell: whole percent, coloured

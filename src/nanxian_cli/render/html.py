@@ -30,20 +30,24 @@ TEMPLATE = """<!DOCTYPE html>
 <style>
 @page { size: A4{% if doc.landscape %} landscape; margin: 20mm 15mm{% else %}; margin: 37mm 26mm 35mm 28mm{% endif %};
         @bottom-center { content: "— " counter(page) " —"; font: 10.5pt {{ fonts.table }}; } }
-body { font-family: {{ fonts.body if doc.official else fonts.table }}; font-size: {{ "12pt" if doc.official else "10.5pt" }};
+body { font-family: {{ fonts.body if doc.official else fonts.table }};
+       font-size: {{ "12pt" if doc.official else "10.5pt" }};
        line-height: {{ "1.5" if doc.official else "1.45" }}; color: #000; margin: 2em auto; padding: 0 1em;
        max-width: {% if doc.landscape %}1400px{% else %}{{ "156mm" if doc.official else "960px" }}{% endif %}; }
 h1 { font-family: {{ fonts.title if doc.official else fonts.heading }}; font-weight: normal;
-     font-size: {{ "20pt" if doc.official else "16pt" }}; line-height: 1.4; margin: 0 0 .3em;{% if doc.official %} text-align: center;{% endif %} }
+     font-size: {{ "20pt" if doc.official else "16pt" }}; line-height: 1.4; margin: 0 0 .3em;
+     {%- if doc.official %} text-align: center;{% endif %} }
 p.issuer { font-family: {{ fonts.title }}; font-size: 15pt; text-align: center; margin: 0 0 .2em; }
 p.number { text-align: center; margin: 0 0 .6em; }
 h2 { font-family: {{ fonts.heading }}; font-weight: normal; font-size: {{ "12.5pt" if doc.official else "12pt" }};
-     margin: {{ ".5em 0 .15em" if doc.official else "1.1em 0 .35em" }};{% if not doc.official %} border-bottom: 1px solid #999;{% endif %} }
+     margin: {{ ".5em 0 .15em" if doc.official else "1.1em 0 .35em" }};
+     {%- if not doc.official %} border-bottom: 1px solid #999;{% endif %} }
 dl.meta { margin: 0 0 1em; } dl.meta dt { float: left; clear: left; min-width: 6em; color: #444; }
 dl.meta dd { margin: 0 0 0 7em; }
 table { border-collapse: collapse; width: 100%; margin: {{ ".15em 0 .3em" if doc.official else ".3em 0 .8em" }};
         font-family: {{ fonts.table }}; font-size: {{ "10.5pt" if doc.official else "9.5pt" }}; line-height: 1.3; }
-th, td { border: 1px solid #777; padding: {{ "0 3px" if doc.official else "2px 4px" }}; vertical-align: top; text-align: left; }
+th, td { border: 1px solid #777; padding: {{ "0 3px" if doc.official else "2px 4px" }}; vertical-align: top;
+         text-align: left; }
 th { background: #eef2f7; font-weight: bold; text-align: center; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.date { white-space: nowrap; }
@@ -76,23 +80,39 @@ h2 { break-after: avoid; page-break-after: avoid; }
 <section id="{{ s.key }}">
 {% if s.title %}<h2>{{ s.title }}</h2>
 {% endif %}{% if s.layout == "signatures" %}<div class="signatures">
-{% for r in s.rows %}{% if r.label is defined %}<p>{{ r.label }}{{ colon }}<span class="blank">&nbsp;</span> {{ date_word }}{{ colon }}{{ date_blank }}</p>
-{% elif r.labels is defined %}<p>{% for label in r.labels %}<span class="sign">{{ label }}{{ colon }}<span class="blank">&nbsp;</span></span>{% endfor %}</p>
+{% for r in s.rows %}{% if r.label is defined -%}
+<p>{{ r.label }}{{ colon }}<span class="blank">&nbsp;</span> {{ date_word }}{{ colon }}{{ date_blank }}</p>
+{% elif r.labels is defined -%}
+<p>{% for label in r.labels %}<span class="sign">{{ label }}{{ colon }}<span class="blank">&nbsp;</span></span>
+{%- endfor %}</p>
 {% else %}<p class="right" align="right">{{ r.text }}</p>
 {% endif %}{% endfor %}</div>
-{% elif s.layout == "text" %}{% for r in s.rows %}<p class="{{ 'text' if r.style == 'body' else r.style }}"{% if r.style == 'right' %} align="right"{% endif %}>{{ r.text }}</p>
+{% elif s.layout == "text" %}{% for r in s.rows -%}
+<p class="{{ 'text' if r.style == 'body' else r.style }}"{% if r.style == 'right' %} align="right"{% endif %}>
+{{- r.text }}</p>
 {% endfor %}{% elif not s.rows %}<p class="empty">{{ s.empty or none_word }}</p>
 {% elif s.layout == "fields" %}
-<table class="fields" border="1" cellspacing="0" cellpadding="3"{% if doc.official %} width="100%"{% endif %}>{% if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}</colgroup>{% endif %}
-{% for line in s.cells %}<tr>{% for r in line %}<th>{{ r[0].text }}</th><td class="{{ r[1].cls }}"{% if r[1].span %} colspan="{{ r[1].span }}"{% endif %}>{{ r[1].text }}</td>{% endfor %}</tr>
+<table class="fields" border="1" cellspacing="0" cellpadding="3"{% if doc.official %} width="100%"{% endif %}>
+{%- if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}
+</colgroup>{% endif %}
+{% for line in s.cells %}<tr>{% for r in line %}<th>{{ r[0].text }}</th><td class="{{ r[1].cls }}"
+{%- if r[1].span %} colspan="{{ r[1].span }}"{% endif %}>{{ r[1].text }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 {% elif s.layout == "matrix" %}
-<table class="matrix"><thead><tr>{% for c in s.columns %}<th title="{{ c.title }}">{{ c.header }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in s.cells %}{% if r.town is defined %}<tr class="town"><th colspan="{{ s.columns|length }}">{{ r.town }}</th></tr>{% else %}<tr>{% for c in r %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>{% endif %}{% endfor %}</tbody></table>
-<p class="legend"><span class="good" style="background:#d9f2d9">≥90%</span><span style="background:#fff2c2">≥75%</span><span style="background:#f8d0d0">&lt;75%</span><span>· {{ nodata_word }}</span></p>
+<table class="matrix"><thead><tr>{% for c in s.columns %}<th title="{{ c.title }}">{{ c.header }}</th>
+{%- endfor %}</tr></thead>
+<tbody>{% for r in s.cells %}{% if r.town is defined -%}
+<tr class="town"><th colspan="{{ s.columns|length }}">{{ r.town }}</th></tr>
+{%- else %}<tr>{% for c in r %}<td class="{{ c.cls }}">{{ c.text }}</td>{% endfor %}</tr>{% endif %}
+{%- endfor %}</tbody></table>
+<p class="legend"><span class="good" style="background:#d9f2d9">≥90%</span><span style="background:#fff2c2">≥75%</span>
+{{- "" }}<span style="background:#f8d0d0">&lt;75%</span><span>· {{ nodata_word }}</span></p>
 {% else %}
-<table border="1" cellspacing="0" cellpadding="3" width="100%">{% if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}</colgroup>{% endif %}<thead><tr>{% for c in s.columns %}<th>{{ c.header }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in s.cells %}<tr>{% for c in r %}<td class="{{ c.cls }}"{% if c.cls in ("num", "date") %} nowrap{% endif %}>{{ c.text }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<table border="1" cellspacing="0" cellpadding="3" width="100%">
+{%- if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}
+</colgroup>{% endif %}<thead><tr>{% for c in s.columns %}<th>{{ c.header }}</th>{% endfor %}</tr></thead>
+<tbody>{% for r in s.cells %}<tr>{% for c in r %}<td class="{{ c.cls }}"{% if c.cls in ("num", "date") %} nowrap
+{%- endif %}>{{ c.text }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
 {% endif %}
 </section>
 {% endfor %}

@@ -65,7 +65,7 @@ def content(section: Any, columns: list | None = None) -> list[int]:
 def natural(section: Any, columns: list | None = None) -> list[int]:
     """Each column's widest cell (header included), capped."""
     cols = columns if columns is not None else section.columns
-    return [max(w, min(CAP, text_width(c.header))) for c, w in zip(cols, content(section, cols))]
+    return [max(w, min(CAP, text_width(c.header))) for c, w in zip(cols, content(section, cols), strict=False)]
 
 
 def floors(section: Any, widths: list[int], columns: list | None = None, short: int = 18) -> list[int]:
@@ -74,7 +74,7 @@ def floors(section: Any, widths: list[int], columns: list | None = None, short: 
     cells (or its header's width, up to twice that)."""
     cols = columns if columns is not None else section.columns
     out = []
-    for c, w, widest in zip(cols, widths, content(section, cols)):
+    for c, w, widest in zip(cols, widths, content(section, cols), strict=False):
         header = text_width(c.header)
         if c.kind in ("int", "rate", "number", "date") or widest <= short:
             out.append(min(w, max(widest, min(header, HEADER_FLOOR))))
@@ -112,9 +112,9 @@ def fit(widths: list[int], lows: list[int], total: float, *, fill: bool = True,
     weights = weights or [float(w) for w in widths]
 
     def sized(t: float) -> list[float]:
-        return [float(max(low, min(w, weight * t))) for w, low, weight in zip(widths, lows, weights)]
+        return [float(max(low, min(w, weight * t))) for w, low, weight in zip(widths, lows, weights, strict=False)]
 
-    lo, hi = 0.0, max(w / weight for w, weight in zip(widths, weights)) + 1
+    lo, hi = 0.0, max(w / weight for w, weight in zip(widths, weights, strict=False)) + 1
     for _ in range(50):  # the scale t with sum(sized(t)) == room
         mid = (lo + hi) / 2
         if sum(sized(mid)) > room:
@@ -123,7 +123,7 @@ def fit(widths: list[int], lows: list[int], total: float, *, fill: bool = True,
             lo = mid
     out = sized(lo)
     spare = room - sum(out)
-    growable = [i for i, (w, x) in enumerate(zip(widths, out)) if x < w]
+    growable = [i for i, (w, x) in enumerate(zip(widths, out, strict=False)) if x < w]
     for i in growable:  # what rounding left over
         out[i] += spare / len(growable)
     return out
@@ -135,7 +135,7 @@ def _cells(section: Any, columns: list) -> list[list[int]]:
 
 
 def _height(row: list[int], widths: list[float]) -> int:
-    return max((-(-length // max(1, int(w))) if length else 1) for length, w in zip(row, widths))
+    return max((-(-length // max(1, int(w))) if length else 1) for length, w in zip(row, widths, strict=False))
 
 
 def _lines(length: int, width: float) -> int:
@@ -153,18 +153,20 @@ def fewest_lines(cells: list[list[int]], widths: list[int], lows: list[int], tot
     if spare < 0:
         return None
     while spare >= 1:
-        heights = [max(_lines(x, wj) for x, wj in zip(row, w)) for row in cells]
+        heights = [max(_lines(x, wj) for x, wj in zip(row, w, strict=False)) for row in cells]
         best: tuple[float, list[float]] | None = None
-        for row, h in zip(cells, heights):
+        for row, h in zip(cells, heights, strict=False):
             if h <= 1:
                 continue
-            trial = [max(wj, min(float(nat), float(-(-x // (h - 1))))) for x, wj, nat in zip(row, w, widths)]
-            if max(_lines(x, t) for x, t in zip(row, trial)) >= h:
+            trial = [max(wj, min(float(nat), float(-(-x // (h - 1)))))
+                     for x, wj, nat in zip(row, w, widths, strict=True)]
+            if max(_lines(x, t) for x, t in zip(row, trial, strict=False)) >= h:
                 continue  # a column at its natural width still needs h lines
             cost = sum(trial) - sum(w)
             if cost <= 0 or cost > spare:
                 continue
-            gain = sum(old - max(_lines(x, t) for x, t in zip(r, trial)) for old, r in zip(heights, cells))
+            gain = sum(old - max(_lines(x, t) for x, t in zip(r, trial, strict=True))
+                       for old, r in zip(heights, cells, strict=True))
             if best is None or gain / cost > best[0]:
                 best = (gain / cost, trial)
         if best is None:

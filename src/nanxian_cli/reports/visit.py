@@ -1,6 +1,7 @@
-"""`report visit VISIT`: the 督导意见书 handed to the school after a visit, in the county's order — the visit (基本情况),
-what went well by plan section (主要成绩), the failed points in words (存在问题), each 整改 requirement with its
-deadline as the finding stands now (整改意见), the earlier findings this visit checked again (复查情况).
+"""`report visit VISIT`: the 督导意见书 handed to the school after a visit, in the county's order — the visit
+(基本情况), what went well by plan section (主要成绩), the failed points in words (存在问题), each 整改
+requirement with its deadline as the finding stands now (整改意见), the earlier findings this visit checked
+again (复查情况).
 
 The points are read from the checklist version the visit was recorded against (the stored JSON, not the YAML
 folder), so a choice reads by its label and every failed point carries its standard in words.

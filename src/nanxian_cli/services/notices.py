@@ -31,7 +31,8 @@ def check_visit(store: Store, visit: Any) -> list[dict]:
         raise InputError(Words(f"督导记录 {short} 是草稿：提交后才能发整改通知书",
                                f"visit {short} is a draft: submit it before issuing a rectification notice"))
     if visit["status"] == "void":
-        raise InputError(Words(f"督导记录 {short} 已作废：不发整改通知书", f"visit {short} is void: no rectification notice"))
+        raise InputError(Words(f"督导记录 {short} 已作废：不发整改通知书",
+                               f"visit {short} is void: no rectification notice"))
     findings = visit_findings(store, visit["id"])
     if not findings:
         raise InputError(Words(
@@ -57,13 +58,15 @@ def issue_notice(store: Store, visit: Any, *, day: dt.date | None, today: dt.dat
     if existing is not None:
         if day is not None and day.isoformat() != existing["issued_on"]:
             raise InputError(Words(
-                f"--date：该督导的整改通知书已于 {existing['issued_on']} 发出（{existing['number']}）；编号和日期不再改变",
+                f"--date：该督导的整改通知书已于 {existing['issued_on']} 发出（{existing['number']}）；"
+                "编号和日期不再改变",
                 f"--date: the notice for this visit was issued on {existing['issued_on']} as {existing['number']}; "
                 f"its number and date do not change"))
         return dict(existing), False
     day = day or today
     if day > today:
-        raise InputError(Words(f"--date：{day.isoformat()} 是将来的日期", f"--date: {day.isoformat()} is in the future"))
+        raise InputError(Words(f"--date：{day.isoformat()} 是将来的日期",
+                               f"--date: {day.isoformat()} is in the future"))
     if day.isoformat() < visit["date"]:
         raise InputError(Words(f"--date：{day.isoformat()} 早于督导日期 {visit['date']}",
                                f"--date: {day.isoformat()} is before the visit ({visit['date']})"))

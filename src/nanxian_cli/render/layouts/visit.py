@@ -89,16 +89,19 @@ def layout(data: dict) -> Document:
     n = "no"
     sections = [
         Section("basics", tr("一、基本情况", "1. The visit"), [Column("label", tr("项目", "item")),
-                Column("value", tr("内容", "detail"))], basics, layout="fields", pairs=2, sheet=tr("基本情况", "Visit")),
+                Column("value", tr("内容", "detail"))], basics, layout="fields", pairs=2,
+                sheet=tr("基本情况", "Visit")),
         Section("areas", tr("二、主要成绩", "2. What went well"), [
             Column("title", tr("方面（工作要点）", "area (plan section)")),
             Column("checked", tr("检查", "checked"), "int"), Column("passed", tr("合格", "passed"), "int"),
             Column("failed", tr("不合格", "failed"), "int", priority=1),
             Column("items", tr("达标的工作要点", "plan items fully met"), priority=0),
-        ], areas, empty=tr("本次督导没有评分的检查项", "No scored points at this visit"), sheet=tr("主要成绩", "Areas")),
+        ], areas, empty=tr("本次督导没有评分的检查项", "No scored points at this visit"),
+            sheet=tr("主要成绩", "Areas")),
         Section("problems", tr("三、存在问题", "3. Problems found"), [
             Column(n, tr("序号", "no."), "int"), Column("text", tr("问题", "point"), max_width=36),
-            Column("answer", tr("检查结果", "found"), max_width=12), Column("note", tr("情况说明", "note"), max_width=30),
+            Column("answer", tr("检查结果", "found"), max_width=12),
+            Column("note", tr("情况说明", "note"), max_width=30),
             Column("standard", tr("标准", "standard"), max_width=24, priority=1),
             Column("severity_label", tr("程度", "severity")),
         ], failed, empty=tr("本次督导未发现问题", "No problems were found"), sheet=tr("存在问题", "Problems")),
