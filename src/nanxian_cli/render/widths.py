@@ -31,6 +31,8 @@ def _line_width(line: str) -> float:
             width += _NARROW[ch]
         elif "A" <= ch <= "Z":
             width += 1.45
+        elif "a" <= ch <= "z":
+            width += 1.12
         elif ch.isascii():
             width += 1.0
         else:
@@ -46,6 +48,20 @@ def text_width(text: str) -> int:
 
 
 HEADER_FLOOR = 4  # a header may wrap onto lines this narrow (two Chinese characters), its column's data may not
+
+
+def header_width(text: str) -> int:
+    """A header's width: headers are printed bold, a little wider than the same text in the cells."""
+    import math
+
+    return math.ceil(text_width(text) * 1.15)
+
+
+def _longest_word(text: str) -> int:
+    """The widest word of a header: Latin words do not break, Chinese may break between any two characters."""
+    import re
+
+    return max((header_width(w) for w in re.findall(r"[A-Za-z0-9%.,'()/-]+", text)), default=0)
 
 
 def shown(section: Any, column: Any, row: dict) -> str:
@@ -65,7 +81,7 @@ def content(section: Any, columns: list | None = None) -> list[int]:
 def natural(section: Any, columns: list | None = None) -> list[int]:
     """Each column's widest cell (header included), capped."""
     cols = columns if columns is not None else section.columns
-    return [max(w, min(CAP, text_width(c.header))) for c, w in zip(cols, content(section, cols), strict=False)]
+    return [max(w, min(CAP, header_width(c.header))) for c, w in zip(cols, content(section, cols), strict=False)]
 
 
 def floors(section: Any, widths: list[int], columns: list | None = None, short: int = 18) -> list[int]:
@@ -75,9 +91,9 @@ def floors(section: Any, widths: list[int], columns: list | None = None, short: 
     cols = columns if columns is not None else section.columns
     out = []
     for c, w, widest in zip(cols, widths, content(section, cols), strict=False):
-        header = text_width(c.header)
+        header = header_width(c.header)
         if c.kind in ("int", "rate", "number", "date") or widest <= short:
-            out.append(min(w, max(widest, min(header, HEADER_FLOOR))))
+            out.append(min(w, max(widest, min(header, max(HEADER_FLOOR, _longest_word(c.header))))))
         else:
             out.append(min(w, max(FLOOR, min(header, 2 * FLOOR))))
     return out
@@ -190,7 +206,7 @@ def column_widths(section: Any, total: float, columns: list | None = None, *, fi
     if sum(lows) > 0.6 * total:  # short texts kept whole would leave too little for the long ones
         lows = floors(section, widths, columns, short=FLOOR + 2)
     if sum(widths) > total and len(section.rows) <= 60:
-        header = [text_width(c.header) for c in columns]  # the header row wraps too
+        header = [header_width(c.header) for c in columns]  # the header row wraps too
         best = fewest_lines([header, *_cells(section, columns)], widths, lows, total)
         if best is not None:
             return best
