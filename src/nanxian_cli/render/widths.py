@@ -51,10 +51,12 @@ HEADER_FLOOR = 4  # a header may wrap onto lines this narrow (two Chinese charac
 
 
 def header_width(text: str) -> int:
-    """A header's width: headers are printed bold, a little wider than the same text in the cells."""
+    """A header's width: headers are printed bold, Latin letters a little wider than in the cells (a Chinese
+    character is as wide bold as not)."""
     import math
 
-    return math.ceil(text_width(text) * 1.15)
+    latin = sum(1 for ch in text if ch.isascii())
+    return math.ceil(text_width(text) + 0.15 * latin)
 
 
 def _longest_word(text: str) -> int:
