@@ -119,7 +119,7 @@ def _styles(word: Any, official: bool) -> None:
     if not official:
         normal.paragraph_format.line_spacing = 1.0
     for name, size in (("Heading 1", 12.5 if official else 13), ("Heading 2", 12 if official else 11)):
-        h = _style(word, name, east=HEADING_FONT, size=size, bold=False, base="Normal", line=exact(18))
+        h = _style(word, name, east=HEADING_FONT, size=size, bold=False, base="Normal", line=exact(17))
         h.paragraph_format.space_before = Pt(4)
         h.paragraph_format.space_after = Pt(2)
         h.paragraph_format.keep_with_next = True
@@ -139,13 +139,13 @@ def _styles(word: Any, official: bool) -> None:
     number.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     number.paragraph_format.space_after = Pt(6)
     number.paragraph_format.keep_with_next = True
-    text = _style(word, "NX Body", east=BODY_FONT, size=body, base="Normal", line=exact(21))
+    text = _style(word, "NX Body", east=BODY_FONT, size=body, base="Normal", line=exact(20))
     text.paragraph_format.first_line_indent = Pt(body * 2)
     text.paragraph_format.space_before = Pt(3)
     text.paragraph_format.space_after = Pt(0)
     if not official:
         text.paragraph_format.line_spacing = 1.25
-    table = _style(word, "NX Table", east=TABLE_FONT, size=10.5 if official else 9.5, base="Normal", line=exact(14))
+    table = _style(word, "NX Table", east=TABLE_FONT, size=10.5 if official else 9.5, base="Normal", line=exact(13.5))
     if not official:
         table.paragraph_format.line_spacing = 1.0
     sign = _style(word, "NX Signature", east=BODY_FONT, size=body, base="Normal", line=exact(18))
