@@ -130,6 +130,8 @@ def _to_m003(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        conn.execute("DROP TABLE notices")  # added by m009 (its triggers go with it)
+        conn.execute("DELETE FROM schema_migrations WHERE name = 'm009_notices'")
         _undo_m007(conn)
         conn.execute("ALTER TABLE visit_plan_counts DROP COLUMN n_critical_fail")  # added by m005
         for table, ddl in (("answers", OLD_ANSWERS), ("visit_plan_counts", OLD_PLAN)):
