@@ -36,11 +36,13 @@ def visit_rechecks(store: Store, visit_id: str) -> list[dict]:
     return _dicts(store.query(
         "SELECT f.id, f.uid, f.item_id, f.severity, f.opened, f.due, f.status, f.escalated, f.resolved_on, "
         "ci.text_zh, ci.text_en, s.kind AS step, s.text AS step_note "
-        "FROM findings f JOIN finding_steps s ON s.finding_id = f.id AND s.n = (SELECT max(s2.n) FROM finding_steps s2 "
-        f"  WHERE s2.finding_id = f.id AND s2.visit_id = ? AND s2.applied AND s2.kind IN {_CHECK_STEPS}) "
+        "FROM finding_steps s JOIN findings f ON f.id = s.finding_id "
         "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id "
-        "WHERE f.visit_id != ? AND f.status != 'withdrawn' ORDER BY f.opened, f.id",
-        (visit_id, visit_id),
+        f"WHERE s.visit_id = ? AND s.applied AND s.kind IN {_CHECK_STEPS} "
+        "AND s.n = (SELECT max(s2.n) FROM finding_steps s2 WHERE s2.finding_id = s.finding_id AND s2.visit_id = ? "
+        f"  AND s2.applied AND s2.kind IN {_CHECK_STEPS}) "
+        "AND f.visit_id != ? AND f.status != 'withdrawn' ORDER BY f.opened, f.id",
+        (visit_id, visit_id, visit_id),
     ))
 
 
