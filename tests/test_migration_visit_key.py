@@ -151,6 +151,8 @@ def _to_m003(path: Path) -> None:
         conn.execute("ALTER TABLE schools DROP COLUMN inclusive")  # added by m010
         conn.execute("DELETE FROM schema_migrations WHERE name = 'm010_school_inclusive'")
         _undo_m008(conn)
+        conn.execute("DROP TABLE notices")  # added by m009 (its triggers go with it)
+        conn.execute("DELETE FROM schema_migrations WHERE name = 'm009_notices'")
         _undo_m007(conn)
         conn.execute("ALTER TABLE visit_plan_counts DROP COLUMN n_critical_fail")  # added by m005
         for table, ddl in (("answers", OLD_ANSWERS), ("visit_plan_counts", OLD_PLAN)):

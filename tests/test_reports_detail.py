@@ -232,20 +232,22 @@ def test_visit_report_formats(cli, report_db, tmp_path):
         assert result.exit_code == 0, result.output
     md = (tmp_path / "v.md").read_text(encoding="utf-8")
     assert "# Supervision opinion: 南洲实验小学" in md
-    assert "| m\\-a | A drill was held | no | critical | 本学期未演练 |" in md
+    # the failed point in words (no point id in print: DESIGN.md "Documents for the school")
+    assert "| 1 | A drill was held | not in place | 本学期未演练 | this must be in place | critical |" in md
+    assert "m\\-a" not in md
     assert "Supervisor \\(signature\\): ____" in md and "Head of school \\(signature and stamp\\)" in md
     html = (tmp_path / "v.html").read_text(encoding="utf-8")
     assert "size: A4" in html and "Fix by 2020-11-27" in html
     parser = Tables()
     parser.feed(html)
-    failed = parser.tables[1]
-    assert failed[1] == ["m-a", "A drill was held", "no", "critical", "本学期未演练"]
+    failed = next(t for t in parser.tables if t[0][:3] == ["no.", "point", "found"])
+    assert failed[1] == ["1", "A drill was held", "not in place", "本学期未演练", "this must be in place", "critical"]
     doc = Document(str(tmp_path / "v.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Supervision opinion: 南洲实验小学" in text and "Supervisor (signature)" in text
     cells = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
-    assert ["m-a", "A drill was held", "no", "critical", "本学期未演练"] in cells
-    assert any(r[0] == "A drill was held" and "2020-11-27" in r for r in cells)
+    assert ["1", "A drill was held", "not in place", "本学期未演练", "this must be in place", "critical"] in cells
+    assert any(r[1] == "A drill was held" and "2020-11-27" in r[2] for r in cells)
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     result = cli("report", "visit", vid, "--format", "docx")

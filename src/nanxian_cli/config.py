@@ -150,6 +150,64 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     )
 
 
+@dataclass
+class DocumentSettings:
+    """`[documents]` in the config file: what the documents for the school print (issuer, notice numbers)."""
+
+    issuer: str | None = None
+    """The issuing office, e.g. 南县人民政府教育督导室; None: the documents leave a blank before 县教育督导室."""
+    county: str | None = None
+    notice_prefix: str | None = None
+    """The word before 〔year〕 in a notice's number, e.g. 南督整."""
+    reply_to: str | None = None
+    """Where the school sends its 整改报告."""
+    notice_first: int = 1
+    notice_last: int | None = None
+    """The range of notice numbers this database gives out each year (a laptop's range, set by the bureau);
+    None: no upper end when the range starts at 1, else a block of 100 (notice_first + 99)."""
+
+    @property
+    def range_end(self) -> int | None:
+        if self.notice_last is not None:
+            return self.notice_last
+        return None if self.notice_first == 1 else self.notice_first + 99
+
+
+def document_settings(settings: Settings) -> DocumentSettings:
+    """`[documents]`, checked: the texts are strings, the range whole numbers with notice_first <= notice_last."""
+    where = settings.config_path or "config.toml"
+    section = settings.raw_config.get("documents") or {}
+    if not isinstance(section, dict):
+        raise InputError(tr(f"{where}：[documents] 应为一个表", f"{where}: [documents] must be a table"))
+    known = ("issuer", "county", "notice_prefix", "reply_to", "notice_first", "notice_last")
+    unknown = sorted(set(section) - set(known))
+    if unknown:
+        raise InputError(tr(f"{where}：[documents] 中没有设置项 {', '.join(unknown)}（可用：{', '.join(known)}）",
+                            f"{where}: [documents] has no setting {', '.join(unknown)} (known: {', '.join(known)})"))
+    texts: dict[str, str | None] = {}
+    for key in ("issuer", "county", "notice_prefix", "reply_to"):
+        value = section.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(tr(f"{where}：documents.{key} 应为带引号的字符串，而不是 {value!r}",
+                                f"{where}: documents.{key} must be a quoted string, got {value!r}"))
+        if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+            raise InputError(tr(f"{where}：documents.{key} 含有控制字符",
+                                f"{where}: documents.{key} contains a control character"))
+        texts[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    numbers: dict[str, int | None] = {}
+    for key in ("notice_first", "notice_last"):
+        value = section.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 999_999):
+            raise InputError(tr(f"{where}：documents.{key} 应为 1 至 999999 的整数，而不是 {value!r}",
+                                f"{where}: documents.{key} must be a whole number from 1 to 999999, got {value!r}"))
+        numbers[key] = value
+    first, last = numbers["notice_first"] or 1, numbers["notice_last"]
+    if last is not None and last < first:
+        raise InputError(tr(f"{where}：documents.notice_last（{last}）小于 notice_first（{first}）",
+                            f"{where}: documents.notice_last ({last}) is below notice_first ({first})"))
+    return DocumentSettings(texts["issuer"], texts["county"], texts["notice_prefix"], texts["reply_to"], first, last)
+
+
 def _check_config_types(cfg: dict, path: Path | None) -> None:
     """Top-level settings are text; a number or a list there is a mistake to report, not to guess at."""
     for key in ("db", "checklists", "lang", "timezone", "inspector", "device"):

@@ -22,6 +22,7 @@ TableFormat = Literal["table", "json", "csv"]
 VisitFormat = Literal["table", "json"]
 DocFormat = Literal["table", "json", "csv", "markdown", "html", "xlsx", "docx"]
 DigestFormat = Literal["text", "markdown", "html", "json"]
+NoticeFormat = Literal["table", "json", "markdown", "html", "docx"]
 
 FormatOption = Annotated[
     TableFormat | None,
@@ -34,6 +35,11 @@ ReportFormatOption = Annotated[
     DocFormat | None,
     typer.Option("--format", "-f", help="table | json | csv | markdown | html | xlsx | docx "
                                         "(default: from --output's extension, else table)"),
+]
+NoticeFormatOption = Annotated[
+    NoticeFormat | None,
+    typer.Option("--format", "-f",
+                 help="table | json | markdown | html | docx (default: from --output's extension, else table)"),
 ]
 DigestFormatOption = Annotated[
     DigestFormat | None,

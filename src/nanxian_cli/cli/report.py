@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.options import (
+    ByOption,
     FromOption,
     GroupByOption,
+    NoticeFormatOption,
     OutputOption,
     ReportFormatOption,
     StageOption,
@@ -20,10 +22,10 @@ from nanxian_cli.cli.options import (
     TownOption,
     VisitArg,
 )
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
+from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
 
 app = NanxianTyper(name="report", no_args_is_help=True,
-                   help="Compliance reports: summary, school, item, matrix, visit, digest")
+                   help="Compliance reports: summary, school, item, matrix, visit, notice, digest")
 
 
 def _scope(date_from: str | None, date_to: str | None, **filters):
@@ -34,21 +36,21 @@ def _scope(date_from: str | None, date_to: str | None, **filters):
     return Scope(start.isoformat(), end.isoformat(), **filters)
 
 
-def _format(fmt: str | None, output: Path | None) -> str:
+def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
     """The format, checked before anything is computed: one the reports offer, a binary one only to a file."""
     from nanxian_cli.render.formats import choose, refuse_binary_on_terminal
 
-    chosen = choose("report", fmt, output)
+    chosen = choose(kind, fmt, output)
     refuse_binary_on_terminal(chosen, output)
     return chosen
 
 
-def _emit(report, layout, fmt: str, output: Path | None) -> None:
+def _emit(report, layout, fmt: str, output: Path | None, kind: str = "report") -> None:
     """Print the report to the terminal or write it atomically to --output."""
     from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
 
-    emit(ReportView(report, layout), fmt, output)
+    emit(ReportView(report, layout, kind), fmt, output)
 
 
 def _check_stage(stage: str | None) -> None:
@@ -155,15 +157,69 @@ def visit(
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
 ) -> None:
-    """The 督导意见书 for one visit: checked, passed and failed points, 整改 deadlines, signature lines."""
+    """The 督导意见书 for one visit: the visit, what went well, problems, 整改 requirements, re-checks, signatures."""
+    from nanxian_cli.config import document_settings
     from nanxian_cli.render.layouts.visit import layout
     from nanxian_cli.reports import visit as report
+    from nanxian_cli.services.documents import plan_sections
     from nanxian_cli.services.recording import find_visit
 
     fmt = _format(fmt, output)
+    docs = document_settings(settings())
     with open_db(create=False) as store:
-        data = report.compute(store, find_visit(store, visit_id)["id"])
+        data = report.compute(store, find_visit(store, visit_id)["id"], section_titles=plan_sections(),
+                              issuer=docs.issuer or _county_issuer(docs), reply_to=docs.reply_to)
     _emit(data, layout, fmt, output)
+
+
+def _county_issuer(docs) -> str | None:
+    from nanxian_cli.i18n import tr
+
+    return tr(f"{docs.county}教育督导室", f"{docs.county} Education Supervision Office") if docs.county else None
+
+
+@app.command("notice")
+def notice(
+    visit_id: VisitArg,
+    date: Annotated[str | None, typer.Option(
+        "--date", help="Date of issue, YYYY-MM-DD (first print only; default: today, county time)")] = None,
+    by: ByOption = None,
+    fmt: NoticeFormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The 整改通知书 for a visit's findings, numbered once when first issued (the same number on every reprint)."""
+    import sys
+
+    from nanxian_cli.cli.inspect import _author
+    from nanxian_cli.clock import utc_now
+    from nanxian_cli.config import document_settings
+    from nanxian_cli.i18n import tr
+    from nanxian_cli.render.layouts.notice import layout
+    from nanxian_cli.reports import notice as report
+    from nanxian_cli.services.notices import check_visit, issue_notice
+    from nanxian_cli.services.recording import find_visit
+
+    fmt = _format(fmt, output, "notice")
+    docs = document_settings(settings())
+    day = parse_date(date)
+    with open_db(create=False) as store:
+        visit = find_visit(store, visit_id)
+        check_visit(store, visit)
+        author = _author(store, by, visit["inspector"])
+        issued, new = issue_notice(store, visit, day=day, today=today(), author=author, docs=docs, now=utc_now())
+        data = report.compute(store, visit["id"], issued, issuer=docs.issuer, county=docs.county,
+                              reply_to=docs.reply_to)
+    if new:
+        sys.stderr.write(tr(f"整改通知书编号 {issued['number']}（{issued['issued_on']}）\n",
+                            f"Notice number {issued['number']} ({issued['issued_on']})\n"))
+    for other in data.shared_number:
+        sys.stderr.write(tr(
+            f"注意：编号 {issued['number']} 另有一份通知书也在用（督导记录 {other.visit[:8]}，设备 {other.device[:8]}，"
+            f"{other.issued_on}）；两份都保留，请核对各数据库的编号区间（[documents] notice_first / notice_last）\n",
+            f"Warning: another notice holds the number {issued['number']} too (visit {other.visit[:8]}, device "
+            f"{other.device[:8]}, {other.issued_on}); both are kept: check the number ranges of the databases "
+            f"([documents] notice_first / notice_last)\n"))
+    _emit(data, layout, fmt, output, "notice")
 
 
 # The digest command lives in its own module and attaches itself to this sub-app.

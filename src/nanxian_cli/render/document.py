@@ -26,12 +26,20 @@ class Column:
 @dataclass
 class Section:
     key: str  # machine name: xlsx sheet, csv block
-    title: str
+    title: str  # may be empty: paragraphs that follow the one before
     columns: list[Column]
     rows: list[dict]
-    layout: str = "table"  # table | fields (label/value pairs) | matrix | signatures
+    layout: str = "table"  # table | fields (label/value pairs) | matrix | text (paragraphs) | signatures
     empty: str = ""  # what to say when there are no rows
     sheet: str | None = None  # a short xlsx sheet name (default: the title)
+    pairs: int = 1  # fields: label/value pairs side by side in print (docx, html); a row with `wide` spans them
+    data_only: bool = False  # written to the spreadsheet formats (csv, xlsx) only, not printed
+
+
+# `text` rows: {"text": str, "style": "body" (an indented paragraph) | "addressee" | "right" | "note"}.
+# `signatures` rows: {"label": str} a line to sign with a date line beside it, {"labels": [str, ...]} lines to
+# sign side by side, or {"text": str} a line set to the right (the issuing office, the date); the block is kept on
+# one page.
 
 
 @dataclass
@@ -42,6 +50,9 @@ class Document:
     sections: list[Section]
     csv_sections: list[str] | None = None  # sections written to CSV (default: all)
     landscape: bool = False
+    official: bool = False  # a document for the school: printed after GB/T 9704 (title centred, fonts, margins)
+    issuer: str | None = None  # official: the issuing office, above the title
+    number: str | None = None  # official: the document's number, under the title
 
 
 def totals_section(rows: list[dict]) -> Section:
@@ -67,7 +78,7 @@ class ReportView:
 
     report: Any
     layout: Callable[[dict], Document]  # the report as JSON data -> the document people read
-    kind: str = "report"
+    kind: str = "report"  # which formats it offers (render/formats.py)
 
     def data(self) -> Any:
         from nanxian_cli.render.data import as_data

@@ -57,7 +57,7 @@ def _csv_cell(value: Any, kind: str) -> Any:
 def document_csv(doc: Any) -> str:
     """The document's CSV: one section is a plain table; several are blocks, each under a title row."""
     wanted = doc.csv_sections or [s.key for s in doc.sections]
-    sections = [s for s in doc.sections if s.key in wanted and s.layout != "signatures"]
+    sections = [s for s in doc.sections if s.key in wanted and s.layout not in ("signatures", "text")]
     if len(sections) == 1:
         s = sections[0]
         return csv_text([c.header for c in s.columns],
@@ -78,18 +78,45 @@ def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def signature_line(r: dict) -> str:
+    """One line of a signature block as plain text: a line to sign with a date line, or a right-hand text."""
+    if "label" in r:
+        return f"{r['label']}: ____________________    {tr('日期', 'Date')}: ____________"
+    if "labels" in r:
+        return "    ".join(f"{label}: ____________________" for label in r["labels"])
+    return r["text"]
+
+
 def document_markdown(doc: Any) -> str:
-    lines = [f"# {escape_markdown(doc.title)}", ""]
+    lines = []
+    if doc.official and doc.issuer:
+        lines += [f"**{escape_markdown(doc.issuer)}**", ""]
+    lines += [f"# {escape_markdown(doc.title)}", ""]
+    if doc.official and doc.number:
+        lines += [escape_markdown(doc.number), ""]
     for label, value in doc.meta:
         lines.append(f"- **{escape_markdown(label)}**: {escape_markdown(value)}")
     lines.append("")
     for s in doc.sections:
-        lines += [f"## {escape_markdown(s.title)}", ""]
+        if s.data_only:
+            continue
+        if s.title:
+            lines += [f"## {escape_markdown(s.title)}", ""]
         if s.layout == "signatures":
             for r in s.rows:
-                lines.append(f"{escape_markdown(r['label'])}: ____________________    "
-                             f"{escape_markdown(tr('日期', 'Date'))}: ____________")
+                if "label" in r:  # the blanks to sign on stay lines, not escaped characters
+                    lines.append(f"{escape_markdown(r['label'])}: ____________________    "
+                                 f"{escape_markdown(tr('日期', 'Date'))}: ____________")
+                elif "labels" in r:
+                    lines.append("    ".join(f"{escape_markdown(label)}: ____________________"
+                                               for label in r["labels"]))
+                else:
+                    lines.append(escape_markdown(r["text"]))
                 lines.append("")
+            continue
+        if s.layout == "text":
+            for r in s.rows:
+                lines += [escape_markdown(r["text"]), ""]
             continue
         if not s.rows:
             lines += [escape_markdown(s.empty or tr("（无）", "(none)")), ""]
@@ -179,19 +206,31 @@ def fit_table(section: Any, console: Any):
 def print_document(doc: Any, console: Any) -> None:
     from rich.text import Text
 
+    if doc.official and doc.issuer:
+        console.print(Text(doc.issuer, style="bold"))
     console.print(Text(doc.title, style="bold"))
+    if doc.official and doc.number:
+        console.print(Text(doc.number))
     for label, value in doc.meta:
         line = Text()
         line.append(f"{label}: ", style="dim")
         line.append(value)
         console.print(line)
     for s in doc.sections:
+        if s.data_only:
+            continue
         console.print()
-        console.print(Text(s.title, style="bold underline"))
+        if s.title:
+            console.print(Text(s.title, style="bold underline"))
         if s.layout == "signatures":
             for r in s.rows:
-                console.print(Text(f"{r['label']}: ____________________    {tr('日期', 'Date')}: ____________"))
+                console.print(Text(signature_line(r)), justify="right" if "text" in r else None)
                 console.print()
+            continue
+        if s.layout == "text":
+            for r in s.rows:
+                console.print(Text((tr("　　", "") if r.get("style") == "body" else "") + r["text"]),
+                              justify="right" if r.get("style") == "right" else None)
             continue
         if not s.rows:
             console.print(Text(s.empty or tr("（无）", "(none)"), style="dim"))
@@ -203,10 +242,12 @@ def print_document(doc: Any, console: Any) -> None:
             from rich.table import Table
 
             table = Table(show_header=False, box=None, pad_edge=False)
-            table.add_column(style="bold")
-            table.add_column(justify="right")
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column()
             for r in s.rows:
-                table.add_row(Text(str(r["label"])), rich_cell(r.get("value"), r.get("kind", "text")))
+                value = rich_cell(r.get("value"), r.get("kind", "text"))
+                value.justify = "right" if r.get("kind", "text") in ("int", "rate", "number") else "left"
+                table.add_row(Text(str(r["label"])), value)
             console.print(table)
             continue
         console.print(fit_table(s, console))

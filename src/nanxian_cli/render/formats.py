@@ -34,6 +34,7 @@ OFFERED = {
     "listing": ("table", "json", "csv"),  # school, inspector, checklist, inspect and finding lists; plan coverage
     "record": ("table", "json"),  # one visit, school or checklist
     "digest": ("text", "markdown", "html", "json"),  # the weekly digest
+    "notice": ("table", "json", "markdown", "html", "docx"),  # the 整改通知书: a document to print, not a sheet
 }
 """Which formats each kind of document offers, the default first."""
 
