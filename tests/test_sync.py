@@ -438,3 +438,20 @@ def test_an_older_database_upgraded_exports_everything_it_holds(cli, bureau, tmp
     manifest = export(cli, a, tmp_path / "old.nxb")
     assert manifest["counts"]["visit"] == 2 and manifest["since"] == "all"
     assert export(cli, a, tmp_path / "next.nxb")["counts"] == {}
+
+
+def test_a_notice_travels_with_its_number(cli, bureau, tmp_path):
+    a, v1, _ = bureau
+    issued = cli("--db", str(a), "report", "notice", v1[:8], "--format", "json")
+    assert issued.exit_code == 0, issued.output
+    number = json.loads(issued.stdout)["number"]
+    b = tmp_path / "bureau2.db"
+    got = import_(cli, b, tmp_path / "n.nxb") if export(cli, a, tmp_path / "n.nxb") else None
+    assert got["new"]["notices"] == 1
+    assert rows(b, "SELECT uid, number, year, n FROM notices") == rows(a, "SELECT uid, number, year, n FROM notices")
+    again = cli("--db", str(b), "report", "notice", v1[:8], "--format", "json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["number"] == number
+    # issued after the last export: the next bundle carries it once more, and it is skipped
+    later = import_(cli, b, tmp_path / "n2.nxb") if export(cli, a, tmp_path / "n2.nxb") else None
+    assert later["new"]["notices"] == 0

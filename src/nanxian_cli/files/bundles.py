@@ -54,6 +54,8 @@ RECORD_FIELDS: dict[str, dict[str, str]] = {
                  "note": _OPT_STR, "reason": _OPT_STR, "author": _OPT_STR, "device": _STR, "recorded_at": _STR,
                  "fixed_on_site": _BOOL},
     "void": {"visit": _STR, "reason": _STR, "at": _STR, "by": _OPT_STR, "device": _STR},
+    "notice": {"uid": _STR, "visit": _STR, "year": _INT, "n": _INT, "number": _STR, "issued_on": _STR,
+               "issued_by": _OPT_STR, "device": _STR, "issued_at": _STR},
     "action": {"uid": _STR, "finding": _STR, "opened_by_visit": _OPT_STR, "opened_by_item": _OPT_STR,
                "school": _STR, "point_key": _STR, "action": _STR, "date": _STR, "text": _OPT_STR, "due": _OPT_STR,
                "visit": _OPT_STR, "passed": _OPT_BOOL, "on_site": _BOOL, "author": _OPT_STR, "device": _STR,

@@ -31,7 +31,7 @@ class ImportResult:
     already: bool = False
     own: bool = False
     new: dict[str, int] = field(default_factory=lambda: {"visits": 0, "revisions": 0, "events": 0, "voids": 0,
-                                                         "evidence": 0, "checklists": 0, "schools": 0,
+                                                         "evidence": 0, "notices": 0, "checklists": 0, "schools": 0,
                                                          "inspectors": 0, "assignments": 0})
     skipped: int = 0
     held: int = 0
@@ -366,6 +366,25 @@ class Importer:
         known["row"] = sql.visit_by_id(self.conn, vid)
         self.touched_visits.add(vid)
         self.r.new["voids"] += 1
+        return True
+
+    def _notice(self, rec: dict, where: str) -> bool:
+        if sql.notice_exists(self.conn, rec["uid"]):
+            self.r.skipped += 1
+            return True
+        if self.visit(rec["visit"]) is None:
+            self.hold(rec, rec["uid"], f"visit:{rec['visit']}", where)
+            return False
+        if rec["year"] < 1900 or rec["n"] < 1:
+            raise InputError(Words(f"{where}：整改通知书编号无效", f"{where}: the notice's number is not valid"))
+        _check_day(rec["issued_on"], f"{where}: notice.issued_on")
+        from nanxian_cli.store.notices import insert_notice
+
+        insert_notice(self.conn, {"uid": rec["uid"], "visit_id": rec["visit"], "year": rec["year"], "n": rec["n"],
+                                  "number": rec["number"], "issued_on": rec["issued_on"],
+                                  "issued_by": rec["issued_by"], "device": rec["device"],
+                                  "issued_at": rec["issued_at"]})
+        self.r.new["notices"] = self.r.new.get("notices", 0) + 1
         return True
 
     def _action(self, rec: dict, where: str) -> bool:

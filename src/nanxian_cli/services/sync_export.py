@@ -78,6 +78,18 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
                     _void_record(writer, v)
             for a in actions:
                 writer.write(_action_record(a))
+            # notices: those of the visits sent, and every one issued since a day before the last export (a day's
+            # overlap: a notice being issued while that export read is not missed; one sent twice is skipped)
+            if since == "last" and previous_export is not None and not reference:
+                issued_since = _day_before(previous_export["created_at"])
+            elif since not in ("last", "all") and not reference:
+                issued_since = since
+            else:
+                issued_since = None if reference else ""
+            for n in sql.notices_to_send(conn, [v["id"] for v in visits], issued_since):
+                writer.write({"kind": "notice", "uid": n["uid"], "visit": n["visit_id"], "year": n["year"],
+                              "n": n["n"], "number": n["number"], "issued_on": n["issued_on"],
+                              "issued_by": n["issued_by"], "device": n["device"], "issued_at": n["issued_at"]})
         finally:
             conn.execute("COMMIT")
         if progress is not None:
@@ -100,6 +112,12 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
             "file_name": output.name, "at": now,
         })
     return manifest
+
+
+def _day_before(stamp: str) -> str:
+    import datetime as dt
+
+    return (dt.datetime.fromisoformat(stamp) - dt.timedelta(days=1)).isoformat()
 
 
 def reference_cut(findings: list) -> tuple[dict[str, str], list[str]]:

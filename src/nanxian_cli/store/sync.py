@@ -94,6 +94,18 @@ def actions_changed(conn: sqlite3.Connection, *, above: int | None = None, since
     return conn.execute(sql + " ORDER BY a.recorded_at, a.uid", params).fetchall()
 
 
+def notices_to_send(conn: sqlite3.Connection, visit_ids: Iterable[str], issued_since: str | None) -> list[sqlite3.Row]:
+    """The 整改通知书 of these visits, and (unless `issued_since` is None: then none more) every notice issued on or
+    after that time."""
+    return conn.execute(
+        "SELECT * FROM notices WHERE visit_id IN (SELECT value FROM json_each(?)) "
+        "OR (? IS NOT NULL AND issued_at >= ?) ORDER BY issued_at, uid", (json.dumps(sorted(set(visit_ids))), issued_since, issued_since)).fetchall()
+
+
+def notice_exists(conn: sqlite3.Connection, uid: str) -> bool:
+    return conn.execute("SELECT 1 FROM notices WHERE uid = ?", (uid,)).fetchone() is not None
+
+
 def checklist_versions(conn: sqlite3.Connection, hashes: Iterable[str]) -> list[sqlite3.Row]:
     return conn.execute("SELECT hash, content FROM checklist_versions WHERE hash IN (SELECT value FROM json_each(?)) "
                         "ORDER BY first_seen, hash", (json.dumps(sorted(set(hashes))),)).fetchall()
