@@ -99,7 +99,8 @@ def notices_to_send(conn: sqlite3.Connection, visit_ids: Iterable[str], issued_s
     after that time."""
     return conn.execute(
         "SELECT * FROM notices WHERE visit_id IN (SELECT value FROM json_each(?)) "
-        "OR (? IS NOT NULL AND issued_at >= ?) ORDER BY issued_at, uid", (json.dumps(sorted(set(visit_ids))), issued_since, issued_since)).fetchall()
+        "OR (? IS NOT NULL AND issued_at >= ?) ORDER BY issued_at, uid",
+        (json.dumps(sorted(set(visit_ids))), issued_since, issued_since)).fetchall()
 
 
 def notice_exists(conn: sqlite3.Connection, uid: str) -> bool:
