@@ -153,3 +153,13 @@ def public_rows(conn: sqlite3.Connection, shas: Iterable[str]) -> list[sqlite3.R
     """The public columns of these files (never GPS), by hash."""
     return conn.execute(f"SELECT {_public()} FROM evidence e WHERE e.sha256 IN (SELECT value FROM json_each(?)) "
                         "ORDER BY e.sha256", (json.dumps(sorted(set(shas))),)).fetchall()
+
+
+def failed_points(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+    """Points that opened a finding still open or reported (visit, point, school, date, text), the latest one of
+    each school, newest first: where the demo county puts its photos."""
+    return conn.execute(
+        "SELECT f.visit_id, f.item_id, f.school_code, f.opened, ci.text_zh FROM findings f "
+        "JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id "
+        "WHERE f.id IN (SELECT max(id) FROM findings WHERE status IN ('open', 'reported') GROUP BY school_code) "
+        "ORDER BY f.opened DESC, f.id LIMIT ?", (limit,)).fetchall()
