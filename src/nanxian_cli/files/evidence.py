@@ -438,11 +438,18 @@ def store_file(folder: Path, checked: EvidenceFile) -> bool:
 
 def remove_quietly(folder: Path, sha256: str) -> None:
     """Take back a file this process stored in a transaction that then rolled back (the caller holds the
-    database's write lock, so nobody else can have come to refer to it)."""
+    database's write lock, so nobody else can have come to refer to it), and its folders if that left them
+    empty."""
+    path = stored_path(folder, sha256)
     try:
-        os.unlink(stored_path(folder, sha256))
+        os.unlink(path)
     except OSError:
-        pass
+        return
+    for empty in (path.parent, Path(folder)):
+        try:
+            os.rmdir(empty)  # only an empty folder goes
+        except OSError:
+            return
 
 
 def folder_files(folder: Path) -> list[tuple[str, Path]]:

@@ -396,15 +396,16 @@ class Importer:
 
         sha = rec["sha256"]
         if not SHA256.match(sha) or rec["media_type"] not in MEDIA_TYPES or rec["size"] < 0:
-            raise InputError(Words(f"{where}：evidence 记录的 sha256、media_type 或 size 无效",
-                                   f"{where}: the evidence record's sha256, media_type or size is not valid"))
+            raise InputError(Words(f"{where}：evidence 记录的 sha256、media_type 或 size 无效；未写入任何内容",
+                                   f"{where}: the evidence record's sha256, media_type or size is not valid; "
+                                   "nothing was written"))
         name = rec["name"]
         if name is not None and ("/" in name or "\\" in name or name in (".", "..")):
-            raise InputError(Words(f"{where}：evidence.name 应为文件名，不能含路径",
-                                   f"{where}: evidence.name must be a file name, without a path"))
+            raise InputError(Words(f"{where}：evidence.name 应为文件名，不能含路径；未写入任何内容",
+                                   f"{where}: evidence.name must be a file name, without a path; nothing was written"))
         if self.bundle_file is None or sha not in self.bundle_file.evidence_names():
-            raise InputError(Words(f"{where}：数据包中没有这份佐证材料的文件 evidence/{sha}",
-                                   f"{where}: the bundle does not carry the file evidence/{sha}"))
+            raise InputError(Words(f"{where}：数据包中没有这份佐证材料的文件 evidence/{sha}；未写入任何内容",
+                                   f"{where}: the bundle does not carry the file evidence/{sha}; nothing was written"))
         self.evidence_seen.add(sha)
         here = ev_sql.evidence_row(self.conn, sha)
         path = stored_path(self.folder, sha)
@@ -419,8 +420,9 @@ class Importer:
             data = self.bundle_file.evidence_bytes(sha, limit)
             checked = check_bytes(data, f"{where}: evidence/{sha[:12]}", name or sha)
             if checked.sha256 != sha or checked.media_type != rec["media_type"] or checked.size != rec["size"]:
-                raise InputError(Words(f"{where}：evidence 记录与文件 evidence/{sha[:12]} 的内容不符",
-                                       f"{where}: the evidence record does not match its file evidence/{sha[:12]}"))
+                raise InputError(Words(f"{where}：evidence 记录与文件 evidence/{sha[:12]} 的内容不符；未写入任何内容",
+                                       f"{where}: the evidence record does not match its file evidence/{sha[:12]}; "
+                                       "nothing was written"))
             if store_file(self.folder, checked):
                 self.stored.append(sha)
         row = {"sha256": sha, "size": rec["size"], "media_type": rec["media_type"], "original_name": name,
@@ -443,11 +445,13 @@ class Importer:
         on_point = rec["visit"] is not None and rec["item"] is not None and rec["action"] is None
         on_action = rec["visit"] is None and rec["item"] is None and rec["action"] is not None
         if not (on_point or on_action):
-            raise InputError(Words(f"{where}：evidence_link 应指向一次督导的要点，或一个整改动作",
-                                   f"{where}: an evidence_link names a point of a visit or a finding action"))
+            raise InputError(Words(f"{where}：evidence_link 应指向一次督导的要点，或一个整改动作；未写入任何内容",
+                                   f"{where}: an evidence_link names a point of a visit or a finding action; "
+                                   "nothing was written"))
         if ev_sql.evidence_row(self.conn, sha) is None:
-            raise InputError(Words(f"{where}：evidence_link 指向未知的佐证材料 {sha[:12]}",
-                                   f"{where}: the evidence_link names unknown evidence {sha[:12]}"))
+            raise InputError(Words(f"{where}：evidence_link 指向未知的佐证材料 {sha[:12]}；未写入任何内容",
+                                   f"{where}: the evidence_link names unknown evidence {sha[:12]}; "
+                                   "nothing was written"))
         subject = f"evidence:{sha}:{rec['visit'] or ''}:{rec['item'] or ''}:{rec['action'] or ''}"
         if on_point:
             known = self.visit(rec["visit"])
