@@ -56,7 +56,7 @@ def add(
     checked = checked_files(files)
     with open_db(create=False) as store:
         from nanxian_cli.cli.inspect import _author
-        from nanxian_cli.services.recording import find_visit
+        from nanxian_cli.services.evidence import find_visit
 
         row = find_visit(store, visit)
         result = add_to_point(store, row["id"], point.strip(), checked, caption=(caption or "").strip() or None,

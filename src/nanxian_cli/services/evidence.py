@@ -130,28 +130,43 @@ def attach(conn: sqlite3.Connection, folder: Path, files: list[Any], *, visit_id
 
 def point_of_visit(conn: sqlite3.Connection, visit: sqlite3.Row, item_id: str) -> None:
     """Evidence goes on a point of the visit's own checklist version, of a visit that is not void."""
-    from nanxian_cli.services.catalog import snapshot
+    from nanxian_cli.store.visits import point_keys
 
     if visit["status"] == "void":
         raise InputError(Words(f"督导记录 {visit['id'][:8]} 已作废，不能再添加佐证材料",
                                f"visit {visit['id'][:8]} is void; no evidence can be added to it"))
-    checklist = snapshot(conn, visit["checklist_hash"]).checklist
-    ids = [item.id for item in checklist.items]
+    ids = list(point_keys(conn, visit["checklist_hash"]))  # the stored version's points (no checklist parsing)
     if item_id not in ids:
         from difflib import get_close_matches
 
         close = get_close_matches(item_id, ids, n=3)
         hint = Words(f"；相近的要点：{', '.join(close)}", f"; close ones: {', '.join(close)}") if close else \
             Words("", "")
-        raise NotFound(Words(f"{item_id!r} 不是检查表 {checklist.id} 的要点{hint.zh}",
-                             f"{item_id!r} is not a point of checklist {checklist.id!r}{hint.en}"))
+        raise NotFound(Words(f"{item_id!r} 不是检查表 {visit['checklist_id']} 的要点{hint.zh}",
+                             f"{item_id!r} is not a point of checklist {visit['checklist_id']!r}{hint.en}"))
+
+
+def find_visit(store: Store, ref: str) -> sqlite3.Row:
+    """A visit by its id or a unique prefix of 8+ characters, as services.recording.find_visit finds it, without
+    importing the recording path (adding a photo is meant to start fast)."""
+    from nanxian_cli.store import visits as visit_sql
+
+    text = (ref or "").strip().lower()
+    row = visit_sql.visit_row(store.conn, text)
+    if row is not None:
+        return row
+    if len(text) >= 8 and all(c in "0123456789abcdef-" for c in text):
+        found = visit_sql.visits_by_prefix(store.conn, text)
+        if len(found) == 1:
+            return found[0]
+    from nanxian_cli.services.recording import find_visit as full
+
+    return full(store, ref)  # the same refusals, worded once
 
 
 def add_to_point(store: Store, visit_ref: str, item_id: str, files: list[Any], *, caption: str | None,
                  author: str | None) -> dict:
     """`evidence add VISIT POINT FILE…`: the files (checked already) attached to a point of a visit."""
-    from nanxian_cli.services.recording import find_visit
-
     visit = find_visit(store, visit_ref)
     folder = folder_of(store)
     with store.transaction() as conn, taking_back(folder) as created:
