@@ -459,3 +459,24 @@ def test_the_copy_for_a_document_is_downscaled_upright_and_carries_no_exif(cli, 
     assert not im.getexif() and "exif" not in im.info and b"Exif" not in copy and b"GPS" not in copy
     assert 20_000 < len(copy) < 900_000
     assert image_of(little).size == (320, 200) and image_of(little).mode == "RGB"
+
+
+# -- the demo county -----------------------------------------------------------------------------------------------
+
+def test_the_demo_county_has_generated_photos_on_failed_points(cli, tmp_path):
+    from nanxian_cli.config import PACKAGE_DIR
+
+    demo = tmp_path / "demo" / "demo.db"
+    assert cli("demo", "--db", demo, "--schools", "6", "--visits-per-year", "3").exit_code == 0
+    files = json.loads(cli("--db", demo, "evidence", "list", "--format", "json").stdout)
+    assert 1 <= len(files) <= 8 and all(f["media_type"] == "image/jpeg" for f in files)
+    points = [(link["visit"], link["item"]) for f in files for link in f["links"]]
+    failed = rows(demo, "SELECT visit_id, item_id FROM findings WHERE status IN ('open', 'reported')")
+    assert set(points) <= set(failed)
+    verified = cli("--db", demo, "evidence", "verify", "--format", "json")
+    assert verified.exit_code == 0 and json.loads(verified.stdout)["files"] == len(files)
+    assert not [p for p in PACKAGE_DIR.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp")]
+    # rebuilt: the old photos go with the old demo
+    assert cli("demo", "--db", demo, "--schools", "6", "--visits-per-year", "3", "--seed", "9").exit_code == 0
+    again = json.loads(cli("--db", demo, "evidence", "verify", "--format", "json").stdout)
+    assert again["unreferenced"] == [] and again["ok"]
