@@ -25,8 +25,17 @@ def scalar(db: Path, sql: str):
 
 
 def files_beside(path: Path) -> dict[str, bytes]:
-    """The database and every file next to it whose name starts with it (-wal, -shm, locks)."""
-    return {p.name: p.read_bytes() for p in sorted(path.parent.iterdir()) if p.name.startswith(path.name)}
+    """The database and every file next to it whose name starts with it (-wal, -shm, locks), and every file in
+    a folder so named (the evidence folder, the demo's photos)."""
+    found = {}
+    for p in sorted(path.parent.iterdir()):
+        if not p.name.startswith(path.name):
+            continue
+        if p.is_dir():
+            found.update({str(f.relative_to(path.parent)): f.read_bytes() for f in sorted(p.rglob("*")) if f.is_file()})
+        else:
+            found[p.name] = p.read_bytes()
+    return found
 
 
 @pytest.fixture(autouse=True)

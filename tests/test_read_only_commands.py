@@ -31,6 +31,9 @@ READ_ONLY = [
     ["report", "item", "21"],
     ["report", "visit", "12345678"],
     ["report", "digest", "--week", "2020-W45"],
+    ["evidence", "list"],
+    ["evidence", "list", "--format", "json"],
+    ["evidence", "verify"],
 ]
 
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "inspector": "nanxian_cli.cli.inspector",
     "inspect": "nanxian_cli.cli.inspect",
     "finding": "nanxian_cli.cli.finding",
+    "evidence": "nanxian_cli.cli.evidence",
     "report": "nanxian_cli.cli.report",
     "sync": "nanxian_cli.cli.sync",
     "demo": "nanxian_cli.cli.demo",

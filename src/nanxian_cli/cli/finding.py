@@ -3,6 +3,7 @@ rectification loop (问题清单 → 整改通知书 → 整改报告 → 复查
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -19,6 +20,9 @@ app = NanxianTyper(name="finding", no_args_is_help=True,
 
 FindingArg = Annotated[str, typer.Argument(help="Finding number (42 or #42), or 8 or more characters of its id")]
 MAX_DUE_WITHIN = 3660
+EvidenceOption = Annotated[list[Path] | None, typer.Option("--evidence", help="A photo or document to keep with "
+                                                                             "it (JPEG, PNG, WEBP, HEIC, PDF, DOCX); "
+                                                                             "repeat for several")]
 
 
 @app.command("list")
@@ -89,18 +93,24 @@ def show(finding: FindingArg, fmt: VisitFormatOption = None, output: OutputOptio
 
 
 def _act(finding: str, kind: str, text: str, option: str, by: str | None, date: str | None = None,
-         **extra: Any) -> dict:
-    """Check the typed text, find who acts (a registered supervisor), record the action; its result."""
+         evidence: list[Path] | None = None, **extra: Any) -> dict:
+    """Check the typed text (and the evidence files), find who acts (a registered supervisor), record the
+    action; its result."""
     from nanxian_cli.services.findings import act
 
     text = plain_text(text, option) or ""
     by = plain_text(by, "--by", 100)
     day = parse_date(date)
+    if evidence:
+        from nanxian_cli.cli.evidence import checked_files
+
+        extra["evidence"] = checked_files(evidence)  # every file checked before anything is written
     with open_db(create=False) as store:
         from nanxian_cli.cli.inspect import _author
 
         author = _author(store, by)  # a registered supervisor, or none given at all
-        return {**act(store, finding, kind, date=day, today=today(), author=author, text=text, **extra), "kind": kind}
+        return {**act(store, finding, kind, date=day, today=today(), author=author, text=text, **extra), "kind": kind,
+                "evidence_files": [f.name for f in extra.get("evidence") or []]}
 
 
 def _say(zh: str, en: str, r: dict | None = None) -> None:
@@ -113,6 +123,9 @@ def _say(zh: str, en: str, r: dict | None = None) -> None:
     out.print(Text(tr(zh, en)))
     if r is None:
         return
+    if r["evidence_files"]:
+        out.print(Text(tr(f"佐证材料：{'、'.join(r['evidence_files'])}",
+                          f"evidence kept: {', '.join(r['evidence_files'])}")))
     for number in r["opened"]:
         out.print(Text(tr(f"此后的督导仍发现该要点不合格：已新开整改项 #{number}",
                           f"a later visit found the point failing again: finding #{number} opened")))
@@ -129,9 +142,10 @@ def report(
     date: Annotated[str | None, typer.Option("--date",
                                              help="When the 整改报告 came in, YYYY-MM-DD (default: today)")] = None,
     by: ByOption = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """The school's 整改报告 received: the finding waits for its re-check (待复查)."""
-    r = _act(finding, "report", measures, "--measures", by, date)
+    r = _act(finding, "report", measures, "--measures", by, date, evidence)
     if r["status"] == "reported":
         _say(f"整改项 #{r['id']}：已登记 {r['date']} 收到的整改报告，状态：待复查（复查通过即销号）",
              f"Finding #{r['id']}: rectification report of {r['date']} recorded; now reported (a passing re-check "
@@ -149,9 +163,10 @@ def resolve(
     by: ByOption = None,
     on_site: Annotated[bool, typer.Option("--on-site",
                                           help="Fixed during the visit (立行立改): dated the visit's date")] = False,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Resolve (销号) a finding checked outside a visit, or one fixed on site (--on-site)."""
-    r = _act(finding, "resolve", note, "--note", by, date, on_site=on_site)
+    r = _act(finding, "resolve", note, "--note", by, date, evidence, on_site=on_site)
     if on_site:
         _say(f"整改项 #{r['id']} 已立行立改（{r['resolved_on']}，督导当天）",
              f"Finding #{r['id']} fixed on site on {r['resolved_on']} (the visit's date)", r)

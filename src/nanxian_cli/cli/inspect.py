@@ -162,16 +162,24 @@ def _refuse_output_over_inputs(output: Path | None) -> None:
 
 def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
     from nanxian_cli.core.visit import prepare_visit
+    from nanxian_cli.errors import ValidationFailed
     from nanxian_cli.i18n import pick
     from nanxian_cli.render.formats import choose
     from nanxian_cli.services.recording import record_visit
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
-    prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(),
-                             where=str(doc.path))
+    evidence, problems = _answer_evidence(doc)
+    try:
+        prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(),
+                                 where=str(doc.path))
+    except ValidationFailed as exc:  # the answers' problems and the evidence files' problems, all at once
+        raise ValidationFailed(exc.message, [*exc.details, *problems]) from None
+    if problems:
+        raise ValidationFailed(tr(f"答案文件中有 {len(problems)} 处问题；未写入任何内容",
+                                  f"{len(problems)} problem(s) in the answers; nothing was written"), problems)
     prepared.source = "file"
-    record_visit(store, prepared, again=again)
+    record_visit(store, prepared, again=again, evidence=evidence)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
         typer.echo(f"{tr('注意', 'Note')}: {pick(line)}", err=True)
     detail = _detail(store, prepared.id)
@@ -190,6 +198,23 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
                   highlight=False, soft_wrap=True)
 
 
+def _answer_evidence(doc) -> tuple[dict, list[str]]:
+    """The evidence files an answers file names, each checked (point id -> files), and the problems found."""
+    from nanxian_cli.cli.evidence import evidence_limit
+    from nanxian_cli.services.evidence import check_files
+
+    evidence: dict = {}
+    problems: list[str] = []
+    for item_id, paths in doc.evidence.items():
+        for path, where in paths:
+            try:
+                evidence.setdefault(item_id, []).extend(check_files([(path, f"{where}: answers.{item_id}.evidence")],
+                                                                    evidence_limit()))
+            except InputError as exc:
+                problems += [exc.message, *exc.details]
+    return evidence, problems
+
+
 def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, loaded=None, resume=False,
                  chosen=None, again=False) -> None:
     """The interactive visit (ui/flow.py), its outcome shown or mapped to an exit code."""
@@ -201,8 +226,11 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
     def show(visit_id: str) -> None:
         _emit_visit(_detail(store, visit_id), fmt, output)
 
+    from nanxian_cli.cli.evidence import evidence_limit
+
     ended = run_interactive(store, school, checklist_id, who, visit_date, screen=console(stderr=fmt == "json"),
-                            on_submitted=show, loaded=loaded, resume=resume, chosen=chosen, again=again)
+                            on_submitted=show, loaded=loaded, resume=resume, chosen=chosen, again=again,
+                            evidence_limit=evidence_limit())
     if ended == "submitted":
         return
     if ended == "interrupt":

@@ -90,6 +90,8 @@ def export(
     parts = [f"{counts.get('visit', 0)} " + tr("次督导", "visit(s)"),
              f"{counts.get('revision', 0)} " + tr("条回答", "answer revision(s)"),
              f"{counts.get('action', 0)} " + tr("个整改动作", "finding event(s)")]
+    if counts.get("evidence"):
+        parts.append(f"{counts['evidence']} " + tr("个佐证材料文件", "evidence file(s)"))
     what = tr("参考数据包", "reference bundle") if reference else tr("数据包", "bundle")
     span = {"all": tr("全部记录", "every fact"), "last": tr("上次导出以来的记录", "facts since the last export"),
             "reference": tr("名册、分配和未完成整改项", "roster, assignments and open findings")}
@@ -105,12 +107,14 @@ def import_(
 ) -> None:
     """Apply bundles from other databases: each checked whole, then applied in one transaction
     (example: nanxian sync import week48-li.nxb week48-wang.nxb)."""
+    from nanxian_cli.cli.evidence import evidence_limit
     from nanxian_cli.services.sync_import import import_bundle
 
+    limit = evidence_limit()
     results = []
     with open_db() as store:
         for path in files:
-            results.append(import_bundle(store, path))
+            results.append(import_bundle(store, path, evidence_limit=limit))
     if fmt == "json":
         _print_json([r.as_json() for r in results] if len(results) != 1 else results[0].as_json())
         return

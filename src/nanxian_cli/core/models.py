@@ -369,11 +369,24 @@ class AnswerEntry(Strict):
     note: Annotated[str, Field(max_length=4000)] | None = None
     fixed_on_site: StrictBool = False
     """立行立改: a failing answer whose problem the school fixed during the visit (true or false only)."""
+    evidence: Annotated[list[Annotated[str, Field(min_length=1, max_length=4096)]], Field(max_length=50)] = \
+        Field(default_factory=list)
+    """Photos or documents for the point: paths relative to the answers file (one path or a list)."""
 
     @field_validator("value", "note")
     @classmethod
     def _printable(cls, value: Any) -> Any:
         return _refuse_control(value, allow_breaks=True) if isinstance(value, str) else value
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("evidence")
+    @classmethod
+    def _printable_paths(cls, value: list[str]) -> list[str]:
+        return [_refuse_control(v, allow_breaks=False) for v in value]
 
 
 class AnswersFile(Strict):

@@ -21,6 +21,9 @@ class AnswersDocument:
     path: Path
     lines: dict[str, int] = field(default_factory=dict)
     """The line of each header key present in the file (school, checklist, date, inspector)."""
+    evidence: dict[str, list[tuple[Path, str]]] = field(default_factory=dict)
+    """Point id -> the evidence files named on its answer: (path, relative to the answers file's folder;
+    `answers.yaml:7`, where it was named)."""
 
     def where(self, key: str) -> str:
         """`answers.yaml:3: date`: where a header value was written, for messages about it."""
@@ -55,17 +58,22 @@ def read_answers_file(path: Path) -> AnswersDocument:
         return written
 
     given: dict[str, GivenAnswer] = {}
+    evidence: dict[str, list[tuple[Path, str]]] = {}
     for key, entry in parsed.answers.items():
         where = f"{path}:{doc.line_of(('answers', key))}"
         if isinstance(entry, AnswerEntry):
             given[str(key)] = GivenAnswer(as_typed(("answers", key, "value"), entry.value), entry.note, where,
                                           entry.fixed_on_site)
+            if entry.evidence:
+                at = f"{path}:{doc.line_of(('answers', key, 'evidence'))}"
+                evidence[str(key)] = [(Path(path).parent / Path(p).expanduser(), at) for p in entry.evidence]
         else:
             given[str(key)] = GivenAnswer(as_typed(("answers", key), entry), None, where)
     return AnswersDocument(
         school=str(as_typed(("school",), parsed.school)) if parsed.school is not None else None,
         checklist=parsed.checklist, date=parsed.date, inspector=parsed.inspector, given=given, path=path,
         lines={key: doc.line_of((key,)) for key in ("school", "checklist", "date", "inspector") if key in doc.data},
+        evidence=evidence,
     )
 
 

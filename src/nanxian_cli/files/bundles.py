@@ -1,4 +1,5 @@
-"""Sync bundles on disk: a zip holding `manifest.json` and `records.ndjson` (one fact per line).
+"""Sync bundles on disk: a zip holding `manifest.json`, `records.ndjson` (one fact per line) and the evidence files
+those facts refer to (`evidence/<sha256>`, each named by the hash of its content).
 
 The only reader and writer of bundle files. Writing streams the records into a temporary file beside the
 output and renames it into place (0600), so a bundle is whole or absent. Reading trusts nothing: only the
@@ -30,6 +31,8 @@ VERSION = 1
 MANIFEST = "manifest.json"
 RECORDS = "records.ndjson"
 MEMBERS = (MANIFEST, RECORDS)
+EVIDENCE_MEMBER = re.compile(r"^evidence/([0-9a-f]{64})$")
+"""An evidence file in a bundle: exactly 64 lowercase hex digits (its sha256) after `evidence/`."""
 MAX_BUNDLE_BYTES = 4 * 1024 ** 3
 """The largest bundle file read (a county decade is well below 1 GB)."""
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -60,6 +63,12 @@ RECORD_FIELDS: dict[str, dict[str, str]] = {
                "school": _STR, "point_key": _STR, "action": _STR, "date": _STR, "text": _OPT_STR, "due": _OPT_STR,
                "visit": _OPT_STR, "passed": _OPT_BOOL, "on_site": _BOOL, "author": _OPT_STR, "device": _STR,
                "recorded_at": _STR},
+    # A file's description (never where it was taken); the file itself is the member `evidence/<sha256>`.
+    "evidence": {"sha256": _STR, "size": _INT, "media_type": _STR, "name": _OPT_STR, "caption": _OPT_STR,
+                 "taken_at": _OPT_STR, "added_by": _OPT_STR, "device": _STR, "added_at": _STR},
+    # What a file shows: a point of a visit, or a finding action (and the finding it is on).
+    "evidence_link": {"sha256": _STR, "visit": _OPT_STR, "item": _OPT_STR, "action": _OPT_STR, "finding": _OPT_STR,
+                      "added_by": _OPT_STR, "device": _STR, "added_at": _STR},
 }
 MAX_TEXT = 20000
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -141,6 +150,9 @@ class BundleWriter:
     _target: Path | None = None
     _buffer: list[str] = field(default_factory=list)
     _buffered: int = 0
+    members: dict[str, str] = field(default_factory=dict)
+    """Members beside the records (evidence files): name -> sha256."""
+    _files: list[tuple[str, Path, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         import tempfile
@@ -173,6 +185,33 @@ class BundleWriter:
             self._flush()
         self.counts[kind] = self.counts.get(kind, 0) + 1
 
+    def add_file(self, name: str, path: Path, expected: str) -> None:
+        """A file as a member of its own, written when the records are complete (`close`)."""
+        self._files.append((name, path, expected))
+
+    def _write_file(self, name: str, path: Path, expected: str) -> None:
+        """A file member, stored as it is (photos and documents are compressed already) and streamed from disk;
+        its content must hash to `expected` (else RuntimeFailure: the bundle is abandoned)."""
+        from nanxian_cli.errors import RuntimeFailure
+
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as src, self._zip.open(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                                                         "w", force_zip64=True) as dst:
+                while chunk := src.read(1 << 20):
+                    digest.update(chunk)
+                    dst.write(chunk)
+        except FileNotFoundError:
+            raise RuntimeFailure(tr(f"{path}：佐证材料文件不见了，数据包未写出（nanxian evidence verify 可查全部）",
+                                    f"{path}: an evidence file is missing; no bundle was written "
+                                    "(see nanxian evidence verify)")) from None
+        if digest.hexdigest() != expected:
+            raise RuntimeFailure(tr(f"{path}：佐证材料文件已被改动或损坏，数据包未写出"
+                                    "（nanxian evidence verify 可查全部）",
+                                    f"{path}: an evidence file was changed or damaged; no bundle was written "
+                                    "(see nanxian evidence verify)"))
+        self.members[name] = expected
+
     def _flush(self) -> None:
         if self._buffer:
             data = ("\n".join(self._buffer) + "\n").encode("utf-8")
@@ -187,8 +226,10 @@ class BundleWriter:
 
         self._flush()
         self._records.close()
+        for name, path, expected in self._files:
+            self._write_file(name, path, expected)
         manifest = {**manifest, "format": FORMAT, "version": VERSION, "counts": dict(sorted(self.counts.items())),
-                    "members": {RECORDS: self._hash.hexdigest()}}
+                    "members": {RECORDS: self._hash.hexdigest(), **self.members}}
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
         self._zip.writestr(MANIFEST, text)
         self._zip.comment = b"nanxian-bundle sha256=" + hashlib.sha256(text).hexdigest().encode()
@@ -244,6 +285,21 @@ class Bundle:
                     yield number, record
                 else:
                     yield number, check_record(record, f"{where}:{number}")  # says what is wrong
+
+    def evidence_names(self) -> set[str]:
+        """The sha256 of every evidence file the bundle carries."""
+        return {m.group(1) for n in self._zip.namelist() if (m := EVIDENCE_MEMBER.match(n))}
+
+    def evidence_bytes(self, sha256: str, limit: int) -> bytes:
+        """The content of the member `evidence/<sha256>` (checked whole when the bundle was opened), at most
+        `limit` bytes (InputError otherwise)."""
+        name = f"evidence/{sha256}"
+        if self._zip.getinfo(name).file_size > limit:
+            raise InputError(tr(f"{self.path}：{name} 超过本机佐证材料的大小上限（{limit // (1024 * 1024)} MB，"
+                                "配置 [evidence] max_mb）；未写入任何内容",
+                                f"{self.path}: {name} is larger than the evidence limit here "
+                                f"({limit // (1024 * 1024)} MB, config [evidence] max_mb); nothing was written"))
+        return _read_member(self._zip, name, self.path, limit)
 
     def close(self) -> None:
         self._zip.close()
@@ -309,7 +365,7 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
     infos = zf.infolist()
     names = [i.filename for i in infos]
     for name in names:
-        if name not in MEMBERS:
+        if name not in MEMBERS and not EVIDENCE_MEMBER.match(name):
             raise _damaged(path, f"意外的成员 {name!r}", f"unexpected member {name!r}")
     if len(set(names)) != len(names):
         raise _damaged(path, "成员重复", "a member appears twice")
@@ -373,6 +429,10 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
         if digest.hexdigest() != expected:
             raise _damaged(path, f"{name} 的校验值不符（内容被改动或损坏）",
                            f"{name} does not match its sha256 (altered or damaged)")
+        found = EVIDENCE_MEMBER.match(name)
+        if found is not None and digest.hexdigest() != found.group(1):
+            raise _damaged(path, f"{name} 的内容与其名称（校验值）不符",
+                           f"the content of {name} does not match its name (its sha256)")
     file_hash = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):

@@ -129,4 +129,9 @@ def finding_renderables(f: dict) -> list:
         kind = label(FINDING_EVENT_LABELS.get(e["kind"]), e["kind"])
         events.add_row(Text(e["date"]), Text(kind), Text(e["by"] or ""), Text(e["text"] or ""))
     out.append(events)
+    if f.get("evidence_files"):
+        from nanxian_cli.render.evidence import evidence_table
+
+        out.append(evidence_table(f["evidence_files"], tr(f"佐证材料（{len(f['evidence_files'])}）",
+                                                          f"Evidence ({len(f['evidence_files'])})")))
     return out

@@ -44,7 +44,9 @@ def show_imports(results: list[Any]) -> None:
                 (tr("整改动作", "finding events"), r.new["events"]), (tr("作废", "voids"), r.new["voids"]),
                 (tr("检查表版本", "checklist versions"), r.new["checklists"]),
                 (tr("学校", "schools"), r.new["schools"]), (tr("督学", "supervisors"), r.new["inspectors"]),
-                (tr("责任督学分配", "assignments"), r.new["assignments"])]
+                (tr("责任督学分配", "assignments"), r.new["assignments"]),
+                (tr("佐证材料文件", "evidence files"), r.new["evidence"]),
+                (tr("佐证材料关联", "evidence attachments"), r.new["evidence_links"])]
         for label, n in rows:
             table.add_row(label, str(n))
         console.print(table)

@@ -85,6 +85,11 @@ def visit_renderables(detail: dict, with_answers: bool) -> list:
             out.append(table)
     if detail["findings"]:
         out.append(findings_table(detail["findings"], tr("整改项", "Findings"), relation=True))
+    if detail.get("evidence"):
+        from nanxian_cli.render.evidence import evidence_table
+
+        out.append(evidence_table(detail["evidence"], tr(f"佐证材料（{len(detail['evidence'])}）",
+                                                          f"Evidence ({len(detail['evidence'])})"), per_item=True))
     return out
 
 

@@ -67,11 +67,21 @@ def finding_dict(row: Any, as_of: dt.date, lang: str, steps: list[Any] | None = 
     }
 
 
+def _with_evidence(store: Any, findings: list[dict]) -> list[dict]:
+    """Fill each finding's `evidence` (the sha256 of the files of its history)."""
+    from nanxian_cli.reports.evidence import of_findings
+
+    files = of_findings(store.conn, [f["id"] for f in findings])
+    for f in findings:
+        f["evidence"] = files.get(f["id"], [])
+    return findings
+
+
 def findings_list(store: Any, *, as_of: dt.date, lang: str, **filters: Any) -> list[dict]:
     """Findings as they stood on `as_of` (see store.findings.list_findings for the filters)."""
     rows = sql.list_findings(store, day=as_of.isoformat(), **filters)
     steps = sql.steps(store.conn, [r["id"] for r in rows])
-    return [finding_dict(r, as_of, lang, steps.get(r["id"])) for r in rows]
+    return _with_evidence(store, [finding_dict(r, as_of, lang, steps.get(r["id"])) for r in rows])
 
 
 def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> list[dict]:
@@ -87,11 +97,15 @@ def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> l
         d["returned"] = any(s["kind"] == "returned" and s["applied"] and s["visit_id"] == visit_id
                             for s in steps.get(r["id"], []))
         out.append(d)
-    return out
+    return _with_evidence(store, out)
 
 
 def finding_detail(store: Any, finding_id: int, *, as_of: dt.date, lang: str) -> dict:
     """One finding (`finding show`): the finding's dict with its whole history."""
     row = sql.finding_row(store, finding_id)
     steps = sql.steps(store.conn, [finding_id]).get(finding_id, [])
-    return finding_dict(row, as_of, lang, steps)
+    detail = _with_evidence(store, [finding_dict(row, as_of, lang, steps)])[0]
+    from nanxian_cli.reports.evidence import evidence_files
+
+    detail["evidence_files"] = evidence_files(store, finding_id=finding_id)
+    return detail

@@ -61,7 +61,13 @@ def visit_detail(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> dic
             "severity": it["severity"], "weight": it["weight"], "value": now["value"], "outcome": now["outcome"],
             "note": now["note"], "revisions": revisions, "fixed_on_site": now.get("fixed_on_site", False),
         })
+    from nanxian_cli.reports.evidence import of_visit
+
+    files = of_visit(store.conn, visit_id)
+    for a in answers:
+        a["evidence"] = [f["sha256"] for f in files if f["item"] == a["item"]]
     detail["answers"] = answers
     detail["missing"] = missing
     detail["findings"] = visit_findings(store, visit_id, as_of=as_of, lang=lang)
+    detail["evidence"] = files
     return detail

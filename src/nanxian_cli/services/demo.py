@@ -55,11 +55,66 @@ def is_demo_database(path: Path) -> bool:
 
 
 def remove_database(path: Path) -> None:
+    """Delete an old demo database, the files beside it and its evidence folder (its generated photos)."""
+    import shutil
+
+    from nanxian_cli.files.outputs import evidence_dir
+
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:
             Path(str(path) + suffix).unlink()
         except FileNotFoundError:
             pass
+    shutil.rmtree(evidence_dir(Path(path)), ignore_errors=True)
+
+
+DEMO_PHOTOS = 8
+
+
+def demo_photo(title: str, day: str, rng: random.Random) -> bytes:
+    """A generated JPEG standing for a supervisor's photo of a failed point (made here, never shipped): a
+    coloured scene with the point and the day written on it, and an EXIF time taken of that day."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    width, height = 1280, 960
+    top = tuple(rng.randint(90, 200) for _ in range(3))
+    bottom = tuple(max(0, c - rng.randint(40, 80)) for c in top)
+    im = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(im)
+    for y in range(height):
+        t = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+    for _ in range(6):
+        x, y = rng.randint(0, width - 200), rng.randint(height // 3, height - 150)
+        w, h = rng.randint(120, 400), rng.randint(80, 300)
+        draw.rectangle([x, y, x + w, y + h], fill=tuple(rng.randint(30, 230) for _ in range(3)), outline=(20, 20, 20))
+    draw.rectangle([0, height - 90, width, height], fill=(0, 0, 0))
+    draw.text((24, height - 70), f"nanxian demo photo   {title}   {day}", fill=(255, 255, 255), font_size=32)
+    exif = Image.Exif()
+    exif[0x0132] = f"{day.replace('-', ':')} {rng.randint(8, 16):02d}:{rng.randint(0, 59):02d}:00"
+    out = io.BytesIO()
+    im.save(out, format="JPEG", quality=80, exif=exif)
+    return out.getvalue()
+
+
+def attach_demo_photos(store: Any, rng: random.Random, count: int = DEMO_PHOTOS) -> int:
+    """A few generated photos on failed points whose findings are still open, so the notices show evidence."""
+    from nanxian_cli.files.evidence import check_bytes
+    from nanxian_cli.services.evidence import attach, folder_of, taking_back
+    from nanxian_cli.store import evidence as ev_sql
+
+    points = ev_sql.failed_points(store.conn, count)
+    folder = folder_of(store)
+    for p in points:
+        data = demo_photo(p["item_id"], p["opened"], rng)
+        photo = check_bytes(data, "demo", f"{p['school_code']}-{p['item_id']}.jpg")
+        with store.transaction() as conn, taking_back(folder) as created:
+            inspector = conn.execute("SELECT inspector FROM visits WHERE id = ?", (p["visit_id"],)).fetchone()[0]
+            attach(conn, folder, [photo], visit_id=p["visit_id"], item_id=p["item_id"], author=inspector,
+                   caption=f"{p['text_zh']}（演示照片）", created=created)
+    return len(points)
 
 
 def resolve_by_evidence(store: Any, end: dt.date, inspector_of: dict[str, str], rng: random.Random) -> int:
@@ -173,6 +228,7 @@ def build_demo(
     result.answers = stats.answers
     result.import_seconds = stats.seconds
     resolve_by_evidence(store, opts.end, inspector_of, rng)
+    attach_demo_photos(store, random.Random(opts.seed + 1))
     totals = demo_totals(store)
     result.findings_opened = totals["findings"]
     result.findings_open = totals["open"]

@@ -53,7 +53,8 @@ def find_finding(conn: sqlite3.Connection, ref: str | int) -> sqlite3.Row:
 
 
 def act(store: Store, ref: str | int, kind: str, *, date: dt.date | None, today: dt.date, author: str | None,
-        text: str | None = None, due: dt.date | None = None, on_site: bool = False) -> dict:
+        text: str | None = None, due: dt.date | None = None, on_site: bool = False,
+        evidence: list | None = None) -> dict:
     """Record one hand action on a finding after checking it fits the finding's state; returns the finding's
     number, id and state after it (and `was`: its state before).
 
@@ -61,7 +62,8 @@ def act(store: Store, ref: str | int, kind: str, *, date: dt.date | None, today:
     Refused (InputError, nothing written): an empty text; a date before the finding was opened, before its last
     event or after today; an action on a resolved or withdrawn finding (except `reopen`, which is refused on
     one in progress); `escalate` on an escalated one; a deadline not after the current one; an `on_site`
-    resolution dated other than that visit's date."""
+    resolution dated other than that visit's date. `evidence`: files checked already (services/evidence.py),
+    stored and attached to the action in its transaction."""
     option = TEXT_OPTIONS[kind]
     if text is None or not text.strip():
         raise InputError(Words(f"{option}：不能为空；{_TEXT_WORDS[kind].zh}",
@@ -70,7 +72,9 @@ def act(store: Store, ref: str | int, kind: str, *, date: dt.date | None, today:
     if date is not None and date > today:
         raise InputError(Words(f"--date：{date.isoformat()} 是将来的日期（今天是 {today.isoformat()}）",
                                f"--date: {date.isoformat()} is in the future (today is {today.isoformat()})"))
-    with store.transaction() as conn:
+    from nanxian_cli.services.evidence import folder_of, taking_back
+
+    with store.transaction() as conn, taking_back(folder_of(store)) as stored:
         f = find_finding(conn, ref)
         number, status = f["id"], f["status"]
         if kind == "reopen":
@@ -113,6 +117,10 @@ def act(store: Store, ref: str | int, kind: str, *, date: dt.date | None, today:
             "kind": kind, "date": day, "text": text, "due": due.isoformat() if due else None,
             "on_site": int(on_site), "author": author, "device": meta.device_id(conn), "recorded_at": now,
         })
+        if evidence:
+            from nanxian_cli.services.evidence import attach
+
+            attach(conn, folder_of(store), evidence, action_uid=uid, author=author, now=now, created=stored)
         changes = derive.rebuild(conn, f["school_code"], [f["point_key"]], now)
         step = sql.step_of_action(conn, number, uid)
         if step is None or not step["applied"]:  # it does not fit the finding's state on its date: roll back

@@ -77,14 +77,21 @@ def refuse_duplicate(conn: sqlite3.Connection, school_code: str, checklist_id: s
 
 # -- writing whole visits (answers files, the demo, bulk imports) ----------------------------------------
 
-def record_visit(store: Store, visit: Any, author: str | None = None, *, again: bool = False) -> None:
+def record_visit(store: Store, visit: Any, author: str | None = None, *, again: bool = False,
+                 evidence: dict[str, list[Any]] | None = None) -> None:
     """Write one prepared visit; a submitted one is refused (DuplicateVisit) when the same school, checklist,
-    date and supervisor already have a submitted visit, unless `again`. Checked inside the writing transaction."""
-    with store.transaction() as conn:
+    date and supervisor already have a submitted visit, unless `again`. Checked inside the writing transaction.
+    `evidence`: point id -> files checked already (services/evidence.py), stored and attached with the visit."""
+    from nanxian_cli.services.evidence import attach, folder_of, taking_back
+
+    with store.transaction() as conn, taking_back(folder_of(store)) as stored:
         if visit.status == "submitted" and not again:
             refuse_duplicate(conn, visit.school["code"], visit.loaded.checklist.id, visit.date.isoformat(),
                              visit.inspector)
         write_visits(conn, [visit], author=author)
+        for item_id, files in (evidence or {}).items():
+            attach(conn, folder_of(store), files, visit_id=visit.id, item_id=item_id, author=author or visit.inspector,
+                   created=stored)
 
 
 def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | None = None,

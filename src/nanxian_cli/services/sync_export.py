@@ -90,6 +90,7 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
                 writer.write({"kind": "notice", "uid": n["uid"], "visit": n["visit_id"], "year": n["year"],
                               "n": n["n"], "number": n["number"], "issued_on": n["issued_on"],
                               "issued_by": n["issued_by"], "device": n["device"], "issued_at": n["issued_at"]})
+            _write_evidence(conn, store, writer, visits, actions, reference)
         finally:
             conn.execute("COMMIT")
         if progress is not None:
@@ -170,6 +171,35 @@ def _write_catalog(conn: sqlite3.Connection, writer: Any, visits: list, actions:
     if reference:
         for school, name, since in sql.assignments(conn):
             writer.write({"kind": "assignment", "school": school, "inspector": name, "since": since})
+
+
+def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visits: list, actions: list,
+                    reference: bool) -> None:
+    """The evidence the bundle's facts refer to, after them: each file's description, what it shows, and the file
+    itself as a member named by its hash (a reference bundle: only what shows a point with a finding open)."""
+    from nanxian_cli.files.evidence import stored_path
+    from nanxian_cli.files.outputs import evidence_dir
+    from nanxian_cli.store import evidence as ev_sql
+
+    if not ev_sql.any_links(conn):
+        return
+    finding_of = {a["uid"]: a["finding"] for a in actions}
+    links = ev_sql.links_for_export(conn, [v["id"] for v in visits], list(finding_of), open_points_only=reference)
+    if not links:
+        return
+    shas = sorted({link["sha256"] for link in links})
+    for r in ev_sql.public_rows(conn, shas):  # never GPS
+        writer.write({"kind": "evidence", "sha256": r["sha256"], "size": r["size"], "media_type": r["media_type"],
+                      "name": r["original_name"], "caption": r["caption"], "taken_at": r["taken_at"],
+                      "added_by": r["added_by"], "device": r["device"], "added_at": r["added_at"]})
+    for link in links:
+        writer.write({"kind": "evidence_link", "sha256": link["sha256"], "visit": link["visit_id"],
+                      "item": link["item_id"], "action": link["action_uid"],
+                      "finding": finding_of.get(link["action_uid"]) if link["action_uid"] else None,
+                      "added_by": link["added_by"], "device": link["device"], "added_at": link["added_at"]})
+    folder = evidence_dir(store.path)
+    for sha in shas:
+        writer.add_file(f"evidence/{sha}", stored_path(folder, sha), sha)
 
 
 def _visit_record(v: sqlite3.Row) -> dict:

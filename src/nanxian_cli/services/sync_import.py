@@ -15,9 +15,12 @@ from nanxian_cli.store import sync as sql
 from nanxian_cli.store.db import Store
 
 
-def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Check a bundle whole, then apply it in one transaction (nothing written when anything is wrong)."""
+def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | None = None,
+                  evidence_limit: int | None = None) -> ImportResult:
+    """Check a bundle whole, then apply it in one transaction (nothing written when anything is wrong). Its
+    evidence files are stored as `evidence add` stores them, each at most `evidence_limit` bytes."""
     from nanxian_cli.files.bundles import open_bundle
+    from nanxian_cli.services.evidence import folder_of, taking_back
 
     bundle = open_bundle(path, progress)
     try:
@@ -25,13 +28,14 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
         result = ImportResult(bundle=m["bundle"], file=path.name, device=m["device"], created_at=m["created_at"],
                               reference=m["reference"])
         now = utc_now()
-        with store.transaction() as conn:
+        with store.transaction() as conn, taking_back(folder_of(store)) as stored:
             known = sql.imported(conn, m["bundle"])
             if known is not None:
                 result.already = True
                 result.own = known["direction"] == "export"
                 return result
-            importer = Importer(conn, result, now)
+            importer = Importer(conn, result, now, bundle=bundle, folder=folder_of(store), stored=stored,
+                                evidence_limit=evidence_limit)
             counted: dict[str, int] = defaultdict(int)
             # each record checked as it is applied; all rolled back on an error
             for number, record in bundle.records(check=False):
@@ -42,6 +46,12 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
                                        f"{path}: the records do not match the manifest's counts; nothing was written"))
             importer.release_held()
             importer.finish()
+            unused = bundle.evidence_names() - importer.evidence_seen
+            if unused:
+                raise InputError(Words(f"{path}：数据包中的佐证材料 evidence/{min(unused)} 没有对应的记录；"
+                                       "未写入任何内容",
+                                       f"{path}: the bundle's evidence/{min(unused)} is described by no record; "
+                                       "nothing was written"))
             sql.record_bundle(conn, {
                 "uid": m["bundle"], "direction": "import", "reference": int(m["reference"]),
                 "device": m["device"]["id"], "device_name": m["device"]["name"], "created_at": m["created_at"],

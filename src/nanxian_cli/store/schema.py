@@ -22,6 +22,7 @@ def migration(fn: Callable) -> Callable:
 # The migrations, in order: importing these modules registers them.
 from nanxian_cli.store import (  # noqa: E402, F401
     m010_school_inclusive,
+    m011_evidence,
     migrations_2020,
     migrations_facts,
     migrations_notices,

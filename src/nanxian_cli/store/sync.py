@@ -40,8 +40,10 @@ def visits_changed(conn: sqlite3.Connection, *, above: int | None = None, since_
     if since_day is not None:
         where.append("(v.date >= ? OR substr(coalesce(v.submitted_at, v.created_at), 1, 10) >= ? "
                      "OR substr(coalesce(v.voided_at, ''), 1, 10) >= ? OR EXISTS (SELECT 1 FROM answers a "
-                     "WHERE a.visit_seq = v.seq AND a.revision > 1 AND substr(a.recorded_at, 1, 10) >= ?))")
-        params += [since_day] * 4
+                     "WHERE a.visit_seq = v.seq AND a.revision > 1 AND substr(a.recorded_at, 1, 10) >= ?) "
+                     "OR EXISTS (SELECT 1 FROM evidence_links l WHERE l.visit_id = v.id "
+                     "AND substr(l.added_at, 1, 10) >= ?))")
+        params += [since_day] * 5
     if ids is not None:
         where.append("v.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(set(ids))))

@@ -160,10 +160,11 @@ def submitted_twin(conn: sqlite3.Connection, school_code: str, checklist_id: str
     ).fetchone()
 
 
-# A draft holds a fact once it has an answer or a re-check ("fixed? y/n"); until then it may be removed.
+# A draft holds a fact once it has an answer, a re-check ("fixed? y/n") or evidence; until then it may be removed.
 _DRAFT_HOLDS_FACTS = (
     "(EXISTS (SELECT 1 FROM answers a WHERE a.visit_seq = v.seq) "
-    "OR EXISTS (SELECT 1 FROM finding_actions fa WHERE fa.visit_id = v.id))"
+    "OR EXISTS (SELECT 1 FROM finding_actions fa WHERE fa.visit_id = v.id) "
+    "OR EXISTS (SELECT 1 FROM evidence_links el WHERE el.visit_id = v.id))"
 )
 
 

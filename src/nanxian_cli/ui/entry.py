@@ -57,6 +57,8 @@ class Session:
     history: list[str] = field(default_factory=list)
     reask: set[str] = field(default_factory=set)
     invalid_streak: int = 0
+    evidence_limit: int | None = None
+    """The size limit of an evidence file attached with `p PATH` (config `[evidence] max_mb`)."""
 
     @property
     def checklist(self) -> Any:
@@ -119,8 +121,10 @@ class Session:
         grid.add_row(Text(tr("督学", "Inspector")), Text(self.inspector))
         grid.add_row(Text(tr("日期", "Date")), Text(self.date.isoformat()))
         grid.add_row(Text(tr("进度", "Progress")), Text(f"{self.progress()}/{len(cl.items)}"))
-        grid.add_row(Text(tr("按键", "Keys")), Text(tr("? 指引 · b 返回上一项 · s 暂时跳过 · q 保存并退出",
-                                                      "? guidance · b back · s skip for now · q save and quit")))
+        grid.add_row(Text(tr("按键", "Keys")), Text(tr("? 指引 · b 返回上一项 · s 暂时跳过 · q 保存并退出 · "
+                                                      "p 文件 添加照片或文档",
+                                                      "? guidance · b back · s skip for now · q save and quit · "
+                                                      "p FILE attach a photo or document")))
         self.console.print(Panel(grid, title=Text(tr("督导检查", "School visit")), title_align="left"))
 
     def progress(self) -> int:
@@ -195,6 +199,9 @@ class Session:
                 return "back"
             if key == "s":
                 return "skip"
+            if key == "p" or key.startswith("p "):
+                self.attach(item, raw[1:].strip())
+                continue
             try:
                 result = judge(item, raw)
             except AnswerError as exc:
@@ -217,6 +224,42 @@ class Session:
                          "info": tr("已记录", "recorded")}
                 self.say(label[result.outcome], "green" if result.outcome == "pass" else "")
             return "answered"
+
+    def attach(self, item: Any, text: str) -> None:
+        """`p PATH`: attach a photo or document to this point at once, say so, and ask the point again."""
+        from pathlib import Path
+
+        from nanxian_cli.errors import InputError
+        from nanxian_cli.files.evidence import DEFAULT_MAX_MB
+        from nanxian_cli.services.evidence import add_to_draft_point
+
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":  # a path dropped on a terminal comes quoted
+            text = text[1:-1]
+        if not text:
+            self.say(tr("请在 p 后给出文件路径，例如：p 照片.jpg", "give the file after p, e.g. p photo.jpg"), "yellow")
+            self.invalid_streak += 1
+            if not self.prompter.tty and self.invalid_streak >= MAX_INVALID_PIPED:
+                raise _TooManyInvalid
+            return
+        try:
+            done = add_to_draft_point(self.store, self.visit_id, item.id, Path(text).expanduser(),
+                                      self.evidence_limit or DEFAULT_MAX_MB * 1024 * 1024, self.inspector)
+        except InputError as exc:
+            self.say(tr("未添加：", "Not attached: ") + exc.message, "yellow")
+            for line in exc.details:
+                self.say(f"  {line}", "yellow")
+            self.invalid_streak += 1
+            if not self.prompter.tty and self.invalid_streak >= MAX_INVALID_PIPED:
+                raise _TooManyInvalid from None
+            return
+        self.invalid_streak = 0
+        from nanxian_cli.render.evidence import kind, size_text
+
+        how = "" if done.linked else tr("（此前已添加）", " (attached before)")
+        self.say(tr(f"已添加 {done.name}（{kind(done.media_type)}，{size_text(done.size)}，编号 {done.sha256[:12]}）"
+                    f"{how}；请回答本要点",
+                    f"attached {done.name} ({kind(done.media_type)}, {size_text(done.size)}, id "
+                    f"{done.sha256[:12]}){how}; now answer the point"), "green")
 
     def ask_note(self, kept: str | None = None) -> str | None:
         """A note; with an earlier note `kept`, Enter keeps it and `-` removes it."""
@@ -346,7 +389,7 @@ class Session:
 
 
 def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector: str, visit_id: str,
-              console: Any, tty: bool | None = None, again: bool = False) -> str:
+              console: Any, tty: bool | None = None, again: bool = False, evidence_limit: int | None = None) -> str:
     """Run the interactive visit on an existing draft.
 
     Submitting is refused (DuplicateVisit, the draft kept) when a submitted twin exists, unless `again`.
@@ -361,7 +404,8 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
     from nanxian_cli.reports.visits import visit_detail
     from nanxian_cli.services.recording import submit_draft
 
-    session = Session(store, visit_id, school, loaded, date, inspector, console, Prompter(console, tty))
+    session = Session(store, visit_id, school, loaded, date, inspector, console, Prompter(console, tty),
+                      evidence_limit=evidence_limit)
     try:
         session.load()
         session.header()

@@ -75,7 +75,7 @@ def holding_draft(store: Any, visit_id: str, what: str) -> Iterator[None]:
 
 def run_interactive(store: Any, school: dict, checklist_id: str, who: str | None, visit_date: Any, *, screen: Any,
                     on_submitted: Callable[[str], None], loaded: Any = None, resume: bool = False, chosen: Any = None,
-                    again: bool = False) -> str:
+                    again: bool = False, evidence_limit: int | None = None) -> str:
     """A new visit, or a draft continued, under its lock. Returns how it ended: 'submitted' (then
     `on_submitted(visit_id)` shows it), 'kept' / 'quit' / 'eof' (the draft kept, or removed when it held nothing),
     'interrupt', 'invalid'."""
@@ -126,7 +126,7 @@ def run_interactive(store: Any, school: dict, checklist_id: str, who: str | None
             start_draft(store, school, loaded, visit_date, who, visit_id=visit_id)
         try:
             ended = run_visit(store, school=school, loaded=loaded, date=visit_date, inspector=who, visit_id=visit_id,
-                              console=screen, again=again)
+                              console=screen, again=again, evidence_limit=evidence_limit)
         except DuplicateVisit:
             # another session submitted the same visit while this one was being answered: keep this draft
             screen.print(tr("草稿已保存（未提交）。确需提交为第二次督导：",
