@@ -455,3 +455,20 @@ def test_a_notice_travels_with_its_number(cli, bureau, tmp_path):
     # issued after the last export: the next bundle carries it once more, and it is skipped
     later = import_(cli, b, tmp_path / "n2.nxb") if export(cli, a, tmp_path / "n2.nxb") else None
     assert later["new"]["notices"] == 0
+
+
+def test_a_database_made_between_releases_is_upgraded_by_the_names_in_its_log(cli, bureau):
+    """Migrations are applied by name: a database that got m010 before m009 existed (user_version counting
+    m010 as the 9th) gets m009 and is not given m010 a second time."""
+    a, _, _ = bureau
+    conn = sqlite3.connect(a)
+    conn.execute("DROP TABLE notices")
+    conn.execute("DELETE FROM schema_migrations WHERE name = 'm009_notices'")
+    conn.execute("PRAGMA user_version = 10")
+    conn.commit()
+    conn.close()
+    result = cli("--db", str(a), "sync", "status")
+    assert result.exit_code == 0, result.output
+    names = [r[0] for r in rows(a, "SELECT name FROM schema_migrations ORDER BY name")]
+    assert "m009_notices" in names and names.count("m010_school_inclusive") == 1
+    assert rows(a, "SELECT count(*) FROM notices") == [(0,)]

@@ -45,15 +45,20 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
     for number, (name, fn) in enumerate(MIGRATIONS, start=1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            if current >= number:  # another process got here first
-                conn.execute("COMMIT")
-                continue
-            fn(db)
-            conn.execute(
-                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, utc_now())
-            )
-            conn.execute(f"PRAGMA user_version = {number}")
+            # The log of applied migrations decides, by name (another process may have got here first; and a
+            # database can hold migrations in another order than this release lists them, when it was made
+            # between releases): only a migration not in the log is applied.
+            logged = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
+            done = logged is not None and conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone() is not None
+            if not done:
+                fn(db)
+                conn.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, utc_now())
+                )
+            if conn.execute("PRAGMA user_version").fetchone()[0] < number:
+                conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
             from nanxian_cli.store.db import rollback_quietly
