@@ -264,27 +264,63 @@ class Bundle:
     manifest: dict
     sha256: str
     _zip: zipfile.ZipFile
+    _records_sha256: str | None = None
+    """Set when records.ndjson was not hashed on opening: `records()` checks it as it reads."""
 
     def records(self, check: bool = True) -> Iterator[tuple[int, dict]]:
         """(line number, record) for every line of records.ndjson, each record checked (`check_record`) unless
-        `check` is False: then only that it is an object of a known kind (the reader checks the rest)."""
-        where = f"{self.path.name}: {RECORDS}"
-        with self._zip.open(RECORDS) as fh:
-            for number, line in enumerate(_lines(fh, where), start=1):
-                try:
-                    record = json.loads(line.decode("utf-8"))
-                except UnicodeDecodeError:
-                    raise InputError(tr(f"{where}:{number}：不是 UTF-8 文本",
-                                        f"{where}:{number}: not UTF-8 text")) from None
-                except ValueError as exc:
-                    raise InputError(tr(f"{where}:{number}：不是 JSON（{exc}）",
-                                        f"{where}:{number}: not JSON ({exc})")) from None
-                if check:
-                    yield number, check_record(record, f"{where}:{number}")
-                elif type(record) is dict and record.get("kind") in RECORD_FIELDS:
-                    yield number, record
-                else:
-                    yield number, check_record(record, f"{where}:{number}")  # says what is wrong
+        `check` is False: then only that it is an object of a known kind (the reader checks the rest).
+        A bundle opened with `defer_records` is hashed as it is read: a records member that does not match the
+        manifest raises when its last line has been read (the caller's transaction is not committed yet)."""
+        for number, line in self.lines():
+            yield number, self.record(number, line, check)
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, raw line) of records.ndjson, for a reader that skips some lines unparsed (see
+        `revision_head`); `record()` parses one. Hashed as read when the bundle was opened with `defer_records`."""
+        if RECORDS not in self._zip.NameToInfo:
+            return
+        expected = self._records_sha256
+        try:
+            fh = self._zip.open(RECORDS)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise _damaged(self.path, f"{RECORDS} 无法读取：{exc}", f"{RECORDS} cannot be read: {exc}") from None
+        with fh:
+            digest = hashlib.sha256() if expected is not None else None
+            yield from enumerate(_lines(fh, f"{self.path.name}: {RECORDS}", self.path, digest), start=1)
+            if digest is not None and digest.hexdigest() != expected:
+                raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
+                               f"{RECORDS} does not match its sha256 (altered or damaged)")
+
+    def record(self, number: int, line: bytes, check: bool = True) -> dict:
+        """One line parsed (and checked, as `records()` says)."""
+        where = f"{self.path.name}: {RECORDS}:{number}"
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(tr(f"{where}：不是 UTF-8 文本", f"{where}: not UTF-8 text")) from None
+        except ValueError as exc:
+            raise InputError(tr(f"{where}：不是 JSON（{exc}）", f"{where}: not JSON ({exc})")) from None
+        if not check and type(record) is dict and record.get("kind") in RECORD_FIELDS:
+            return record
+        return check_record(record, where)  # says what is wrong
+
+    def confirm_intact(self) -> None:
+        """After a record was refused while reading a bundle opened with `defer_records`: a damaged or altered
+        records member is reported as that (InputError), not as the first bad line it led to."""
+        expected = self._records_sha256
+        if expected is None or RECORDS not in self._zip.NameToInfo:
+            return
+        digest = hashlib.sha256()
+        try:
+            with self._zip.open(RECORDS) as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise _damaged(self.path, f"{RECORDS} 无法读取：{exc}", f"{RECORDS} cannot be read: {exc}") from None
+        if digest.hexdigest() != expected:
+            raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
+                           f"{RECORDS} does not match its sha256 (altered or damaged)")
 
     def evidence_names(self) -> set[str]:
         """The sha256 of every evidence file the bundle carries."""
@@ -305,10 +341,29 @@ class Bundle:
         self._zip.close()
 
 
-def _lines(fh: IO[bytes], where: str) -> Iterator[bytes]:
+_REVISION_HEAD = re.compile(rb'\{"kind":"revision","uid":"([0-9a-f-]{36})","base":(?:null|"[0-9a-f-]{36}"),'
+                            rb'"visit":"([0-9a-f-]{36})",')
+
+
+def revision_head(line: bytes) -> tuple[str, str] | None:
+    """(visit, uid) of a revision line as nanxian writes it, read without parsing the line; None for any other
+    line. A reader may skip a revision it already holds by these two alone (it would look at nothing else)."""
+    found = _REVISION_HEAD.match(line)
+    return None if found is None else (found.group(2).decode("ascii"), found.group(1).decode("ascii"))
+
+
+def _lines(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterator[bytes]:
     rest = b""
     number = 0
-    while chunk := fh.read(1 << 20):
+    while True:
+        try:
+            chunk = fh.read(1 << 20)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
+            raise _damaged(path, f"{RECORDS} 无法读取：{exc}", f"{RECORDS} cannot be read: {exc}") from None
+        if not chunk:
+            break
+        if digest is not None:
+            digest.update(chunk)
         rest += chunk
         *whole, rest = rest.split(b"\n")
         for line in whole:
@@ -332,8 +387,10 @@ def _damaged(path: Path, why_zh: str, why_en: str) -> InputError:
                          f"{path}: not an intact nanxian bundle ({why_en}); nothing was written"))
 
 
-def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bundle:
-    """Open a bundle and check it whole before anything is read from it (InputError, exit 2, otherwise)."""
+def open_bundle(path: Path, progress: Callable[[int], None] | None = None, defer_records: bool = False) -> Bundle:
+    """Open a bundle and check it whole before anything is read from it (InputError, exit 2, otherwise).
+    With `defer_records`, records.ndjson is hashed while `Bundle.records()` reads it instead (one pass over the
+    largest member; for a reader that writes nothing it cannot take back before the last line is checked)."""
     from nanxian_cli.files.outputs import protect_input
 
     protect_input(path)
@@ -354,14 +411,15 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bu
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise _damaged(path, f"无法读取 zip：{exc}", f"cannot read it as a zip: {exc}") from None
     try:
-        manifest, digest = _check(zf, path, progress)
+        manifest, digest = _check(zf, path, progress, RECORDS if defer_records else None)
     except BaseException:
         zf.close()
         raise
-    return Bundle(path, manifest, digest, zf)
+    return Bundle(path, manifest, digest, zf, manifest["members"].get(RECORDS) if defer_records else None)
 
 
-def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | None) -> tuple[dict, str]:
+def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | None,
+           deferred: str | None = None) -> tuple[dict, str]:
     infos = zf.infolist()
     names = [i.filename for i in infos]
     for name in names:
@@ -412,6 +470,10 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
         raise _damaged(path, "manifest 列出的成员与数据包内容不符",
                        "the members listed in the manifest are not those in the zip")
     for name, expected in members.items():
+        if not isinstance(expected, str):
+            raise _damaged(path, f"manifest 中 {name} 的校验值无效", f"the manifest's sha256 of {name} is not valid")
+        if name == deferred:
+            continue
         digest = hashlib.sha256()
         limit = MAX_BUNDLE_BYTES * MAX_RATIO
         try:

@@ -51,6 +51,7 @@ class ImportResult:
 
 
 _VOID_STANDS = "void stands"
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class Importer:
@@ -79,6 +80,7 @@ class Importer:
         self.known_schools: set[str] = set()
         self.known_inspectors: set[str] = set()
         self.known_hashes: set[str] = set()
+        self.judged: dict[tuple, str] = {}  # (item, value) -> the outcome its rule gives (items stay in `items`)
 
     def school_known(self, code: str) -> bool:
         if code not in self.known_schools and sql.school_row(self.conn, code) is not None:
@@ -111,12 +113,16 @@ class Importer:
             row = sql.visit_by_id(self.conn, visit_id)
             if row is None:
                 return None
-            known = {"row": row, "seq": row["seq"], "uids": {}, "revs": defaultdict(int), "children": defaultdict(list)}
-            for r in sql.revisions_here(self.conn, row["seq"]):
-                uid = r["uid"] or revision_uid(visit_id, r["item_id"], r["revision"])
-                known["uids"][uid] = (r["item_id"], r["revision"], r["base"], r["recorded_at"])
-                known["revs"][r["item_id"]] = max(known["revs"][r["item_id"]], r["revision"])
-                known["children"][(r["item_id"], r["base"])].append(uid)
+            uids: dict[str, tuple] = {}
+            revs: defaultdict[str, int] = defaultdict(int)
+            children: defaultdict[tuple, list[str]] = defaultdict(list)
+            # rows in (item, revision) order: the last one of an item is its highest revision
+            for item_id, number, uid, base, at in sql.revisions_here(self.conn, row["seq"]):
+                uid = uid or revision_uid(visit_id, item_id, number)
+                uids[uid] = (item_id, number, base, at)
+                revs[item_id] = number
+                children[(item_id, base)].append(uid)
+            known = {"row": row, "seq": row["seq"], "uids": uids, "revs": revs, "children": children}
             self.visits[visit_id] = known
         return known
 
@@ -147,6 +153,15 @@ class Importer:
             self.r.skipped += 1
 
     # -- records --
+    def holds_revision(self, visit_id: str, uid: str) -> bool:
+        """A revision already here, of a visit read from this bundle, is skipped by its ids alone (as `apply`
+        would skip it)."""
+        known = self.visits.get(visit_id)
+        if known is not None and uid in known["uids"] and visit_id not in self.conflicted:
+            self.r.skipped += 1
+            return True
+        return False
+
     def apply(self, record: dict, where: str) -> bool:
         """Check and apply one record; False when it had to wait (held). A revision already here is skipped
         after checking only what identifies it (a bundle sent again is mostly that)."""
@@ -158,6 +173,7 @@ class Importer:
                 if known is not None and uid in known["uids"] and vid not in self.conflicted:
                     self.r.skipped += 1
                     return True
+            return self._revision(check_record(record, where), where)
         check_record(record, where)
         return getattr(self, f"_{kind}")(record, where)
 
@@ -309,7 +325,16 @@ class Importer:
         if item is None:
             raise InputError(Words(f"{where}：{item_id!r} 不是该检查表版本的要点",
                                    f"{where}: {item_id!r} is not a point of the visit's checklist version"))
-        _check_outcome(item, rec, where)
+        outcome, value = rec["outcome"], rec["value"]
+        if outcome == "pass" or outcome == "fail":
+            # the same answer to the same point of the same version is judged once (most answers repeat)
+            key = (id(item), type(value), value) if type(value) in _SCALARS else None
+            if key is None or self.judged.get(key) != outcome:
+                _check_outcome(item, rec, where)
+                if key is not None:
+                    self.judged[key] = outcome
+        else:
+            _check_outcome(item, rec, where)
         if base is not None and base not in known["uids"]:
             self.hold(rec, rec["uid"], f"revision:{base}", where)
             return False
@@ -554,16 +579,16 @@ class Importer:
             by_seq[seq].add(item_id)
         for seq, item_ids in sorted(by_seq.items()):
             vid = self.conn.execute("SELECT id FROM visits WHERE seq = ?", (seq,)).fetchone()[0]
-            per_item: dict[str, list[sqlite3.Row]] = defaultdict(list)
+            per_item: dict[str, list[tuple]] = defaultdict(list)
             for r in sql.revisions_here(self.conn, seq):
-                if r["item_id"] in item_ids:
-                    per_item[r["item_id"]].append(r)
+                if r[0] in item_ids:
+                    per_item[r[0]].append(r)
             for item_id, rows in per_item.items():
                 if len(rows) < 2:
                     continue  # a point's only revision is its current one (the default)
-                uids = [r["uid"] or revision_uid(vid, item_id, r["revision"]) for r in rows]
-                head = current(Revision(u, r["base"], r["recorded_at"]) for u, r in zip(uids, rows, strict=True))
-                sql.set_current(self.conn, seq, item_id, rows[uids.index(head.uid)]["revision"])
+                uids = [uid or revision_uid(vid, item_id, number) for _, number, uid, _, _ in rows]
+                head = current(Revision(u, r[3], r[4]) for u, r in zip(uids, rows, strict=True))
+                sql.set_current(self.conn, seq, item_id, rows[uids.index(head.uid)][1])
         from nanxian_cli.core.scoring import tally
 
         for vid in sorted(self.touched_visits):
