@@ -102,12 +102,12 @@ _REVISION_OPTIONAL = ("base", "note", "reason", "author")
 def check_record(record: Any, where: str) -> dict:
     """A record's shape: an object with a known `kind`, exactly the fields of that kind, each of its type."""
     if type(record) is dict and record.get("kind") == "revision" and record.keys() == _REVISION_KEYS:
-        # the common case (nearly every line of a bundle), checked without the general loop
-        if (all(type(record[k]) is str and len(record[k]) <= 200 and not _CONTROL.search(record[k])
-                for k in _REVISION_TEXT)
-                and all(record[k] is None or (type(record[k]) is str and len(record[k]) <= 200
-                                              and not _CONTROL.search(record[k])) for k in _REVISION_OPTIONAL)
-                and type(record["fixed_on_site"]) is bool):
+        # the common case (nearly every line of a bundle), checked without the general loop: every text field a
+        # short string without control characters (the joined text is searched once), the flag a bool
+        texts = [record[k] for k in _REVISION_TEXT]
+        texts += [v for k in _REVISION_OPTIONAL if (v := record[k]) is not None]
+        if (all(type(v) is str and len(v) <= 200 for v in texts) and type(record["fixed_on_site"]) is bool
+                and not _CONTROL.search("".join(texts))):
             return record
     if not isinstance(record, dict):
         raise InputError(tr(f"{where}：每行应为一个 JSON 对象", f"{where}: each line must be a JSON object"))
@@ -267,6 +267,9 @@ class Bundle:
     _records_sha256: str | None = None
     """Set when records.ndjson was not hashed on opening: `records()` checks it as it reads."""
 
+    def __post_init__(self) -> None:
+        self.name = self.path.name  # in the place of every message, computed once
+
     def records(self, check: bool = True) -> Iterator[tuple[int, dict]]:
         """(line number, record) for every line of records.ndjson, each record checked (`check_record`) unless
         `check` is False: then only that it is an object of a known kind (the reader checks the rest).
@@ -294,7 +297,7 @@ class Bundle:
 
     def record(self, number: int, line: bytes, check: bool = True) -> dict:
         """One line parsed (and checked, as `records()` says)."""
-        where = f"{self.path.name}: {RECORDS}:{number}"
+        where = f"{self.name}: {RECORDS}:{number}"
         try:
             record = json.loads(line.decode("utf-8"))
         except UnicodeDecodeError:

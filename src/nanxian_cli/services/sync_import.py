@@ -38,6 +38,7 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
                                 evidence_limit=evidence_limit)
             counted: dict[str, int] = defaultdict(int)
             # each record checked as it is applied, the member's hash as it is read; all rolled back on an error
+            where = f"{path.name}: records.ndjson:"
             try:
                 for number, line in bundle.lines():
                     head = revision_head(line)
@@ -46,7 +47,7 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
                         continue
                     record = bundle.record(number, line, check=False)
                     counted[record["kind"]] += 1
-                    importer.apply(record, f"{path.name}: records.ndjson:{number}")
+                    importer.apply(record, where + str(number))
             except InputError:
                 bundle.confirm_intact()  # a damaged bundle is called that, not by the first line it spoilt
                 raise
