@@ -11,6 +11,7 @@ from nanxian_cli.clock import utc_now
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.services.sync_apply import Importer, ImportResult
+from nanxian_cli.services.sync_settle import finish, release_held
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store.db import Store
 
@@ -54,8 +55,8 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
             if dict(counted) != {k: v for k, v in m["counts"].items() if v}:
                 raise InputError(Words(f"{path}：数据包的记录数与清单不符；未写入任何内容",
                                        f"{path}: the records do not match the manifest's counts; nothing was written"))
-            importer.release_held()
-            importer.finish()
+            release_held(importer)
+            finish(importer)
             unused = bundle.evidence_names() - importer.evidence_seen
             if unused:
                 raise InputError(Words(f"{path}：数据包中的佐证材料 evidence/{min(unused)} 没有对应的记录；"
