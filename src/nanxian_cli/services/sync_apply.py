@@ -12,7 +12,7 @@ from typing import Any
 from nanxian_cli.core.ids import revision_uid
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
-from nanxian_cli.files.bundles import check_record
+from nanxian_cli.files.bundle_records import check_record
 from nanxian_cli.services import sync_evidence, sync_roster
 from nanxian_cli.store import findings as finding_sql
 from nanxian_cli.store import sync as sql

@@ -20,7 +20,8 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
                   evidence_limit: int | None = None) -> ImportResult:
     """Check a bundle whole, then apply it in one transaction (nothing written when anything is wrong). Its
     evidence files are stored as `evidence add` stores them, each at most `evidence_limit` bytes."""
-    from nanxian_cli.files.bundles import open_bundle, revision_head
+    from nanxian_cli.files.bundle_records import revision_head
+    from nanxian_cli.files.bundles import open_bundle
     from nanxian_cli.services.evidence import folder_of, taking_back
 
     bundle = open_bundle(path, progress, defer_records=True)
