@@ -7,6 +7,7 @@ escaped, and spreadsheet cells that start a formula are neutralised.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _string  # json's own (C) string writer
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -20,7 +21,86 @@ def safe_cell(value: Any) -> Any:
 
 
 def json_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    """`json.dumps(data, ensure_ascii=False, indent=2, default=str)` and a newline, the same text character for
+    character, written about twice as fast: json's indented output runs in Python through nested generators,
+    and the reports at city scale are megabytes of it. tests/test_output_formats.py holds it to json's text."""
+    out: list[str] = []
+    _lay_out(data, "\n", out.append)
+    return "".join(out) + "\n"
+
+
+def _lay_out(o: Any, indent: str, append: Any) -> None:
+    t = type(o)
+    if t is str:
+        append(_string(o))
+    elif t is int:
+        append(int.__repr__(o))
+    elif o is None:
+        append("null")
+    elif o is True:
+        append("true")
+    elif o is False:
+        append("false")
+    elif t is float:
+        append(_float(o))
+    elif t is dict or (t is not list and isinstance(o, dict)):
+        if not o:
+            append("{}")
+            return
+        inner = indent + "  "
+        append("{" + inner)
+        first = True
+        for key, value in o.items():
+            if first:
+                first = False
+            else:
+                append("," + inner)
+            append((_string(key) if type(key) is str else _key(key)) + ": ")
+            _lay_out(value, inner, append)
+        append(indent + "}")
+    elif t is list or isinstance(o, (list, tuple)):
+        if not o:
+            append("[]")
+            return
+        inner = indent + "  "
+        append("[" + inner)
+        first = True
+        for value in o:
+            if first:
+                first = False
+            else:
+                append("," + inner)
+            _lay_out(value, inner, append)
+        append(indent + "]")
+    elif isinstance(o, str):
+        append(_string(o))
+    elif isinstance(o, int):
+        append(int.__repr__(o))
+    elif isinstance(o, float):
+        append(_float(o))
+    else:
+        _lay_out(str(o), indent, append)  # json's `default=str`: dates and paths as their text
+
+
+def _float(o: float) -> str:
+    if o != o:
+        return "NaN"
+    if o in (float("inf"), float("-inf")):
+        return "Infinity" if o > 0 else "-Infinity"
+    return float.__repr__(o)
+
+
+def _key(key: Any) -> str:
+    """A key that is not a str, as json writes it (bool, None and numbers become text; anything else is refused)."""
+    if isinstance(key, str):
+        return _string(key)
+    if key is True or key is False or key is None:
+        return '"' + json.dumps(key) + '"'
+    if isinstance(key, int):
+        return '"' + int.__repr__(key) + '"'
+    if isinstance(key, float):
+        return '"' + _float(key) + '"'
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def csv_text(columns: list[str], rows: list[list[Any]]) -> str:
