@@ -19,6 +19,7 @@ from nanxian_cli.cli.options import (
     VisitFormatOption,
 )
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.labels import percent as _pct
@@ -125,31 +126,118 @@ def visit(
         return
     doc = read_answers_file(answers) if answers is not None else None
     _refuse_output_over_inputs(output)
-    school_ref = require(school or (doc.school if doc else None),
-                         tr("学校（参数 SCHOOL 或答案文件中的 school）",
-                            "SCHOOL (argument, or `school` in the answers file)"))
-    checklist_id = require(checklist or (doc.checklist if doc else None),
-                           tr("--checklist（或答案文件中的 checklist）",
-                              "--checklist (or `checklist` in the answers file)"))
+    problems = _Problems(doc)
+    school_given = school or (doc.school if doc else None)
+    school_ref = None if school_given is None and doc and "school" in doc.broken else problems.attempt(
+        None, require, school_given, Words("学校（参数 SCHOOL 或答案文件中的 school）",
+                                           "SCHOOL (argument, or `school` in the answers file)"))
+    checklist_given = checklist or (doc.checklist if doc else None)
+    checklist_id = None if checklist_given is None and doc and "checklist" in doc.broken else problems.attempt(
+        None, require, checklist_given, Words("--checklist（或答案文件中的 checklist）",
+                                              "--checklist (or `checklist` in the answers file)"))
     checklist_from = _origin(doc, "checklist", "--checklist", checklist)
-    _from(checklist_from, check_checklist_id, checklist_id)  # an id, never a path: before anything is opened
+    if checklist_id is not None:  # an id, never a path: before anything is opened
+        checklist_id = problems.attempt(checklist_from, check_checklist_id, checklist_id)
     inspector_from = doc.where("inspector") if doc and inspector is None and (doc.inspector or "").strip() else None
-    if inspector_from:
-        plain_text(doc.inspector.strip(), inspector_from, 100)
+    inspector_ok = not (inspector_from and problems.attempt(inspector_from, plain_text, doc.inspector.strip(),
+                                                            inspector_from, 100) is None)
     with open_db() as store:
-        found = _from(_origin(doc, "school", "SCHOOL", school), find_school, store, school_ref)
+        found = None if school_ref is None else problems.attempt(_origin(doc, "school", "SCHOOL", school),
+                                                                 find_school, store, school_ref)
         if resume:
+            problems.raise_any()
             _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True, again=again)
             return
-        visit_date = _visit_date(date, doc.date if doc else None, _origin(doc, "date", "--date", date))
-        loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id, visit_date)
+        date_unknown = date is None and doc is not None and "date" in doc.broken
+        visit_date = None if date_unknown else problems.attempt(
+            None, _visit_date, date, doc.date if doc else None, _origin(doc, "date", "--date", date))
+        loaded = None
+        if checklist_id is not None:
+            loaded = problems.attempt(checklist_from, find_checklist, settings().checklists_dir, checklist_id,
+                                      visit_date)
+            if loaded is None and visit_date is not None and doc is not None and problems.about_version():
+                # no version in force on that date: the newest still judges the answers, so all is said at once
+                loaded = problems.attempt(None, lambda: find_checklist(settings().checklists_dir, checklist_id,
+                                                                       visit_date, or_newest=True))
         _refuse_output_over_inputs(output)  # the checklist file is an input too
-        who = _inspector(store, inspector, doc.inspector if doc else None, found, inspector_from or "")
+        who = None
+        if found is not None and inspector_ok and not (inspector is None and doc and "inspector" in doc.broken):
+            who = problems.attempt(None, _inspector, store, inspector, doc.inspector if doc else None, found,
+                                   inspector_from or "")
         if doc is None:
+            problems.raise_any()
             _check_applies(loaded, found, visit_date)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded, again=again)
             return
-        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again)
+        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again, problems)
+
+
+class _Problems:
+    """Every problem of one `inspect visit` (its answers file, options and what they name), collected so that all
+    of them are said at once: one alone is raised as it is; several as one list, by line of the answers file."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.found: list[Any] = list(doc.problems) if doc is not None else []
+        self._version = False
+
+    def attempt(self, origin: str | None, lookup: Any, *args: Any) -> Any:
+        """`lookup(*args)` (a message about it starts with `origin`); a refusal is noted and None returned."""
+        from nanxian_cli.files.checklists import NoVersionOn
+
+        try:
+            return _from(origin, lookup, *args)
+        except NoVersionOn as exc:
+            self._version = True
+            self.found.append(exc)
+        except InputError as exc:
+            self.found.append(exc)
+        return None
+
+    def about_version(self) -> bool:
+        """Whether the checklist has no version in force on the visit's date (noted by `attempt`)."""
+        return self._version
+
+    def add_listed(self, exc: Any) -> None:
+        """The problems a ValidationFailed lists (the answers judged against the checklist), one by one."""
+        self.found.extend(exc._details or [exc._message])
+
+    def raise_any(self) -> None:
+        import re
+
+        from nanxian_cli.errors import NanxianError, ValidationFailed
+
+        if not self.found:
+            return
+        if len(self.found) == 1 and isinstance(self.found[0], NanxianError):
+            raise self.found[0]
+        path = str(self.doc.path) if self.doc is not None else ""
+
+        def line_of(problem: Any) -> int:
+            text = problem[1] if isinstance(problem, tuple) else getattr(problem, "_message", problem)
+            text = text[1] if isinstance(text, tuple) else str(text)
+            hit = re.match(re.escape(path) + r":(\d+)", text) if path else None
+            return int(hit.group(1)) if hit else 0
+
+        lines: list[Any] = []
+        for problem in sorted(self.found, key=line_of):
+            if isinstance(problem, NanxianError):
+                lines.append(problem._message)
+                lines.extend(_indented(d) for d in problem._details)
+            else:
+                lines.append(problem)
+        n = len(self.found)
+        if self.doc is not None and all(not isinstance(p, NanxianError) for p in self.found):
+            raise ValidationFailed(Words(f"{path}：答案文件有误", f"{path}: invalid answers file"), lines)
+        where = f"{path}: " if path else ""
+        raise ValidationFailed(Words(f"{where}{n} 处问题；未写入任何内容",
+                                     f"{where}{n} problem(s); nothing was written"), lines)
+
+
+def _indented(detail: Any) -> Any:
+    if isinstance(detail, tuple):
+        return Words(f"  {detail[0]}", f"  {detail[1]}")
+    return f"  {detail}"
 
 
 def _refuse_output_over_inputs(output: Path | None) -> None:
@@ -160,16 +248,30 @@ def _refuse_output_over_inputs(output: Path | None) -> None:
         check_output(output)
 
 
-def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
+def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False,
+               problems: _Problems | None = None) -> None:
     from nanxian_cli.core.visit import prepare_visit
+    from nanxian_cli.errors import ValidationFailed
     from nanxian_cli.i18n import pick
     from nanxian_cli.render.formats import choose
     from nanxian_cli.services.recording import record_visit
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
-    prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(),
-                             where=str(doc.path))
+    problems = problems or _Problems(doc)
+    prepared = None
+    if school is not None and loaded is not None:
+        # a date already refused (or unreadable) is not judged again; the answers are judged as of today
+        try:
+            prepared = prepare_visit(loaded, school, visit_date or today(), who or "", doc.given, partial=partial,
+                                     today=today() if visit_date is not None else None, where=str(doc.path),
+                                     check_window=not problems.about_version())
+        except ValidationFailed as exc:
+            if not problems.found:
+                raise
+            problems.add_listed(exc)
+    problems.raise_any()
+    assert prepared is not None
     prepared.source = "file"
     record_visit(store, prepared, again=again)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
@@ -243,12 +345,29 @@ def list_(
 
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
-        raise InputError(f"--from {first} is after --to {last}")
+        raise InputError(tr(f"--from {first} 晚于 --to {last}", f"--from {first} is after --to {last}"))
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
+        if inspector is not None or checklist is not None:
+            from nanxian_cli.services.lookups import check_recorded_checklist, check_supervisor
+
+            inspector = check_supervisor(store, inspector, with_visits=True) if inspector is not None else None
+            checklist = check_recorded_checklist(store, checklist, offered=_checklist_ids()) \
+                if checklist is not None else None
         visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist,
                              date_from=first, date_to=last, status=status)
     emit(visits_listing(visits), fmt, output)
+
+
+def _checklist_ids() -> list[str]:
+    """The ids of the checklist folder (a broken folder offers none: the filter then knows the recorded ids)."""
+    from nanxian_cli.errors import NanxianError
+    from nanxian_cli.files.checklists import load_all
+
+    try:
+        return sorted({lc.checklist.id for lc in load_all(settings().checklists_dir)})
+    except NanxianError:
+        return []
 
 
 def _find(store: Any, ref: str) -> str:

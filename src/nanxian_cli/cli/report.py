@@ -21,6 +21,7 @@ from nanxian_cli.cli.options import (
     VisitArg,
 )
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
+from nanxian_cli.services.lookups import check_scope
 
 app = NanxianTyper(name="report", no_args_is_help=True,
                    help="Compliance reports: summary, school, item, matrix, visit, digest")
@@ -56,7 +57,10 @@ def _check_stage(stage: str | None) -> None:
     from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
-        raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        from nanxian_cli.i18n import tr
+
+        raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}",
+                            f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
 @app.command("summary")
@@ -83,6 +87,7 @@ def summary(
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage, inspector=inspector, checklist=checklist)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, scope, by)
     _emit(data, layout, fmt, output)
 
@@ -104,6 +109,7 @@ def matrix(
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, scope)
     _emit(data, layout, fmt, output)
 
@@ -145,6 +151,7 @@ def item(
     report.check_number(number)
     scope = _scope(date_from, date_to, town=town)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, number, scope)
     _emit(data, layout, fmt, output)
 

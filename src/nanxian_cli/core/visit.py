@@ -81,12 +81,14 @@ def window_problem(checklist: Any, day: dt.date, prefix: str = "") -> Words | No
                  f"the visit is dated {day.isoformat()}")
 
 
-def header_problems(checklist: Any, school: dict, date: dt.date, today: dt.date | None, where: str = "") -> list[Words]:
+def header_problems(checklist: Any, school: dict, date: dt.date, today: dt.date | None, where: str = "",
+                    check_window: bool = True) -> list[Words]:
     """What is wrong with a visit's header: a date after today, a checklist that does not concern the school (or
-    is out of season), a date outside the checklist version's validity window."""
+    is out of season), a date outside the checklist version's validity window (unless told already:
+    `check_window` False)."""
     prefix = f"{where}: " if where else ""
     found = [date_problem(date, today, f"{prefix}date"), applies_problem(checklist, school, prefix, date),
-             window_problem(checklist, date, prefix)]
+             window_problem(checklist, date, prefix) if check_window else None]
     return [p for p in found if p is not None]
 
 
@@ -101,10 +103,11 @@ def prepare_visit(
     today: dt.date | None = None,
     visit_id: str | None = None,
     where: str = "",
+    check_window: bool = True,
 ) -> PreparedVisit:
     """Judge every answer; raise ValidationFailed listing every problem, or return the visit to write."""
     checklist = loaded.checklist
-    problems: list[Any] = header_problems(checklist, school, date, today, where)
+    problems: list[Any] = header_problems(checklist, school, date, today, where, check_window)
     prefix = f"{where}: " if where else ""
     known = {item.id for item in checklist.items}
     for item_id, unknown in given.items():

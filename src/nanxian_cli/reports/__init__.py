@@ -67,7 +67,10 @@ def period(date_from: dt.date | None, date_to: dt.date | None, today: dt.date) -
     end = date_to or today
     start = date_from or school_year_start(end)
     if start > end:
-        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+        from nanxian_cli.core.words import Words
+
+        raise InputError(Words(f"--from {start.isoformat()} 晚于 --to {end.isoformat()}",
+                               f"--from {start.isoformat()} is after --to {end.isoformat()}"))
     return start, end
 
 
