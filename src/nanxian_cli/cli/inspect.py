@@ -161,9 +161,12 @@ def visit(
                                                                        visit_date, or_newest=True))
         _refuse_output_over_inputs(output)  # the checklist file is an input too
         who = None
-        if found is not None and inspector_ok and not (inspector is None and doc and "inspector" in doc.broken):
-            who = problems.attempt(None, _inspector, store, inspector, doc.inspector if doc else None, found,
-                                   inspector_from or "")
+        named = inspector or (doc.inspector if doc else None) or settings().inspector
+        if (found is not None or named) and inspector_ok and not (inspector is None and doc and
+                                                                 "inspector" in doc.broken):
+            # a name given is checked even when the school is unknown (the school is only the fallback)
+            who = problems.attempt(None, _inspector, store, inspector, doc.inspector if doc else None,
+                                   found or {"code": "", "name": ""}, inspector_from or "")
         if doc is None:
             problems.raise_any()
             _check_applies(loaded, found, visit_date)
@@ -270,6 +273,10 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
             if not problems.found:
                 raise
             problems.add_listed(exc)
+    elif loaded is not None:  # the school is unknown: the answers are still checked against the checklist
+        from nanxian_cli.core.visit import answer_problems
+
+        problems.found.extend(answer_problems(loaded.checklist, doc.given))
     problems.raise_any()
     assert prepared is not None
     prepared.source = "file"
@@ -311,6 +318,75 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
         raise typer.Exit(130)
     if ended == "invalid":
         raise InputError(tr("连续 3 次无效回答，已停止", "3 invalid answers in a row; stopped"))
+
+
+@app.command("due")
+def due(
+    inspector: Annotated[str | None, typer.Option("--inspector", help="Only this supervisor's schools")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: this month, county time)")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The month of 挂牌督导: per supervisor, the assigned schools not yet visited that month, days since the last
+    visit, open findings waiting for a re-check and those due within 7 days."""
+    import re
+
+    from nanxian_cli.render.due import due_listing
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.reports.due import compute
+
+    inspector = plain_text(inspector, "--inspector", 100)
+    if month is None:
+        month = today().strftime("%Y-%m")
+    elif not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month.strip()):
+        raise InputError(tr(f"--month：{month!r} 不是月份（应为 YYYY-MM，例如 2020-11）",
+                            f"--month: {month!r} is not a month (YYYY-MM, e.g. 2020-11)"))
+    with open_db(create=False) as store:
+        if inspector is not None:
+            from nanxian_cli.services.lookups import check_supervisor
+
+            inspector = check_supervisor(store, inspector)
+        result = compute(store, month.strip(), today(), inspector)
+    emit(due_listing(result, inspector), fmt, output)
+
+
+@app.command("template")
+def template(
+    checklist: Annotated[str, typer.Argument(help="Checklist id, e.g. routine-monthly")],
+    school: Annotated[str | None, typer.Option("--school", help="Only the points that apply to this school (code, "
+                                                                "name, initials); its code is filled in")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="The visit's day, YYYY-MM-DD: the checklist version and "
+                                                            "seasonal points of that day (default: today)")] = None,
+    output: OutputOption = None,
+) -> None:
+    """A blank answers file for CHECKLIST: every (applicable) point with its text and accepted answers as
+    comments. Fill it in and record it with `inspect visit --answers FILE`."""
+    from nanxian_cli.core.applicability import applies
+    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
+    from nanxian_cli.render.answers_template import answers_template
+    from nanxian_cli.render.emit import write_stdout
+
+    check_checklist_id(checklist)
+    day = parse_date(date, "--date") or today()
+    found = None
+    if school is not None:
+        from nanxian_cli.services.people import find_school
+
+        with open_db(create=False) as store:
+            found = find_school(store, school)
+    loaded = find_checklist(settings().checklists_dir, checklist, day, or_newest=True)
+    if found is not None:
+        _check_applies(loaded, found, day)
+    points = [item for item in loaded.checklist.items if found is None or applies(item, found, day)]
+    who = settings().inspector or (found or {}).get("inspector")
+    text = answers_template(loaded, found, points, who)
+    if output is None:
+        write_stdout(text)
+        return
+    from nanxian_cli.files.outputs import write_output
+
+    write_output(text, output)
+    console(stderr=True).print(f"→ {output}", markup=False, highlight=False)
 
 
 # -- rendering one visit ---------------------------------------------------------------------------

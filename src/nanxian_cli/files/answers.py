@@ -42,7 +42,7 @@ def read_answers_file(path: Path) -> AnswersDocument:
     from nanxian_cli.core.models import CONTROL_CHARS, AnswerEntry, AnswersFile
     from nanxian_cli.files.yaml import read_yaml, validation_words
 
-    doc = read_yaml(path)
+    doc = read_yaml(path, keep_bad_dates=True)
     if not isinstance(doc.data, dict):
         raise ValidationFailed(Words(f"{path}：不是答案文件", f"{path}: not an answers file"),
                                [Words(f"{path}:1: 应为包含 school、checklist、date、answers 的映射",
@@ -53,7 +53,9 @@ def read_answers_file(path: Path) -> AnswersDocument:
     try:
         parsed = AnswersFile.model_validate(data)
     except ValidationError as exc:
-        problems = validation_words(doc, exc, members=False)
+        # a date YAML could not read is said as the reader says it, not as the model does
+        problems = [Words(p.zh, str(p)) for p in doc.bad_values.values()]
+        problems += validation_words(doc, exc, members=False, skip=set(doc.bad_values))
         for err in exc.errors(include_url=False):
             loc = err["loc"]
             if loc and loc[0] == "answers" and len(loc) > 1 and isinstance(data.get("answers"), dict):

@@ -33,6 +33,8 @@ class Document:
     lines: dict[tuple, int]
     numbers_as_written: dict[tuple, str] = field(default_factory=dict)
     """The text of each plain scalar YAML read as a number (`0101` is octal 65 to YAML; a school code is not)."""
+    bad_values: dict[tuple, Said] = field(default_factory=dict)
+    """Values kept as their text though they could not be read (`keep_bad_dates`), with what is wrong."""
 
     def line_of(self, loc: tuple) -> int:
         """The line of the deepest known node on `loc` (1-based)."""
@@ -109,8 +111,9 @@ def _loader_class():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml(text: str, path: Path) -> Document:
-    """Safe-load one YAML document, keeping each value's line."""
+def parse_yaml(text: str, path: Path, keep_bad_dates: bool = False) -> Document:
+    """Safe-load one YAML document, keeping each value's line. `keep_bad_dates`: a value that looks like a date
+    but is none (`2020-11-31`) is kept as its text, for the model to refuse with the file's other problems."""
     import yaml
 
     loader = _loader_class()(text)
@@ -216,21 +219,24 @@ def parse_yaml(text: str, path: Path) -> Document:
                 is_date = n.tag == "tag:yaml.org,2002:timestamp"
                 what = "is not a valid date" if is_date else "cannot be read"
                 at = f"{path}:{n.start_mark.line + 1}: {field}"
-                raise ValidationFailed(
-                    Said(f"{path}：YAML 错误", f"{path}: YAML error"),
-                    [Said(at + f"{shown} {'不是有效的日期' if is_date else '无法读取'}",
-                          at + f"{shown} {what} ({exc})")],
-                ) from None
+                problem = Said(at + f"{shown} {'不是有效的日期' if is_date else '无法读取'}",
+                               at + f"{shown} {what} ({exc})")
+                if keep_bad_dates and is_date:
+                    bad_values[loc] = problem
+                    return n.value
+                raise ValidationFailed(Said(f"{path}：YAML 错误", f"{path}: YAML error"), [problem]) from None
             return value
 
+        bad_values: dict[tuple, Said] = {}
         data = build(node, (), 0)
-        return Document(path=path, data=data, lines=lines, numbers_as_written=numbers_as_written)
+        return Document(path=path, data=data, lines=lines, numbers_as_written=numbers_as_written,
+                        bad_values=bad_values)
     finally:
         loader.dispose()
 
 
-def read_yaml(path: Path) -> Document:
-    return parse_yaml(decode_text(read_bytes(path), path), path)
+def read_yaml(path: Path, keep_bad_dates: bool = False) -> Document:
+    return parse_yaml(decode_text(read_bytes(path), path), path, keep_bad_dates)
 
 
 # What pydantic's error types mean, in Chinese (the English stays pydantic's own words, as before).
@@ -295,16 +301,19 @@ def _deeper_only(errors: list[dict]) -> list[dict]:
 
 
 def validation_words(doc: Document, exc: Any, prefix: tuple = (), skip_model_errors: bool = False,
-                     members: bool = True) -> list[Words]:
+                     members: bool = True, skip: set[tuple] | None = None) -> list[Words]:
     """Turn a pydantic ValidationError into `path:line: loc: message` lines in both languages (the English is
     pydantic's message, the Chinese says the same from the error's type). See `validation_lines`; `members`
-    False keeps, of a union's errors, only those of the member the value was written as."""
+    False keeps, of a union's errors, only those of the member the value was written as; errors at a location in
+    `skip` are left out."""
     from nanxian_cli.core.words import Words
 
     out: list[tuple[str, str, str]] = []  # (location, English message, Chinese message)
     errors = exc.errors(include_url=False)
     for err in errors if members else _deeper_only(errors):
         loc = prefix + tuple(p for p in err["loc"] if isinstance(p, (int, str)))
+        if skip and loc in skip:  # already told (`skip`: locations the caller reports itself)
+            continue
         if skip_model_errors and err["type"] == "value_error" and (len(loc) <= 2):
             continue
         # pydantic adds type names for unions/tagged values (`bool`, `function-after[...]`); drop what is not in

@@ -378,3 +378,18 @@ def visit_findings(store: Store, visit_id: str) -> list[dict]:
         "ORDER BY f.due, f.id",
         (visit_id, visit_id, visit_id),
     ))
+
+
+def visits_in_period(store: Store, scope: Scope) -> int:
+    """How many submitted visits are in scope (filters and period)."""
+    sql, params = _visit_from(scope)
+    return int(store.one("SELECT count(*)" + sql, params)[0])
+
+
+def latest_visit_date(store: Store, scope: Scope) -> str | None:
+    """The date of the latest submitted visit under the scope's filters, whatever the period."""
+    from dataclasses import replace
+
+    sql, params = _visit_from(replace(scope, date_from="0001-01-01", date_to="9999-12-31"))
+    row = store.one("SELECT max(v.date)" + sql, params)
+    return row[0] if row else None
