@@ -52,7 +52,7 @@ def apply_global_options(db: str | None, checklists: str | None, lang: str | Non
 
     output_guard.reset()  # a new run: the paths its outputs must not replace are collected afresh
     state.db, state.checklists, state.lang, state._settings, state._today = db, checklists, lang, None, None
-    asked = (lang or os.environ.get("NANXIAN_LANG") or "").lower()[:2]
+    asked = (lang or "").lower()[:2]
     if asked in ("zh", "en"):  # before the settings are read: a broken config file is refused in that language
         set_lang(asked)
     output_guard.protect_database(state.settings.db_path)
