@@ -137,7 +137,7 @@ def _checklist_parts(cl: Any) -> list:
     table.add_column("#", justify="right")
     table.add_column(tr("检查要点", "Point"), ratio=3, overflow="fold")
     table.add_column(tr("类型与标准", "Type & rule"), ratio=1, overflow="fold")
-    table.add_column(tr("等级", "Severity"))
+    table.add_column(tr("程度", "Severity"))
     table.add_column(tr("要点", "Plan"))
     sev_style = {"critical": "bold red", "major": "yellow", "minor": "dim"}
     for index, item in enumerate(cl.items, start=1):
