@@ -19,7 +19,7 @@ ALLOWED = {
 
 _PATH = re.compile(r"(?:[A-Za-z]:)?[^\s'\"，。；：（）()、]*[/\\][^\s'\"，。；：（）()、]*")
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|《[^》\n]*》")
-_COMMAND = re.compile(r"\bnanxian\b[^\n，。；）)]*")
+_COMMAND = re.compile(r"\bnanxian\b[^\n，。；）)'\"`]*")
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:\.\w+)*")
 _TOKEN_ID = re.compile(r"[\w.@+]*[\d_.\-@+][\w.@+\-]*")  # NX-001, routine-monthly, t_class, a.b, 0x1f, 3.5
 _ENV = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")
@@ -42,5 +42,5 @@ def english_sentences(text: str) -> list[str]:
                 words.append(" · ")
             else:
                 words.append(token)
-        found += _SENTENCE.findall("".join(words))
+        found += [" ".join(m.split()) for m in _SENTENCE.findall("".join(words))]
     return found

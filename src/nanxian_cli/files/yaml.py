@@ -266,7 +266,7 @@ def pydantic_zh(err: dict, en: str) -> str:
         words = getattr(ctx.get("error"), "words", None)
         return words[0] if words else en
     if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace(" or ", "、")
+        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
         return f"应为 {expected} 之一{got}"
     if en.startswith("expected text, or"):
         return "应为文字，或 {zh: ..., en: ...}"
