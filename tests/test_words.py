@@ -117,3 +117,10 @@ def test_the_scan_finds_english_sentences_and_refused_commands_have_none(cli, vd
         result = cli("--lang", "zh", *args)
         assert result.exit_code == 2, args
         assert english_sentences(result.stderr) == [], (args, result.stderr)
+
+
+def test_an_amendment_names_the_outcomes_in_chinese(cli, vdir, tmp_path):
+    visit = record(cli, tmp_path, dict(FULL, **{"t-class": 60}))
+    result = cli("--lang", "zh", "inspect", "amend", visit["id"][:8], "t-class", "50", "--reason", "重新清点")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "t-class：不合格 → 合格（第 2 版）"

@@ -503,11 +503,13 @@ def amend(
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
+    from nanxian_cli.render.labels import word
+
     out = console()
     for change in result["revisions"]:
-        out.print(Text(tr(f"{change['item']}：{change['from'] or '—'} → {change['to']}（第 {change['revision']} 版）",
-                          f"{change['item']}: "
-                          f"{change['from'] or '—'} → {change['to']} (revision {change['revision']})")))
+        was, now = word(change["from"]) if change["from"] else "—", word(change["to"])
+        out.print(Text(tr(f"{change['item']}：{was} → {now}（第 {change['revision']} 版）",
+                          f"{change['item']}: {was} → {now} (revision {change['revision']})")))
     c = result["counts"]
     out.print(Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 合格率 "
                       f"{_pct(result['compliance_rate'])} · 得分 {_pct(result['score'])}",
