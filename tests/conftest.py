@@ -76,8 +76,13 @@ def cli(runner: CliRunner):
 def _scan_in_chinese(runner: CliRunner, argv: list[str], env: dict | None) -> None:
     from zh_scan import english_sentences
 
-    if argv[:2] == ["--lang", "en"]:
-        argv = argv[2:]
+    asked = [a.split("=", 1)[1] for a in argv if a.startswith("--lang=")]
+    asked += [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"]
+    if any(lang not in ("zh", "en") for lang in asked):
+        return  # the language itself is what was refused (said in both languages)
+    # the language asked for anywhere on the command line becomes Chinese
+    argv = ["--lang=zh" if a.startswith("--lang=") else a for a in argv]
+    argv = [("zh" if i and argv[i - 1] == "--lang" else a) for i, a in enumerate(argv)]
     from nanxian_cli.i18n import get_lang, set_lang
 
     spoken = get_lang()
