@@ -88,3 +88,19 @@ def test_a_header_problem_does_not_hide_the_answers(cli, vdir, db_path, tmp_path
     assert result.stderr.splitlines()[1:] == [f"  {path}:3: date: 2020-11-31 不是有效的日期",
                                               f"  {path}:7: answers.t-class: 应填数字，收到 'lots'"]
     assert dump(db_path) == before
+
+
+def test_a_broken_checklist_is_listed_with_the_files_other_problems_in_chinese(cli, vdir, db_path, tmp_path):
+    (vdir / "t-broken.yaml").write_text("id: t-broken\nversion: 1\ntitle: 坏\nkind: weekly\nitems: []\n",
+                                        encoding="utf-8")
+    path = tmp_path / "answers.yaml"
+    path.write_text("school: NX-001\nchecklist: t-broken\ndate: 2020-11-02\ninspector: 李铭\nanswers: {}\n",
+                    encoding="utf-8")
+    before = dump(db_path)
+    result = cli("--lang", "zh", "inspect", "visit", "--answers", path)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"错误: {path}: 2 处问题；未写入任何内容"
+    assert f"    {vdir / 't-broken.yaml'}:4: kind: 应为 'routine'、'special'、'assessment' 之一，收到 'weekly'" in lines
+    assert any(line.startswith(f"  {path}:4: inspector: 没有登记名为 '李铭' 的督学") for line in lines)
+    assert dump(db_path) == before

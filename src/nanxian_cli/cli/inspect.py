@@ -238,8 +238,11 @@ class _Problems:
 
 
 def _indented(detail: Any) -> Any:
+    """A detail line under its problem, in both languages when it has both."""
     if isinstance(detail, tuple):
         return Words(f"  {detail[0]}", f"  {detail[1]}")
+    if hasattr(detail, "zh"):  # core.words.Said
+        return Words(f"  {detail.zh}", f"  {detail}")
     return f"  {detail}"
 
 
