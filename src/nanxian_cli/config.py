@@ -112,9 +112,14 @@ def read_config(path: Path | None) -> dict:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        import re
+
+        at = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = f"（第 {at.group(1)} 行第 {at.group(2)} 列）" if at else ""
+        raise InputError(tr(f"{path}：配置文件不是有效的 TOML{where}", f"{path}: {exc}")) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: cannot read config file: {exc}") from None
+        raise InputError(tr(f"{path}：配置文件不是 UTF-8 编码，无法读取",
+                            f"{path}: cannot read config file: {exc}")) from None
     return data
 
 
@@ -123,13 +128,14 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     cfg = settings.raw_config
     section = cfg.get("smtp") or {}
     if not isinstance(section, dict):
-        raise InputError("config.toml: [smtp] must be a table")
+        raise InputError(tr("config.toml：[smtp] 应为一节（表）", "config.toml: [smtp] must be a table"))
     env = os.environ
     port_text = env.get("NANXIAN_SMTP_PORT") or section.get("port")
     try:
         port = int(port_text) if port_text not in (None, "") else None
     except (TypeError, ValueError):
-        raise InputError(f"NANXIAN_SMTP_PORT / smtp.port: not a port number: {port_text!r}") from None
+        raise InputError(tr(f"NANXIAN_SMTP_PORT / smtp.port：不是端口号：{port_text!r}",
+                            f"NANXIAN_SMTP_PORT / smtp.port: not a port number: {port_text!r}")) from None
     to_raw = env.get("NANXIAN_SMTP_TO") or section.get("to") or []
     if isinstance(to_raw, str):
         to = [part.strip() for part in to_raw.split(",") if part.strip()]
@@ -137,7 +143,8 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
         to = [str(part).strip() for part in to_raw if str(part).strip()]
     tls = (env.get("NANXIAN_SMTP_TLS") or section.get("tls") or "starttls").lower()
     if tls not in ("starttls", "ssl", "none"):
-        raise InputError(f"NANXIAN_SMTP_TLS / smtp.tls: expected starttls, ssl or none, got {tls!r}")
+        raise InputError(tr(f"NANXIAN_SMTP_TLS / smtp.tls：应为 starttls、ssl 或 none，收到 {tls!r}",
+                            f"NANXIAN_SMTP_TLS / smtp.tls: expected starttls, ssl or none, got {tls!r}"))
     return SmtpSettings(
         host=env.get("NANXIAN_SMTP_HOST") or section.get("host"),
         port=port,
@@ -244,7 +251,8 @@ def load_settings(
     elif lang_value.startswith("en"):
         lang_value = "en"
     else:
-        raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}")
+        # the language is what is wrong: said in both
+        raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}（应为 zh 或 en）")
 
     timezone = str(env.get("NANXIAN_TIMEZONE") or cfg.get("timezone") or DEFAULT_TIMEZONE)
     inspector = env.get("NANXIAN_INSPECTOR") or cfg.get("inspector")

@@ -19,7 +19,10 @@ def tr(zh: str, en: str) -> str:
 
 
 def pick(words) -> str:
-    """Words in both languages (core.words.Words, or a (zh, en) pair) in the current language."""
+    """Words in both languages (core.words.Words, a (zh, en) pair, or a core.words.Said line) in the current
+    language; plain text as it is."""
+    if isinstance(words, str):
+        return getattr(words, "zh", words) if _lang == "zh" else str(words)
     return words[0] if _lang == "zh" else words[1]
 
 

@@ -52,6 +52,9 @@ def apply_global_options(db: str | None, checklists: str | None, lang: str | Non
 
     output_guard.reset()  # a new run: the paths its outputs must not replace are collected afresh
     state.db, state.checklists, state.lang, state._settings, state._today = db, checklists, lang, None, None
+    asked = (lang or "").lower()[:2]
+    if asked in ("zh", "en"):  # before the settings are read: a broken config file is refused in that language
+        set_lang(asked)
     output_guard.protect_database(state.settings.db_path)
     set_lang(state.settings.lang)
 
@@ -86,7 +89,10 @@ def today() -> dt.date:
         try:
             tz = ZoneInfo(settings().timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise InputError(f"timezone: unknown time zone {settings().timezone!r}") from None
+            from nanxian_cli.i18n import tr
+
+            raise InputError(tr(f"timezone：未知时区 {settings().timezone!r}",
+                                f"timezone: unknown time zone {settings().timezone!r}")) from None
         state._today = dt.datetime.now(tz).date()
     return state._today
 
@@ -97,7 +103,10 @@ def parse_date(text: str | None, what: str = "--date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from None
+        from nanxian_cli.i18n import tr
+
+        raise InputError(tr(f"{what}：{text!r} 不是日期（应为 YYYY-MM-DD）",
+                            f"{what}: {text!r} is not a date (YYYY-MM-DD)")) from None
 
 
 # -- failures ---------------------------------------------------------------------------------------
@@ -132,18 +141,32 @@ def failure_exit_code(exc: BaseException) -> int:
         sys.stderr.write("\n")
         return 130
     if isinstance(exc, sqlite3.Error):
-        report_error(StoreError(f"database error: {exc}"))
+        from nanxian_cli.i18n import tr
+
+        report_error(StoreError(tr(f"数据库错误：{exc}", f"database error: {exc}")))
         return 1
     if isinstance(exc, OSError):
+        import errno
+
+        from nanxian_cli.i18n import tr
+
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        report_error(RuntimeFailure(f"{where}{exc.strerror or exc}"))
+        said = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "不允许的操作",
+                errno.ENOSPC: "磁盘已满", errno.EROFS: "只读文件系统", errno.EISDIR: "是文件夹",
+                errno.ENOTDIR: "不是文件夹", errno.EIO: "读写错误"}.get(exc.errno or 0)
+        why = exc.strerror or str(exc)
+        report_error(RuntimeFailure(tr(f"{where}{said}（{why}）" if said else f"{where}{why}", f"{where}{why}")))
         return 1
     if not isinstance(exc, Exception) or os.environ.get("NANXIAN_DEBUG"):
         raise exc
-    report_error(RuntimeFailure(
+    from nanxian_cli.i18n import tr
+
+    report_error(RuntimeFailure(tr(
+        f"内部错误（{type(exc).__name__}: {exc}）；没有再写入任何内容。"
+        "请设置 NANXIAN_DEBUG=1 再运行一次，查看详情并报告。",
         f"internal error ({type(exc).__name__}: {exc}); nothing more was written. "
-        "Run again with NANXIAN_DEBUG=1 to see the details and report them."
-    ))
+        "Run again with NANXIAN_DEBUG=1 to see the details and report them.",
+    )))
     return 1
 
 
@@ -166,11 +189,43 @@ def _refuse_undecodable(ctx: typer.Context) -> None:
                                              ctx=ctx, param=param) from None
 
 
+def _checked_text(ctx: typer.Context) -> None:
+    """`_refuse_undecodable`, its refusal said in the user's language."""
+    from nanxian_cli.cli.usage import USAGE_ERROR
+
+    try:
+        _refuse_undecodable(ctx)
+    except USAGE_ERROR as exc:
+        raise _usage_error(exc, ctx) from None
+
+
+def _usage_error(exc: Any, ctx: typer.Context, commands: list[str] | None = None) -> Exception:
+    """A usage error in the user's language (cli/usage.py). At the root, before its options were applied (a
+    mistyped command name), the global options are applied first so the language is the one asked for."""
+    from nanxian_cli.cli.usage import localized
+
+    if ctx.parent is None:
+        try:
+            apply_global_options(ctx.params.get("db"), ctx.params.get("checklists"), ctx.params.get("lang"))
+        except NanxianError:
+            return exc  # the settings themselves are wrong: Click's words, then the root says why
+    return localized(exc, commands)
+
+
 class NanxianCommand(TyperCommand):
-    """A command whose text values are checked before it runs (`_refuse_undecodable`)."""
+    """A command whose text values are checked before it runs (`_refuse_undecodable`); its usage errors are said
+    in the user's language."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        from nanxian_cli.cli.usage import USAGE_ERROR
+
+        try:
+            return super().parse_args(ctx, args)
+        except USAGE_ERROR as exc:
+            raise _usage_error(exc, ctx) from None
 
     def invoke(self, ctx: typer.Context) -> Any:
-        _refuse_undecodable(ctx)
+        _checked_text(ctx)
         return super().invoke(ctx)
 
 
@@ -178,9 +233,27 @@ class NanxianGroup(TyperGroup):
     """Maps domain errors, Ctrl-C, database and file-system errors to one clear message and exit code
     (`failure_exit_code`), for every command below it; its own options are checked like a command's."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
-        _refuse_undecodable(ctx)
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        from nanxian_cli.cli.usage import USAGE_ERROR
+
         try:
+            return super().parse_args(ctx, args)
+        except USAGE_ERROR as exc:
+            if ctx.parent is None:  # the root's own options: the language is not known yet
+                raise
+            raise _usage_error(exc, ctx) from None
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        from nanxian_cli.cli.usage import USAGE_ERROR
+
+        try:
+            return super().resolve_command(ctx, args)
+        except USAGE_ERROR as exc:
+            raise _usage_error(exc, ctx, self.list_commands(ctx)) from None
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            _checked_text(ctx)
             return super().invoke(ctx)
         except EXPECTED_FAILURES as exc:
             raise typer.Exit(failure_exit_code(exc)) from None
