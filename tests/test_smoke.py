@@ -33,7 +33,7 @@ def test_the_tests_run_the_command_tree_users_get(cli, tmp_path):
     assert shipped.returncode == 0, shipped.stderr
     tested = cli("--help")
     assert tested.exit_code == 0
-    names = ["checklist", "school", "inspector", "inspect", "finding", "report", "demo"]
+    names = ["checklist", "school", "inspector", "inspect", "finding", "report", "sync", "demo"]
     assert _command_names(shipped.stdout) == names
     assert _command_names(tested.stdout) == names
 

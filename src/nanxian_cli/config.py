@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nanxian_cli.errors import InputError
+from nanxian_cli.errors import InputError, NanxianError
 from nanxian_cli.i18n import tr
 
 APP_NAME = "nanxian"
@@ -55,6 +55,27 @@ def locale_lang() -> str:
         if value and value not in ("C", "POSIX") and not value.startswith("C."):
             return "zh" if value.lower().startswith("zh") else "en"
     return "zh"
+
+
+def _language(value: str) -> str | None:
+    value = value.lower()
+    return "zh" if value.startswith("zh") else "en" if value.startswith("en") else None
+
+
+def help_language(option: str | None) -> str:
+    """The language of the root's help, before the settings are read: `--lang`, NANXIAN_LANG, the config
+    file's `lang`, the locale, as for every command. Help is shown whatever is wrong: a bad value or a config
+    file that cannot be read is skipped here (the command itself reports it)."""
+    for value in (option, os.environ.get("NANXIAN_LANG")):
+        if value and _language(value):
+            return _language(value) or "zh"
+    try:
+        configured = read_config(_config_file()).get("lang")
+    except (NanxianError, OSError, ValueError):
+        configured = None
+    if isinstance(configured, str) and _language(configured):
+        return _language(configured) or "zh"
+    return locale_lang()
 
 
 @dataclass

@@ -14,7 +14,13 @@ import typer.main
 
 from nanxian_cli import __version__
 from nanxian_cli.cli.options import ChecklistsOption, DbOption, LangOption
-from nanxian_cli.cli.runtime import NanxianGroup, NanxianTyper, apply_global_options, failure_exit_code
+from nanxian_cli.cli.runtime import (
+    NanxianGroup,
+    NanxianTyper,
+    apply_global_options,
+    closed_pipe,
+    failure_exit_code,
+)
 
 # Each command of the root: the module whose `app` (named alike) it is, in the order of `nanxian --help`.
 COMMANDS = {
@@ -32,7 +38,22 @@ COMMANDS = {
 class RootGroup(NanxianGroup):
     """The root command. Its commands are built when first asked for, through Click's lazy-loading hooks
     (`list_commands`, `get_command`): Typer builds every command of a group when it builds the group, and
-    a run needs only the group it names. `--help` asks for all of them; the tree is the same either way."""
+    a run needs only the group it names. `--help` asks for all of them; the tree is the same either way.
+
+    Its options are the global ones, so it does not take them a second time (`takes_global_options_late`); a
+    closed standard output while it prints (`nanxian --help | head -1`) ends the run quietly with 0."""
+
+    takes_global_options_late = False
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except OSError as exc:
+            import errno
+
+            if exc.errno != errno.EPIPE:
+                raise
+            raise typer.Exit(closed_pipe()) from None
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(COMMANDS)
@@ -51,6 +72,7 @@ app = NanxianTyper(
     help="Checklists, school visits, findings and reports for county school supervisors (责任督学).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=True,  # Typer's own: --install-completion, --show-completion, _NANXIAN_COMPLETE=bash_source
 )
 
 
@@ -73,8 +95,23 @@ def root(
     apply_global_options(db, checklists, lang)
 
 
+COMPLETE_VAR = "_NANXIAN_COMPLETE"
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_instruction() -> None:
+    """Shell completion is Typer's (`--install-completion`, `--show-completion`); Typer reads the instruction in
+    `_NANXIAN_COMPLETE` as `source_bash`, Click 8 documents it as `bash_source`: both are taken."""
+    import os
+
+    shell, _, what = os.environ.get(COMPLETE_VAR, "").partition("_")
+    if shell in SHELLS and what in ("source", "complete"):
+        os.environ[COMPLETE_VAR] = f"{what}_{shell}"
+
+
 def main() -> None:
     """The console script: run the command tree; a failure outside any command is one line, not a traceback."""
+    _completion_instruction()
     try:
         app()
     except Exception as exc:  # raised outside a command, or a bug: one line, the traceback on request
