@@ -181,7 +181,7 @@ def test_digest_to_stdout(county, tmp_path, args, fmt):
     elif fmt == "html":
         assert out.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in out and "<script>" not in out
     elif fmt == "markdown":
-        assert "\\[bold\\]x\\[/\\] \\<script\\>" in out
+        assert "\\[bold\\]x\\[/\\] \\<script>" in out
     else:
         assert "2020-W4" in out.splitlines()[0] and HOSTILE in out and "\x1b" not in out
 
