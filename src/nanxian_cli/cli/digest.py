@@ -111,11 +111,6 @@ def _say(results: list, d) -> None:
 
 def _local(utc_text: str | None) -> str:
     """A recorded UTC time as county time, `YYYY-MM-DD HH:MM` (the stored text if it does not parse)."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+    from nanxian_cli.i18n import local_time
 
-    try:
-        when = dt.datetime.fromisoformat(utc_text or "").astimezone(ZoneInfo(settings().timezone))
-        return when.strftime("%Y-%m-%d %H:%M")
-    except (ValueError, KeyError, OSError):
-        return str(utc_text)
+    return local_time(utc_text, str(utc_text))
