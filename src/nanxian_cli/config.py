@@ -101,6 +101,9 @@ class Settings:
     db_is_default: bool = False
     inspector_source: str | None = None
     """Where `inspector` came from, for messages: `NANXIAN_INSPECTOR` or `<config file>: inspector`."""
+    usual_lang: str = "zh"
+    """The language without `--lang` (NANXIAN_LANG, the config file, the locale): the digest in another language,
+    asked for with --lang, is another file and another delivery."""
 
 
 def _config_file() -> Path | None:
@@ -209,6 +212,8 @@ def load_settings(
     else:
         raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}")
 
+    usual = _language(str(env.get("NANXIAN_LANG") or cfg.get("lang") or locale_lang())) or lang_value
+
     timezone = str(env.get("NANXIAN_TIMEZONE") or cfg.get("timezone") or DEFAULT_TIMEZONE)
     inspector = env.get("NANXIAN_INSPECTOR") or cfg.get("inspector")
     inspector_source = "NANXIAN_INSPECTOR" if env.get("NANXIAN_INSPECTOR") else f"{cfg_path}: inspector"
@@ -222,4 +227,5 @@ def load_settings(
         raw_config=cfg,
         db_is_default=db_is_default,
         inspector_source=inspector_source if inspector else None,
+        usual_lang=usual,
     )

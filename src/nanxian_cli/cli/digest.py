@@ -63,7 +63,11 @@ def digest(
 
         smtp = smtp_settings(settings())
         mail.check_settings(smtp)
-    file = delivery.file_target(output, the_week, fmt) if output is not None else None
+    from nanxian_cli.i18n import get_lang
+
+    # a digest in another language than the usual one (asked for with --lang) is another file and delivery
+    language = get_lang() if get_lang() != settings().usual_lang else None
+    file = delivery.file_target(output, the_week, fmt, language) if output is not None else None
 
     # Never create a database here: a mistyped NANXIAN_DB in a crontab must fail, not mail an empty digest.
     with open_db(create=False) as store:
@@ -73,7 +77,7 @@ def digest(
 
             sys.stdout.write(render(d, fmt or "text"))
             return
-        results = delivery.deliver(store, d, file=file, smtp=smtp, force=force)
+        results = delivery.deliver(store, d, file=file, smtp=smtp, force=force, language=language)
     _say(results, d)
 
 

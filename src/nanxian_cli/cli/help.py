@@ -343,62 +343,12 @@ def help_language(ctx: Any) -> str:
 
 # -- Chinese lines ------------------------------------------------------------------------------------
 # Rich breaks lines at spaces only, and Typer's help tables cut a longer "word" short with "…": a Chinese
-# sentence is one such word. So Chinese help is broken into lines here, between characters (never before a
-# closing mark such as ，。）, never after an opening one such as （), as wide as the column it is shown in.
-
-_NO_LINE_START = set("，。、；：！？）》」』】〉,.;:!?)]}%")
-_NO_LINE_END = set("（《「『【〈([{")
-
-
-def _wide(ch: str) -> bool:
-    import unicodedata
-
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _tokens(text: str) -> list[str]:
-    """Pieces a line may break between: one wide character, a run of narrow ones (a word, `--output`), a space."""
-    out: list[str] = []
-    for ch in text:
-        if ch == " ":
-            out.append(" ")
-        elif not _wide(ch) and ch not in _NO_LINE_START and ch not in _NO_LINE_END and out and out[-1] != " " \
-                and not _wide(out[-1][-1]) and out[-1][-1] not in _NO_LINE_START:
-            out[-1] += ch
-        else:
-            out.append(ch)
-    # glue: a closing mark to what comes before it, an opening mark to what comes after it
-    glued: list[str] = []
-    for tok in out:
-        if glued and (tok[0] in _NO_LINE_START or glued[-1][-1] in _NO_LINE_END) and tok != " " and glued[-1] != " ":
-            glued[-1] += tok
-        else:
-            glued.append(tok)
-    return glued
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` terminal cells (a piece wider than that gets a line of its own)."""
-    from rich.cells import cell_len
-
-    lines: list[str] = []
-    line = ""
-    for tok in _tokens(text):
-        if tok == " ":
-            if line:
-                line += " "
-            continue
-        if line and cell_len(line.rstrip() + tok) > width:
-            lines.append(line.rstrip())
-            line = tok
-        else:
-            line += tok
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
+# sentence is one such word. So Chinese help is broken into lines here (render/wrap.py), as wide as the column
+# it is shown in.
 
 def _has_wide(text: str | None) -> bool:
+    from nanxian_cli.render.wrap import _wide
+
     return bool(text) and any(_wide(ch) for ch in text or "")
 
 
@@ -448,6 +398,12 @@ def _help_column(params: list, ctx: Any, width: int) -> int:
                      + _range_text(param.type)]
         columns = [max(c, cell_len(text)) for c, text in zip(columns, cells, strict=True)]
     return max(12, width - 4 - sum(columns) - 10)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    from nanxian_cli.render.wrap import wrap as lines
+
+    return lines(text, width)
 
 
 def _broken(text: str, width: int) -> str:
