@@ -288,3 +288,19 @@ def test_a_bad_global_option_after_the_command_is_refused(cli, schools, db_path)
     assert "--lang / NANXIAN_LANG: expected zh or en, got 'fr'" in result.stderr
     assert result.stdout == ""
     assert db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_root_help_lists_each_group_with_its_own_help(cli, lang):
+    """The root's help lists the groups without building them: each with the help its real group has."""
+    from nanxian_cli.cli.help import translated
+
+    rows = {}
+    for line in _help(cli, env={"COLUMNS": "250", "NANXIAN_LANG": lang}).splitlines():
+        match = re.match(r"^│ ([a-z]+) +(.+?) *│$", line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    groups = [(path[0], command) for path, command in COMMANDS if len(path) == 1]
+    assert [name for name, _ in groups] == list(rows)
+    for name, command in groups:
+        assert rows[name] == translated(command.help, lang == "zh").split("\n\n")[0], name
