@@ -278,16 +278,21 @@ def _late_global_option(ctx: typer.Context, param: Any, value: str | None) -> No
     apply_global_options(values["--db"], values["--checklists"], values["--lang"])
 
 
+_LATE_OPTIONS: dict[str, Any] = {}
+
+
 def _accept_global_options(command: Any) -> None:
     """The global options are taken after the command too (`nanxian report summary --lang en`), hidden from its
-    help (the root's help lists them); a command's own option of the same name (`demo --db`) stays its own."""
-    from typer.core import TyperOption
+    help (the root's help lists them); a command's own option of the same name (`demo --db`) stays its own. The
+    options hold no state of their own, so every command shares the same three."""
+    if not _LATE_OPTIONS:
+        from typer.core import TyperOption
 
+        for name in GLOBAL_OPTIONS:
+            _LATE_OPTIONS[name] = TyperOption(param_decls=[name, f"late_{name[2:]}"], type=str, hidden=True,
+                                              expose_value=False, is_eager=True, callback=_late_global_option)
     taken = {o for p in command.params for o in getattr(p, "opts", ())}
-    for name in GLOBAL_OPTIONS:
-        if name not in taken:
-            command.params.append(TyperOption(param_decls=[name, f"late_{name[2:]}"], type=str, hidden=True,
-                                              expose_value=False, is_eager=True, callback=_late_global_option))
+    command.params.extend(option for name, option in _LATE_OPTIONS.items() if name not in taken)
 
 
 
