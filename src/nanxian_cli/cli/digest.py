@@ -23,7 +23,7 @@ def digest(
     fmt: DigestFormatOption = None,
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o",
+        typer.Option("--output", "-o", metavar="PATH",
                      help="A folder (file digest-YYYY-Www.<ext>) or a file; written atomically, once per week"),
     ] = None,
     email: Annotated[

@@ -7,8 +7,8 @@ are break points. (Rich and textwrap break at spaces only.)
 
 from __future__ import annotations
 
-_NO_LINE_START = set("，。、；：！？）》」』】〉")
-_NO_LINE_END = set("（《「『【〈")
+_NO_LINE_START = set("，。、；：！？）》」』】〉,.;:!?)>]}")
+_NO_LINE_END = set("（《「『【〈(<[{")
 
 
 def _wide(ch: str) -> bool:
