@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nanxian_cli.errors import InputError
+from nanxian_cli.errors import InputError, NanxianError
 from nanxian_cli.i18n import tr
 
 APP_NAME = "nanxian"
@@ -57,6 +57,27 @@ def locale_lang() -> str:
     return "zh"
 
 
+def _language(value: str) -> str | None:
+    value = value.lower()
+    return "zh" if value.startswith("zh") else "en" if value.startswith("en") else None
+
+
+def help_language(option: str | None) -> str:
+    """The language of the root's help, before the settings are read: `--lang`, NANXIAN_LANG, the config
+    file's `lang`, the locale, as for every command. Help is shown whatever is wrong: a bad value or a config
+    file that cannot be read is skipped here (the command itself reports it)."""
+    for value in (option, os.environ.get("NANXIAN_LANG")):
+        if value and _language(value):
+            return _language(value) or "zh"
+    try:
+        configured = read_config(_config_file()).get("lang")
+    except (NanxianError, OSError, ValueError):
+        configured = None
+    if isinstance(configured, str) and _language(configured):
+        return _language(configured) or "zh"
+    return locale_lang()
+
+
 @dataclass
 class SmtpSettings:
     host: str | None = None
@@ -80,6 +101,9 @@ class Settings:
     db_is_default: bool = False
     inspector_source: str | None = None
     """Where `inspector` came from, for messages: `NANXIAN_INSPECTOR` or `<config file>: inspector`."""
+    usual_lang: str = "zh"
+    """The language without `--lang` (NANXIAN_LANG, the config file, the locale): the digest in another language,
+    asked for with --lang, is another file and another delivery."""
 
 
 def _config_file() -> Path | None:
@@ -254,6 +278,8 @@ def load_settings(
         # the language is what is wrong: said in both
         raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}（应为 zh 或 en）")
 
+    usual = _language(str(env.get("NANXIAN_LANG") or cfg.get("lang") or locale_lang())) or lang_value
+
     timezone = str(env.get("NANXIAN_TIMEZONE") or cfg.get("timezone") or DEFAULT_TIMEZONE)
     inspector = env.get("NANXIAN_INSPECTOR") or cfg.get("inspector")
     inspector_source = "NANXIAN_INSPECTOR" if env.get("NANXIAN_INSPECTOR") else f"{cfg_path}: inspector"
@@ -267,4 +293,5 @@ def load_settings(
         raw_config=cfg,
         db_is_default=db_is_default,
         inspector_source=inspector_source if inspector else None,
+        usual_lang=usual,
     )

@@ -296,11 +296,14 @@ def print_matrix(section: Any, console: Any) -> None:
                 *[Text(matrix_cell_text(r.get(c.key)), style=_rate_style(r.get(c.key))) for c in chunk],
             )
         console.print(table)
-    legend = Text()
-    legend.append("≥90 ", style="green")
-    legend.append("≥75 ", style="yellow")
-    legend.append("<75 ", style="red")
-    legend.append(tr("· 无数据（合格率%，向下取整）", "· no data (compliance %, rounded down)"), style="dim")
+    # Said in words too: without colour (a pipe, a file, NO_COLOR, a black-and-white print) it still reads.
+    legend = Text(tr("格内为合格率（%，向下取整）：", "Each cell: compliance %, rounded down: "), style="dim")
+    legend.append(tr("≥90 绿", "≥90 green"), style="green")
+    legend.append(tr("，", ", "), style="dim")
+    legend.append(tr("75–89 黄", "75–89 yellow"), style="yellow")
+    legend.append(tr("，", ", "), style="dim")
+    legend.append(tr("<75 红", "below 75 red"), style="red")
+    legend.append(tr("；· 无数据", "; · no data"), style="dim")
     console.print(legend)
 
 
