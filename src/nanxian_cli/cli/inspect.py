@@ -264,16 +264,9 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
-    evidence, problems = _answer_evidence(doc)
-    try:
-        prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(),
-                                 where=str(doc.path))
-    except ValidationFailed as exc:  # the answers' problems and the evidence files' problems, all at once
-        raise ValidationFailed(exc.message, [*exc.details, *problems]) from None
-    if problems:
-        raise ValidationFailed(tr(f"答案文件中有 {len(problems)} 处问题；未写入任何内容",
-                                  f"{len(problems)} problem(s) in the answers; nothing was written"), problems)
+    evidence, evidence_problems = _answer_evidence(doc)
     problems = problems or _Problems(doc)
+    problems.found.extend(evidence_problems)  # the evidence files' problems are listed with all the others
     prepared = None
     if school is not None and loaded is not None:
         # a date already refused (or unreadable) is not judged again; the answers are judged as of today
