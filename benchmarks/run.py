@@ -484,13 +484,15 @@ def _version(package: str) -> str:
         return "?"
 
 
-def update_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else f"# Benchmarks\n\n{MARK_BEGIN}\n{MARK_END}\n"
-    if MARK_BEGIN not in text:
-        text += f"\n{MARK_BEGIN}\n{MARK_END}\n"
-    head, rest = text.split(MARK_BEGIN, 1)
-    _, tail = rest.split(MARK_END, 1)
-    README.write_text(f"{head}{MARK_BEGIN}\n{table}\n{MARK_END}{tail}", encoding="utf-8")
+def update_readme(table: str, begin: str = MARK_BEGIN, end: str = MARK_END, heading: str = "") -> None:
+    """Put `table` between the markers `begin` and `end` of README.md (a new section `heading` if they are not
+    there yet); every benchmark script writes its results this way."""
+    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    if begin not in text:
+        text += f"\n{'## ' + heading + chr(10) + chr(10) if heading else ''}{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from run import HERE, Sample, build, run_once  # noqa: E402
+from run import HERE, Sample, build, run_once, update_readme  # noqa: E402
 
-README = HERE / "README.md"
 MARK_BEGIN, MARK_END = "<!-- sync:begin -->", "<!-- sync:end -->"
 
 
@@ -92,12 +91,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if not args.quick:
-        text = README.read_text(encoding="utf-8")
-        if MARK_BEGIN not in text:
-            text += f"\n## Sync\n\n{MARK_BEGIN}\n{MARK_END}\n"
-        head, rest = text.split(MARK_BEGIN, 1)
-        _, tail = rest.split(MARK_END, 1)
-        README.write_text(f"{head}{MARK_BEGIN}\n{table}\n{MARK_END}{tail}", encoding="utf-8")
+        update_readme(table, MARK_BEGIN, MARK_END, "Sync")
         print("(written to benchmarks/README.md)")
 
 
