@@ -48,19 +48,14 @@ def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
     return chosen
 
 
-def _emit(report, layout, fmt: str, output: Path | None, kind: str = "report") -> None:
-    """Print the report to the terminal or write it atomically to --output."""
+def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report") -> None:
+    """Print the report to the terminal or write it atomically to --output (`kind`: the formats it offers); then,
+    when its period holds no visit (`empty`, reports.empty_period), say so on stderr with the period to try (the
+    JSON stays as it is)."""
     from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
 
     emit(ReportView(report, layout, kind), fmt, output)
-def _emit(report, layout, fmt: str, output: Path | None, empty=None) -> None:
-    """Print the report to the terminal or write it atomically to --output; then, when its period holds no visit
-    (`empty`, reports.empty_period), say so on stderr with the period to try (the JSON stays as it is)."""
-    from nanxian_cli.render.document import ReportView
-    from nanxian_cli.render.emit import emit
-
-    emit(ReportView(report, layout), fmt, output)
     if empty is not None and fmt != "json":
         _say_empty(empty)
 
@@ -261,7 +256,7 @@ def notice(
             f"Warning: another notice holds the number {issued['number']} too (visit {other.visit[:8]}, device "
             f"{other.device[:8]}, {other.issued_on}); both are kept: check the number ranges of the databases "
             f"([documents] notice_first / notice_last)\n"))
-    _emit(data, layout, fmt, output, "notice")
+    _emit(data, layout, fmt, output, kind="notice")
 
 
 # The digest command lives in its own module and attaches itself to this sub-app.
