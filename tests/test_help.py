@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -274,6 +275,7 @@ def test_global_options_after_the_command(cli, schools, db_path, tmp_path, check
     assert "督导合规汇总" in cli("report", "--lang", "zh", "summary", "--from", "2020-09-01").stdout
     mine = tmp_path / "mine"
     mine.mkdir()
+    shutil.copytree(checklists_dir / "library", mine / "library")  # the points routine-monthly shares (`ref:`)
     (mine / "tiny.yaml").write_text((checklists_dir / "routine-monthly.yaml").read_text(encoding="utf-8")
                                     .replace("id: routine-monthly", "id: tiny-one", 1), encoding="utf-8")
     listed = cli("checklist", "list", "--format", "json", "--checklists", mine)

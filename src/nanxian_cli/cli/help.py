@@ -32,6 +32,9 @@ EXAMPLES: dict[str, list[str]] = {
     "inspector add": ["nanxian inspector add 李明", "nanxian inspector add 李明 --phone 13800000000"],
     "inspector list": ["nanxian inspector list", "nanxian inspector list --format json"],
     "inspector assign": ["nanxian inspector assign 李明 NX-001 NX-002", "nanxian inspector assign 王芳 南洲实验小学"],
+    "inspector rename": ["nanxian inspector rename 李铭 李明"],
+    "inspector remove": ["nanxian inspector remove 王芳", "nanxian inspector remove 王芳 --force"],
+    "inspector unassign": ["nanxian inspector unassign 李明 NX-002", "nanxian inspector unassign 李明 --all"],
     "inspect": ["nanxian inspect visit 南洲实验小学 --checklist routine-monthly",
                 "nanxian inspect list --school NX-001"],
     "inspect visit": ["nanxian inspect visit 南洲实验小学 --checklist routine-monthly",
@@ -41,6 +44,9 @@ EXAMPLES: dict[str, list[str]] = {
     "inspect amend": ["nanxian inspect amend 2408933b drill-held yes --reason 补录演练记录"],
     "inspect void": ["nanxian inspect void 2408933b --reason 重复录入"],
     "inspect discard": ["nanxian inspect discard 2408933b --reason 改日再查"],
+    "inspect due": ["nanxian inspect due", "nanxian inspect due --inspector 李明 --month 2020-11"],
+    "inspect template": ["nanxian inspect template routine-monthly",
+                         "nanxian inspect template routine-monthly --school NX-001 -o visit.yaml"],
     "finding": ["nanxian finding list --overdue", "nanxian finding resolve 42 --note 已复查合格"],
     "finding list": ["nanxian finding list --overdue", "nanxian finding list --town 南洲镇 --due-within 7"],
     "finding show": ["nanxian finding show 42", "nanxian finding show '#42' --format json"],
@@ -51,6 +57,13 @@ EXAMPLES: dict[str, list[str]] = {
     "finding escalate": ["nanxian finding escalate 42 --reason 需教育局统筹解决"],
     "finding withdraw": ["nanxian finding withdraw 42 --reason 误录"],
     "finding reopen": ["nanxian finding reopen 42 --reason 复查发现仍未整改"],
+    "evidence": ["nanxian evidence add 2408933b rm-safety-guard 门卫室.jpg", "nanxian evidence list --visit 2408933b"],
+    "evidence add": ["nanxian evidence add 2408933b rm-safety-guard 门卫室.jpg --caption 门卫室无人值守",
+                     "nanxian evidence add 2408933b rm-safety-guard 整改前.jpg 整改前2.jpg"],
+    "evidence list": ["nanxian evidence list --visit 2408933b", "nanxian evidence list --finding 42 --format json"],
+    "evidence export": ["nanxian evidence export --visit 2408933b --output 佐证材料/",
+                        "nanxian evidence export 3f2a9c1b --output 佐证材料/"],
+    "evidence verify": ["nanxian evidence verify", "nanxian evidence verify --format json"],
     "report": ["nanxian report summary --from 2020-09-01 --to 2020-12-31",
                "nanxian report digest --week last --output digests/"],
     "report summary": ["nanxian report summary --from 2020-09-01 --to 2020-12-31",
@@ -60,6 +73,7 @@ EXAMPLES: dict[str, list[str]] = {
     "report school": ["nanxian report school NX-001", "nanxian report school 南洲实验小学 -o school.docx"],
     "report item": ["nanxian report item 21", "nanxian report item 4 --town 南洲镇 -o item4.xlsx"],
     "report visit": ["nanxian report visit 2408933b", "nanxian report visit 2408933b -o opinion.docx"],
+    "report notice": ["nanxian report notice 2408933b", "nanxian report notice 2408933b -o 整改通知书.docx"],
     "report digest": ["nanxian report digest --week 2020-W45",
                       "nanxian report digest --week last --output digests/ --email"],
     "sync": ["nanxian sync export -o week48.nxb", "nanxian sync import week48-li.nxb"],
@@ -130,8 +144,9 @@ ZH: dict[str, str] = {
     "Import and look up the school roster": "导入和查询学校名册",
     "Import or update schools by code. Any bad row: every problem listed, nothing imported.":
         "按学校代码导入或更新学校。任一行有错：列出全部问题，一所也不导入。",
-    "Roster file: .yaml/.yml (a list of schools) or .csv (header row)":
-        "名册文件：.yaml/.yml（学校列表）或 .csv（带表头）",
+    "Roster file: .yaml/.yml (a list of schools), .csv (header row) or .xlsx (first sheet); headers in English or "
+    "Chinese":
+        "名册文件：.yaml/.yml（学校列表）、.csv（带表头）或 .xlsx（第一个工作表）；表头可用英文或中文",
     "List schools, by town.": "按乡镇列出学校。",
     "Show one school.": "查看一所学校。",
     "Code, exact name, a unique part of the name, or pinyin initials (nzsyxx)":
@@ -145,6 +160,18 @@ ZH: dict[str, str] = {
     "List supervisors and how many schools each answers for.": "列出督学及各自负责的学校数。",
     "Make NAME the responsible supervisor (责任督学) of the schools.": "指定 NAME 为这些学校的责任督学。",
     "Schools: code, name, part of the name or pinyin initials": "学校：代码、名称、部分名称或拼音首字母",
+    "Register a supervisor under a new name; their schools follow. Past visits keep the name they were recorded "
+    "under.":
+        "为督学改登记姓名；其负责的学校随之更新。以往的督导记录仍记在原姓名下。",
+    "The registered name": "已登记的姓名",
+    "The new name": "新姓名",
+    "Take a supervisor off the register; their past visits are kept under their name.":
+        "从名册中删除督学；其以往的督导记录仍保留在其名下。",
+    "Remove even if schools still have them as their responsible supervisor (they are left with none)":
+        "即使仍有学校以其为责任督学也删除（这些学校暂无责任督学）",
+    "End NAME's responsibility (责任督学) for the schools; they are left with no responsible supervisor.":
+        "解除 NAME 对这些学校的责任督学职责；这些学校暂无责任督学。",
+    "All of this supervisor's schools": "该督学负责的全部学校",
     # inspect
     "Record school visits (interactive or from an answers file); list, show, amend, void, discard a draft":
         "督导记录：录入（逐项问答或从回答文件）、列出、查看、更正、作废、放弃草稿",
@@ -181,6 +208,19 @@ ZH: dict[str, str] = {
     "Give up a draft: one with answers is kept as void with the reason; an empty one is removed.":
         "放弃草稿：已有回答的草稿连同原因作为作废记录保留；空草稿直接删除。",
     "Why the draft is given up (kept)": "放弃原因（保留）",
+    "The month of 挂牌督导: per supervisor, the assigned schools not yet visited that month, days since the last "
+    "visit, open findings waiting for a re-check and those due within 7 days.":
+        "挂牌督导的当月情况：按督学列出本月尚未督导的负责学校、距上次督导的天数、待复查的整改项和 7 天内到期的整改项。",
+    "Only this supervisor's schools": "只看该督学负责的学校",
+    "YYYY-MM (default: this month, county time)": "YYYY-MM（默认：本月，按本县时间）",
+    "A blank answers file for CHECKLIST: every (applicable) point with its text and accepted answers as comments. "
+    "Fill it in and record it with `inspect visit --answers FILE`.":
+        "生成 CHECKLIST 的空白回答文件：每个（适用的）要点及其内容和可填的回答写成注释。填好后用 "
+        "`inspect visit --answers FILE` 录入。",
+    "Only the points that apply to this school (code, name, initials); its code is filled in":
+        "只列出适用于该学校的要点（代码、名称、拼音首字母）；并填好学校代码",
+    "The visit's day, YYYY-MM-DD: the checklist version and seasonal points of that day (default: today)":
+        "督导日期，YYYY-MM-DD：按该日有效的检查表版本和季节性要点（默认：今天）",
     # finding
     "Findings (整改项): list, show; record the 整改报告, resolve (销号), extend, escalate, withdraw, reopen":
         "整改项：列出、查看；登记整改报告、销号、延期、上报/交办、撤销、重新打开",
@@ -218,9 +258,35 @@ ZH: dict[str, str] = {
     "Reopen a resolved or withdrawn finding: open again, with its old due date (extend it if needed).":
         "重新打开已整改或已撤销的整改项：恢复为待整改，沿用原整改期限（需要时再延期）。",
     "Why it is reopened": "重新打开的原因",
+    "A photo or document to keep with it (JPEG, PNG, WEBP, HEIC, PDF, DOCX); repeat for several":
+        "随之保存的照片或文件（JPEG、PNG、WEBP、HEIC、PDF、DOCX）；多个文件时重复此选项",
+    # evidence
+    "Photos and documents: add to a point of a visit, list, export, verify":
+        "佐证材料（照片和文件）：添加到督导要点、列出、导出、校验",
+    "Attach photos or documents to a point of a visit (example: nanxian evidence add 5e09fa15 rm-safety-guard "
+    "门卫室.jpg --caption \"门卫室无人值守\").":
+        "为一次督导的某个要点添加照片或文件（例：nanxian evidence add 5e09fa15 rm-safety-guard 门卫室.jpg --caption "
+        "门卫室无人值守）。",
+    "The point's id in the visit's checklist": "该次督导所用检查表中的要点编号",
+    "Photos (JPEG, PNG, WEBP, HEIC) or documents (PDF, DOCX)": "照片（JPEG、PNG、WEBP、HEIC）或文件（PDF、DOCX）",
+    "What the photo or document shows": "照片或文件的说明",
+    "List the photos and documents kept, with the points and findings they show (never where they were taken).":
+        "列出已保存的照片和文件，以及它们对应的要点和整改项（不显示拍摄地点）。",
+    "Only the files of this visit": "只看该次督导的材料",
+    "Only the files of this finding (42, #42, id)": "只看该整改项的材料（42、#42 或编号）",
+    "Copy files out, each named by its id and kind (<sha256>.jpg), never by the name it came with (example: "
+    "nanxian evidence export --visit 5e09fa15 --output 佐证材料/).":
+        "把材料复制出来，文件名为其编号和类型（<sha256>.jpg），不用原来的文件名（例：nanxian evidence export --visit "
+        "5e09fa15 --output 佐证材料/）。",
+    "The file's id: its sha256, or 8 or more of its first characters": "材料编号：其 sha256，或前 8 位以上",
+    "The folder to copy the files into (made if missing)": "复制到的文件夹（不存在时自动创建）",
+    "Every file of this visit": "该次督导的全部材料",
+    "Hash every kept file again: missing or changed ones (exit 1) and files no record refers to are listed. Reads "
+    "only.":
+        "重新计算每个已保存文件的哈希：列出缺失或被改动的（退出码 1）以及没有记录引用的文件。只读不写。",
     # report
-    "Compliance reports: summary, school, item, matrix, visit, digest":
-        "合格情况报告：汇总、学校、工作要点、矩阵、督导意见书、周报",
+    "Compliance reports: summary, school, item, matrix, visit, notice, digest":
+        "合格情况报告：汇总、学校、工作要点、矩阵、督导意见书、整改通知书、周报",
     "Totals and one row per group, worst first; schools not visited in the period are listed.":
         "合计及分组明细，最差的在前；并列出期间内未督导的学校。",
     "The period defaults to 1 September of the school year up to today (county time).":
@@ -236,8 +302,14 @@ ZH: dict[str, str] = {
     "One plan item across the county: the points that check it, pass rate by town and school, failing schools.":
         "全县的一项工作要点：检查它的要点、按乡镇和学校的合格率、不合格的学校。",
     "Work-plan item number, 1..21": "工作要点序号，1–21",
-    "The 督导意见书 for one visit: checked, passed and failed points, 整改 deadlines, signature lines.":
-        "一次督导的督导意见书：检查、合格和不合格的要点，整改期限，签名栏。",
+    "The 督导意见书 for one visit: the visit, what went well, problems, 整改 requirements, re-checks, signatures.":
+        "一次督导的督导意见书：基本情况、主要成绩、存在问题、整改意见、复查情况和签名栏。",
+    "The 整改通知书 for a visit's findings, numbered once when first issued (the same number on every reprint).":
+        "一次督导所发现问题的整改通知书，首次印发时编号（以后每次重印编号不变）。",
+    "Date of issue, YYYY-MM-DD (first print only; default: today, county time)":
+        "印发日期，YYYY-MM-DD（仅首次印发时有效；默认：今天，按本县时间）",
+    "table | json | markdown | html | docx (default: from --output's extension, else table)":
+        "table | json | markdown | html | docx（默认：按 --output 的扩展名，否则 table）",
     "Weekly digest of one ISO week (Monday-Sunday, county time): to the terminal, a file, or e-mail.":
         "某一 ISO 周（周一至周日，按本县时间）的督导周报：输出到终端、文件或发送邮件。",
     "Deliveries are recorded once they succeed; running again for the same week does nothing unless --force.":
