@@ -4,6 +4,7 @@ for English sentences under `--lang zh` (tests/zh_scan.py, run by the `cli` fixt
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,11 +38,11 @@ def test_values_have_their_words_in_chinese(cli, vdir, tmp_path):
     (("report", "summary", "--foo"), "错误: 没有选项 --foo（可用：--format、--from、--to）"),
     (("report", "summary", "--format", "pdf"),
      "错误: --format / -f：应为 table | json | csv | markdown | html | xlsx | docx 之一，收到 'pdf'"),
-    (("report", "item", "abc"), "错误: NUMBER：应为整数，收到 'abc'"),
+    (("report", "item", "abc"), "错误: N：应为整数，收到 'abc'"),
     (("finding", "list", "--due-within", "99999"), "错误: --due-within：应在 0–3660 之间，收到 99999"),
     (("reprt",), "错误: 没有命令 'reprt'；是否要用：report"),
     (("inspect", "vist"), "错误: 没有命令 'vist'；是否要用：visit、list"),
-    (("inspect", "show"), "错误: 缺少参数 VISIT_REF"),
+    (("inspect", "show"), "错误: 缺少参数 VISIT"),
     (("inspect", "discard", "12345678"), "错误: 缺少选项 --reason"),
     (("school", "show", "a", "b"), "错误: 多余的参数：b"),
     (("report", "summary", "--from"), "错误: 选项 --from 需要一个值"),
@@ -50,6 +51,7 @@ def test_command_line_mistakes_in_chinese(cli, vdir, args, said):
     result = cli("--lang", "zh", *args)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0].startswith(said), result.stderr
+    assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", result.stderr), result.stderr  # arguments as help names them
     assert english_sentences(result.stderr) == []
     # English keeps Click's own words
     assert cli(*args).exit_code == 2
