@@ -26,8 +26,12 @@ def test_markdown_leaves_dates_ids_and_words_alone(cli, report_db, tmp_path):  #
     visit = tmp_path / "v.md"
     assert cli("report", "visit", report_db["v2"], "-o", visit).exit_code == 0
     text = visit.read_text(encoding="utf-8")
-    assert "| m-a | A drill was held | no | critical | 本学期未演练 |" in text
+    # the 督导意见书 names points by their text, never by id (DESIGN.md, "Documents for the school")
+    assert "| 1 | A drill was held | not in place | 本学期未演练 | this must be in place | critical |" in text
     assert "Supervisor (signature): ____" in text
+    # headings are inline text: their numbers and the issuer's blank to fill in are written as they are
+    assert "## 1. The visit" in text and "## 3. Problems found" in text
+    assert "**________ County Education Supervision Office**" in text and "\\_" not in text
 
 
 def test_markdown_still_escapes_what_markdown_reads(cli, schools, tmp_path):
@@ -54,6 +58,12 @@ def test_escape_markdown_in_every_context():
     assert esc("+ x") == "\\+ x" and esc("> quote") == "\\> quote" and esc("= x") == "\\= x" and esc("2) b") == "2\\) b"
     assert esc("C:\\data\\") == "C:\\data\\\\" and esc("a\\*") == "a\\\\\\*"
     assert esc("line\none") == "line one" and esc(None) == ""
+    # a run of underscores between spaces is no emphasis; alone on a line it is a thematic break
+    assert esc("________ 县教育督导室") == "________ 县教育督导室" and esc("报送 ____ 。") == "报送 ____ 。"
+    assert esc("_a_ b_") == "\\_a\\_ b\\_" and esc("___") == "\\_\\_\\_" and esc(" _ _ _") == " \\_ \\_ \\_"
+    # after `## ` a number, a dash or a plus begins no block; a leading `#` would close the heading
+    assert esc("1. The visit", heading=True) == "1. The visit" and esc("- x", heading=True) == "- x"
+    assert esc("#", heading=True) == "\\#" and esc("1. x") == "1\\. x"
 
 
 # -- county time ---------------------------------------------------------------------------------------------

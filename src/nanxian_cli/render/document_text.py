@@ -91,7 +91,7 @@ def document_markdown(doc: Any) -> str:
     lines = []
     if doc.official and doc.issuer:
         lines += [f"**{escape_markdown(doc.issuer)}**", ""]
-    lines += [f"# {escape_markdown(doc.title)}", ""]
+    lines += [f"# {escape_markdown(doc.title, heading=True)}", ""]
     if doc.official and doc.number:
         lines += [escape_markdown(doc.number), ""]
     for label, value in doc.meta:
@@ -101,7 +101,7 @@ def document_markdown(doc: Any) -> str:
         if s.data_only:
             continue
         if s.title:
-            lines += [f"## {escape_markdown(s.title)}", ""]
+            lines += [f"## {escape_markdown(s.title, heading=True)}", ""]
         if s.layout == "signatures":
             for r in s.rows:
                 if "label" in r:  # the blanks to sign on stay lines, not escaped characters
