@@ -86,8 +86,11 @@ def _scan_in_chinese(runner: CliRunner, argv: list[str], env: dict | None) -> No
     from nanxian_cli.i18n import get_lang, set_lang
 
     spoken = get_lang()
+    # Chinese is the usual language too (NANXIAN_LANG), as for a Chinese user: a command whose output depends on
+    # the language beside the usual one (the digest's `digest-YYYY-Www.zh.txt`) aims at the same files again
+    zh_env = {**(env or {}), "NANXIAN_LANG": "zh"}
     try:
-        zh = runner.invoke(app, ["--lang", "zh", *argv], env=env, catch_exceptions=False)
+        zh = runner.invoke(app, ["--lang", "zh", *argv], env=zh_env, catch_exceptions=False)
     finally:
         set_lang(spoken)  # the test goes on in the language of its own run
     found = english_sentences(zh.stderr)
