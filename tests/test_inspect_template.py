@@ -79,3 +79,30 @@ def test_template_to_a_file_and_refusals(cli, vdir, db_path, tmp_path):
     result = cli("inspect", "template", "t-visit", "--output", db_path)
     assert result.exit_code == 2
     assert counts(db_path)["visits"] == 0
+
+
+def test_the_readme_answers_file_example_is_the_templates_own_start(cli, db_path):
+    """The README's answers-file example is what `inspect template` writes, with the date, the supervisor and two
+    answers filled in: every other line, comments included, is the command's own."""
+    from pathlib import Path
+
+    from nanxian_cli.config import bundled_data_dir
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"Answers file \(command-line options override the header\):\n\n```yaml\n(.*?)```", readme, re.S)
+    assert block, "README answers-file example not found"
+    command = re.search(r"`nanxian (--lang en inspect template [^`]+)` writes, with the date", readme)
+    assert command, "README does not name the command its example comes from"
+    assert cli("school", "import", bundled_data_dir() / "schools.sample.yaml").exit_code == 0
+    assert cli("inspector", "add", "李明").exit_code == 0
+    result = cli(*command.group(1).split())
+    assert result.exit_code == 0, result.output
+
+    def blank(line: str) -> str:
+        line = re.sub(r"^(date|inspector):.*?(?=\s+#)", r"\1:", line)
+        return re.sub(r"^(  [a-z][\w.-]*):( .*)?$", r"\1:", line)
+
+    shown = block.group(1).splitlines()
+    written = result.stdout.splitlines()[:len(shown)]
+    assert [blank(line) for line in shown] == [blank(line) for line in written]
+    assert sum(1 for a, b in zip(shown, written, strict=True) if a != b) == 4  # date, supervisor, two answers
