@@ -19,7 +19,7 @@ ALLOWED = {
 
 _PATH = re.compile(r"(?:[A-Za-z]:)?[^\s'\"，。；：（）()、]*[/\\][^\s'\"，。；：（）()、]*")
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|《[^》\n]*》")
-_COMMAND = re.compile(r"\bnanxian\b[^\n，。；）)'\"`]*")
+_COMMAND = re.compile(r"\bnanxian\b(?=[ \t]+(?:-|[a-z]))[^\n，。；）)'\"`]*")  # not `nanxian 数据包`
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:\.\w+)*")
 _TOKEN_ID = re.compile(r"[\w.@+]*[\d_.\-@+][\w.@+\-]*")  # NX-001, routine-monthly, t_class, a.b, 0x1f, 3.5
 _ENV = re.compile(r"\b[A-Z][A-Z0-9_]{2,}\b")

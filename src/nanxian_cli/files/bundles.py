@@ -277,7 +277,8 @@ class Bundle:
                     raise InputError(tr(f"{where}:{number}：不是 UTF-8 文本",
                                         f"{where}:{number}: not UTF-8 text")) from None
                 except ValueError as exc:
-                    raise InputError(tr(f"{where}:{number}：不是 JSON（{exc}）",
+                    column = f"第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else "无法解析"
+                    raise InputError(tr(f"{where}:{number}：不是 JSON（{column}）",
                                         f"{where}:{number}: not JSON ({exc})")) from None
                 if check:
                     yield number, check_record(record, f"{where}:{number}")
@@ -342,7 +343,8 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bu
     except FileNotFoundError:
         raise InputError(tr(f"{path}：文件不存在", f"{path}: file not found")) from None
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        why = "没有读取权限" if isinstance(exc, PermissionError) else "无法读取"
+        raise InputError(tr(f"{path}：{why}", f"{path}: {exc.strerror or exc}")) from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(tr(f"{path}：不是普通文件（数据包应为 .nxb 文件）",
                             f"{path}: not a regular file (a bundle is a .nxb file)"))
@@ -352,7 +354,7 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bu
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise _damaged(path, f"无法读取 zip：{exc}", f"cannot read it as a zip: {exc}") from None
+        raise _damaged(path, "不是 zip 文件，或 zip 已损坏", f"cannot read it as a zip: {exc}") from None
     try:
         manifest, digest = _check(zf, path, progress)
     except BaseException:
@@ -425,7 +427,7 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
                     if progress is not None:
                         progress(len(chunk))
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
-            raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+            raise _damaged(path, f"{name} 无法读取（已损坏或不完整）", f"{name} cannot be read: {exc}") from None
         if digest.hexdigest() != expected:
             raise _damaged(path, f"{name} 的校验值不符（内容被改动或损坏）",
                            f"{name} does not match its sha256 (altered or damaged)")
@@ -445,7 +447,7 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int) -> byte
         with zf.open(name) as fh:
             data = fh.read(limit + 1)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+        raise _damaged(path, f"{name} 无法读取（已损坏或不完整）", f"{name} cannot be read: {exc}") from None
     if len(data) > limit:
         raise _damaged(path, f"{name} 太大", f"{name} is too large")
     return data
