@@ -106,3 +106,19 @@ def test_the_readme_answers_file_example_is_the_templates_own_start(cli, db_path
     written = result.stdout.splitlines()[:len(shown)]
     assert [blank(line) for line in shown] == [blank(line) for line in written]
     assert sum(1 for a, b in zip(shown, written, strict=True) if a != b) == 4  # date, supervisor, two answers
+
+
+def test_a_school_the_checklist_does_not_concern_is_refused_in_words(cli, vdir, db_path, tmp_path):
+    """A template for a school the checklist does not concern: exit 2, nothing written; under zh the school's
+    stages are said in Chinese, never as the roster's keys."""
+    (vdir / "t-kg.yaml").write_text((vdir / "t-visit.yaml").read_text(encoding="utf-8")
+                                    .replace("id: t-visit", "id: t-kg", 1)
+                                    .replace("kind: routine\n", "kind: routine\napplies_to: {stages: [kindergarten]}\n",
+                                             1), encoding="utf-8")
+    before = db_path.read_bytes()
+    out = tmp_path / "t.yaml"
+    result = cli("--lang", "zh", "inspect", "template", "t-kg", "--school", "NX-002", "--output", out)
+    assert result.exit_code == 2, result.output
+    assert "不适用于" in result.stderr and "（小学、初中）" in result.stderr, result.stderr
+    assert "primary" not in result.stderr and "junior" not in result.stderr
+    assert not out.exists() and db_path.read_bytes() == before

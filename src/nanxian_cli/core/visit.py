@@ -15,6 +15,7 @@ from typing import Any
 from nanxian_cli.core.answers import AnswerError, Outcome, is_na, judge
 from nanxian_cli.core.applicability import applies, auto_na, in_season
 from nanxian_cli.core.scoring import Tally, tally
+from nanxian_cli.core.vocab import STAGE_LABELS
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import ValidationFailed
 
@@ -65,7 +66,8 @@ def applies_problem(checklist: Any, school: dict, prefix: str = "", day: dt.date
                      f"{prefix}checklist {checklist.id!r} is used in months {months} only; the visit is dated "
                      f"{day.isoformat()}")
     stages = " ".join(school["stages"])
-    return Words(f"{prefix}检查表 {checklist.id} 不适用于 {school['name']}（{stages}）",
+    stages_zh = "、".join(STAGE_LABELS.get(s, (s, s))[0] for s in school["stages"])
+    return Words(f"{prefix}检查表 {checklist.id} 不适用于 {school['name']}（{stages_zh}）",
                  f"{prefix}checklist {checklist.id!r} does not apply to {school['name']} ({stages})")
 
 
