@@ -104,6 +104,8 @@ SAMPLES = [
     ("错误: 1 个问题\n  x.yaml:6: items[0].plan[0]: Input should be less than or equal to 21",
      ["Input should be less than or equal to"]),
     ("Try 'nanxian --help' for help.", ["Try for help"]),
+    ("错误: x.nxb：不是完好的 nanxian 数据包（无法读取 zip：File is not a zip file）", ["File is not", "zip file"]),
+    ("继续查看：nanxian --db /x/demo.db report summary --from 2020-01-01", []),
 ]
 
 
