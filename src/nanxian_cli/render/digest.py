@@ -321,9 +321,9 @@ def render_mail_text(d: Digest, width: int = MAIL_WIDTH) -> str:
 def render_markdown(d: Digest) -> str:
     from nanxian_cli.render import escape_markdown as esc
 
-    lines = [f"# {esc(title(d), heading=True)}", ""]
+    lines = [f"# {esc(title(d))}", ""]
     for s in sections(d):
-        lines.append(f"## {esc(s.title, heading=True)}")
+        lines.append(f"## {esc(s.title)}")
         lines.append("")
         for line in s.lines:
             lines.append(esc(line))
