@@ -55,7 +55,8 @@ def list_(
     from nanxian_cli.render.emit import emit
     from nanxian_cli.render.findings import findings_listing
     from nanxian_cli.reports.findings import findings_list
-    from nanxian_cli.services.people import check_town, find_school, registered_inspector
+    from nanxian_cli.services.lookups import check_supervisor, check_town
+    from nanxian_cli.services.people import find_school
 
     if overdue:
         if status not in (None, "overdue"):
@@ -70,7 +71,7 @@ def list_(
     with open_db(create=False) as store:
         filters["school"] = find_school(store, school)["code"] if school else None
         if inspector is not None:
-            filters["inspector"] = registered_inspector(store, inspector, "--inspector")
+            filters["inspector"] = check_supervisor(store, inspector)
         if town is not None:
             filters["town"] = check_town(store, town)
         findings = findings_list(store, as_of=day, lang=get_lang(), **filters)

@@ -5,6 +5,7 @@ Each command: parse the options -> one compute call (reports/*) -> render the do
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,8 @@ from nanxian_cli.cli.options import (
     VisitArg,
 )
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.reports import empty_period
+from nanxian_cli.services.lookups import check_scope
 
 app = NanxianTyper(name="report", no_args_is_help=True,
                    help="Compliance reports: summary, school, item, matrix, visit, notice, digest")
@@ -45,12 +48,35 @@ def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
     return chosen
 
 
-def _emit(report, layout, fmt: str, output: Path | None, kind: str = "report") -> None:
-    """Print the report to the terminal or write it atomically to --output."""
+def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report") -> None:
+    """Print the report to the terminal or write it atomically to --output (`kind`: the formats it offers); then,
+    when its period holds no visit (`empty`, reports.empty_period), say so on stderr with the period to try (the
+    JSON stays as it is)."""
     from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
 
     emit(ReportView(report, layout, kind), fmt, output)
+    if empty is not None and fmt != "json":
+        _say_empty(empty)
+
+
+def _say_empty(empty) -> None:
+    from rich.text import Text
+
+    from nanxian_cli.cli.common import console
+    from nanxian_cli.i18n import tr
+
+    period_zh, period_en = f"{empty.date_from} 至 {empty.date_to}", f"between {empty.date_from} and {empty.date_to}"
+    if empty.latest is None:
+        text = tr(f"注意：{period_zh} 没有督导记录，也从未记录过符合这些条件的督导。",
+                  f"Note: no visits {period_en}; none has been recorded for these filters yet.")
+    else:
+        hint = f"--from {empty.try_from} --to {empty.try_to}"
+        text = tr(f"注意：{period_zh} 没有督导记录；最近一次督导在 {empty.latest}。可用 --from/--to 指定期间，"
+                  f"例如 {hint}",
+                  f"Note: no visits {period_en}; the latest visit is on {empty.latest}. Choose the period with "
+                  f"--from/--to, e.g. {hint}")
+    console(stderr=True).print(Text(text, style="yellow"), soft_wrap=True)
 
 
 def _check_stage(stage: str | None) -> None:
@@ -58,7 +84,10 @@ def _check_stage(stage: str | None) -> None:
     from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
-        raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        from nanxian_cli.i18n import tr
+
+        raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}",
+                            f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
 @app.command("summary")
@@ -85,8 +114,10 @@ def summary(
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage, inspector=inspector, checklist=checklist)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, scope, by)
-    _emit(data, layout, fmt, output)
+        empty = empty_period(store, scope)
+    _emit(data, layout, fmt, output, empty)
 
 
 @app.command("matrix")
@@ -106,8 +137,10 @@ def matrix(
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, scope)
-    _emit(data, layout, fmt, output)
+        empty = empty_period(store, scope)
+    _emit(data, layout, fmt, output, empty)
 
 
 @app.command("school")
@@ -126,8 +159,10 @@ def school(
     fmt = _format(fmt, output)
     scope = _scope(date_from, date_to)
     with open_db(create=False) as store:
-        data = report.compute(store, find_school(store, name), scope)
-    _emit(data, layout, fmt, output)
+        found = find_school(store, name)
+        data = report.compute(store, found, scope)
+        empty = empty_period(store, replace(scope, school=found["code"]))
+    _emit(data, layout, fmt, output, empty)
 
 
 @app.command("item")
@@ -147,8 +182,10 @@ def item(
     report.check_number(number)
     scope = _scope(date_from, date_to, town=town)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, number, scope)
-    _emit(data, layout, fmt, output)
+        empty = empty_period(store, scope)
+    _emit(data, layout, fmt, output, empty)
 
 
 @app.command("visit")
@@ -219,7 +256,7 @@ def notice(
             f"Warning: another notice holds the number {issued['number']} too (visit {other.visit[:8]}, device "
             f"{other.device[:8]}, {other.issued_on}); both are kept: check the number ranges of the databases "
             f"([documents] notice_first / notice_last)\n"))
-    _emit(data, layout, fmt, output, "notice")
+    _emit(data, layout, fmt, output, kind="notice")
 
 
 # The digest command lives in its own module and attaches itself to this sub-app.

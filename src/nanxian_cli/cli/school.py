@@ -24,10 +24,12 @@ def _check_stage(stage: str | None) -> None:
                             f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
+RosterArg = Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (a list of schools), .csv (header row) or "
+                                                ".xlsx (first sheet); headers in English or Chinese")]
+
+
 @app.command("import")
-def import_(file: Annotated[Path,
-                            typer.Argument(help="Roster file: "
-                                                ".yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
+def import_(file: RosterArg) -> None:
     """Import or update schools by code. Any bad row: every problem listed, nothing imported."""
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services.people import import_schools
@@ -56,6 +58,10 @@ def list_(
 
     _check_stage(stage)
     with open_db(create=False) as store:
+        if town is not None:
+            from nanxian_cli.services.lookups import check_town
+
+            town = check_town(store, town)
         schools = list_schools(store, town=town, stage=stage)
     emit(school_listing(schools), fmt, output)
 

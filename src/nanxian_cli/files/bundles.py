@@ -195,7 +195,7 @@ class Bundle:
         try:
             fh = self._zip.open(RECORDS)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise _damaged(self.path, f"{RECORDS} 无法读取：{exc}", f"{RECORDS} cannot be read: {exc}") from None
+            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）", f"{RECORDS} cannot be read: {exc}") from None
         with fh:
             digest = hashlib.sha256() if expected is not None else None
             yield from enumerate(_lines(fh, f"{self.path.name}: {RECORDS}", self.path, digest), start=1)
@@ -211,7 +211,8 @@ class Bundle:
         except UnicodeDecodeError:
             raise InputError(tr(f"{where}：不是 UTF-8 文本", f"{where}: not UTF-8 text")) from None
         except ValueError as exc:
-            raise InputError(tr(f"{where}：不是 JSON（{exc}）", f"{where}: not JSON ({exc})")) from None
+            column = f"第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else "无法解析"
+            raise InputError(tr(f"{where}：不是 JSON（{column}）", f"{where}: not JSON ({exc})")) from None
         if not check and type(record) is dict and record.get("kind") in RECORD_FIELDS:
             return record
         return check_record(record, where)  # says what is wrong
@@ -228,7 +229,7 @@ class Bundle:
                 while chunk := fh.read(1 << 20):
                     digest.update(chunk)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise _damaged(self.path, f"{RECORDS} 无法读取：{exc}", f"{RECORDS} cannot be read: {exc}") from None
+            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）", f"{RECORDS} cannot be read: {exc}") from None
         if digest.hexdigest() != expected:
             raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
                            f"{RECORDS} does not match its sha256 (altered or damaged)")
@@ -259,7 +260,7 @@ def _lines(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterato
         try:
             chunk = fh.read(1 << 20)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
-            raise _damaged(path, f"{RECORDS} 无法读取：{exc}", f"{RECORDS} cannot be read: {exc}") from None
+            raise _damaged(path, f"{RECORDS} 无法读取（已损坏或不完整）", f"{RECORDS} cannot be read: {exc}") from None
         if not chunk:
             break
         if digest is not None:
@@ -299,7 +300,8 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None, defer
     except FileNotFoundError:
         raise InputError(tr(f"{path}：文件不存在", f"{path}: file not found")) from None
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        why = "没有读取权限" if isinstance(exc, PermissionError) else "无法读取"
+        raise InputError(tr(f"{path}：{why}", f"{path}: {exc.strerror or exc}")) from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(tr(f"{path}：不是普通文件（数据包应为 .nxb 文件）",
                             f"{path}: not a regular file (a bundle is a .nxb file)"))
@@ -309,7 +311,7 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None, defer
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise _damaged(path, f"无法读取 zip：{exc}", f"cannot read it as a zip: {exc}") from None
+        raise _damaged(path, "不是 zip 文件，或 zip 已损坏", f"cannot read it as a zip: {exc}") from None
     try:
         manifest, digest = _check(zf, path, progress, RECORDS if defer_records else None)
     except BaseException:
@@ -387,7 +389,7 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
                     if progress is not None:
                         progress(len(chunk))
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
-            raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+            raise _damaged(path, f"{name} 无法读取（已损坏或不完整）", f"{name} cannot be read: {exc}") from None
         if digest.hexdigest() != expected:
             raise _damaged(path, f"{name} 的校验值不符（内容被改动或损坏）",
                            f"{name} does not match its sha256 (altered or damaged)")
@@ -407,7 +409,7 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int) -> byte
         with zf.open(name) as fh:
             data = fh.read(limit + 1)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+        raise _damaged(path, f"{name} 无法读取（已损坏或不完整）", f"{name} cannot be read: {exc}") from None
     if len(data) > limit:
         raise _damaged(path, f"{name} 太大", f"{name} is too large")
     return data

@@ -220,9 +220,20 @@ def _open_image(data: bytes, media: str, where: str) -> Any:
                             f"{where}: the image has too many pixels (over {Image.MAX_IMAGE_PIXELS:,}: a "
                             "decompression bomb?); nothing was stored")) from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a broken file; each one is a refusal
-        raise InputError(tr(f"{where}：图片已损坏或不完整（{exc}）；未保存任何内容",
-                            f"{where}: the image is damaged or cut short ({exc}); nothing was stored")) from None
+        zh, en = _image_problem(exc, IMAGE_TYPES[media], Image)
+        raise InputError(tr(f"{where}：图片已损坏或不完整（{zh}）；未保存任何内容",
+                            f"{where}: the image is damaged or cut short ({en}); nothing was stored")) from None
     return im
+
+
+def _image_problem(exc: BaseException, kind: str, Image: Any) -> tuple[str, str]:
+    """What Pillow found wrong, in our words (zh, en): its own messages are English only."""
+    said = str(exc).lower()
+    if isinstance(exc, EOFError) or "truncated" in said or "end of file" in said:
+        return f"{kind} 文件不完整，结尾缺失", f"the {kind} file ends too early"
+    if isinstance(exc, Image.UnidentifiedImageError) or "cannot identify" in said:
+        return f"无法作为 {kind} 图片读取", f"it cannot be read as a {kind} image"
+    return f"{kind} 图像数据无法解码", f"its {kind} image data cannot be decoded"
 
 
 def _check_image(data: bytes, media: str, where: str, found: EvidenceFile) -> None:
@@ -297,7 +308,7 @@ def _check_docx(data: bytes, where: str) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        raise refuse(f"无法作为 zip 读取（{exc}）", f"it cannot be read as a zip ({exc})") from None
+        raise refuse("无法作为 zip 读取", f"it cannot be read as a zip ({exc})") from None
     with zf:
         infos = zf.infolist()
         if len(infos) > _DOCX_MAX_MEMBERS:
@@ -321,7 +332,7 @@ def _check_docx(data: bytes, where: str) -> None:
             with zf.open("[Content_Types].xml") as fh:
                 types = fh.read(1024 * 1024)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise refuse(f"无法读取（{exc}）", f"it cannot be read ({exc})") from None
+            raise refuse("其中的文件无法读取（已损坏）", f"it cannot be read ({exc})") from None
         if len(xml) > _DOCX_MAX_XML:
             raise refuse("word/document.xml 太大", "word/document.xml is too large")
         if b"<w:document" not in xml[:65536] and b":document" not in xml[:65536]:

@@ -126,14 +126,72 @@ def _csv_value(v: Any) -> Any:
     return v
 
 
-def escape_markdown(text: Any) -> str:
+_ALWAYS = set("`*[]<|~")
+"""Interpreted wherever they stand: code, emphasis, links, HTML and autolinks, table cells, strikethrough."""
+_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_BLOCK_START = None  # compiled on first use
+
+
+def escape_markdown(text: Any, heading: bool = False) -> str:
+    """User text as literal Markdown (CommonMark with GitHub's tables and strikethrough), escaping only what
+    Markdown would read as markup: `2020-09-01`, `cs-drill-time`, `a_b` and `(note)` stay as they are.
+
+    Escaped: ` * [ ] < | ~ everywhere; `_` where it could start or end emphasis (not inside a word); `\\`
+    before punctuation or at the end; `&` that would start an entity (`&amp;`); at the start of the text, what
+    would begin a block (`#`, `>`, `-`, `+`, `=`, `1.`); a trailing ` #` (a heading's closing marks). Line
+    breaks become spaces: a value stays on its line (a table cell, a list item). A run of `_` with a space or
+    the text's edge on both sides is no emphasis (`________ 县教育督导室`, a blank to fill in), unless the text is
+    nothing else (a thematic break).
+
+    `heading`: the text follows `# ` on a heading's line, where it is inline text: `1.`, `-`, `+`, `=` and `>`
+    begin nothing there (`## 1. The visit`); a leading `#` is still escaped."""
+    import re
+
+    global _BLOCK_START
+    if _BLOCK_START is None:
+        _BLOCK_START = re.compile(r"^(\s*)(#|>|-|\+|=|\d+(?=[.)]))")
     s = "" if text is None else str(text)
+    s = s.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     out = []
-    for ch in s:
-        if ch in "\\`*_{}[]()#+-.!|<>&~":
+    for i, ch in enumerate(s):
+        before = s[i - 1] if i else ""
+        after = s[i + 1] if i + 1 < len(s) else ""
+        if ch in _ALWAYS:
             out.append("\\" + ch)
-        elif ch in "\r\n":
-            out.append(" ")
+        elif ch == "_":
+            inside_word = before.isalnum() and after.isalnum()
+            out.append(ch if inside_word or _lone_run(s, i) else "\\_")
+        elif ch == "\\":
+            out.append("\\\\" if not after or after in _PUNCTUATION else ch)
+        elif ch == "&" and re.match(r"#?\w+;", s[i + 1:]):
+            out.append("\\&")
         else:
             out.append(ch)
-    return "".join(out)
+    escaped = "".join(out)
+    if re.fullmatch(r"\s*(?:_\s*){3,}", escaped):  # a line of underscores alone is a thematic break
+        return escaped.replace("_", "\\_")
+    start = _BLOCK_START.match(escaped)
+    if start and heading and start.group(2) != "#":
+        start = None
+    if start:
+        lead, mark = start.group(1), start.group(2)
+        if mark[0].isdigit():  # `1.` or `1)`: an ordered list item
+            at = len(lead) + len(mark)
+            escaped = escaped[:at] + "\\" + escaped[at:]
+        else:
+            escaped = lead + "\\" + escaped[len(lead):]
+    closing = re.search(r"(?<=\s)#+\s*$", escaped)
+    if closing and closing.start() > 0:
+        escaped = escaped[:closing.start()] + "\\" + escaped[closing.start():]
+    return escaped
+
+
+def _lone_run(s: str, i: int) -> bool:
+    """Whether the run of `_` holding position `i` has a space or the text's edge on both sides: it can neither
+    open nor close emphasis (CommonMark's flanking rules)."""
+    start, end = i, i
+    while start > 0 and s[start - 1] == "_":
+        start -= 1
+    while end + 1 < len(s) and s[end + 1] == "_":
+        end += 1
+    return (start == 0 or s[start - 1].isspace()) and (end + 1 == len(s) or s[end + 1].isspace())

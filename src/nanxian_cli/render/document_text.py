@@ -91,7 +91,7 @@ def document_markdown(doc: Any) -> str:
     lines = []
     if doc.official and doc.issuer:
         lines += [f"**{escape_markdown(doc.issuer)}**", ""]
-    lines += [f"# {escape_markdown(doc.title)}", ""]
+    lines += [f"# {escape_markdown(doc.title, heading=True)}", ""]
     if doc.official and doc.number:
         lines += [escape_markdown(doc.number), ""]
     for label, value in doc.meta:
@@ -101,7 +101,7 @@ def document_markdown(doc: Any) -> str:
         if s.data_only:
             continue
         if s.title:
-            lines += [f"## {escape_markdown(s.title)}", ""]
+            lines += [f"## {escape_markdown(s.title, heading=True)}", ""]
         if s.layout == "signatures":
             for r in s.rows:
                 if "label" in r:  # the blanks to sign on stay lines, not escaped characters
@@ -296,11 +296,14 @@ def print_matrix(section: Any, console: Any) -> None:
                 *[Text(matrix_cell_text(r.get(c.key)), style=_rate_style(r.get(c.key))) for c in chunk],
             )
         console.print(table)
-    legend = Text()
-    legend.append("≥90 ", style="green")
-    legend.append("≥75 ", style="yellow")
-    legend.append("<75 ", style="red")
-    legend.append(tr("· 无数据（合格率%，向下取整）", "· no data (compliance %, rounded down)"), style="dim")
+    # Said in words too: without colour (a pipe, a file, NO_COLOR, a black-and-white print) it still reads.
+    legend = Text(tr("格内为合格率（%，向下取整）：", "Each cell: compliance %, rounded down: "), style="dim")
+    legend.append(tr("≥90 绿", "≥90 green"), style="green")
+    legend.append(tr("，", ", "), style="dim")
+    legend.append(tr("75–89 黄", "75–89 yellow"), style="yellow")
+    legend.append(tr("，", ", "), style="dim")
+    legend.append(tr("<75 红", "below 75 red"), style="red")
+    legend.append(tr("；· 无数据", "; · no data"), style="dim")
     console.print(legend)
 
 

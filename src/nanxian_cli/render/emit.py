@@ -15,8 +15,6 @@ from typing import Any
 
 from nanxian_cli.render.formats import choose, refuse_binary_on_terminal
 
-FILE_WIDTH = 160  # the table format written to a file is laid out for this many columns
-
 
 def emit(view: Any, fmt: str | None, output: Path | None) -> None:
     """Render `view` in the chosen format, to the terminal or atomically to `output`."""
@@ -54,17 +52,11 @@ def write_stdout(text: str) -> None:
     out.flush()
 
 
-def table_text(show: Callable[[Any], None], width: int = FILE_WIDTH) -> str:
-    """What `show` prints, as plain text `width` columns wide (the table format in a file)."""
-    import io
+def table_text(show: Callable[[Any], None]) -> str:
+    """What `show` prints, as plain text (the table format in a file): one record a line, however long."""
+    from nanxian_cli.render.table import unwrapped_text
 
-    from nanxian_cli.render.table import make_console
-
-    buf = io.StringIO()
-    console = make_console(file=buf, width=width)
-    console.no_color = True
-    show(console)
-    return buf.getvalue()
+    return unwrapped_text(show)
 
 
 @dataclass

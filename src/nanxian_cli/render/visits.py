@@ -3,7 +3,7 @@ cell a `Text`, never markup). The data are the dicts store/visits.py returns."""
 
 from __future__ import annotations
 
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import local_time, tr
 from nanxian_cli.render.emit import Listing, Record
 from nanxian_cli.render.findings import findings_table
 from nanxian_cli.render.labels import answer, percent, word
@@ -69,7 +69,7 @@ def visit_renderables(detail: dict, with_answers: bool) -> list:
                 for r in a["revisions"]:
                     hist.add_row(Text(a["item"]), Text(str(r["revision"])), Text(answer(r["value"])),
                                  Text(word(r["outcome"])), Text(r["note"] or ""), Text(r["reason"] or ""),
-                                 Text(r["author"] or ""), Text(r["recorded_at"]))
+                                 Text(r["author"] or ""), Text(local_time(r["recorded_at"])))
             out.append(hist)
     else:
         failed = [a for a in detail["answers"] if a["outcome"] == "fail"]

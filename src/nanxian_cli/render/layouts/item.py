@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.document import Column, Document, Section, filters_meta, period_text, totals_section
+from nanxian_cli.render.labels import shown_filters
 
 
 def layout(data: dict) -> Document:
@@ -46,6 +47,6 @@ def layout(data: dict) -> Document:
     ]
     return Document(
         kind="item", title=tr(f"工作要点 {number}：{title}", f"Plan item {number}: {title}"),
-        meta=[(tr("期间", "Period"), period_text(data["period"]))] + filters_meta(data["filters"]),
+        meta=[(tr("期间", "Period"), period_text(data["period"]))] + filters_meta(shown_filters(data["filters"])),
         sections=sections,
     )

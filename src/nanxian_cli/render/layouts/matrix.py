@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.document import Column, Document, Section, filters_meta, period_text
+from nanxian_cli.render.labels import shown_filters
 
 
 def layout(data: dict) -> Document:
@@ -25,6 +26,6 @@ def layout(data: dict) -> Document:
     )
     return Document(
         kind="matrix", title=tr("督导热力图：学校 × 21项工作要点", "Heat map: schools x the 21 plan items"),
-        meta=[(tr("期间", "Period"), period_text(data["period"]))] + filters_meta(data["filters"]),
+        meta=[(tr("期间", "Period"), period_text(data["period"]))] + filters_meta(shown_filters(data["filters"])),
         sections=[grid, county], csv_sections=["matrix"], landscape=True,
     )
