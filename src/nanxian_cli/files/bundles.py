@@ -195,7 +195,8 @@ class Bundle:
         try:
             fh = self._zip.open(RECORDS)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）", f"{RECORDS} cannot be read: {exc}") from None
+            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）",
+                           f"{RECORDS} cannot be read: {exc}") from None
         with fh:
             digest = hashlib.sha256() if expected is not None else None
             yield from enumerate(_lines(fh, f"{self.path.name}: {RECORDS}", self.path, digest), start=1)
@@ -229,7 +230,8 @@ class Bundle:
                 while chunk := fh.read(1 << 20):
                     digest.update(chunk)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）", f"{RECORDS} cannot be read: {exc}") from None
+            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）",
+                           f"{RECORDS} cannot be read: {exc}") from None
         if digest.hexdigest() != expected:
             raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
                            f"{RECORDS} does not match its sha256 (altered or damaged)")
