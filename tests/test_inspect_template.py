@@ -24,7 +24,8 @@ def test_template_for_a_school_lists_its_points_and_is_accepted_filled(cli, vdir
     assert result.exit_code == 0, result.output
     text = result.stdout
     data = yaml.safe_load(text)
-    assert data["school"] == "NX-001" and data["checklist"] == "t-visit" and data["date"] is None
+    # the day asked for is the visit's day: filled in (left empty, a later filling-in would record today)
+    assert data["school"] == "NX-001" and data["checklist"] == "t-visit" and str(data["date"]) == "2020-11-02"
     # every point that applies to a primary school with a canteen, in order, none answered yet
     assert list(data["answers"]) == ["t-drill", "t-class", "t-meal", "t-homework", "t-morale", "t-remarks"]
     assert set(data["answers"].values()) == {None}
@@ -51,6 +52,7 @@ def test_template_without_a_school_and_in_chinese(cli, vdir, tmp_path):
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(result.stdout)
     assert data["school"] is None and len(data["answers"]) == 7
+    assert data["date"] is None and "date:   # YYYY-MM-DD；留空为当天" in result.stdout  # no --date: left to fill in
     lines = result.stdout.splitlines()
     assert lines[0] == "# 答案文件：测试检查（t-visit 第 1 版）"
     assert "  # 1. 本学期开展疏散演练 [一般]" in lines

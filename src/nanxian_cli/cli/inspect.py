@@ -404,7 +404,7 @@ def template(
         _check_applies(loaded, found, day)
     points = [item for item in loaded.checklist.items if found is None or applies(item, found, day)]
     who = settings().inspector or (found or {}).get("inspector")
-    text = answers_template(loaded, found, points, who)
+    text = answers_template(loaded, found, points, who, day if date is not None else None)
     if output is None:
         write_stdout(text)
         return

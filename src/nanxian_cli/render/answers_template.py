@@ -51,9 +51,11 @@ def _applies(item: Any) -> str | None:
     return tr(f"仅适用于：{' '.join(parts)}", f"applies to: {' '.join(parts)}")
 
 
-def answers_template(loaded: Any, school: dict | None, points: list[Any], inspector: str | None) -> str:
-    """The template's text: the header keys, then every point of `points` (in checklist order) as a key with no
-    answer yet, preceded by its comments."""
+def answers_template(loaded: Any, school: dict | None, points: list[Any], inspector: str | None,
+                     day: Any = None) -> str:
+    """The template's text: the header keys (the visit's `day` filled in when one was given: the checklist version
+    and the seasonal points are those of that day), then every point of `points` (in checklist order) as a key with
+    no answer yet, preceded by its comments."""
     from nanxian_cli.core.answers import hint
     from nanxian_cli.core.vocab import SEVERITY_LABELS
 
@@ -74,7 +76,11 @@ def answers_template(loaded: Any, school: dict | None, points: list[Any], inspec
     school_note = f"{school['name']}" if school else tr("学校代码或名称", "school code or name")
     lines.append(f"school: {school_value}".rstrip() + f"   # {_one_line(school_note)}")
     lines.append(f"checklist: {cl.id}")
-    lines.append("date:   # " + tr("YYYY-MM-DD；留空为当天", "YYYY-MM-DD; empty: today"))
+    if day is None:
+        lines.append("date:   # " + tr("YYYY-MM-DD；留空为当天", "YYYY-MM-DD; empty: today"))
+    else:
+        lines.append(f"date: {day.isoformat()}   # " + tr("本模板按这一天的检查表版本和季节性要点生成",
+                                                       "the checklist version and seasonal points of this day"))
     who = _quoted(inspector) if inspector else ""
     lines.append(f"inspector: {who}".rstrip() + "   # " + tr(
         "督学姓名（已登记）；留空：配置中的 inspector 或学校的责任督学",
