@@ -14,6 +14,7 @@ import io
 from typing import Any
 
 from nanxian_cli.i18n import get_lang, tr
+from nanxian_cli.render.document import ATTACHMENTS
 from nanxian_cli.render.document_text import cell_kind, matrix_cell_text, plain
 
 TITLE_FONT = "方正小标宋简体"
@@ -276,9 +277,12 @@ def _widths(table: Any, widths_mm: list[float]) -> None:
     tblpr.append(margins)
     for col, mm in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=False):
         col.set(qn("w:w"), str(int(mm * 56.7)))
-    for row in table.rows:
-        for cell, mm in zip(row.cells, widths_mm, strict=False):
-            cell.width = Mm(mm)
+    for row in table.rows:  # a merged cell is as wide as the columns it spans
+        start = 0
+        for tc in row._tr.tc_lst:
+            tc.get_or_add_tcPr().get_or_add_tcW().type = "dxa"
+            tc.width = Mm(sum(widths_mm[start:start + tc.grid_span]))
+            start += tc.grid_span
 
 
 def _cell_text(cell: Any, text: str, *, bold: bool = False, align: str | None = None, fill: str | None = None) -> None:
@@ -311,7 +315,7 @@ def _mm_per_cell(official: bool) -> float:
     return (10.5 if official else 9.5) * 0.3528 / 2
 
 
-def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) -> None:
+def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool, doc: Any = None) -> None:
     from nanxian_cli.render.html import rate_class
     from nanxian_cli.render.widths import column_widths
 
@@ -324,6 +328,7 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
     for cell, c in zip(table.rows[0].cells, columns, strict=False):
         _cell_text(cell, c.header, bold=True, align="center", fill="EEF2F7")
     _row_flags(table.rows[0], header=True)
+    under = []  # the rows under which files are shown, and what they show
     for r in s.rows:
         row = table.add_row()
         _row_flags(row)
@@ -334,7 +339,98 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
             fill = RATE_FILLS.get(rate_class(value).split()[-1]) if matrix else None
             text = matrix_cell_text(value) if matrix else plain(value, kind)
             _cell_text(cell, text, align="right" if kind in ("int", "rate", "number") else None, fill=fill)
+        if r.get(ATTACHMENTS) and doc is not None:
+            files = table.add_row()
+            _row_flags(files)
+            under.append((row, files, r[ATTACHMENTS]))
     _widths(table, widths)
+    for above, row, entries in under:
+        _files_row(above, row, entries, doc, widths)
+
+
+def _small(paragraph: Any, size: float, *, exact: float | None = None, grey: bool = False) -> None:
+    """A paragraph in a smaller size: single line spacing (a picture in an exact-height line would be cut), or an
+    exact line height."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt, RGBColor
+
+    paragraph.style = "NX Table"
+    fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    if exact is None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        fmt.line_spacing, fmt.line_spacing_rule = Pt(exact), WD_LINE_SPACING.EXACTLY
+    for run in paragraph.runs:
+        run.font.size = Pt(size)
+        if grey:
+            run.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+
+
+def _files_row(above: Any, row: Any, entries: list[dict], doc: Any, widths_mm: list[float]) -> None:
+    """The row under a table row holding its files: photos as thumbnails (about 5 cm wide, three to a line, each
+    with its caption and short hash), then documents and photos that cannot be shown, by name and hash. The row
+    above keeps with it on one page; a row of one line of photos is never split."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    from nanxian_cli.render.document import file_label, file_line, file_state, file_tags, is_photo
+    from nanxian_cli.render.html import PER_LINE, fitted, thumb_box
+
+    cells = row.cells
+    target = cells[1].merge(cells[-1]) if len(cells) > 2 else cells[-1]
+    room = sum(widths_mm[1:] if len(widths_mm) > 1 else widths_mm) - 2 * CELL_PADDING_MM
+    box = thumb_box(room)
+    photos, lines = [], []
+    for e in entries:
+        state, copy = file_state(doc, e["sha256"]), doc.files.get(e["sha256"])
+        if is_photo(e) and state == "ok" and copy is not None and copy.image is not None:
+            photos.append((e, copy))
+        else:
+            lines.append(file_line(e, state))
+    for cell in above.cells:  # the problem and its photos on one page
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+    first = target.paragraphs[0]
+    if photos:
+        per = room / PER_LINE
+        grid = target.add_table(rows=0, cols=PER_LINE)
+        grid.autofit = False
+        for start in range(0, len(photos), PER_LINE):
+            line = grid.add_row()
+            _row_flags(line)
+            for cell, (e, copy) in zip(line.cells, photos[start:start + PER_LINE], strict=False):
+                w, h = fitted(copy.size, box)
+                picture = cell.paragraphs[0]
+                picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                picture.add_run().add_picture(io.BytesIO(copy.image), width=Mm(w), height=Mm(h))
+                _small(picture, 9)
+                picture.paragraph_format.space_before = Mm(1)
+                caption = cell.add_paragraph(_clean(file_label(e)))
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _small(caption, 9, exact=11)
+                tags = cell.add_paragraph(_clean(" · ".join(file_tags(e, state="ok"))))
+                tags.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _small(tags, 8, exact=10, grey=True)
+        for line_row in grid.rows:
+            for tc in line_row._tr.tc_lst:
+                tc.width = Mm(per)
+        for col in grid._tbl.tblGrid.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol"):
+            col.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w", str(int(per * 56.7)))
+        target._tc.remove(first._p)  # the cell opens with the photos; Word needs the paragraph after the table
+        closing = target.paragraphs[-1]
+        _small(closing, 2, exact=2)
+    else:
+        target._tc.remove(first._p)
+    for text in lines:
+        p = target.add_paragraph(_clean(text))
+        _small(p, 9, exact=12)
+    if len(photos) <= PER_LINE:
+        return
+    for child in row._tr.trPr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit"):
+        row._tr.trPr.remove(child)  # several lines of photos may go on over a page, a line at a time
 
 
 def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
@@ -467,7 +563,7 @@ def document_docx(doc: Any) -> bytes:
         elif s.layout == "fields":
             _fields(word, s, block_mm, doc.official)
         else:
-            _table(word, s, list(s.columns), block_mm, doc.official)
+            _table(word, s, list(s.columns), block_mm, doc.official, doc)
     buf = io.BytesIO()
     word.save(buf)
     return buf.getvalue()

@@ -304,6 +304,52 @@ def verify(store: Store) -> Verified:
 
 # -- a copy for a printed document ---------------------------------------------------------------------------
 
+@dataclass
+class DocumentFile:
+    """A file as a printed document can show it: `ok`, or why not (`missing`, `changed`: its content no longer
+    matches its hash, `unreadable`: a photo this machine cannot decode, e.g. HEIC without its decoder); for a photo
+    being embedded, its downscaled EXIF-free copy and that copy's size in pixels."""
+
+    state: str
+    image: bytes | None = None
+    size: tuple[int, int] | None = None
+
+
+def document_files(store: Store, shas: list[str], *, embed: bool) -> dict[str, DocumentFile]:
+    """The files a document shows, each checked against its hash (a missing or changed one is named, never
+    printed: the document still prints, with its caption and hash); with `embed`, each photo's copy to embed."""
+    import hashlib
+    import io
+
+    from nanxian_cli.files.evidence import IMAGE_TYPES, downscaled, stored_path
+
+    out: dict[str, DocumentFile] = {}
+    folder = folder_of(store)
+    for sha in dict.fromkeys(shas):
+        row = sql.evidence_row(store.conn, sha)
+        try:
+            data = stored_path(folder, sha).read_bytes()
+        except OSError:
+            out[sha] = DocumentFile("missing")
+            continue
+        if hashlib.sha256(data).hexdigest() != sha:
+            out[sha] = DocumentFile("changed")
+            continue
+        if not embed or row is None or row["media_type"] not in IMAGE_TYPES:
+            out[sha] = DocumentFile("ok")
+            continue
+        try:
+            copy = downscaled(data, row["media_type"])
+        except Exception:  # noqa: BLE001 - decodable where it was added, not here (HEIC without its decoder)
+            out[sha] = DocumentFile("unreadable")
+            continue
+        from PIL import Image
+
+        with Image.open(io.BytesIO(copy)) as im:
+            out[sha] = DocumentFile("ok", copy, im.size)
+    return out
+
+
 def embeddable_image(store: Store, sha256: str, max_side: int = 1600) -> bytes | None:
     """A photo's downscaled JPEG copy (long side at most `max_side` px, a few hundred KB) with no EXIF at all (no
     GPS of a school in a printed notice); None for a document (PDF, DOCX). The stored file is checked against
