@@ -126,7 +126,7 @@ def test_docx_embeds_the_photos_of_failed_points_downscaled_and_without_exif(cli
     embedded = media(notice)
     assert len(embedded) == 4
     sizes = sorted(assert_clean_copy(m) for m in embedded)
-    assert (1200, 1600) in sizes  # the 4000 x 3000 photo taken turned: upright, 1600 on its long side
+    assert (768, 1024) in sizes  # the 4000 x 3000 photo taken turned: upright, a thumbnail's 1024 px on its long side
     assert (900, 700) in sizes and (800, 600) in sizes
     text = docx_text(notice)
     for name in ("drill-big", "drill", "class-png", "class-pdf", "report-photo", "report-doc"):

@@ -285,13 +285,16 @@ def _widths(table: Any, widths_mm: list[float]) -> None:
             start += tc.grid_span
 
 
-def _cell_text(cell: Any, text: str, *, bold: bool = False, align: str | None = None, fill: str | None = None) -> None:
+def _cell_text(cell: Any, text: str, *, style: Any, bold: bool = False, align: str | None = None,
+               fill: str | None = None) -> None:
+    """`style`: the table style object (looked up once: finding a style by its name takes python-docx a search
+    of every style, for each cell)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     paragraph = cell.paragraphs[0]
-    paragraph.style = "NX Table"
+    paragraph.style = style
     if align == "right":
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     elif align == "center":
@@ -325,8 +328,9 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool, do
     widths = [w * per_cell + pad for w in column_widths(s, cells, columns)]
     table = word.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
+    style = word.styles["NX Table"]
     for cell, c in zip(table.rows[0].cells, columns, strict=False):
-        _cell_text(cell, c.header, bold=True, align="center", fill="EEF2F7")
+        _cell_text(cell, c.header, style=style, bold=True, align="center", fill="EEF2F7")
     _row_flags(table.rows[0], header=True)
     under = []  # the rows under which files are shown, and what they show
     for r in s.rows:
@@ -338,23 +342,24 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool, do
             matrix = kind == "rate" and s.layout == "matrix"  # a heat-map cell: whole percent, coloured
             fill = RATE_FILLS.get(rate_class(value).split()[-1]) if matrix else None
             text = matrix_cell_text(value) if matrix else plain(value, kind)
-            _cell_text(cell, text, align="right" if kind in ("int", "rate", "number") else None, fill=fill)
+            _cell_text(cell, text, style=style, align="right" if kind in ("int", "rate", "number") else None,
+                       fill=fill)
         if r.get(ATTACHMENTS) and doc is not None:
             files = table.add_row()
             _row_flags(files)
             under.append((row, files, r[ATTACHMENTS]))
     _widths(table, widths)
     for above, row, entries in under:
-        _files_row(above, row, entries, doc, widths)
+        _files_row(above, row, entries, doc, widths, style)
 
 
-def _small(paragraph: Any, size: float, *, exact: float | None = None, grey: bool = False) -> None:
+def _small(paragraph: Any, style: Any, size: float, *, exact: float | None = None, grey: bool = False) -> None:
     """A paragraph in a smaller size: single line spacing (a picture in an exact-height line would be cut), or an
     exact line height."""
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt, RGBColor
 
-    paragraph.style = "NX Table"
+    paragraph.style = style
     fmt = paragraph.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     if exact is None:
@@ -367,7 +372,7 @@ def _small(paragraph: Any, size: float, *, exact: float | None = None, grey: boo
             run.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
 
 
-def _files_row(above: Any, row: Any, entries: list[dict], doc: Any, widths_mm: list[float]) -> None:
+def _files_row(above: Any, row: Any, entries: list[dict], doc: Any, widths_mm: list[float], style: Any) -> None:
     """The row under a table row holding its files: photos as thumbnails (about 5 cm wide, three to a line, each
     with its caption and short hash), then documents and photos that cannot be shown, by name and hash. The row
     above keeps with it on one page; a row of one line of photos is never split."""
@@ -406,14 +411,14 @@ def _files_row(above: Any, row: Any, entries: list[dict], doc: Any, widths_mm: l
                 picture = cell.paragraphs[0]
                 picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 picture.add_run().add_picture(io.BytesIO(copy.image), width=Mm(w), height=Mm(h))
-                _small(picture, 9)
+                _small(picture, style, 9)
                 picture.paragraph_format.space_before = Mm(1)
                 caption = cell.add_paragraph(_clean(file_label(e)))
                 caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _small(caption, 9, exact=11)
+                _small(caption, style, 9, exact=11)
                 tags = cell.add_paragraph(_clean(" · ".join(file_tags(e, state="ok"))))
                 tags.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _small(tags, 8, exact=10, grey=True)
+                _small(tags, style, 8, exact=10, grey=True)
         for line_row in grid.rows:
             for tc in line_row._tr.tc_lst:
                 tc.width = Mm(per)
@@ -421,12 +426,12 @@ def _files_row(above: Any, row: Any, entries: list[dict], doc: Any, widths_mm: l
             col.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w", str(int(per * 56.7)))
         target._tc.remove(first._p)  # the cell opens with the photos; Word needs the paragraph after the table
         closing = target.paragraphs[-1]
-        _small(closing, 2, exact=2)
+        _small(closing, style, 2, exact=2)
     else:
         target._tc.remove(first._p)
     for text in lines:
         p = target.add_paragraph(_clean(text))
-        _small(p, 9, exact=12)
+        _small(p, style, 9, exact=12)
     if len(photos) <= PER_LINE:
         return
     for child in row._tr.trPr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit"):
@@ -453,6 +458,7 @@ def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
             lines[-1].append(r)
     table = word.add_table(rows=0, cols=2 * pairs)
     table.style = "Table Grid"
+    style = word.styles["NX Table"]
     for line in lines:
         row = table.add_row()
         _row_flags(row)
@@ -460,8 +466,8 @@ def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
         if line[0].get("wide") and pairs > 1:
             cells[1].merge(cells[-1])
         for i, r in enumerate(line):
-            _cell_text(cells[2 * i], str(r["label"]), bold=True, fill="F3F3F3")
-            _cell_text(cells[2 * i + 1], plain(r.get("value"), r.get("kind", "text")),
+            _cell_text(cells[2 * i], str(r["label"]), style=style, bold=True, fill="F3F3F3")
+            _cell_text(cells[2 * i + 1], plain(r.get("value"), r.get("kind", "text")), style=style,
                        align="right" if r.get("kind") in ("int", "rate", "number") else None)
     _widths(table, [label_w, value_w] * pairs)
 
