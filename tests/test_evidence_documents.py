@@ -306,3 +306,30 @@ def test_the_notice_with_photos_prints_on_a4_with_its_pictures_and_the_signature
     signed = [i for i, p in enumerate(pages) if "责任督学（签字）" in p]
     assert len(signed) == 1 and "学校签收人" in pages[signed[0]]
     assert photos["files"]["drill-big"][:8] in text
+
+
+# -- the checks of evidence add stay whole (a JPEG is decoded at a reduced scale) --------------------------------
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_jpeg_cut_anywhere_is_still_refused(cli, county, tmp_path, progressive):  # noqa: F811
+    """The check decodes a JPEG at 1/8 scale, which still reads and decodes every byte of its data: a photo cut
+    just before its end is refused like one cut in half, and nothing is stored. (A guard for the speed-up: the
+    full decode refused the same files.)"""
+    import os
+
+    from PIL import Image
+
+    source = tmp_path / "source.jpg"
+    Image.frombytes("RGB", (1200, 900), os.urandom(1200 * 900 * 3)).save(source, "JPEG", quality=90,
+                                                                       progressive=progressive)
+    data = source.read_bytes()
+    before, on_disk = db_state(county["db"]), folder_state(county["db"])
+    for n, cut in enumerate((len(data) // 10, len(data) // 2, int(len(data) * 0.99), len(data) - 200)):
+        path = tmp_path / f"cut-{n}.jpg"
+        path.write_bytes(data[:cut])
+        result = cli("evidence", "add", county["first"][:8], "d-drill", path)
+        assert result.exit_code == 2, (cut, len(data), result.output)
+        assert "图片已损坏或不完整" in result.stderr and "未保存任何内容" in result.stderr
+    assert db_state(county["db"]) == before and folder_state(county["db"]) == on_disk
+    whole = cli("evidence", "add", county["first"][:8], "d-drill", source)
+    assert whole.exit_code == 0, whole.output
