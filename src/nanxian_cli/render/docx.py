@@ -280,7 +280,6 @@ def _widths(table: Any, widths_mm: list[float]) -> None:
     for row in table.rows:  # a merged cell is as wide as the columns it spans
         start = 0
         for tc in row._tr.tc_lst:
-            tc.get_or_add_tcPr().get_or_add_tcW().type = "dxa"
             tc.width = Mm(sum(widths_mm[start:start + tc.grid_span]))
             start += tc.grid_span
 
@@ -555,15 +554,17 @@ def document_docx(doc: Any) -> bytes:
         p = word.add_paragraph()
         p.add_run(_clean(f"{label}{tr('：', ': ')}")).bold = True
         p.add_run(_clean(value))
-    for s in doc.sections:
-        if s.data_only:
-            continue
+    printed = [s for s in doc.sections if not s.data_only]
+    for i, s in enumerate(printed):
         if s.title:
             word.add_heading(_clean(s.title), level=1)
         if s.layout == "signatures":
             _signatures(word, s)
         elif s.layout == "text":
             _text(word, s)
+            if i + 1 < len(printed) and printed[i + 1].layout == "signatures" and s.rows:
+                # the closing words (特此通知。) go over a page with the signatures: never a page of seal alone
+                word.paragraphs[-1].paragraph_format.keep_with_next = True
         elif not s.rows:
             word.add_paragraph(_clean(s.empty or tr("（无）", "(none)")), style="NX Body" if doc.official else None)
         elif s.layout == "fields":

@@ -60,6 +60,7 @@ table.fields th { background: #f3f3f3; text-align: left; white-space: nowrap; }
 p.text { text-indent: 2em; margin: .2em 0; } p.addressee { margin: .4em 0 .2em; } p.right { text-align: right; }
 .empty { text-indent: 2em; margin: .2em 0; }
 div.signatures { margin-top: 1em; break-inside: avoid; page-break-inside: avoid; }
+section:has(+ section > div.signatures) p:last-child { break-after: avoid; page-break-after: avoid; }
 div.signatures p { margin: .5em 0 0; } div.signatures p.right { text-align: right; margin: 0; }
 .blank { display: inline-block; min-width: 10em; border-bottom: 1px solid #000; }
 span.sign { display: inline-block; margin-right: 1.5em; } span.sign .blank { min-width: 5em; }
