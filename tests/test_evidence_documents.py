@@ -168,6 +168,9 @@ def test_docx_thumbnails_are_sized_to_print_and_keep_with_their_point(cli, photo
         if row._tr.xpath(".//w:drawing"):
             above = table.rows[i - 1]
             assert all(p.paragraph_format.keep_with_next for c in above.cells for p in c.paragraphs)
+    # photos make a notice longer: the closing words go over a page with the signatures, never the seal alone
+    (closing,) = [p for p in doc.paragraphs if p.text == "特此通知。"]
+    assert closing.paragraph_format.keep_with_next
 
 
 def test_html_embeds_the_photos_as_data_uris_downscaled_and_without_exif(cli, photos, tmp_path):
