@@ -320,8 +320,8 @@ def document_files(store: Store, shas: list[str], *, embed: bool) -> dict[str, D
     """The files a document shows, each checked against its hash (a missing or changed one is named, never
     printed: the document still prints, with its caption and hash); with `embed`, each photo's copy to embed.
 
-    The copies are made on a few threads: Pillow decodes and resizes without holding the interpreter, so ten
-    photos take the time of five on two processors."""
+    The copies are made on a few threads: Pillow decodes and resizes without holding the interpreter, so on two
+    or more processors the photos are made side by side."""
     from concurrent.futures import ThreadPoolExecutor
 
     rows = {sha: sql.evidence_row(store.conn, sha) for sha in dict.fromkeys(shas)}
