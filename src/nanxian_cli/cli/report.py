@@ -48,14 +48,15 @@ def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
     return chosen
 
 
-def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report") -> None:
+def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report",
+          files: dict | None = None) -> None:
     """Print the report to the terminal or write it atomically to --output (`kind`: the formats it offers); then,
     when its period holds no visit (`empty`, reports.empty_period), say so on stderr with the period to try (the
-    JSON stays as it is)."""
+    JSON stays as it is). `files`: the evidence a document for the school shows (`_document_files`)."""
     from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
 
-    emit(ReportView(report, layout, kind), fmt, output)
+    emit(ReportView(report, layout, kind, files), fmt, output)
     if empty is not None and fmt != "json":
         _say_empty(empty)
 
@@ -77,6 +78,29 @@ def _say_empty(empty) -> None:
                   f"Note: no visits {period_en}; the latest visit is on {empty.latest}. Choose the period with "
                   f"--from/--to, e.g. {hint}")
     console(stderr=True).print(Text(text, style="yellow"), soft_wrap=True)
+
+
+def _document_files(store, shas: list[str], fmt: str) -> dict | None:
+    """The files a document for the school shows, checked (and, for html and docx, their copies to embed); one
+    warning on stderr for each that cannot be shown. JSON lists the files as recorded and reads none."""
+    import sys
+
+    from nanxian_cli.i18n import tr
+    from nanxian_cli.services.evidence import document_files
+
+    if fmt == "json" or not shas:
+        return None
+    files = document_files(store, shas, embed=fmt in ("html", "docx"))
+    why = {"missing": tr("文件缺失", "its file is missing"), "changed": tr("文件已被改动", "its file was changed"),
+           "unreadable": tr("本机无法解码（HEIC 照片需要 HEIC 解码器）",
+                            "this machine cannot decode it (a HEIC photo needs the HEIC decoder)")}
+    for sha, found in files.items():
+        if found.state != "ok":
+            sys.stderr.write(tr(f"注意：佐证材料 {sha[:8]} {why[found.state]}，文书中只列出其说明和编号"
+                                "（nanxian evidence verify 可查全部）\n",
+                                f"Warning: evidence {sha[:8]}: {why[found.state]}; the document lists its caption and "
+                                "hash only (see nanxian evidence verify)\n"))
+    return files
 
 
 def _check_stage(stage: str | None) -> None:
@@ -206,7 +230,8 @@ def visit(
     with open_db(create=False) as store:
         data = report.compute(store, find_visit(store, visit_id)["id"], section_titles=plan_sections(),
                               issuer=docs.issuer or _county_issuer(docs), reply_to=docs.reply_to)
-    _emit(data, layout, fmt, output)
+        files = _document_files(store, report.printed_files(data), fmt)
+    _emit(data, layout, fmt, output, files=files)
 
 
 def _county_issuer(docs) -> str | None:
@@ -246,6 +271,7 @@ def notice(
         issued, new = issue_notice(store, visit, day=day, today=today(), author=author, docs=docs, now=utc_now())
         data = report.compute(store, visit["id"], issued, issuer=docs.issuer, county=docs.county,
                               reply_to=docs.reply_to)
+        files = _document_files(store, report.printed_files(data), fmt)
     if new:
         sys.stderr.write(tr(f"整改通知书编号 {issued['number']}（{issued['issued_on']}）\n",
                             f"Notice number {issued['number']} ({issued['issued_on']})\n"))
@@ -256,7 +282,7 @@ def notice(
             f"Warning: another notice holds the number {issued['number']} too (visit {other.visit[:8]}, device "
             f"{other.device[:8]}, {other.issued_on}); both are kept: check the number ranges of the databases "
             f"([documents] notice_first / notice_last)\n"))
-    _emit(data, layout, fmt, output, kind="notice")
+    _emit(data, layout, fmt, output, kind="notice", files=files)
 
 
 # The digest command lives in its own module and attaches itself to this sub-app.

@@ -206,6 +206,10 @@ def fit_table(section: Any, console: Any):
 def print_document(doc: Any, console: Any) -> None:
     from rich.text import Text
 
+    from nanxian_cli.render.document import listed_files
+
+    doc = listed_files(doc)
+
     if doc.official and doc.issuer:
         console.print(Text(doc.issuer, style="bold"))
     console.print(Text(doc.title, style="bold"))
@@ -309,6 +313,10 @@ def print_matrix(section: Any, console: Any) -> None:
 
 def render_document(doc: Any, fmt: str) -> str | bytes:
     """The document as file content in `fmt` (not JSON: that is the report's data)."""
+    if fmt not in ("html", "docx"):  # photos are pictures in html and docx only; the others list them
+        from nanxian_cli.render.document import listed_files
+
+        doc = listed_files(doc)
     if fmt == "csv":
         return document_csv(doc)
     if fmt == "markdown":

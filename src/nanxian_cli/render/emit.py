@@ -31,7 +31,9 @@ def emit(view: Any, fmt: str | None, output: Path | None) -> None:
     from nanxian_cli.files.outputs import write_output
 
     write_output(view.content(chosen), output)
-    make_console(file=sys.stderr).print(f"→ {output}", markup=False, highlight=False)
+    from nanxian_cli.render.table import printable
+
+    sys.stderr.write(f"→ {printable(str(output))}\n")  # plain: Rich is not imported only to say where it went
 
 
 def write_stdout(text: str) -> None:
