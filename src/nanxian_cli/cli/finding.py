@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from nanxian_cli.cli.common import console, plain_text
-from nanxian_cli.cli.options import ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
+from nanxian_cli.cli.options import AllOption, ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
@@ -47,6 +47,7 @@ def list_(
                                             help="Only findings escalated to the bureau (上报/交办)")] = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List findings, critical first; overdue = still open (or reported) after the due date."""
     import datetime as dt
@@ -75,7 +76,7 @@ def list_(
         if town is not None:
             filters["town"] = check_town(store, town)
         findings = findings_list(store, as_of=day, lang=get_lang(), **filters)
-    emit(findings_listing(findings, day.isoformat()), fmt, output)
+    emit(findings_listing(findings, day.isoformat()), fmt, output, every_row)
 
 
 @app.command("show")

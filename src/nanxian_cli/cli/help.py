@@ -106,6 +106,10 @@ ZH: dict[str, str] = {
     "table | json | csv (default: from --output's extension, else table)":
         "table | json | csv（默认：按 --output 的扩展名，否则 table）",
     "Write to this file instead of the terminal (atomically)": "写入此文件而不是终端（整体写入，不会写一半）",
+    "Show every row in a terminal (a terminal shows the first 50; a pipe or a file gets every row)":
+        "在终端显示全部行（终端默认只显示前 50 行；输出到管道或文件时总是全部行）",
+    "Show every row in a terminal (a terminal shows the worst 50 rows of each long table; a pipe or a file gets "
+    "every row)": "在终端显示全部行（长表在终端默认只显示最差的 50 行；输出到管道或文件时总是全部行）",
     "table | json": "table | json",
     "table | json | csv | markdown | html | xlsx | docx (default: from --output's extension, else table)":
         "table | json | csv | markdown | html | xlsx | docx（默认：按 --output 的扩展名，否则 table）",

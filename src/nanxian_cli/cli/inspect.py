@@ -9,6 +9,7 @@ import typer
 
 from nanxian_cli.cli.common import console, plain_text
 from nanxian_cli.cli.options import (
+    AllOption,
     ByOption,
     DateOption,
     FormatOption,
@@ -351,6 +352,7 @@ def due(
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: this month, county time)")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """The month of 挂牌督导: per supervisor, the assigned schools not yet visited that month, days since the last
     visit, open findings waiting for a re-check and those due within 7 days."""
@@ -372,7 +374,7 @@ def due(
 
             inspector = check_supervisor(store, inspector)
         result = compute(store, month.strip(), today(), inspector)
-    emit(due_listing(result, inspector), fmt, output)
+    emit(due_listing(result, inspector), fmt, output, every_row)
 
 
 @app.command("template")
@@ -436,6 +438,7 @@ def list_(
                       typer.Option("--status", help="draft | submitted | void")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List visits, newest first."""
     from nanxian_cli.i18n import get_lang
@@ -457,7 +460,7 @@ def list_(
                 if checklist is not None else None
         visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist,
                              date_from=first, date_to=last, status=status)
-    emit(visits_listing(visits), fmt, output)
+    emit(visits_listing(visits), fmt, output, every_row)
 
 
 def _checklist_ids() -> list[str]:

@@ -65,6 +65,13 @@ OutputOption = Annotated[
                               callback=_refuse_protected_output)
 ]
 
+# -- long tables in a terminal -----------------------------------------------------------------------------
+ALL_LISTING_HELP = "Show every row in a terminal (a terminal shows the first 50; a pipe or a file gets every row)"
+ALL_REPORT_HELP = ("Show every row in a terminal (a terminal shows the worst 50 rows of each long table; a pipe or "
+                   "a file gets every row)")
+AllOption = Annotated[bool, typer.Option("--all", help=ALL_LISTING_HELP)]
+ReportAllOption = Annotated[bool, typer.Option("--all", help=ALL_REPORT_HELP)]
+
 # -- days and weeks ------------------------------------------------------------------------------------
 DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, county time)")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD")]

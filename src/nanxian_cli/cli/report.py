@@ -17,6 +17,7 @@ from nanxian_cli.cli.options import (
     GroupByOption,
     NoticeFormatOption,
     OutputOption,
+    ReportAllOption,
     ReportFormatOption,
     StageOption,
     ToOption,
@@ -49,14 +50,15 @@ def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
 
 
 def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report",
-          files: dict | None = None) -> None:
+          files: dict | None = None, every_row: bool | None = None) -> None:
     """Print the report to the terminal or write it atomically to --output (`kind`: the formats it offers); then,
     when its period holds no visit (`empty`, reports.empty_period), say so on stderr with the period to try (the
-    JSON stays as it is). `files`: the evidence a document for the school shows (`_document_files`)."""
+    JSON stays as it is). `files`: the evidence a document for the school shows (`_document_files`); `every_row`:
+    `--all` (a terminal shows the worst 50 rows of a long table otherwise)."""
     from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
 
-    emit(ReportView(report, layout, kind, files), fmt, output)
+    emit(ReportView(report, layout, kind, files), fmt, output, every_row)
     if empty is not None and fmt != "json":
         _say_empty(empty)
 
@@ -127,6 +129,7 @@ def summary(
     by: GroupByOption = "school",
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
+    every_row: ReportAllOption = False,
 ) -> None:
     """Totals and one row per group, worst first; schools not visited in the period are listed.
 
@@ -141,7 +144,7 @@ def summary(
         check_scope(store, scope)
         data = report.compute(store, scope, by)
         empty = empty_period(store, scope)
-    _emit(data, layout, fmt, output, empty)
+    _emit(data, layout, fmt, output, empty, every_row=every_row)
 
 
 @app.command("matrix")
@@ -152,6 +155,7 @@ def matrix(
     stage: StageOption = None,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
+    every_row: ReportAllOption = False,
 ) -> None:
     """Heat map: schools (rows, by town) x the 21 plan items, each cell the compliance rate."""
     from nanxian_cli.render.layouts.matrix import layout
@@ -164,7 +168,7 @@ def matrix(
         check_scope(store, scope)
         data = report.compute(store, scope)
         empty = empty_period(store, scope)
-    _emit(data, layout, fmt, output, empty)
+    _emit(data, layout, fmt, output, empty, every_row=every_row)
 
 
 @app.command("school")
@@ -197,6 +201,7 @@ def item(
     town: TownOption = None,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
+    every_row: ReportAllOption = False,
 ) -> None:
     """One plan item across the county: the points that check it, pass rate by town and school, failing schools."""
     from nanxian_cli.render.layouts.item import layout
@@ -209,7 +214,7 @@ def item(
         check_scope(store, scope)
         data = report.compute(store, number, scope)
         empty = empty_period(store, scope)
-    _emit(data, layout, fmt, output, empty)
+    _emit(data, layout, fmt, output, empty, every_row=every_row)
 
 
 @app.command("visit")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import console
-from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
+from nanxian_cli.cli.options import AllOption, FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
@@ -50,6 +50,7 @@ def list_(
     stage: StageOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List schools, by town."""
     from nanxian_cli.render.emit import emit
@@ -63,7 +64,7 @@ def list_(
 
             town = check_town(store, town)
         schools = list_schools(store, town=town, stage=stage)
-    emit(school_listing(schools), fmt, output)
+    emit(school_listing(schools), fmt, output, every_row)
 
 
 @app.command("show")

@@ -34,6 +34,8 @@ class Section:
     sheet: str | None = None  # a short xlsx sheet name (default: the title)
     pairs: int = 1  # fields: label/value pairs side by side in print (docx, html); a row with `wide` spans them
     data_only: bool = False  # written to the spreadsheet formats (csv, xlsx) only, not printed
+    rank: str | None = None  # the row key (a rate) that ranks rows worst first when a terminal shows only some
+    hidden: int = 0  # rows a terminal does not show (`shortened`)
 
 
 # `table` rows may carry "attachments": the files shown under that row (reports/evidence.py Attachment as data:
@@ -57,6 +59,30 @@ class Document:
     issuer: str | None = None  # official: the issuing office, above the title
     number: str | None = None  # official: the document's number, under the title
     files: dict[str, Any] = field(default_factory=dict)  # sha256 -> services.evidence.DocumentFile (state, copy)
+
+
+def shortened(doc: Document, limit: int) -> Document:
+    """The document as a terminal shows it by default: each table of more than `limit` rows keeps `limit` of them
+    (the worst by its `rank`, lowest first, ties in the table's order, rows without a rate last; the first ones
+    when it has no rank) and counts the rest as hidden. A heat map keeps the rows it shows in its own order (by
+    town). Totals are the report's own, computed over every row."""
+    sections = []
+    for s in doc.sections:
+        if s.layout in ("table", "matrix") and not s.data_only and len(s.rows) > limit:
+            s = replace(s, rows=worst(s, limit), hidden=len(s.rows) - limit)
+        sections.append(s)
+    return replace(doc, sections=sections)
+
+
+def worst(section: Section, limit: int) -> list[dict]:
+    rows = section.rows
+    if section.rank is None:
+        return rows[:limit]
+    key = section.rank
+    chosen = sorted(range(len(rows)), key=lambda i: (rows[i].get(key) is None, rows[i].get(key) or 0.0, i))[:limit]
+    if section.layout == "matrix":
+        chosen.sort()
+    return [rows[i] for i in chosen]
 
 
 def totals_section(rows: list[dict]) -> Section:
@@ -161,10 +187,12 @@ class ReportView:
             doc.files = self.files
         return doc
 
-    def show(self, console: Any) -> None:
+    def show(self, console: Any, limit: int | None = None) -> None:
+        """The table format; with `limit`, as a terminal shows it by default (`shortened`)."""
         from nanxian_cli.render.document_text import print_document
 
-        print_document(self.document(), console)
+        doc = self.document()
+        print_document(shortened(doc, limit) if limit is not None else doc, console)
 
     def content(self, fmt: str) -> str | bytes:
         if fmt == "json":

@@ -241,6 +241,7 @@ def print_document(doc: Any, console: Any) -> None:
             continue
         if s.layout == "matrix":
             print_matrix(s, console)
+            _say_hidden(s, console)
             continue
         if s.layout == "fields":
             from rich.table import Table
@@ -255,6 +256,14 @@ def print_document(doc: Any, console: Any) -> None:
             console.print(table)
             continue
         console.print(fit_table(s, console))
+        _say_hidden(s, console)
+
+
+def _say_hidden(section: Any, console: Any) -> None:
+    if section.hidden:
+        from nanxian_cli.render.emit import hidden_rows_line
+
+        console.print(hidden_rows_line(section.hidden))
 
 
 def matrix_cell_text(value: float | None) -> str:

@@ -19,7 +19,7 @@ def due_listing(due: Any, inspector: str | None = None) -> Listing:
     rows = [[s.inspector, s.school, s.name, s.town, s.last_visit, s.days_since, s.open_findings, s.due_soon]
             for s in due.schools]
 
-    def table():
+    def table(limit: int | None = None):
         from rich.console import Group
         from rich.text import Text
 
@@ -33,7 +33,8 @@ def due_listing(due: Any, inspector: str | None = None) -> Listing:
                                f"{due.month}: every school of {inspector} has been visited (or none is assigned)."))
             return Text(tr(f"{due.month}：各责任督学负责的学校都已督导。",
                            f"{due.month}: every assigned school has been visited."))
-        shown = [[r[0], r[1], r[2], r[3], r[4] or tr("从未", "never"), r[5], r[6] or "", r[7] or ""] for r in rows]
+        shown = [[r[0], r[1], r[2], r[3], r[4] or tr("从未", "never"), r[5], r[6] or "", r[7] or ""]
+                 for r in rows[:limit]]
         return Group(Text(title, style="bold"),
                      simple_table(None, columns, shown, {5: "right", 6: "right", 7: "right"},
                                   keep_whole={0: 12, 1: 20, 2: 30, 3: 12, 4: 10}))

@@ -38,7 +38,7 @@ def evidence_listing(files: list[dict]) -> Listing:
     """`evidence list`: JSON is the list (never GPS); CSV one row per file."""
     rows = [[f["sha256"], f["name"], f["media_type"], f["size"], f["caption"], f["taken_at"], f["added_by"],
              f["added_at"], "; ".join(link_text(link) for link in f["links"])] for f in files]
-    return Listing(files, COLUMNS, rows, lambda: evidence_table(files))
+    return Listing(files, COLUMNS, rows, lambda limit=None: evidence_table(files[:limit]))
 
 
 def evidence_table(files: list[dict], title: str | None = None, per_item: bool = False):

@@ -18,7 +18,7 @@ def _school_rows(schools: list[dict]) -> tuple[list[str], list[list]]:
 def school_listing(schools: list[dict]) -> Listing:
     """`school list`: JSON is the list; CSV every field; the table keeps codes and names whole."""
     columns, rows = _school_rows(schools)
-    return Listing(schools, columns, rows, lambda: _school_table(schools))
+    return Listing(schools, columns, rows, lambda limit=None: _school_table(schools[:limit]))
 
 
 def _school_table(schools: list[dict]):

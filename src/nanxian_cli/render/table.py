@@ -19,7 +19,7 @@ def make_console(file: Any = None, width: int | None = None):
 
     no_color = bool(os.environ.get("NO_COLOR"))
     wide = False
-    if file is None and not _is_terminal(sys.stdout):
+    if file is None and not is_terminal(sys.stdout):
         file = TrimmedLines(sys.stdout)
         if width is None and not os.environ.get("COLUMNS", "").strip():
             width, wide = UNWRAPPED, True
@@ -41,7 +41,7 @@ def unwrapped_text(show: Any) -> str:
     return buf.getvalue()
 
 
-def _is_terminal(stream: Any) -> bool:
+def is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

@@ -100,10 +100,11 @@ def visits_listing(visits: list[dict]) -> Listing:
     rows = [[v["id"], v["date"], v["school"], v["school_name"], v["checklist"], v["inspector"], v["status"],
              v["counts"]["pass"], v["counts"]["fail"], v["counts"]["na"], v["counts"]["info"], v["compliance_rate"],
              v["score"], v["critical_fails"]] for v in visits]
-    return Listing(visits, columns, rows, lambda: visits_table(visits))
+    return Listing(visits, columns, rows, lambda limit=None: visits_table(visits, limit))
 
 
-def visits_table(visits: list[dict]):
+def visits_table(visits: list[dict], limit: int | None = None):
+    """Every visit, or the first `limit` (the title and the drafts line still count them all)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -119,7 +120,7 @@ def visits_table(visits: list[dict]):
     table.add_column(tr("合格/不合格/不适用", "pass/fail/na"), justify="right")
     table.add_column(tr("合格率", "rate"), justify="right", no_wrap=True)
     table.add_column(tr("得分", "score"), justify="right", no_wrap=True)
-    for v in visits:
+    for v in visits[:limit]:
         c = v["counts"]
         fail = Text(f"{c['pass']}/")
         fail.append(str(c["fail"]), style="bold red" if v["critical_fails"] else "")

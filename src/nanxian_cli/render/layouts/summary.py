@@ -72,7 +72,8 @@ def _sections(data: dict, by: str) -> list[Section]:
     sections = [
         totals_section(totals_rows),
         Section("rows", tr("明细（最差在前）", "Rows (worst first)"), cols, data["rows"],
-                empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period"), sheet=tr("明细", "Rows")),
+                empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period"), sheet=tr("明细", "Rows"),
+                rank="compliance_rate"),
     ]
     if data["unvisited"]:
         sections.append(Section(
