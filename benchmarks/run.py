@@ -616,8 +616,15 @@ def profile_text(argv: list[str], env: dict, out: Path, top: int = 12) -> str:
              "the most own time:", "", "| function | calls | own time | with callees |", "|---|---:|---:|---:|"]
     for (file, line, name), (_, ncalls, tottime, cumtime, _) in rows:
         where = f"{_short(file)}:{line}" if not file.startswith("~") else "built-in"
+        name = re.sub(r" at 0x[0-9a-f]+", "", name)
         lines.append(f"| `{name}` ({where}) | {ncalls:,} | {tottime * 1000:.0f} ms ({tottime / total:.0%}) | "
                      f"{cumtime * 1000:.0f} ms |")
+    ours = sorted(((key, value) for key, value in stats.stats.items()
+                   if "nanxian_cli" in Path(key[0]).parts and key[2] != "<module>"),
+                  key=lambda kv: kv[1][3], reverse=True)
+    shown = [f"`{name}` ({_short(file)}) {cumtime * 1000:.0f} ms" for (file, _, name), (_, _, _, cumtime, _)
+             in ours[1:top // 2 + 1]]  # the first is the command line's entry point: the whole run
+    lines += ["", "nanxian's own functions with the most time including their callees: " + "; ".join(shown) + "."]
     return "\n".join(lines)
 
 
