@@ -226,6 +226,8 @@ GROUP BY v.school_code, p.plan_item;
 class Sample:
     seconds: list[float] = field(default_factory=list)
     max_rss_kib: int = 0
+    cpu: list[float] = field(default_factory=list)
+    """CPU seconds (user + system) of each run: under load, wall time also waits for a CPU; this does not."""
 
     @property
     def median(self) -> float:
@@ -235,9 +237,14 @@ class Sample:
     def mb(self) -> float:
         return self.max_rss_kib / 1024
 
-    def add(self, seconds: float, rss_kib: int = 0) -> None:
+    def add(self, seconds: float, rss_kib: int = 0, cpu: float | None = None) -> None:
         self.seconds.append(seconds)
         self.max_rss_kib = max(self.max_rss_kib, rss_kib)
+        if cpu is not None:
+            self.cpu.append(cpu)
+
+    def cpu_text(self) -> str:
+        return f"CPU {statistics.median(self.cpu) * 1000:.0f} ms" if self.cpu else ""
 
     def text(self) -> str:
         """`125 ms (118–140)`: the median, then the fastest and the slowest run."""
@@ -265,13 +272,21 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - began
-print(json.dumps({"seconds": elapsed, "rss": usage.ru_maxrss, "rc": os.waitstatus_to_exitcode(status)}))
+print(json.dumps({"seconds": elapsed, "rss": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rc": os.waitstatus_to_exitcode(status)}))
 """
 _wrapper_path: Path | None = None
 
 
 def run_once(argv: list[str], *, stdin_path: Path | None = None, env: dict | None = None) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one whole child process; fails loudly on a non-zero exit."""
+    seconds, rss, _ = run_measured(argv, stdin_path=stdin_path, env=env)
+    return seconds, rss
+
+
+def run_measured(argv: list[str], *, stdin_path: Path | None = None, env: dict | None = None
+                 ) -> tuple[float, int, float]:
+    """Wall time, peak RSS (KiB) and CPU seconds of one whole child process; fails loudly on a non-zero exit."""
     global _wrapper_path
     if _wrapper_path is None:
         fd, name = tempfile.mkstemp(prefix="nanxian-bench-", suffix=".py")
@@ -287,7 +302,7 @@ def run_once(argv: list[str], *, stdin_path: Path | None = None, env: dict | Non
     if proc.returncode != 0 or result.get("rc") != 0:
         raise SystemExit(f"command failed ({result.get('rc')}): {' '.join(map(str, argv))}\n"
                          f"{proc.stderr.decode('utf-8', 'replace')}")
-    return result["seconds"], result["rss"]
+    return result["seconds"], result["rss"], result["cpu"]
 
 
 @dataclass
@@ -323,11 +338,11 @@ def measure_group(cmds: dict[str, Cmd], runs: int, *, budget: dict[str, float] |
             if name in budget and spent[name] >= budget[name] and samples[name].seconds:
                 continue
             n += 1
-            seconds, rss = run_once(cmd.prepare(n), env=cmd.env)
+            seconds, rss, cpu = run_measured(cmd.prepare(n), env=cmd.env)
             spent[name] += seconds
             if i == 0 and not (name in budget and spent[name] >= budget[name]):
                 continue  # warm-up (kept for a budgeted command that has no time for more)
-            samples[name].add(seconds, rss)
+            samples[name].add(seconds, rss, cpu)
     return samples
 
 
@@ -911,7 +926,7 @@ def render(size: Size, rows: list[Row], built: dict, rate: dict, runs: int, load
             measured = (f"{statistics.median(s) * 1000:.1f} ms ({min(s) * 1000:.1f}–{max(s) * 1000:.1f}; "
                         f"90% ≤ {sorted(s)[int(len(s) * 0.9) - 1] * 1000:.1f})")
         else:
-            measured = r.value.text()
+            measured = r.value.text() + (f"; {r.value.cpu_text()}" if r.value.cpu else "")
         memory = "" if not r.value.max_rss_kib else (
             f"{r.value.mb:.0f} MB" + (f" (≤ {r.memory_target_mb:g})" if r.memory_target_mb else ""))
         met = ("yes" if all(r.checks) else "**no**") if r.has_target else \
@@ -923,7 +938,8 @@ def render(size: Size, rows: list[Row], built: dict, rate: dict, runs: int, load
             f"{r.load[0]:.1f}–{r.load[1]:.1f} | {met} |")
     lines.append("")
     lines.append(
-        f"Ratio: the figure's median over the minimal Typer app's. Bulk path detail: preparing (generating and "
+        f"Ratio: the figure's median over the minimal Typer app's. CPU: the median CPU time (user + system) of the "
+        f"figure's own process, which waits for no other process. Bulk path detail: preparing (generating and "
         f"judging) {rate['prepare_rate']:,.0f} answers/s ({rate['prepare_cpu_rate']:,.0f} per CPU-second), writing "
         f"{rate['write_rate']:,.0f} answers/s, together {rate['end_to_end_rate']:,.0f} answers/s "
         f"({rate['answers']:,} answers, {rate['visits']:,} visits into a fresh database).")
