@@ -957,6 +957,7 @@ def save_results(size: Size, built: dict, rows: list[Row]) -> None:
     data = {"size": size.name, "answers": built["answers"], "visits": built["visits"], "date": time.strftime("%F"),
             "load_max": max(max(r.load) for r in rows),
             "rows": {r.key: {"figure": r.figure, "median": r.value.median,
+                             "cpu": statistics.median(r.value.cpu) if r.value.cpu else None,
                              "shell": r.floors["shell"].median if r.floors.get("shell") else None,
                              "typer": r.floors["typer"].median if r.floors.get("typer") else None}
                      for r in rows}}
