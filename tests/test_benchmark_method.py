@@ -196,11 +196,10 @@ def test_the_province_is_extrapolated_from_the_sizes_measured(tmp_path: Path, mo
     for name, answers, seconds in (("quick", 100_000, 0.2), ("county", 5_000_000, 0.4), ("city", 50_000_000, 2.2)):
         (tmp_path / f"results-{name}.json").write_text(json.dumps({
             "size": name, "answers": answers, "visits": answers // 36, "date": "2026-12-01",
-            "rows": {"matrix-all": {"figure": "`report matrix`, all years", "median": seconds}}}), encoding="utf-8")
+            "rows": {"matrix-all": {"figure": "`report matrix`, all years", "median": seconds},
+                     "help": {"figure": "`nanxian --help`", "median": 0.3}}}), encoding="utf-8")
     table = bench.province_table()
-    # the least-squares line through (0.1, 0.2), (5, 0.4), (50, 2.2) [M answers, s] at 500M answers
-    xs, ys = (0.1, 5.0, 50.0), (0.2, 0.4, 2.2)
-    mx, my = sum(xs) / 3, sum(ys) / 3
-    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
-    assert f"**{my - b * mx + b * 500:.1f} s**" in table
-    assert "500M answers" in table
+    # the line through county (5M answers, 0.4 s) and city (50M, 2.2 s) at 500M answers; quick is shown, not fitted
+    assert f"**{0.4 + (2.2 - 0.4) / 45 * (500 - 5):.1f} s**" in table
+    assert "500M answers" in table and "0.20 s" in table
+    assert "`nanxian --help`" not in table  # start-up does not grow with the history
