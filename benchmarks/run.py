@@ -531,9 +531,9 @@ def answers_file(path: Path, checklists: Path) -> None:
 # -- interactive entry: answer line read -> its commit ------------------------------------------------
 
 RULE = re.compile(r"(\d+)/(\d+) · (\S+) · ")
-NOTE_PROMPTS = ("备注（直接回车表示无）：", "Note (empty line = no note): ", "备注（直接回车保留原备注，- 删除）：",
-                "Note (empty line = keep the earlier note, - = no note): ")
-RECHECK_PROMPTS = ("已整改？[y/n，s 跳过] ", "Fixed? [y/n, s to skip] ")
+NOTE_PROMPTS = ("备注（直接回车表示无）：", "Note (empty line = no note):", "备注（直接回车保留原备注，- 删除）：",
+                "Note (empty line = keep the earlier note, - = no note):")
+RECHECK_PROMPTS = ("已整改？[y/n，s 跳过]", "Fixed? [y/n, s to skip]")
 INVALID = ("无效回答", "Invalid answer")
 
 
@@ -563,13 +563,15 @@ def entry_session(argv: list[str], env: dict, lines_for: dict[str, list[str]], t
             for match in RULE.finditer(buf):
                 item = match.group(3)
             reply = None
-            if buf.endswith(NOTE_PROMPTS):
+            # output that is not a terminal keeps no spaces at line ends: a prompt's last space may not have come
+            tail = buf.rstrip(" ")
+            if tail.endswith(NOTE_PROMPTS):
                 reply, kind = (pending.pop(0), "note") if pending else ("", "note")
-            elif buf.endswith(RECHECK_PROMPTS):
+            elif tail.endswith(RECHECK_PROMPTS):
                 reply, kind = "y", "recheck"
-            elif buf.endswith("[y/N] "):
+            elif tail.endswith(("[y/N]", "返回修改]", "go back to it)")):  # the review before submitting
                 reply, kind = "y", "submit"
-            elif buf.endswith("> ") and item is not None:
+            elif tail.endswith(">") and item is not None:
                 typed = lines_for[item]
                 reply, pending = typed[0], list(typed[1:])
                 kind = "skip" if reply == "s" else ("answer" if not pending else "answer+note")
