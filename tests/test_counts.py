@@ -120,13 +120,30 @@ def _rounded(rows) -> list[tuple]:
     return [tuple(round(x, 9) if isinstance(x, float) else x for x in r) for r in rows]
 
 
+ROLLUPS = {("visit", "month"): "school_code, checklist_hash, period",
+           ("visit", "year"): "school_code, checklist_hash, period",
+           ("plan", "month"): "school_code, plan_item, period, checklist_hash",
+           ("plan", "year"): "school_code, plan_item, period, checklist_hash"}
+
+
+def assert_rollups_match(conn: sqlite3.Connection) -> None:
+    """The monthly and yearly roll-ups == a GROUP BY recount of the submitted visits' counts (m012)."""
+    from nanxian_cli.store.m012_rollups import recount_sql
+
+    for (kind, span), key in ROLLUPS.items():
+        stored = conn.execute(f"SELECT * FROM {kind}_{span}_counts ORDER BY {key}").fetchall()
+        assert _rounded(stored) == _rounded(conn.execute(recount_sql(kind, span)).fetchall()), (kind, span)
+
+
 def assert_counts_match(path: Path) -> int:
-    """Stored counts == recount from answers, for every visit and every (visit, plan item). Returns visits checked."""
+    """Stored counts == recount from answers, for every visit and every (visit, plan item); the roll-ups == a
+    recount of those. Returns visits checked."""
     conn = sqlite3.connect(path)
     try:
         stored, recount = conn.execute(STORED_VISITS).fetchall(), conn.execute(RECOUNT_VISITS).fetchall()
         assert _rounded(stored) == _rounded(recount)
         assert _rounded(conn.execute(STORED_PLAN).fetchall()) == _rounded(conn.execute(RECOUNT_PLAN).fetchall())
+        assert_rollups_match(conn)
         return len(stored)
     finally:
         conn.close()

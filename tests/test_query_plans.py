@@ -20,8 +20,12 @@ from nanxian_cli.services import demo as core
 from nanxian_cli.services import demo_county, upgrade
 from nanxian_cli.store import open_store
 
-BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts"}
+BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts",
+              "visit_month_counts", "visit_year_counts", "plan_month_counts", "plan_year_counts"}
 PERIOD = ["--from", "2020-01-01", "--to", "2020-12-31"]
+# Partial months at both ends, a whole month after the first and before the last, a whole year: the visits, the
+# monthly and the yearly roll-ups.
+SPLIT = ["--from", "2019-11-10", "--to", "2021-02-20"]
 
 COMMANDS = {
     "summary": ["report", "summary", *PERIOD, "--format", "json"],
@@ -32,6 +36,12 @@ COMMANDS = {
     "summary-by-plan-item": ["report", "summary", *PERIOD, "--by", "plan-item", "--format", "json"],
     "summary-town-filter": ["report", "summary", *PERIOD, "--town", "南洲镇", "--format", "json"],
     "matrix": ["report", "matrix", *PERIOD, "--format", "json"],
+    "matrix-split": ["report", "matrix", *SPLIT, "--format", "json"],
+    "summary-split": ["report", "summary", *SPLIT, "--format", "json"],
+    "summary-split-by-checklist": ["report", "summary", *SPLIT, "--by", "checklist", "--checklist", "routine-monthly",
+                                   "--format", "json"],
+    "item-split": ["report", "item", "21", *SPLIT, "--format", "json"],
+    "school-split": ["report", "school", "NX-001", *SPLIT, "--format", "json"],
     "school": ["report", "school", "NX-001", *PERIOD, "--format", "json"],
     "item": ["report", "item", "21", *PERIOD, "--format", "json"],
     "digest": ["report", "digest", "--week", "2020-W52", "--as-of", "2020-12-31", "--format", "json"],
@@ -119,13 +129,32 @@ def _plans_of(cli, county: Path, traced: list[str], args: list[str], needle: str
         conn.close()
 
 
-def test_summary_totals_come_from_visits_by_status_and_date(cli, county: Path, traced: list[str]):
-    plans = _plans_of(cli, county, traced, COMMANDS["summary"], "sum(v.n_pass)")
-    assert plans
-    for p in plans:
-        assert any(re.match(r"SEARCH v USING (COVERING )?INDEX \w*visits\w* \(status=\? AND date>\? AND date<\?\)", d)
-                   for d in p), p
+VISITS_BY_DATE = r"SEARCH v USING (COVERING )?INDEX \w*visits\w* \(status=\? AND date>\? AND date<\?\)"
+VISIT_ROLLUP_BY_KEY = r"SEARCH r USING PRIMARY KEY \(school_code=\? AND checklist_hash=\? AND period>\? AND period<\?\)"
+PLAN_ROLLUP_BY_KEY = r"SEARCH r USING PRIMARY KEY \(school_code=\? AND plan_item=\? AND period>\? AND period<\?\)"
+
+
+def _count(pattern: str, plan: list[str]) -> int:
+    return sum(1 for d in plan if re.match(pattern, d))
+
+
+def test_summary_totals_of_a_year_come_from_the_yearly_rollup(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary"], "count(DISTINCT u.code)")
+    assert len(plans) == 1
+    assert _count(VISIT_ROLLUP_BY_KEY, plans[0]) == 1, plans[0]  # each school's row of the year, by key
+    assert _count(VISITS_BY_DATE, plans[0]) == 0, plans[0]  # no visit is read: 2020 is a whole year
+    assert "visit_year_counts" in next(sql for sql in selects(traced) if "count(DISTINCT u.code)" in sql)
     assert not any("answers" in sql for sql in selects(traced))  # totals never scan answers
+
+
+def test_summary_totals_of_partial_months_come_from_visits_by_status_and_date(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary-split"], "count(DISTINCT u.code)")
+    assert len(plans) == 1
+    assert _count(VISIT_ROLLUP_BY_KEY, plans[0]) == 3, plans[0]  # the whole year, each whole month
+    assert _count(VISITS_BY_DATE, plans[0]) == 2, plans[0]  # the days at each end
+    sql = next(sql for sql in selects(traced) if "count(DISTINCT u.code)" in sql)
+    assert "visit_year_counts" in sql and "visit_month_counts" in sql
+    assert not any("answers" in sql for sql in selects(traced))
 
 
 def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, traced: list[str]):
@@ -135,12 +164,33 @@ def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, 
         assert any("(status=? AND resolved_on>?)" in d for d in p), p
 
 
-def test_matrix_reads_plan_counts_by_visit(cli, county: Path, traced: list[str]):
-    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "visit_plan_counts")
-    assert plans
-    for p in plans:
-        assert any(d.startswith("SEARCH p USING PRIMARY KEY (visit_seq=?") for d in p), p
+def test_matrix_reads_plan_rollups_by_key_and_edge_plan_counts_by_visit(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix-split"], "plan_year_counts")
+    assert len(plans) == 1
+    p = plans[0]
+    assert _count(PLAN_ROLLUP_BY_KEY, p) == 3, p  # each school's and plan item's rows of the year and of the months
+    assert _count(VISITS_BY_DATE, p) == 2, p  # the days at each end ...
+    assert _count(r"SEARCH p USING PRIMARY KEY \(visit_seq=\?", p) == 2, p  # ... and their plan counts, by visit
+    # the roll-ups are read in the order they are grouped: a sort only for each end's visits and for the whole
+    assert _count(r"USE TEMP B-TREE FOR GROUP BY", p) == 3, p
     assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_matrix_of_a_year_reads_only_the_yearly_plan_rollup(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "plan_year_counts")
+    assert len(plans) == 1
+    assert _count(PLAN_ROLLUP_BY_KEY, plans[0]) == 1, plans[0]
+    assert not any("visit_plan_counts" in sql for sql in selects(traced))
+    assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_item_failures_find_the_latest_finding_of_the_point_by_index(cli, county: Path, traced: list[str]):
+    """The status of a failing point's finding is sought by (school, point key, opened), not among every finding
+    of the school."""
+    plans = _plans_of(cli, county, traced, COMMANDS["item-split"], "AS finding_status")
+    assert len(plans) == 1
+    assert any(d.startswith("SEARCH f USING INDEX findings_point (school_code=? AND point_key=? AND opened<?)")
+               for d in plans[0]), plans[0]
 
 
 def test_digest_reads_one_week_of_visits(cli, county: Path, traced: list[str]):

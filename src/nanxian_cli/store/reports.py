@@ -1,9 +1,11 @@
 """All report SQL. Read-only, stdlib sqlite3 only (no sqlite_utils, no pydantic).
 
 Totals come from the per-visit counts (`visits.n_*`) and the per-visit x plan-item counts
-(`visit_plan_counts`), which already mirror the latest answer revision of every point; the answers
-table is read only for per-point detail (`report item`, `report visit`). Only submitted visits count:
-drafts and voided visits are ignored everywhere.
+(`visit_plan_counts`), which already mirror the latest answer revision of every point, through their monthly
+and yearly roll-ups (m012): whole years and whole months of a period are read from the roll-ups, the days of
+a partial month at its edges from the per-visit counts (`visit_rows`, `plan_rows`). The answers table is
+read only for per-point detail (`report item`, `report visit`). Only submitted visits count: drafts and
+voided visits are ignored everywhere.
 
 Scope: the school filters (town, stage, responsible inspector) select the schools; the visits in
 scope are the submitted visits to those schools dated within the period (and of the checklist, if
@@ -117,19 +119,115 @@ def _scoped_from(table: str, alias: str, where: list[str], params: list[Any], sc
     return f" FROM {table} {alias}{join} WHERE " + " AND ".join(where), params
 
 
-_COUNT_SUMS = (
-    "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
-    "coalesce(sum(v.n_pass), 0) AS pass, coalesce(sum(v.n_fail), 0) AS fail, coalesce(sum(v.n_na), 0) AS na, "
-    "coalesce(sum(v.n_info), 0) AS info, coalesce(sum(v.w_pass), 0) AS w_pass, coalesce(sum(v.w_fail), 0) AS w_fail, "
-    "coalesce(sum(v.n_critical_fail), 0) AS critical_fails"
+# -- the counts of the visits in scope: roll-ups for whole years and months, visits for the days at the edges --
+
+_SUMMED = ("n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail")
+_PLAN_ITEMS = ", ".join(str(n) for n in range(1, 22))
+
+
+def _rollup_filters(scope: Scope, *, hashes_in_key: bool) -> tuple[list[str], list[Any]]:
+    """The scope's schools and checklist as conditions on a roll-up `r`. The schools (and, when the checklist
+    version is part of the key, every version) are IN lists, so each school's rows are sought by key."""
+    swhere, sparams = _school_where(scope)
+    where = ["r.school_code IN (SELECT s.code FROM schools s" + (" WHERE " + " AND ".join(swhere) if swhere else "")
+             + ")"]
+    params: list[Any] = [*sparams]
+    if scope.checklist is not None:
+        where.append("r.checklist_hash IN (SELECT cv.hash FROM checklist_versions cv WHERE cv.checklist_id = ?)")
+        params.append(scope.checklist)
+    elif hashes_in_key:
+        where.append("r.checklist_hash IN (SELECT cv.hash FROM checklist_versions cv)")
+    return where, params
+
+
+def _edge_scope(scope: Scope, first: str, last: str) -> Scope:
+    return Scope(first, last, town=scope.town, stage=scope.stage, inspector=scope.inspector, checklist=scope.checklist,
+                 school=scope.school)
+
+
+_ALL = ("visits", *_SUMMED, "last_date")
+
+
+def _aggregates(prefix: str, columns: tuple[str, ...], *, rollup: bool) -> str:
+    """The aggregates of `columns` over roll-up rows (`rollup`) or over visits / plan counts (`prefix` v or p)."""
+    out = []
+    for c in columns:
+        if c == "visits":
+            out.append("sum(r.visits) AS visits" if rollup else "count(*) AS visits")
+        elif c == "last_date":
+            out.append("max(r.last_date) AS last_date" if rollup else "max(v.date) AS last_date")
+        else:
+            out.append(f"sum({'r' if rollup else prefix}.{c}) AS {c}")
+    return "".join(", " + a for a in out)
+
+
+def visit_rows(scope: Scope, columns: tuple[str, ...] = _ALL) -> tuple[str, list[Any]]:
+    """A subquery of rows (code, hash, *columns) whose sums (of `last_date`: maximum) per school and checklist
+    version are those of the submitted visits in scope; `columns` from visits, n_pass, n_fail, n_na, n_info, w_pass,
+    w_fail, n_critical_fail, last_date (each aggregate costs time on every row read)."""
+    from nanxian_cli.store.rollups import split
+
+    spans = split(scope.date_from, scope.date_to)
+    parts: list[str] = []
+    params: list[Any] = []
+    where, wparams = _rollup_filters(scope, hashes_in_key=True)
+    sums = _aggregates("r", columns, rollup=True)
+    for table, ranges in (("visit_year_counts", spans.years), ("visit_month_counts", spans.months)):
+        for first, last in ranges:
+            parts.append(f"SELECT r.school_code AS code, r.checklist_hash AS hash{sums} FROM {table} r "
+                         f"WHERE {' AND '.join(where)} AND r.period >= ? AND r.period <= ? "
+                         "GROUP BY r.school_code, r.checklist_hash")
+            params += [*wparams, first, last]
+    vsums = _aggregates("v", columns, rollup=False)
+    for first, last in spans.days:
+        sql, vparams = _visit_from(_edge_scope(scope, first, last))
+        parts.append(f"SELECT v.school_code AS code, v.checklist_hash AS hash{vsums}{sql} "
+                     "GROUP BY v.school_code, v.checklist_hash")
+        params += vparams
+    return _union(parts, ("code", "hash", *columns)), params
+
+
+def _union(parts: list[str], columns: tuple[str, ...]) -> str:
+    empty = "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0"
+    return "(" + " UNION ALL ".join(parts or [empty]) + ")"
+
+
+def plan_rows(scope: Scope, number: int | None = None, columns: tuple[str, ...] = _ALL) -> tuple[str, list[Any]]:
+    """A subquery of rows (code, plan_item, *columns) whose sums (of `last_date`: maximum) per school and plan item
+    (only plan item `number`, if given) are those of the submitted visits in scope; `visits` counts the visits
+    that checked the plan item."""
+    from nanxian_cli.store.rollups import split
+
+    spans = split(scope.date_from, scope.date_to)
+    parts: list[str] = []
+    params: list[Any] = []
+    where, wparams = _rollup_filters(scope, hashes_in_key=False)
+    where.append("r.plan_item = ?" if number is not None else f"r.plan_item IN ({_PLAN_ITEMS})")
+    if number is not None:
+        wparams.append(number)
+    sums = _aggregates("r", columns, rollup=True)
+    for table, ranges in (("plan_year_counts", spans.years), ("plan_month_counts", spans.months)):
+        for first, last in ranges:
+            parts.append(f"SELECT r.school_code AS code, r.plan_item{sums} FROM {table} r WHERE {' AND '.join(where)} "
+                         "AND r.period >= ? AND r.period <= ? GROUP BY r.school_code, r.plan_item")
+            params += [*wparams, first, last]
+    psums = _aggregates("p", columns, rollup=False)
+    join = " JOIN visit_plan_counts p ON p.visit_seq = v.seq" + (" AND p.plan_item = ?" if number is not None else "")
+    for first, last in spans.days:
+        sql, vparams = _visit_from(_edge_scope(scope, first, last), join)
+        parts.append(f"SELECT v.school_code AS code, p.plan_item{psums}{sql} GROUP BY v.school_code, p.plan_item")
+        params += ([number] if number is not None else []) + vparams
+    return _union(parts, ("code", "plan_item", *columns)), params
+
+
+# the sums of `visit_rows` / `plan_rows` (alias u), named as the reports read them
+_ROW_SUMS = (
+    "coalesce(sum(u.visits), 0) AS visits, max(u.last_date) AS last_visit, "
+    "coalesce(sum(u.n_pass), 0) AS pass, coalesce(sum(u.n_fail), 0) AS fail, coalesce(sum(u.n_na), 0) AS na, "
+    "coalesce(sum(u.n_info), 0) AS info, coalesce(sum(u.w_pass), 0) AS w_pass, coalesce(sum(u.w_fail), 0) AS w_fail, "
+    "coalesce(sum(u.n_critical_fail), 0) AS critical_fails"
 )
 
-_PLAN_SUMS = (
-    "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
-    "coalesce(sum(p.n_pass), 0) AS pass, coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na, "
-    "coalesce(sum(p.n_info), 0) AS info, coalesce(sum(p.w_pass), 0) AS w_pass, coalesce(sum(p.w_fail), 0) AS w_fail, "
-    "coalesce(sum(p.n_critical_fail), 0) AS critical_fails"
-)
 
 _FINDING_SUMS = ("count(*) AS open_findings, coalesce(sum(f.due < ?), 0) AS overdue_findings, "
                  f"coalesce(sum({REPORTED_THEN}), 0) AS reported_findings, "
@@ -166,8 +264,8 @@ def _dicts(rows: list) -> list[dict]:
 
 
 def visit_totals(store: Store, scope: Scope) -> dict:
-    sql, params = _visit_from(scope)
-    return dict(store.one("SELECT " + _COUNT_SUMS + sql, params))
+    rows, params = visit_rows(scope)
+    return dict(store.one(f"SELECT count(DISTINCT u.code) AS schools, {_ROW_SUMS} FROM {rows} u", params))
 
 
 def finding_totals(store: Store, scope: Scope) -> dict:
@@ -181,15 +279,17 @@ def finding_totals(store: Store, scope: Scope) -> dict:
 
 def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
     """Counts per group (school, town, inspector, checklist, plan-item) over the visits in scope."""
-    no_distinct = "count(DISTINCT v.school_code) AS schools, "  # only the totals need it; it costs a sort per group
     if by == "plan-item":
-        sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_seq = v.seq")
-        sums = _PLAN_SUMS.replace(no_distinct, "")
-        return _dicts(store.query(f"SELECT p.plan_item AS key, {sums}{sql} GROUP BY p.plan_item", params))
-    expr, join, _, _ = _GROUPS[by]
-    sql, params = _visit_from(scope, join)
-    sums = _COUNT_SUMS.replace(no_distinct, "")
-    return _dicts(store.query(f"SELECT {expr} AS key, {sums}{sql} GROUP BY {expr}", params))
+        rows, params = plan_rows(scope)
+        return _dicts(store.query(f"SELECT u.plan_item AS key, {_ROW_SUMS} FROM {rows} u GROUP BY u.plan_item", params))
+    expr, join = {
+        "school": ("u.code", ""),
+        "town": ("s.town", " JOIN schools s ON s.code = u.code"),
+        "inspector": ("coalesce(i.name, '')", _ASSIGNED.format(col="u.code")),
+        "checklist": ("cv.checklist_id", " JOIN checklist_versions cv ON cv.hash = u.hash"),
+    }[by]
+    rows, params = visit_rows(scope)
+    return _dicts(store.query(f"SELECT {expr} AS key, {_ROW_SUMS} FROM {rows} u{join} GROUP BY {expr}", params))
 
 
 def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
@@ -297,10 +397,10 @@ def plan_item_counts(store: Store, scope: Scope) -> list[dict]:
 # -- matrix -------------------------------------------------------------------------------------
 
 def school_plan_counts(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_seq = v.seq")
+    rows, params = plan_rows(scope, columns=("n_pass", "n_fail"))
     return _dicts(store.query(
-        "SELECT v.school_code AS code, p.plan_item, coalesce(sum(p.n_pass), 0) AS pass, "
-        f"coalesce(sum(p.n_fail), 0) AS fail{sql} GROUP BY v.school_code, p.plan_item",
+        "SELECT u.code, u.plan_item, coalesce(sum(u.n_pass), 0) AS pass, coalesce(sum(u.n_fail), 0) AS fail "
+        f"FROM {rows} u GROUP BY u.code, u.plan_item",
         params,
     ))
 
@@ -309,13 +409,13 @@ def school_plan_counts(store: Store, scope: Scope) -> list[dict]:
 
 def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
     """The points that check plan item `number` in the checklist versions used in the period."""
-    sql, params = _visit_from(scope)
+    rows, params = visit_rows(scope, columns=())
     return _dicts(store.query(
         "SELECT cv.checklist_id, cip.item_id, ci.text_zh, ci.text_en, ci.severity, "
         "count(DISTINCT cv.hash) AS versions, max(cv.version) AS version "
         "FROM checklist_item_plan cip JOIN checklist_versions cv ON cv.hash = cip.hash "
         "JOIN checklist_items ci ON ci.hash = cip.hash AND ci.item_id = cip.item_id "
-        f"WHERE cip.plan_item = ? AND cip.hash IN (SELECT DISTINCT v.checklist_hash{sql}) "
+        f"WHERE cip.plan_item = ? AND cip.hash IN (SELECT u.hash FROM {rows} u) "
         "GROUP BY cv.checklist_id, cip.item_id ORDER BY cv.checklist_id, min(ci.position)",
         [number, *params],
     ))
@@ -323,40 +423,39 @@ def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
 
 def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
     """Plan item `number`'s counts per school or per town."""
-    join = (" JOIN visit_plan_counts p ON p.visit_seq = v.seq AND p.plan_item = ?"
-            " JOIN schools s ON s.code = v.school_code")
-    sql, params = _visit_from(scope, join)
-    expr = "v.school_code" if by == "school" else "s.town"
+    rows, params = plan_rows(scope, number, columns=("visits", "n_pass", "n_fail", "n_na", "last_date"))
+    expr = "u.code" if by == "school" else "s.town"
     extra = ", s.name, s.town" if by == "school" else ""
     return _dicts(store.query(
-        f"SELECT {expr} AS key{extra}, count(*) AS visits, max(v.date) AS last_visit, "
-        "coalesce(sum(p.n_pass), 0) AS pass, "
-        f"coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na{sql} GROUP BY {expr}",
-        [number, *params],
+        f"SELECT {expr} AS key{extra}, coalesce(sum(u.visits), 0) AS visits, max(u.last_date) AS last_visit, "
+        "coalesce(sum(u.n_pass), 0) AS pass, coalesce(sum(u.n_fail), 0) AS fail, coalesce(sum(u.n_na), 0) AS na "
+        f"FROM {rows} u JOIN schools s ON s.code = u.code GROUP BY {expr}",
+        params,
     ))
 
 
 def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
     """The failing schools on plan item `number`: for each school and checklist, its latest visit in the
-    period; listed are that visit's points checking the item whose latest answer revision failed (a school
-    that has passed since is not listed). Point ids are unique across checklists, so the latest visit with
-    the checklist is the latest visit that checked the point."""
-    sql, params = _visit_from(scope)
+    period (of two on that day, the one recorded first); listed are that visit's points checking the item whose
+    latest answer revision failed (a school that has passed since is not listed), with the status of the point's
+    latest finding opened by then at that school."""
+    rows, params = visit_rows(scope, columns=("last_date",))
     return _dicts(store.query(
-        "SELECT x.school_code AS code, s.name, s.town, x.id AS visit_id, x.date, x.inspector, a.item_id, a.value, "
+        "SELECT x.school_code AS code, s.name, s.town, v.id AS visit_id, v.date, v.inspector, a.item_id, a.value, "
         "a.note, ci.text_zh, ci.text_en, ci.severity, "
-        "(SELECT f.status FROM findings f WHERE f.school_code = x.school_code AND f.item_id = a.item_id "
-        " AND f.opened <= x.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status "
-        # SQLite: with max(), the bare columns come from the row holding the maximum
-        "FROM (SELECT v.id, v.seq, v.school_code, v.inspector, v.checklist_hash, max(v.date) AS date"
-        f"     {sql} GROUP BY v.school_code, v.checklist_id) x "
-        "JOIN checklist_item_plan cip ON cip.hash = x.checklist_hash AND cip.plan_item = ? "
-        "JOIN answers a ON a.visit_seq = x.seq AND a.item_id = cip.item_id AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = x.seq AND b.item_id = cip.item_id) "
+        "(SELECT f.status FROM findings f WHERE f.school_code = x.school_code AND f.point_key = ci.point_key "
+        " AND f.opened <= v.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status "
+        "FROM (SELECT u.code AS school_code, cv.checklist_id, max(u.last_date) AS date "
+        f"      FROM {rows} u JOIN checklist_versions cv ON cv.hash = u.hash GROUP BY u.code, cv.checklist_id) x "
+        "JOIN visits v ON v.seq = (SELECT w.seq FROM visits w WHERE w.school_code = x.school_code "
+        "  AND w.date = x.date AND w.checklist_id = x.checklist_id AND w.status = 'submitted' ORDER BY w.seq LIMIT 1) "
+        "JOIN checklist_item_plan cip ON cip.hash = v.checklist_hash AND cip.plan_item = ? "
+        "JOIN answers a ON a.visit_seq = v.seq AND a.item_id = cip.item_id AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = v.seq AND b.item_id = cip.item_id) "
         "JOIN schools s ON s.code = x.school_code "
-        "LEFT JOIN checklist_items ci ON ci.hash = x.checklist_hash AND ci.item_id = cip.item_id "
+        "LEFT JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = cip.item_id "
         "WHERE a.outcome = 'fail' "
-        "ORDER BY s.town, x.school_code, x.date DESC, a.item_id",
+        "ORDER BY s.town, x.school_code, v.date DESC, a.item_id",
         [*params, number],
     ))
 

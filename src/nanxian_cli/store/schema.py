@@ -23,6 +23,7 @@ def migration(fn: Callable) -> Callable:
 from nanxian_cli.store import (  # noqa: E402, F401
     m010_school_inclusive,
     m011_evidence,
+    m012_rollups,
     migrations_2020,
     migrations_facts,
     migrations_notices,
