@@ -120,19 +120,13 @@ def _rounded(rows) -> list[tuple]:
     return [tuple(round(x, 9) if isinstance(x, float) else x for x in r) for r in rows]
 
 
-ROLLUPS = {("visit", "month"): "school_code, checklist_hash, period",
-           ("visit", "year"): "school_code, checklist_hash, period",
-           ("plan", "month"): "school_code, plan_item, period, checklist_hash",
-           ("plan", "year"): "school_code, plan_item, period, checklist_hash"}
-
-
 def assert_rollups_match(conn: sqlite3.Connection) -> None:
-    """The monthly and yearly roll-ups == a GROUP BY recount of the submitted visits' counts (m012)."""
-    from nanxian_cli.store.m012_rollups import recount_sql
+    """The roll-ups by month, quarter and year == a GROUP BY recount of the submitted visits' counts (m012)."""
+    from nanxian_cli.store.m012_rollups import KEYS, recount_sql
 
-    for (kind, span), key in ROLLUPS.items():
-        stored = conn.execute(f"SELECT * FROM {kind}_{span}_counts ORDER BY {key}").fetchall()
-        assert _rounded(stored) == _rounded(conn.execute(recount_sql(kind, span)).fetchall()), (kind, span)
+    for kind, key in KEYS.items():
+        stored = conn.execute(f"SELECT * FROM {kind}_rollups ORDER BY {', '.join(key)}").fetchall()
+        assert _rounded(stored) == _rounded(conn.execute(recount_sql(kind)).fetchall()), kind
 
 
 def assert_counts_match(path: Path) -> int:

@@ -159,6 +159,9 @@ def _to_m003(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        from test_rollups import undo_m012
+
+        undo_m012(conn)  # the roll-ups of m012 and their triggers
         conn.execute("DROP TABLE evidence_links")  # added by m011, with its trigger
         conn.execute("DROP TABLE evidence")
         conn.execute("DELETE FROM schema_migrations WHERE name = 'm011_evidence'")

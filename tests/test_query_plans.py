@@ -21,10 +21,10 @@ from nanxian_cli.services import demo_county, upgrade
 from nanxian_cli.store import open_store
 
 BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts",
-              "visit_month_counts", "visit_year_counts", "plan_month_counts", "plan_year_counts"}
+              "visit_rollups", "plan_rollups"}
 PERIOD = ["--from", "2020-01-01", "--to", "2020-12-31"]
-# Partial months at both ends, a whole month after the first and before the last, a whole year: the visits, the
-# monthly and the yearly roll-ups.
+# Partial months at both ends, a whole month after the first and before the last, a whole year: the visits for the
+# days at the ends, the roll-ups for the rest.
 SPLIT = ["--from", "2019-11-10", "--to", "2021-02-20"]
 
 COMMANDS = {
@@ -130,31 +130,40 @@ def _plans_of(cli, county: Path, traced: list[str], args: list[str], needle: str
 
 
 VISITS_BY_DATE = r"SEARCH v USING (COVERING )?INDEX \w*visits\w* \(status=\? AND date>\? AND date<\?\)"
-VISIT_ROLLUP_BY_KEY = r"SEARCH r USING PRIMARY KEY \(school_code=\? AND checklist_hash=\? AND period>\? AND period<\?\)"
-PLAN_ROLLUP_BY_KEY = r"SEARCH r USING PRIMARY KEY \(school_code=\? AND plan_item=\? AND period>\? AND period<\?\)"
+ROLLUP_BY_PERIOD = r"SEARCH r USING PRIMARY KEY \(period=\?\)"  # each period's rows, one range
+ROLLUP_BY_SCHOOL = r"SEARCH r USING PRIMARY KEY \(period=\? AND school_code=\?"  # each school's rows of a period
 
 
 def _count(pattern: str, plan: list[str]) -> int:
     return sum(1 for d in plan if re.match(pattern, d))
 
 
-def test_summary_totals_of_a_year_come_from_the_yearly_rollup(cli, county: Path, traced: list[str]):
+def _sql_with(traced: list[str], needle: str) -> str:
+    return next(sql for sql in selects(traced) if needle in sql)
+
+
+def test_summary_totals_of_a_year_come_from_the_rollups(cli, county: Path, traced: list[str]):
     plans = _plans_of(cli, county, traced, COMMANDS["summary"], "count(DISTINCT u.code)")
     assert len(plans) == 1
-    assert _count(VISIT_ROLLUP_BY_KEY, plans[0]) == 1, plans[0]  # each school's row of the year, by key
+    assert _count(ROLLUP_BY_PERIOD, plans[0]) == 1, plans[0]  # the year's rows
     assert _count(VISITS_BY_DATE, plans[0]) == 0, plans[0]  # no visit is read: 2020 is a whole year
-    assert "visit_year_counts" in next(sql for sql in selects(traced) if "count(DISTINCT u.code)" in sql)
+    assert "FROM visit_rollups r WHERE r.period IN ('2020')" in _sql_with(traced, "count(DISTINCT u.code)")
     assert not any("answers" in sql for sql in selects(traced))  # totals never scan answers
 
 
 def test_summary_totals_of_partial_months_come_from_visits_by_status_and_date(cli, county: Path, traced: list[str]):
     plans = _plans_of(cli, county, traced, COMMANDS["summary-split"], "count(DISTINCT u.code)")
     assert len(plans) == 1
-    assert _count(VISIT_ROLLUP_BY_KEY, plans[0]) == 3, plans[0]  # the whole year, each whole month
+    assert _count(ROLLUP_BY_PERIOD, plans[0]) == 1, plans[0]  # the whole months and the year
     assert _count(VISITS_BY_DATE, plans[0]) == 2, plans[0]  # the days at each end
-    sql = next(sql for sql in selects(traced) if "count(DISTINCT u.code)" in sql)
-    assert "visit_year_counts" in sql and "visit_month_counts" in sql
+    assert "r.period IN ('2019-12', '2020', '2021-01')" in _sql_with(traced, "count(DISTINCT u.code)")
     assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_summary_of_one_town_seeks_its_schools_in_the_rollups(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary-town-filter"], "count(DISTINCT u.code)")
+    assert len(plans) == 1
+    assert _count(ROLLUP_BY_SCHOOL, plans[0]) == 1, plans[0]
 
 
 def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, traced: list[str]):
@@ -164,24 +173,29 @@ def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, 
         assert any("(status=? AND resolved_on>?)" in d for d in p), p
 
 
-def test_matrix_reads_plan_rollups_by_key_and_edge_plan_counts_by_visit(cli, county: Path, traced: list[str]):
-    plans = _plans_of(cli, county, traced, COMMANDS["matrix-split"], "plan_year_counts")
+def test_matrix_reads_plan_rollups_by_period_and_edge_plan_counts_by_visit(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix-split"], "plan_rollups")
     assert len(plans) == 1
     p = plans[0]
-    assert _count(PLAN_ROLLUP_BY_KEY, p) == 3, p  # each school's and plan item's rows of the year and of the months
+    assert _count(ROLLUP_BY_PERIOD, p) == 1, p  # the rows of the whole months and of the year
     assert _count(VISITS_BY_DATE, p) == 2, p  # the days at each end ...
     assert _count(r"SEARCH p USING PRIMARY KEY \(visit_seq=\?", p) == 2, p  # ... and their plan counts, by visit
-    # the roll-ups are read in the order they are grouped: a sort only for each end's visits and for the whole
-    assert _count(r"USE TEMP B-TREE FOR GROUP BY", p) == 3, p
     assert not any("answers" in sql for sql in selects(traced))
 
 
-def test_matrix_of_a_year_reads_only_the_yearly_plan_rollup(cli, county: Path, traced: list[str]):
-    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "plan_year_counts")
+def test_matrix_of_a_year_reads_only_the_plan_rollups(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "plan_rollups")
     assert len(plans) == 1
-    assert _count(PLAN_ROLLUP_BY_KEY, plans[0]) == 1, plans[0]
+    assert _count(ROLLUP_BY_PERIOD, plans[0]) == 1, plans[0]
     assert not any("visit_plan_counts" in sql for sql in selects(traced))
     assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_item_reads_each_schools_rows_of_its_plan_item(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["item-split"], "FROM plan_rollups r")
+    assert plans
+    for p in plans:
+        assert _count(ROLLUP_BY_SCHOOL + r" AND plan_item=\?\)", p) == 1, p
 
 
 def test_item_failures_find_the_latest_finding_of_the_point_by_index(cli, county: Path, traced: list[str]):

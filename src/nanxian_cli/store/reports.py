@@ -119,33 +119,38 @@ def _scoped_from(table: str, alias: str, where: list[str], params: list[Any], sc
     return f" FROM {table} {alias}{join} WHERE " + " AND ".join(where), params
 
 
-# -- the counts of the visits in scope: roll-ups for whole years and months, visits for the days at the edges --
+# -- the counts of the visits in scope: roll-ups for whole years, quarters and months, visits for the edge days ----
 
 _SUMMED = ("n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail")
-_PLAN_ITEMS = ", ".join(str(n) for n in range(1, 22))
+_ALL = ("visits", *_SUMMED, "last_date")
 
 
-def _rollup_filters(scope: Scope, *, hashes_in_key: bool) -> tuple[list[str], list[Any]]:
-    """The scope's schools and checklist as conditions on a roll-up `r`. The schools (and, when the checklist
-    version is part of the key, every version) are IN lists, so each school's rows are sought by key."""
+def _rollup_where(scope: Scope, periods: list[str], *, kind: str, number: int | None = None
+                  ) -> tuple[str, list[Any]]:
+    """The roll-up rows `r` of these periods in scope. Without a school filter each period's rows are read as one
+    range; with one (or for one plan item), each school's rows are sought by key."""
+    where = [f"r.period IN ({', '.join('?' for _ in periods)})"]
+    params: list[Any] = list(periods)
     swhere, sparams = _school_where(scope)
-    where = ["r.school_code IN (SELECT s.code FROM schools s" + (" WHERE " + " AND ".join(swhere) if swhere else "")
-             + ")"]
-    params: list[Any] = [*sparams]
+    if swhere or number is not None:
+        where.append("r.school_code IN (SELECT s.code FROM schools s" + (" WHERE " + " AND ".join(swhere) if swhere
+                                                                           else "") + ")")
+        params += sparams
+    if number is not None:
+        where.append("r.plan_item = ?")
+        params.append(number)
     if scope.checklist is not None:
-        where.append("r.checklist_hash IN (SELECT cv.hash FROM checklist_versions cv WHERE cv.checklist_id = ?)")
+        if kind == "visit":
+            where.append("r.checklist_hash IN (SELECT cv.hash FROM checklist_versions cv WHERE cv.checklist_id = ?)")
+        else:
+            where.append("r.checklist_id = ?")
         params.append(scope.checklist)
-    elif hashes_in_key:
-        where.append("r.checklist_hash IN (SELECT cv.hash FROM checklist_versions cv)")
-    return where, params
+    return " WHERE " + " AND ".join(where), params
 
 
 def _edge_scope(scope: Scope, first: str, last: str) -> Scope:
     return Scope(first, last, town=scope.town, stage=scope.stage, inspector=scope.inspector, checklist=scope.checklist,
                  school=scope.school)
-
-
-_ALL = ("visits", *_SUMMED, "last_date")
 
 
 def _aggregates(prefix: str, columns: tuple[str, ...], *, rollup: bool) -> str:
@@ -161,6 +166,11 @@ def _aggregates(prefix: str, columns: tuple[str, ...], *, rollup: bool) -> str:
     return "".join(", " + a for a in out)
 
 
+def _union(parts: list[str], columns: tuple[str, ...]) -> str:
+    empty = "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0"
+    return "(" + " UNION ALL ".join(parts or [empty]) + ")"
+
+
 def visit_rows(scope: Scope, columns: tuple[str, ...] = _ALL) -> tuple[str, list[Any]]:
     """A subquery of rows (code, hash, *columns) whose sums (of `last_date`: maximum) per school and checklist
     version are those of the submitted visits in scope; `columns` from visits, n_pass, n_fail, n_na, n_info, w_pass,
@@ -170,14 +180,11 @@ def visit_rows(scope: Scope, columns: tuple[str, ...] = _ALL) -> tuple[str, list
     spans = split(scope.date_from, scope.date_to)
     parts: list[str] = []
     params: list[Any] = []
-    where, wparams = _rollup_filters(scope, hashes_in_key=True)
-    sums = _aggregates("r", columns, rollup=True)
-    for table, ranges in (("visit_year_counts", spans.years), ("visit_month_counts", spans.months)):
-        for first, last in ranges:
-            parts.append(f"SELECT r.school_code AS code, r.checklist_hash AS hash{sums} FROM {table} r "
-                         f"WHERE {' AND '.join(where)} AND r.period >= ? AND r.period <= ? "
-                         "GROUP BY r.school_code, r.checklist_hash")
-            params += [*wparams, first, last]
+    if spans.periods:
+        where, wparams = _rollup_where(scope, spans.periods, kind="visit")
+        parts.append(f"SELECT r.school_code AS code, r.checklist_hash AS hash{_aggregates('r', columns, rollup=True)} "
+                     f"FROM visit_rollups r{where} GROUP BY r.school_code, r.checklist_hash")
+        params += wparams
     vsums = _aggregates("v", columns, rollup=False)
     for first, last in spans.days:
         sql, vparams = _visit_from(_edge_scope(scope, first, last))
@@ -185,11 +192,6 @@ def visit_rows(scope: Scope, columns: tuple[str, ...] = _ALL) -> tuple[str, list
                      "GROUP BY v.school_code, v.checklist_hash")
         params += vparams
     return _union(parts, ("code", "hash", *columns)), params
-
-
-def _union(parts: list[str], columns: tuple[str, ...]) -> str:
-    empty = "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0"
-    return "(" + " UNION ALL ".join(parts or [empty]) + ")"
 
 
 def plan_rows(scope: Scope, number: int | None = None, columns: tuple[str, ...] = _ALL) -> tuple[str, list[Any]]:
@@ -201,16 +203,11 @@ def plan_rows(scope: Scope, number: int | None = None, columns: tuple[str, ...] 
     spans = split(scope.date_from, scope.date_to)
     parts: list[str] = []
     params: list[Any] = []
-    where, wparams = _rollup_filters(scope, hashes_in_key=False)
-    where.append("r.plan_item = ?" if number is not None else f"r.plan_item IN ({_PLAN_ITEMS})")
-    if number is not None:
-        wparams.append(number)
-    sums = _aggregates("r", columns, rollup=True)
-    for table, ranges in (("plan_year_counts", spans.years), ("plan_month_counts", spans.months)):
-        for first, last in ranges:
-            parts.append(f"SELECT r.school_code AS code, r.plan_item{sums} FROM {table} r WHERE {' AND '.join(where)} "
-                         "AND r.period >= ? AND r.period <= ? GROUP BY r.school_code, r.plan_item")
-            params += [*wparams, first, last]
+    if spans.periods:
+        where, wparams = _rollup_where(scope, spans.periods, kind="plan", number=number)
+        parts.append(f"SELECT r.school_code AS code, r.plan_item{_aggregates('r', columns, rollup=True)} "
+                     f"FROM plan_rollups r{where} GROUP BY r.school_code, r.plan_item")
+        params += wparams
     psums = _aggregates("p", columns, rollup=False)
     join = " JOIN visit_plan_counts p ON p.visit_seq = v.seq" + (" AND p.plan_item = ?" if number is not None else "")
     for first, last in spans.days:

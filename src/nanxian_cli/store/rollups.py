@@ -1,8 +1,9 @@
-"""Reading the roll-ups of m012: a period is split into whole years, whole months and the days at its edges.
+"""Reading the roll-ups of m012: a period is split into whole years, quarters and months, and the days at its edges.
 
-A report sums the yearly roll-ups over the whole calendar years of its period, the monthly ones over the whole
-months left, and the per-visit counts over the days of a partial month at either end, so the sums are exactly
-those over the visits of the period, and reading a school year, or ten, costs a few rows per school.
+A report sums the roll-up rows of the whole years, quarters and months of its period (the fewest that cover them)
+and the per-visit counts of the days of a partial month at either end, so the sums are exactly those over the visits
+of the period, and reading a school year (six pieces: a month, three quarters, two months) or ten years (at most
+twenty pieces) costs a few rows per school and piece.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from dataclasses import dataclass, field
 class Spans:
     days: list[tuple[str, str]] = field(default_factory=list)
     """(first day, last day): read from the per-visit counts."""
-    months: list[tuple[str, str]] = field(default_factory=list)
-    """('YYYY-MM', 'YYYY-MM'): read from the monthly roll-ups."""
-    years: list[tuple[str, str]] = field(default_factory=list)
-    """('YYYY', 'YYYY'): read from the yearly roll-ups."""
+    periods: list[str] = field(default_factory=list)
+    """Whole years ('2020'), quarters ('2020-Q2') and months ('2020-05'): read from the roll-ups."""
 
 
 def _month_start_after(day: dt.date) -> dt.date | None:
@@ -28,8 +27,26 @@ def _month_start_after(day: dt.date) -> dt.date | None:
     return dt.date(day.year, day.month + 1, 1)
 
 
+def pieces(first: tuple[int, int], last: tuple[int, int]) -> list[str]:
+    """The months (year, month) `first`..`last` as the fewest whole years, quarters and months, in order."""
+    out: list[str] = []
+    i, end = first[0] * 12 + first[1] - 1, last[0] * 12 + last[1] - 1
+    while i <= end:
+        year, month0 = divmod(i, 12)
+        if month0 == 0 and i + 11 <= end:
+            out.append(f"{year:04d}")
+            i += 12
+        elif month0 % 3 == 0 and i + 2 <= end:
+            out.append(f"{year:04d}-Q{month0 // 3 + 1}")
+            i += 3
+        else:
+            out.append(f"{year:04d}-{month0 + 1:02d}")
+            i += 1
+    return out
+
+
 def split(date_from: str, date_to: str) -> Spans:
-    """The period `date_from`..`date_to` (ISO days, both included) as whole years, whole months and edge days."""
+    """The period `date_from`..`date_to` (ISO days, both included) as roll-up periods and edge days."""
     try:
         start, end = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
     except ValueError:
@@ -51,18 +68,4 @@ def split(date_from: str, date_to: str) -> Spans:
         days.append((date_from, (first - one_day).isoformat()))
     if last < end:
         days.append(((last + one_day).isoformat(), date_to))
-    m1, m2 = (first.year, first.month), (last.year, last.month)
-    y1 = m1[0] if m1[1] == 1 else m1[0] + 1
-    y2 = m2[0] if m2[1] == 12 else m2[0] - 1
-    months: list[tuple[tuple[int, int], tuple[int, int]]] = []
-    years: list[tuple[str, str]] = []
-    if y1 <= y2:
-        if m1 < (y1, 1):
-            months.append((m1, (y1 - 1, 12)))
-        if (y2, 12) < m2:
-            months.append(((y2 + 1, 1), m2))
-        years.append((f"{y1:04d}", f"{y2:04d}"))
-    else:
-        months.append((m1, m2))
-    return Spans(days=days, months=[(f"{a[0]:04d}-{a[1]:02d}", f"{b[0]:04d}-{b[1]:02d}") for a, b in months],
-                 years=years)
+    return Spans(days=days, periods=pieces((first.year, first.month), (last.year, last.month)))
