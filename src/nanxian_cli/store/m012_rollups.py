@@ -12,11 +12,12 @@ month at either end of a period (store/rollups.py), so their numbers are exactly
 The period leads the key: the visits of a day, a batch or a bundle change rows that sit together (the current month,
 quarter and year), so a bulk import writes few pages more than it did; a report reads each period's rows in one range.
 
-Triggers keep the tables in step inside the transaction of every write, whoever makes it (recording, drafts,
-submitting, amending, voiding, bulk imports, sync imports): a row added to, removed from or changed in
-`visit_plan_counts`; a visit inserted, deleted, or changing its status, date, school, checklist or counts. A row whose
-last visit leaves it is deleted, so the tables hold exactly the rows a GROUP BY over the submitted visits gives.
-Shipped migrations are never edited."""
+They are kept in step inside the transaction of every write (recording, drafts, submitting, amending, voiding, bulk
+imports, sync imports): triggers on `visits` follow a visit inserted, deleted, or changing its status, date, school,
+checklist or counts; the plan counts a visit gets or loses are added or taken out by the store functions that write
+`visit_plan_counts` (store/visits.py through store/rollups.py), summed per call: a trigger per plan row made a bulk
+import half as slow again. A row whose last visit leaves it is deleted, so the tables hold exactly the rows a GROUP BY
+over the submitted visits gives. Shipped migrations are never edited."""
 
 from __future__ import annotations
 
@@ -103,7 +104,9 @@ def _visit_triggers() -> list[str]:
 
 
 def _plan_triggers() -> list[str]:
-    """plan_rollups: the plan counts of a submitted visit."""
+    """plan_rollups: the plan counts of a visit that starts or stops counting, moves, or is deleted. (Rows added to
+    or taken from `visit_plan_counts` are added to or taken from the roll-up by the store functions that write them,
+    a batch at a time: store/rollups.py.)"""
     table, key = "plan_rollups", KEYS["plan"]
     first, last = _bounds(f"{table}.period")
     latest = (f"(SELECT max(v2.date) FROM visits v2 JOIN visit_plan_counts p2 ON p2.visit_seq = v2.seq "
@@ -123,11 +126,6 @@ def _plan_triggers() -> list[str]:
                 f"{plan}.plan_item AS plan_item, {visit}.checklist_id AS checklist_id, {counts}, {visit}.date AS date "
                 f"FROM {source}) x")
 
-    # one plan row of a submitted visit, added or taken out
-    row_added = _upsert(table, key, select("v", "NEW", f"visits v, {_THREE} WHERE v.seq = NEW.visit_seq "
-                                                       "AND v.status = 'submitted'"))
-    row_removed = _take_out(table, key, rows("v", "OLD", f"visits v, {_THREE} WHERE v.seq = OLD.visit_seq "
-                                                         "AND v.status = 'submitted'"), latest)
     # a visit that starts or stops counting, or moves: its rows are taken out under the old values, put back under
     # the new
     moved_out = _take_out(table, key, rows("OLD", "p", f"visit_plan_counts p, {_THREE} WHERE p.visit_seq = OLD.seq "
@@ -135,9 +133,6 @@ def _plan_triggers() -> list[str]:
     moved_in = _upsert(table, key, select("NEW", "p", f"visit_plan_counts p, {_THREE} WHERE p.visit_seq = NEW.seq "
                                                       "AND NEW.status = 'submitted'"))
     return [
-        f"CREATE TRIGGER rollup_plan_inserted AFTER INSERT ON visit_plan_counts BEGIN {row_added} END",
-        f"CREATE TRIGGER rollup_plan_deleted AFTER DELETE ON visit_plan_counts BEGIN {row_removed} END",
-        f"CREATE TRIGGER rollup_plan_updated AFTER UPDATE ON visit_plan_counts BEGIN {row_removed} {row_added} END",
         "CREATE TRIGGER rollup_plan_visit_updated AFTER UPDATE OF status, date, school_code, checklist_id ON visits "
         "WHEN (OLD.status = 'submitted' OR NEW.status = 'submitted') AND (OLD.status IS NOT NEW.status "
         "OR OLD.date IS NOT NEW.date OR OLD.school_code IS NOT NEW.school_code "

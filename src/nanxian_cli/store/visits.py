@@ -64,8 +64,12 @@ def insert_answers(conn: sqlite3.Connection, rows: list[tuple]) -> None:
 
 
 def insert_plan_counts(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Per-plan-item counts of visits that have none yet (tuples in _PLAN_COLUMNS order), added to the roll-ups."""
     if rows:
+        from nanxian_cli.store.rollups import add_plan_rows
+
         conn.executemany(_INSERT_PLAN, rows)
+        add_plan_rows(conn, sorted({r[0] for r in rows}))
 
 
 def append_revision(conn: sqlite3.Connection, seq: int, item_id: str, *, value: str | None, outcome: str,
@@ -89,8 +93,15 @@ def write_counts(conn: sqlite3.Connection, visit_id: str, seq: int, tally: Any) 
         "WHERE id=?",
         (t.n_pass, t.n_fail, t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items, visit_id),
     )
-    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
+    _delete_plan_counts(conn, seq)
     insert_plan_counts(conn, [(seq, number, *counts) for number, counts in t.by_plan.items()])
+
+
+def _delete_plan_counts(conn: sqlite3.Connection, seq: int) -> None:
+    from nanxian_cli.store.rollups import take_out_plan_rows
+
+    take_out_plan_rows(conn, seq)
+    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
 
 
 def mark_submitted(conn: sqlite3.Connection, visit_id: str, at: str) -> None:
@@ -105,7 +116,7 @@ def mark_void(conn: sqlite3.Connection, visit_id: str, reason: str, at: str, by:
 
 def delete_draft(conn: sqlite3.Connection, visit_id: str, seq: int) -> None:
     """Remove a draft that holds no fact (the caller checked `draft_is_empty`)."""
-    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
+    _delete_plan_counts(conn, seq)
     conn.execute("DELETE FROM visits WHERE id = ? AND status = 'draft'", (visit_id,))
 
 
