@@ -31,14 +31,24 @@ class BulkStats:
 class BulkFindings:
     """The timelines of an import, kept in memory: visits arrive in date order, so each check is applied to its
     point's timeline as it comes (core.findings.Timeline), and only the points whose findings moved are saved,
-    once per batch. A school's earlier facts are read from the database the first time it appears."""
+    once per batch. A school's earlier facts are read from the database the first time it appears.
+
+    A point that has only passed so far (most points of most schools) has no timeline: the date and time of its
+    latest pass are kept instead, which is all a timeline would hold (so that a failure dated before it is still
+    found out of order)."""
 
     def __init__(self) -> None:
         self.timelines: dict[tuple[str, str], Any] = {}
+        self.passed: dict[tuple[str, str], tuple[str, str]] = {}
+        """Points without a timeline: (date, time) of their latest pass."""
         self.saved: dict[tuple[str, str], int] = {}
         self.loaded: set[str] = set()
         self.stale: set[tuple[str, str]] = set()
         """Points that got a check out of date order: derived again from the database when the batch is saved."""
+        self.touched: set[tuple[str, str]] = set()
+        """Points whose timeline got a check since the last save."""
+        self.rules: dict[str, dict[str, tuple]] = {}
+        """checklist version -> item id -> (point key, severity, days to fix, position): once per version."""
 
     def _load(self, conn: Any, school: str, keys: list[str] | None = None) -> None:
         from nanxian_cli.core.findings import Timeline
@@ -50,39 +60,57 @@ class BulkFindings:
             t.replay()
             t.checks, t.actions = [], []  # the state stays; the entries are in the database
             self.timelines[(school, key)] = t
+            self.passed.pop((school, key), None)
             self.saved[(school, key)] = t.version
         self.loaded.add(school)
 
+    def _rules(self, loaded: Any) -> dict[str, tuple]:
+        from nanxian_cli.core.findings import point_key
+
+        cl = loaded.checklist
+        rules = self.rules[loaded.hash] = {
+            item.id: (point_key(cl.id, item), item.severity, getattr(cl.rectify_days, item.severity), position)
+            for position, item in enumerate(cl.items)}
+        return rules
+
     def add_visit(self, conn: Any, v: Any, seq: int, author: str | None, now: str) -> None:
-        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline, point_key
+        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline
 
         school = v.school["code"]
         if school not in self.loaded:
             self._load(conn, school)
-        cl = v.loaded.checklist
-        items = {item.id: item for item in cl.items}
-        position = {item.id: i for i, item in enumerate(cl.items)}
+        loaded = v.loaded
+        rules = self.rules.get(loaded.hash) or self._rules(loaded)
         day = v.date.isoformat()
+        timelines, passed, stale = self.timelines, self.passed, self.stale
         for item_id, _value, outcome, note in v.answers:
-            if outcome not in ("pass", "fail"):
+            if outcome != "pass" and outcome != "fail":
                 continue
-            item = items[item_id]
-            key = (school, point_key(cl.id, item))
-            if key in self.stale:
+            rule = rules[item_id]
+            key = (school, rule[0])
+            if key in stale:
                 continue
-            t = self.timelines.get(key)
+            t = timelines.get(key)
             if t is None:
-                t = self.timelines[key] = Timeline(keep=False)
+                last = passed.get(key)
+                if outcome == "pass" and (last is None or last <= (day, now)):
+                    passed[key] = (day, now)  # nothing to resolve: noted by its place only
+                    continue
+                t = timelines[key] = Timeline(keep=False)
                 self.saved[key] = t.version
-            if outcome == "pass" and not t.keep and t.idle_pass(day, now):
+                if last is not None:
+                    del passed[key]
+                    t.idle_pass(*last)  # what the timeline would have noted
+            if outcome == "pass" and t.idle_pass(day, now):
                 continue  # the common case: a pass with nothing to resolve
             try:
-                t.add(Check(visit=v.id, date=day, at=now, revision=None, outcome=outcome,
-                        severity=item.severity, rectify_days=getattr(cl.rectify_days, item.severity),
-                        checklist_id=cl.id, checklist_hash=v.loaded.hash, item_id=item_id, note=note, author=author,
-                        fixed_on_site=item_id in v.fixed, rank=(seq, position[item_id])))
+                t.add(Check(visit=v.id, date=day, at=now, revision=None, outcome=outcome, severity=rule[1],
+                            rectify_days=rule[2], checklist_id=loaded.checklist.id, checklist_hash=loaded.hash,
+                            item_id=item_id, note=note, author=author, fixed_on_site=item_id in v.fixed,
+                            rank=(seq, rule[3])))
             except OutOfOrder:
-                self.stale.add(key)
+                stale.add(key)
+            self.touched.add(key)
 
     def flush(self, conn: Any, now: str) -> None:
         """Save the findings of every point whose timeline moved since it was last saved (the batch's answers
@@ -92,13 +120,16 @@ class BulkFindings:
 
         for school, key in sorted(self.stale):
             rebuild(conn, school, [key], now)
+            self.passed.pop((school, key), None)
             self._load(conn, school, [key])
         self.stale.clear()
         moved = {}
-        for key, t in self.timelines.items():
+        for key in sorted(self.touched):
+            t = self.timelines[key]
             if self.saved[key] != t.version:
                 moved[key] = t.findings
                 self.saved[key] = t.version
+        self.touched.clear()
         save_points(conn, moved, now)
 
 

@@ -142,55 +142,82 @@ def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[An
     checklist). Returns the numbers by change."""
     changes: dict[str, list[int]] = {"opened": [], "updated": [], "gone": []}
     new: list[tuple[str, str, Any]] = []
-    by_school: dict[str, dict[str, list[sqlite3.Row]]] = {}
-    for school_code in {school for school, _ in derived}:
-        rows_of: dict[str, list[sqlite3.Row]] = {}
-        for r in conn.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ?",
-                              (school_code,)):
-            rows_of.setdefault(r["point_key"], []).append(r)
+    by_school: dict[str, dict[str, list[tuple]]] = {}
+    cur = conn.cursor()
+    cur.row_factory = None
+    for school_code in sorted({school for school, _ in derived}):
+        rows_of: dict[str, list[tuple]] = {}
+        for r in cur.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ?",
+                             (school_code,)):
+            rows_of.setdefault(r[_KEY_AT], []).append(r)
         by_school[school_code] = rows_of
+    # The writes, batched by kind and kept in the order they are decided: rows leaving the in-progress states are
+    # written before those entering them, point by point, so the index holds at every statement.
+    gone: list[tuple] = []
+    updated: list[tuple] = []
+    sigs: list[tuple] = []
+    steps_gone: list[tuple] = []
+    steps: list[tuple] = []
     for (school_code, key), findings in derived.items():
         rows = by_school[school_code].get(key, [])
-        by_uid = {r["uid"]: r for r in rows}
+        by_uid = {r[_UID_AT]: r for r in rows}
         produced = {f.uid for f in findings}
         for r in rows:
-            if r["uid"] not in produced and (r["status"] != "withdrawn" or r["derived"]):
-                conn.execute("UPDATE findings SET status = 'withdrawn', derived = 0 WHERE id = ?", (r["id"],))
-                changes["gone"].append(r["id"])
+            if r[_UID_AT] not in produced and (r[_STATUS_AT] != "withdrawn" or r[_DERIVED_AT]):
+                gone.append((r[0],))
+                changes["gone"].append(r[0])
         for f in sorted(findings, key=lambda f: f.status in ("open", "reported")):
             row = by_uid.get(f.uid)
             if row is None:
                 new.append((school_code, key, f))
                 continue
             values, sig = _values(f, school_code, key), _signature(f)
-            same_values = values == tuple(row[c] for c in _CACHE_COLUMNS)
-            if sig == row["steps_sig"] and same_values:
+            same_values = values == row[1:-1]
+            if sig == row[-1] and same_values:
                 continue
             if same_values:  # the history only (an upgraded database's first derivation, a changed note)
-                conn.execute("UPDATE findings SET steps_sig = ? WHERE id = ?", (sig, row["id"]))
+                sigs.append((sig, row[0]))
             else:
-                conn.execute(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)}, steps_sig = ? "
-                             "WHERE id = ?", (*values, sig, row["id"]))
-                changes["updated"].append(row["id"])
-            if row["steps_sig"] is not None:
-                conn.execute("DELETE FROM finding_steps WHERE finding_id = ?", (row["id"],))
-            _insert_steps(conn, row["id"], f)
-    for school_code, key, f in sorted(new, key=lambda n: (n[2].opened, n[2].rank, n[2].status in ("open", "reported"))):
-        cur = conn.execute(f"INSERT INTO findings ({', '.join(_CACHE_COLUMNS)}, steps_sig, created_at) "
-                           f"VALUES ({', '.join('?' for _ in _CACHE_COLUMNS)}, ?, ?)",
-                           (*_values(f, school_code, key), _signature(f), now))
-        _insert_steps(conn, cur.lastrowid, f)
-        changes["opened"].append(cur.lastrowid)
+                updated.append((*values, sig, row[0]))
+                changes["updated"].append(row[0])
+            if row[-1] is not None:
+                steps_gone.append((row[0],))
+            steps += _steps(row[0], f)
+    conn.executemany("UPDATE findings SET status = 'withdrawn', derived = 0 WHERE id = ?", gone)
+    conn.executemany("UPDATE findings SET steps_sig = ? WHERE id = ?", sigs)
+    conn.executemany(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)}, steps_sig = ? "
+                     "WHERE id = ?", updated)
+    conn.executemany("DELETE FROM finding_steps WHERE finding_id = ?", steps_gone)
+    if new:
+        # numbers as SQLite would give them one by one (the largest so far plus one), in the order they were opened
+        number = conn.execute("SELECT coalesce(max(id), 0) FROM findings").fetchone()[0]
+        inserted = []
+        for school_code, key, f in sorted(new, key=lambda n: (n[2].opened, n[2].rank,
+                                                              n[2].status in ("open", "reported"))):
+            number += 1
+            inserted.append((number, *_values(f, school_code, key), _signature(f), now))
+            steps += _steps(number, f)
+            changes["opened"].append(number)
+        conn.executemany(f"INSERT INTO findings (id, {', '.join(_CACHE_COLUMNS)}, steps_sig, created_at) "
+                         f"VALUES (?, {', '.join('?' for _ in _CACHE_COLUMNS)}, ?, ?)", inserted)
+    conn.executemany("INSERT INTO finding_steps (finding_id, n, kind, date, uid, visit_id, author, text, due, applied) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?)", steps)
     return changes
+
+
+_KEY_AT = 1 + _CACHE_COLUMNS.index("point_key")  # places in the rows save_points reads (id first)
+_UID_AT = 1 + _CACHE_COLUMNS.index("uid")
+_STATUS_AT = 1 + _CACHE_COLUMNS.index("status")
+_DERIVED_AT = 1 + _CACHE_COLUMNS.index("derived")
 
 
 def _signature(f: Any) -> str:
     """A digest of a finding's history, to tell whether its steps must be written again."""
     import hashlib
 
-    text = "\x1e".join("\x1f".join("" if v is None else str(v) for v in
-                                    (s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, s.applied))
-                       for s in f.history)
+    text = "\x1e".join(f"{s.kind}\x1f{s.date}\x1f{s.uid}\x1f{'' if s.visit is None else s.visit}\x1f"
+                       f"{'' if s.author is None else s.author}\x1f{'' if s.text is None else s.text}\x1f"
+                       f"{'' if s.due is None else s.due}\x1f{s.applied}" for s in f.history)
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
@@ -200,13 +227,9 @@ def _values(f: Any, school_code: str, key: str) -> tuple:
             f.resolved_on, f.resolved_by_visit, f.resolve_note, f.resolved_by, f.recheck_count, f.last_recheck)
 
 
-def _insert_steps(conn: sqlite3.Connection, number: int, f: Any) -> None:
-    conn.executemany(
-        "INSERT INTO finding_steps (finding_id, n, kind, date, uid, visit_id, author, text, due, applied) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(number, n, s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, int(s.applied))
-         for n, s in enumerate(f.history)],
-    )
+def _steps(number: int, f: Any) -> list[tuple]:
+    return [(number, n, s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, int(s.applied))
+            for n, s in enumerate(f.history)]
 
 
 def finding_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:

@@ -19,6 +19,7 @@ _VISIT_COLUMNS = ("id", "seq", "school_code", "checklist_id", "checklist_hash", 
 ANSWER_COLUMNS = ("visit_seq", "item_id", "revision", "value", "outcome", "note", "reason", "author", "recorded_at",
                   "uid", "base", "device", "fixed_on_site")
 _PLAN_COLUMNS = ("visit_seq", "plan_item", "n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail")
+_INSERT_VISIT = f"INSERT INTO visits ({', '.join(_VISIT_COLUMNS)}) VALUES ({', '.join('?' for _ in _VISIT_COLUMNS)})"
 _INSERT_ANSWER = f"INSERT INTO answers ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' for _ in ANSWER_COLUMNS)})"
 _INSERT_PLAN = (f"INSERT INTO visit_plan_counts ({', '.join(_PLAN_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in _PLAN_COLUMNS)})")
@@ -53,8 +54,13 @@ def insert_visit(conn: sqlite3.Connection, row: dict) -> None:
     """One visit header (`row` has the keys of _VISIT_COLUMNS; counts default to 0)."""
     values = {"n_pass": 0, "n_fail": 0, "n_na": 0, "n_info": 0, "w_pass": 0.0, "w_fail": 0.0, "n_critical_fail": 0,
               "n_items": 0, "submitted_at": None, **row}
-    conn.execute(f"INSERT INTO visits ({', '.join(_VISIT_COLUMNS)}) VALUES ({', '.join('?' for _ in _VISIT_COLUMNS)})",
-                 [values[c] for c in _VISIT_COLUMNS])
+    conn.execute(_INSERT_VISIT, [values[c] for c in _VISIT_COLUMNS])
+
+
+def insert_visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Visit headers, each a tuple in _VISIT_COLUMNS order (the bulk path: one statement for a batch)."""
+    if rows:
+        conn.executemany(_INSERT_VISIT, rows)
 
 
 def insert_answers(conn: sqlite3.Connection, rows: list[tuple]) -> None:
