@@ -34,15 +34,18 @@ class BulkFindings:
     once per batch. A school's earlier facts are read from the database the first time it appears.
 
     A point that has only passed so far (most points of most schools) has no timeline: the date and time of its
-    latest pass are kept instead, which is all a timeline would hold (so that a failure dated before it is still
-    found out of order)."""
+    latest pass (in the database or in the import) are kept instead, which is all a timeline would hold, so that a
+    failure dated before it is found out of order and derived from the database. Everything is kept per school,
+    keyed by point key."""
 
     def __init__(self) -> None:
-        self.timelines: dict[tuple[str, str], Any] = {}
-        self.passed: dict[tuple[str, str], tuple[str, str]] = {}
-        """Points without a timeline: (date, time) of their latest pass."""
+        self.timelines: dict[str, dict[str, Any]] = {}
+        """school -> point key -> its timeline (points that failed or have actions)."""
+        self.passed: dict[str, dict[str, tuple[str, str]]] = {}
+        """school -> point key -> (date, time) of its latest pass, for points without a timeline."""
+        self.newest: dict[str, tuple[str, str]] = {}
+        """school -> the latest (date, time) in its `passed`: a visit placed after it is in order for every point."""
         self.saved: dict[tuple[str, str], int] = {}
-        self.loaded: set[str] = set()
         self.stale: set[tuple[str, str]] = set()
         """Points that got a check out of date order: derived again from the database when the batch is saved."""
         self.touched: set[tuple[str, str]] = set()
@@ -53,16 +56,21 @@ class BulkFindings:
     def _load(self, conn: Any, school: str, keys: list[str] | None = None) -> None:
         from nanxian_cli.core.findings import Timeline
         from nanxian_cli.services.derive import timelines
+        from nanxian_cli.store.findings import latest_passes
 
+        mine = self.timelines.setdefault(school, {})
+        passed = self.passed.setdefault(school, {})
+        if keys is None:  # a school's first appearance: where its points that only ever passed stand
+            passed.update(latest_passes(conn, school))
+            self.newest[school] = max(passed.values(), default=("", ""))
         for key, (checks, actions) in timelines(conn, school, keys).items():
             t = Timeline(keep=False)
             t.checks, t.actions = checks, actions
             t.replay()
             t.checks, t.actions = [], []  # the state stays; the entries are in the database
-            self.timelines[(school, key)] = t
-            self.passed.pop((school, key), None)
+            mine[key] = t
+            passed.pop(key, None)
             self.saved[(school, key)] = t.version
-        self.loaded.add(school)
 
     def _rules(self, loaded: Any) -> dict[str, tuple]:
         from nanxian_cli.core.findings import point_key
@@ -74,43 +82,69 @@ class BulkFindings:
         return rules
 
     def add_visit(self, conn: Any, v: Any, seq: int, author: str | None, now: str) -> None:
-        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline
-
         school = v.school["code"]
-        if school not in self.loaded:
+        if school not in self.timelines:
             self._load(conn, school)
         loaded = v.loaded
         rules = self.rules.get(loaded.hash) or self._rules(loaded)
         day = v.date.isoformat()
-        timelines, passed, stale = self.timelines, self.passed, self.stale
-        for item_id, _value, outcome, note in v.answers:
-            if outcome != "pass" and outcome != "fail":
-                continue
-            rule = rules[item_id]
-            key = (school, rule[0])
-            if key in stale:
-                continue
-            t = timelines.get(key)
-            if t is None:
-                last = passed.get(key)
-                if outcome == "pass" and (last is None or last <= (day, now)):
-                    passed[key] = (day, now)  # nothing to resolve: noted by its place only
+        place = (day, now)
+        mine, passed = self.timelines[school], self.passed[school]
+        checks = []  # (item id, point key, outcome, note) for the engine
+        if self.newest[school] <= place and not self.stale:
+            # In order for every point of the school (an import in date order): a pass of a point without a
+            # timeline is noted by its place, all of them at once.
+            quiet = []
+            for item_id, _value, outcome, note in v.answers:
+                if outcome == "pass":
+                    key = rules[item_id][0]
+                    if key in mine:
+                        checks.append((item_id, key, outcome, note))
+                    else:
+                        quiet.append(key)
+                elif outcome == "fail":
+                    checks.append((item_id, rules[item_id][0], outcome, note))
+            passed.update(dict.fromkeys(quiet, place))
+            self.newest[school] = place
+        else:
+            for item_id, _value, outcome, note in v.answers:
+                if outcome != "pass" and outcome != "fail":
                     continue
-                t = timelines[key] = Timeline(keep=False)
-                self.saved[key] = t.version
+                key = rules[item_id][0]
+                if (school, key) in self.stale:
+                    continue
+                last = passed.get(key)
+                if outcome == "pass" and key not in mine and (last is None or last <= place):
+                    passed[key] = place
+                    self.newest[school] = max(self.newest[school], place)
+                    continue
+                checks.append((item_id, key, outcome, note))
+        if not checks:
+            return
+        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline
+        from nanxian_cli.core.ids import revision_uid
+
+        checklist_id, checklist_hash, fixed, touched = loaded.checklist.id, loaded.hash, v.fixed, self.touched
+        for item_id, key, outcome, note in checks:
+            t = mine.get(key)
+            if t is None:  # the point's first failure: a timeline, told where the point stands
+                t = mine[key] = Timeline(keep=False)
+                self.saved[(school, key)] = t.version
+                last = passed.pop(key, None)
                 if last is not None:
-                    del passed[key]
-                    t.idle_pass(*last)  # what the timeline would have noted
+                    t.idle_pass(*last)
             if outcome == "pass" and t.idle_pass(day, now):
-                continue  # the common case: a pass with nothing to resolve
+                continue  # a pass with nothing to resolve
+            _, severity, days, position = rules[item_id]
             try:
-                t.add(Check(visit=v.id, date=day, at=now, revision=None, outcome=outcome, severity=rule[1],
-                            rectify_days=rule[2], checklist_id=loaded.checklist.id, checklist_hash=loaded.hash,
-                            item_id=item_id, note=note, author=author, fixed_on_site=item_id in v.fixed,
-                            rank=(seq, rule[3])))
+                # a first revision's id, derived once here rather than each time the engine asks for it
+                t.add(Check(visit=v.id, date=day, at=now, revision=revision_uid(v.id, item_id, 1), outcome=outcome,
+                            severity=severity, rectify_days=days, checklist_id=checklist_id,
+                            checklist_hash=checklist_hash, item_id=item_id, note=note, author=author,
+                            fixed_on_site=item_id in fixed, rank=(seq, position)))
             except OutOfOrder:
-                stale.add(key)
-            self.touched.add(key)
+                self.stale.add((school, key))
+            touched.add((school, key))
 
     def flush(self, conn: Any, now: str) -> None:
         """Save the findings of every point whose timeline moved since it was last saved (the batch's answers
@@ -120,15 +154,14 @@ class BulkFindings:
 
         for school, key in sorted(self.stale):
             rebuild(conn, school, [key], now)
-            self.passed.pop((school, key), None)
             self._load(conn, school, [key])
         self.stale.clear()
         moved = {}
-        for key in sorted(self.touched):
-            t = self.timelines[key]
-            if self.saved[key] != t.version:
-                moved[key] = t.findings
-                self.saved[key] = t.version
+        for school, key in sorted(self.touched):
+            t = self.timelines[school][key]
+            if self.saved[(school, key)] != t.version:
+                moved[(school, key)] = t.findings
+                self.saved[(school, key)] = t.version
         self.touched.clear()
         save_points(conn, moved, now)
 

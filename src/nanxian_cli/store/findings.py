@@ -44,6 +44,18 @@ def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[s
     ).fetchall()
 
 
+def latest_passes(conn: sqlite3.Connection, school_code: str) -> dict[str, tuple[str, str]]:
+    """point key -> (date, submission time) of the latest submitted visit of a school whose current answer to the
+    point passed: where a point that never failed stands in its timeline."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return {r[0]: (r[1][:10], r[1][11:]) for r in cur.execute(
+        "SELECT ci.point_key, max(v.date || ' ' || coalesce(v.submitted_at, v.created_at)) FROM visits v "
+        "JOIN answers a ON a.visit_seq = v.seq AND a.is_current = 1 AND a.outcome = 'pass' "
+        "JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id "
+        "WHERE v.school_code = ? AND v.status = 'submitted' GROUP BY ci.point_key", (school_code,))}
+
+
 def submitted_visits(conn: sqlite3.Connection, school_code: str) -> dict[int, tuple]:
     """local number -> (UUID, date, submission time, checklist id, checklist hash) of a school's submitted visits."""
     cur = conn.cursor()
