@@ -39,6 +39,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in list(os.environ):
         if var.startswith("NANXIAN_SMTP_"):
             monkeypatch.delenv(var, raising=False)
+    from nanxian_cli.i18n import set_lang
+
+    set_lang("en")  # what code called directly (not through the CLI) speaks, like NANXIAN_LANG above
     return db
 
 
@@ -54,12 +57,51 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def cli(runner: CliRunner):
-    """Run the real CLI: cli("school", "list") -> Result (stdout and stderr kept apart)."""
+    """Run the real CLI: cli("school", "list") -> Result (stdout and stderr kept apart).
+
+    Every refused command (exit 2, no input piped) is run once more under `--lang zh`, and what it says must hold
+    no English sentence (tests/zh_scan.py): the scan of issue 17. A refused command writes nothing, so running it
+    again changes nothing. NANXIAN_ZH_SCAN=FILE collects the findings in FILE instead of failing."""
 
     def invoke(*args: str, input: str | None = None, env: dict | None = None):
-        return runner.invoke(app, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+        argv = [str(a) for a in args]
+        result = runner.invoke(app, argv, input=input, env=env, catch_exceptions=False)
+        if result.exit_code == 2 and input is None:
+            _scan_in_chinese(runner, argv, env)
+        return result
 
     return invoke
+
+
+def _scan_in_chinese(runner: CliRunner, argv: list[str], env: dict | None) -> None:
+    from zh_scan import english_sentences
+
+    asked = [a.split("=", 1)[1] for a in argv if a.startswith("--lang=")]
+    asked += [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"]
+    if any(lang not in ("zh", "en") for lang in asked):
+        return  # the language itself is what was refused (said in both languages)
+    # the language asked for anywhere on the command line becomes Chinese
+    argv = ["--lang=zh" if a.startswith("--lang=") else a for a in argv]
+    argv = [("zh" if i and argv[i - 1] == "--lang" else a) for i, a in enumerate(argv)]
+    from nanxian_cli.i18n import get_lang, set_lang
+
+    spoken = get_lang()
+    # Chinese is the usual language too (NANXIAN_LANG), as for a Chinese user: a command whose output depends on
+    # the language beside the usual one (the digest's `digest-YYYY-Www.zh.txt`) aims at the same files again
+    zh_env = {**(env or {}), "NANXIAN_LANG": "zh"}
+    try:
+        zh = runner.invoke(app, ["--lang", "zh", *argv], env=zh_env, catch_exceptions=False)
+    finally:
+        set_lang(spoken)  # the test goes on in the language of its own run
+    found = english_sentences(zh.stderr)
+    if not found:
+        return
+    report = os.environ.get("NANXIAN_ZH_SCAN")
+    if report:
+        with open(report, "a", encoding="utf-8", errors="backslashreplace") as out:
+            out.write(f"{' '.join(argv)}\n{zh.stderr}{found}\n\n")
+        return
+    raise AssertionError(f"English under --lang zh: {found}\n  nanxian --lang zh {' '.join(argv)}\n{zh.stderr}")
 
 
 @pytest.fixture

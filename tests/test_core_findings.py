@@ -183,3 +183,21 @@ def test_a_timeline_fed_one_entry_at_a_time_equals_the_whole_derivation():
         for e in order:
             t.add(e)
         assert t.findings == derive(checks, actions)
+
+
+def test_derived_revision_ids_are_the_uuid5_every_database_computes():
+    """The id of a first revision is never stored: every database must compute the same uuid5 for it."""
+    import uuid
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from nanxian_cli.core.ids import REVISION_NAMESPACE, revision_uid
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.uuids(), st.text(min_size=1, max_size=40), st.integers(min_value=1, max_value=10_000))
+    def same(visit, item, number):
+        expected = str(uuid.uuid5(REVISION_NAMESPACE, f"{visit}/{item}/{number}"))
+        assert revision_uid(str(visit), item, number) == expected
+
+    same()

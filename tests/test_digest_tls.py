@@ -152,7 +152,7 @@ def test_tls_login_delivers(cli, weeks, monkeypatch, pki, db_path, mode):
     try:
         trust(monkeypatch, pki, "trusted")
         configure(monkeypatch, mode, controller.port)
-        result = cli("--lang", "zh", *DIGEST)
+        result = cli(*DIGEST, env={"NANXIAN_LANG": "zh"})  # Chinese as the usual language: recorded as before
     finally:
         controller.stop()
     assert result.exit_code == 0, result.output

@@ -388,7 +388,7 @@ def test_notice_without_config_leaves_blanks_to_fill(cli, county, tmp_path):
     (["{clean}"], "未发现需整改的问题"),
     (["{first}", "--date", "2031-01-01"], "是将来的日期"),
     (["{first}", "--date", "2020-11-01"], "早于督导日期 2020-11-02"),
-    (["{first}", "--date", "11/03/2020"], "is not a date"),
+    (["{first}", "--date", "11/03/2020"], "不是日期（应为 YYYY-MM-DD）"),
     (["{first}", "--by", "赵六"], "赵六"),
     (["{first}", "-o", "{tmp}/n.pdf"], "本命令没有写 .pdf 文件的格式；可选 table、json、markdown、html 或 docx"),
     (["{first}", "-o", "{tmp}/n.xlsx"], "本命令没有写 .xlsx 文件的格式"),

@@ -417,3 +417,93 @@ def test_school_and_checklist_required(cli, vdir, db_path):
     result = cli("inspect", "visit", "NX-001", input="")
     assert result.exit_code == 2 and "--checklist" in result.stderr
     assert counts(db_path)["visits"] == 0
+
+
+# -- issue 17: notes on the answer's line, deadlines, 复查 labels, the review, a note interrupted -------------
+
+def test_a_note_may_follow_the_answer_on_its_line(cli, vdir, db_path):
+    result = cli(*START, input="y 演练记录齐全\n61 初二(3)班61人\ny\nlight\n4\nall good today\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Note (empty line = no note)" not in result.stdout  # the fail's note came with it: not asked again
+    notes = dict(rows(db_path, "SELECT item_id, note FROM answers"))
+    assert notes["t-drill"] == "演练记录齐全" and notes["t-class"] == "初二(3)班61人"
+    assert notes["t-remarks"] is None  # a text point's whole line is its answer
+    assert rows(db_path, "SELECT value FROM answers WHERE item_id = 't-remarks'") == [('"all good today"',)]
+    assert rows(db_path, "SELECT item_id, note FROM findings") == [("t-class", "初二(3)班61人")]
+    # a fail without a note still asks for one, so piped scripts keep working
+    result = cli("inspect", "visit", "NX-002", "--checklist", "t-visit", "--inspector", "李明", "--date", "2020-11-02",
+                 input="n\nno record\n50\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Note (empty line = no note)" in result.stdout
+
+
+def test_a_fail_says_the_deadline_of_its_finding(cli, vdir):
+    result = cli(*START, input="y\n61\n\ny\nheavy\n\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "Opens a finding when submitted, due 2020-11-09 (critical: 7 days)" in result.stdout
+    assert "Opens a finding when submitted, due 2020-12-02 (major: 30 days)" in result.stdout
+    result = cli("--lang", "zh", "inspect", "visit", "NX-002", "--checklist", "t-visit", "--inspector", "李明",
+                 "--date", "2020-11-03", input="y\n61\n\ny\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "提交后开出整改项，整改期限 2020-11-10（严重：7 天）" in result.stdout
+
+
+def test_points_that_recheck_an_open_finding_are_labelled(cli, vdir, tmp_path):
+    first = record(cli, tmp_path, dict(FULL, **{"t-class": 58, "t-homework": "heavy"}))
+    numbers = {f["item"]: f["id"] for f in first["findings"]}
+    later = ("inspect", "visit", "NX-001", "--checklist", "t-visit", "--inspector", "李明", "--date", "2020-11-20")
+    result = cli(*later, input="60\n\nlight\ny\ny\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"2/7 · t-class · critical · re-check #{numbers['t-class']}" in out
+    assert f"4/7 · t-homework · major · re-check #{numbers['t-homework']}" in out
+    assert "1/7 · t-drill · major · answered" in out  # no open finding: no label
+    assert f"Re-check failed: finding #{numbers['t-class']} stays open (due 2020-11-09)" in out
+    assert f"Re-check passed: finding #{numbers['t-homework']} is resolved when the visit is submitted" in out
+    assert "Opens a finding" not in out
+
+
+def test_the_review_goes_back_to_a_point_before_submitting(cli, vdir, db_path):
+    # all answered; at the end: 2 -> t-class again (61 -> 50), then b -> the last one answered (t-class), then y
+    result = cli(*START, input="y\n61\n\ny\nlight\n4\nok\n2\n50\nb\n52\ny\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("Your answers (go back to any before submitting)") == 3
+    assert "Submit the visit? [y/N] (b or a point's number: go back to it)" in out
+    review = out.split("Your answers")[1]
+    assert "t-kg-play" in review and "n/a (auto)" in review and "61" in review
+    vid, status = only_visit(db_path)
+    assert status == "submitted"
+    assert rows(db_path, "SELECT value, outcome FROM answers WHERE item_id = 't-class' ORDER BY revision") == [
+        ("61", "fail"), ("50", "pass"), ("52", "pass")]
+    assert counts(db_path)["findings"] == 0
+    # a point that does not apply is not asked; a bad choice is explained
+    result = cli(*START, "--again", input="y\n50\ny\nlight\n4\nok\n7\nzz\nn\n")
+    assert "t-kg-play does not apply to this visit (recorded n/a); nothing to answer" in result.stdout
+    assert "type y, n, b or a point's number 1–7" in result.stdout
+
+
+def test_ctrl_c_while_typing_a_note_keeps_the_fail_and_resume_asks_for_the_note(cli, vdir, db_path, monkeypatch):
+    from nanxian_cli.ui import entry as interactive
+
+    real = interactive.Prompter.ask
+
+    def ask(self, prompt):
+        if prompt.startswith("Note"):
+            raise KeyboardInterrupt
+        return real(self, prompt)
+
+    monkeypatch.setattr(interactive.Prompter, "ask", ask)
+    result = cli(*START, input="y\n61\n")
+    assert result.exit_code == 130
+    vid, status = only_visit(db_path)
+    assert status == "draft" and latest(db_path, vid) == {"t-drill": "pass", "t-class": "fail"}
+    monkeypatch.setattr(interactive.Prompter, "ask", real)
+    result = cli(*RESUME, input="初二(3)班61人\ny\nlight\n4\nok\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "t-class: 61 (fail) — the session ended while its note was typed" in result.stdout
+    assert "2/7 · t-class" not in result.stdout  # the answer is kept: only its note is asked
+    assert rows(db_path, "SELECT revision, value, note, reason FROM answers WHERE item_id = 't-class' "
+                         "ORDER BY revision") == [(1, "61", None, "interrupted before its note"),
+                                                  (2, "61", "初二(3)班61人", None)]
+    assert rows(db_path, "SELECT note FROM findings") == [("初二(3)班61人",)]

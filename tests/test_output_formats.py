@@ -104,3 +104,30 @@ def test_the_typer_choices_are_the_registry_formats():
     assert get_args(VisitFormat) == OFFERED["record"]
     assert get_args(DocFormat) == OFFERED["report"]
     assert get_args(DigestFormat) == OFFERED["digest"]
+
+
+def test_json_output_is_jsons_own_indented_text():
+    """The JSON writer is held to json.dumps(indent=2, ensure_ascii=False, default=str) character for character:
+    `--format json` is the machine contract, and a faster writer must not change a byte of it."""
+    import datetime as dt
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from nanxian_cli.render import json_text
+
+    scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+               | st.dates() | st.just(Path("a/b.txt")))
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                          | st.dictionaries(st.text(max_size=8) | st.integers() | st.booleans(), inner, max_size=4),
+                          max_leaves=30)
+
+    @settings(max_examples=400, deadline=None)
+    @given(values)
+    def same(value):
+        assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+
+    same()
+    assert json_text({"d": dt.date(2020, 11, 2), "x": [], "y": {}}) == (
+        '{\n  "d": "2020-11-02",\n  "x": [],\n  "y": {}\n}\n')

@@ -111,7 +111,7 @@ def test_hostile_text_in_every_format(cli, hostile, tmp_path, args):
     assert not re.search(r"(?<!\\)<", md), re.findall(r".{20}(?<!\\)<.{20}", md)
     assert "[link](" not in md and "**b**" not in md
     if args[0] in ("summary", "matrix", "item") and "town" not in args:
-        assert "\\<script\\>" in md and "\\[bold\\]x\\[/\\]" in md
+        assert "\\<script>" in md and "\\[bold\\]x\\[/\\]" in md
 
     # CSV: formulas neutralised
     raw = _all(cli, args, tmp_path, "csv").read_bytes().decode("utf-8-sig")

@@ -271,7 +271,7 @@ def test_summary_formats_agree(cli, report_db, tmp_path):
         assert line[col["open"]] == str(expected["open_findings"])
 
     md = (tmp_path / "s.md").read_text(encoding="utf-8")
-    assert "| NX\\-001 | 南洲实验小学 | 南洲镇 | 李明 | 2 | 2020-11-20 | 5 | 2 | 1 | 71.4% | 66.7% | 1 | 1 | 1 |" in md
+    assert "| NX-001 | 南洲实验小学 | 南洲镇 | 李明 | 2 | 2020-11-20 | 5 | 2 | 1 | 71.4% | 66.7% | 1 | 1 | 1 |" in md
     txt = (tmp_path / "s.txt").read_text(encoding="utf-8")
     assert "\x1b[" not in txt and "NX-001" in txt and "71.4%" in txt
 

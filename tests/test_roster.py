@@ -255,7 +255,10 @@ def test_list_filters(cli, schools):
     assert sorted(s["code"] for s in school_json(cli, "--stage", "primary")) == ["NX-001", "NX-002", "NX-005"]
     assert sorted(s["code"] for s in school_json(cli, "--stage", "junior")) == ["NX-002", "NX-005"]
     assert [s["code"] for s in school_json(cli, "--town", "南洲镇", "--stage", "kindergarten")] == ["NX-004"]
-    assert school_json(cli, "--town", "无此镇") == []
+    # a town no school is in is a typo, not an empty list (issue 17: exit 2 with the towns)
+    result = cli("school", "list", "--town", "无此镇", "--format", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no school is in '无此镇'" in result.stderr and "南洲镇" in result.stderr
 
 
 def test_list_unknown_stage(cli, schools):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -180,6 +181,18 @@ def test_tampered_member_is_refused(cli, bundle, tmp_path):
         records = zf.read("records.ndjson").replace(b'"outcome":"fail"', b'"outcome":"pass"', 1)
     bad = tmp_path / "tampered.nxb"
     _rewrite(bundle, bad, records=records)
+    _refused(cli, tmp_path, bad, "records.ndjson does not match its sha256", "nothing was written")
+
+
+def test_a_change_that_every_record_check_accepts_is_caught_by_the_hash_after_the_last_line(cli, bundle, tmp_path):
+    """Records are hashed while they are applied (one pass): a bundle altered only in a way each record's checks
+    accept (a later time on its last line) is still refused, and the transaction leaves nothing behind."""
+    with zipfile.ZipFile(bundle) as zf:
+        lines = zf.read("records.ndjson").split(b"\n")
+    last = max(i for i, line in enumerate(lines) if b'"recorded_at":"' in line)
+    lines[last] = re.sub(rb'"recorded_at":"\d{4}', b'"recorded_at":"2099', lines[last], count=1)
+    bad = tmp_path / "late.nxb"
+    _rewrite(bundle, bad, records=b"\n".join(lines))
     _refused(cli, tmp_path, bad, "records.ndjson does not match its sha256", "nothing was written")
 
 

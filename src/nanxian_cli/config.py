@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nanxian_cli.errors import InputError
+from nanxian_cli.errors import InputError, NanxianError
 from nanxian_cli.i18n import tr
 
 APP_NAME = "nanxian"
@@ -57,6 +57,27 @@ def locale_lang() -> str:
     return "zh"
 
 
+def _language(value: str) -> str | None:
+    value = value.lower()
+    return "zh" if value.startswith("zh") else "en" if value.startswith("en") else None
+
+
+def help_language(option: str | None) -> str:
+    """The language of the root's help, before the settings are read: `--lang`, NANXIAN_LANG, the config
+    file's `lang`, the locale, as for every command. Help is shown whatever is wrong: a bad value or a config
+    file that cannot be read is skipped here (the command itself reports it)."""
+    for value in (option, os.environ.get("NANXIAN_LANG")):
+        if value and _language(value):
+            return _language(value) or "zh"
+    try:
+        configured = read_config(_config_file()).get("lang")
+    except (NanxianError, OSError, ValueError):
+        configured = None
+    if isinstance(configured, str) and _language(configured):
+        return _language(configured) or "zh"
+    return locale_lang()
+
+
 @dataclass
 class SmtpSettings:
     host: str | None = None
@@ -80,6 +101,9 @@ class Settings:
     db_is_default: bool = False
     inspector_source: str | None = None
     """Where `inspector` came from, for messages: `NANXIAN_INSPECTOR` or `<config file>: inspector`."""
+    usual_lang: str = "zh"
+    """The language without `--lang` (NANXIAN_LANG, the config file, the locale): the digest in another language,
+    asked for with --lang, is another file and another delivery."""
 
 
 def _config_file() -> Path | None:
@@ -112,9 +136,14 @@ def read_config(path: Path | None) -> dict:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        import re
+
+        at = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = f"（第 {at.group(1)} 行第 {at.group(2)} 列）" if at else ""
+        raise InputError(tr(f"{path}：配置文件不是有效的 TOML{where}", f"{path}: {exc}")) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: cannot read config file: {exc}") from None
+        raise InputError(tr(f"{path}：配置文件不是 UTF-8 编码，无法读取",
+                            f"{path}: cannot read config file: {exc}")) from None
     return data
 
 
@@ -123,13 +152,14 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     cfg = settings.raw_config
     section = cfg.get("smtp") or {}
     if not isinstance(section, dict):
-        raise InputError("config.toml: [smtp] must be a table")
+        raise InputError(tr("config.toml：[smtp] 应为一节（表）", "config.toml: [smtp] must be a table"))
     env = os.environ
     port_text = env.get("NANXIAN_SMTP_PORT") or section.get("port")
     try:
         port = int(port_text) if port_text not in (None, "") else None
     except (TypeError, ValueError):
-        raise InputError(f"NANXIAN_SMTP_PORT / smtp.port: not a port number: {port_text!r}") from None
+        raise InputError(tr(f"NANXIAN_SMTP_PORT / smtp.port：不是端口号：{port_text!r}",
+                            f"NANXIAN_SMTP_PORT / smtp.port: not a port number: {port_text!r}")) from None
     to_raw = env.get("NANXIAN_SMTP_TO") or section.get("to") or []
     if isinstance(to_raw, str):
         to = [part.strip() for part in to_raw.split(",") if part.strip()]
@@ -137,7 +167,8 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
         to = [str(part).strip() for part in to_raw if str(part).strip()]
     tls = (env.get("NANXIAN_SMTP_TLS") or section.get("tls") or "starttls").lower()
     if tls not in ("starttls", "ssl", "none"):
-        raise InputError(f"NANXIAN_SMTP_TLS / smtp.tls: expected starttls, ssl or none, got {tls!r}")
+        raise InputError(tr(f"NANXIAN_SMTP_TLS / smtp.tls：应为 starttls、ssl 或 none，收到 {tls!r}",
+                            f"NANXIAN_SMTP_TLS / smtp.tls: expected starttls, ssl or none, got {tls!r}"))
     return SmtpSettings(
         host=env.get("NANXIAN_SMTP_HOST") or section.get("host"),
         port=port,
@@ -244,7 +275,10 @@ def load_settings(
     elif lang_value.startswith("en"):
         lang_value = "en"
     else:
-        raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}")
+        # the language is what is wrong: said in both
+        raise InputError(f"--lang / NANXIAN_LANG: expected zh or en, got {lang_value!r}（应为 zh 或 en）")
+
+    usual = _language(str(env.get("NANXIAN_LANG") or cfg.get("lang") or locale_lang())) or lang_value
 
     timezone = str(env.get("NANXIAN_TIMEZONE") or cfg.get("timezone") or DEFAULT_TIMEZONE)
     inspector = env.get("NANXIAN_INSPECTOR") or cfg.get("inspector")
@@ -259,4 +293,5 @@ def load_settings(
         raw_config=cfg,
         db_is_default=db_is_default,
         inspector_source=inspector_source if inspector else None,
+        usual_lang=usual,
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def _say(text: Any) -> str:
-    if isinstance(text, tuple):  # core.words.Words
+    if isinstance(text, tuple) or hasattr(text, "zh"):  # core.words.Words, core.words.Said
         from nanxian_cli.i18n import pick
 
         return pick(text)
@@ -26,7 +26,7 @@ class NanxianError(Exception):
     exit_code = 1
 
     def __init__(self, message: Any, details: list[Any] | None = None) -> None:
-        super().__init__(message[1] if isinstance(message, tuple) else message)
+        super().__init__(message[1] if isinstance(message, tuple) else str(message))
         self._message = message
         self._details = list(details or [])
 

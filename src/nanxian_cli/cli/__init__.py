@@ -14,7 +14,13 @@ import typer.main
 
 from nanxian_cli import __version__
 from nanxian_cli.cli.options import ChecklistsOption, DbOption, LangOption
-from nanxian_cli.cli.runtime import NanxianGroup, NanxianTyper, apply_global_options, failure_exit_code
+from nanxian_cli.cli.runtime import (
+    NanxianGroup,
+    NanxianTyper,
+    apply_global_options,
+    closed_pipe,
+    failure_exit_code,
+)
 
 # Each command of the root: the module whose `app` (named alike) it is, in the order of `nanxian --help`.
 COMMANDS = {
@@ -33,7 +39,33 @@ COMMANDS = {
 class RootGroup(NanxianGroup):
     """The root command. Its commands are built when first asked for, through Click's lazy-loading hooks
     (`list_commands`, `get_command`): Typer builds every command of a group when it builds the group, and
-    a run needs only the group it names. `--help` asks for all of them; the tree is the same either way."""
+    a run needs only the group it names. `--help` asks for all of them; the tree is the same either way.
+
+    Its own help lists the groups by name and help only (`listed`): building them all, every parameter of
+    every command, is a fifth of `nanxian --help`'s time and shows nothing more.
+
+    Its options are the global ones, so it does not take them a second time (`takes_global_options_late`); a
+    closed standard output while it prints (`nanxian --help | head -1`) ends the run quietly with 0."""
+
+    takes_global_options_late = False
+    listing: dict | None = None  # while the root's help is formatted: the groups as listed, by name
+
+    def format_help(self, ctx: typer.Context, formatter) -> None:
+        self.listing = {}
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = None
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except OSError as exc:
+            import errno
+
+            if exc.errno != errno.EPIPE:
+                raise
+            raise typer.Exit(closed_pipe()) from None
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(COMMANDS)
@@ -42,8 +74,25 @@ class RootGroup(NanxianGroup):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             from importlib import import_module
 
-            self.add_command(typer.main.get_command(import_module(COMMANDS[cmd_name]).app))
+            sub = import_module(COMMANDS[cmd_name]).app
+            if self.listing is not None:
+                return self.listing.setdefault(cmd_name, listed(cmd_name, sub))
+            self.add_command(typer.main.get_command(sub))
         return self.commands.get(cmd_name)
+
+
+def listed(name: str, sub: typer.Typer):
+    """A group as the root's help lists it: its name and help (a one-command group: its command's), nothing
+    built. Never kept in the tree: a run builds the group it names."""
+    import inspect
+
+    from typer.core import TyperCommand
+
+    text = sub.info.help
+    if not isinstance(text, str):  # Typer's default placeholder: no help given to the group
+        only = sub.registered_commands[0] if len(sub.registered_commands) == 1 else None
+        text = (only.help or inspect.getdoc(only.callback)) if only is not None else None
+    return TyperCommand(name, help=text)
 
 
 app = NanxianTyper(
@@ -52,6 +101,7 @@ app = NanxianTyper(
     help="Checklists, school visits, findings and reports for county school supervisors (责任督学).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=True,  # Typer's own: --install-completion, --show-completion, _NANXIAN_COMPLETE=bash_source
 )
 
 
@@ -74,8 +124,23 @@ def root(
     apply_global_options(db, checklists, lang)
 
 
+COMPLETE_VAR = "_NANXIAN_COMPLETE"
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_instruction() -> None:
+    """Shell completion is Typer's (`--install-completion`, `--show-completion`); Typer reads the instruction in
+    `_NANXIAN_COMPLETE` as `source_bash`, Click 8 documents it as `bash_source`: both are taken."""
+    import os
+
+    shell, _, what = os.environ.get(COMPLETE_VAR, "").partition("_")
+    if shell in SHELLS and what in ("source", "complete"):
+        os.environ[COMPLETE_VAR] = f"{what}_{shell}"
+
+
 def main() -> None:
     """The console script: run the command tree; a failure outside any command is one line, not a traceback."""
+    _completion_instruction()
     try:
         app()
     except Exception as exc:  # raised outside a command, or a bug: one line, the traceback on request

@@ -77,8 +77,10 @@ def validate(
         err = console(stderr=True)
         err.print(tr(f"警告：{len(warnings)} 处（--strict 视为错误）", f"Warning: {len(warnings)} warning(s) "
                      f"(errors with --strict)"), style="yellow", markup=False, highlight=False, soft_wrap=True)
+        from nanxian_cli.i18n import pick
+
         for line in warnings:
-            err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"  {pick(line)}", markup=False, highlight=False, soft_wrap=True)
     points = sum(len(lc.checklist.items) for lc in good)
     console().print(
         tr(f"全部通过：{len(good)} 份清单，{points} 个要点", f"OK: {len(good)} checklist(s), {points} point(s)"),

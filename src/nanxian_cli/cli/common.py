@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 
 
@@ -19,7 +20,9 @@ def plain_text(value: str | None, option: str, limit: int = 4000) -> str | None:
         return None
     for ch in value:
         if (ord(ch) < 32 and ch not in "\n\t") or 127 <= ord(ch) < 160:
-            raise InputError(f"{option}: contains the control character U+{ord(ch):04X}; remove it")
+            code = f"U+{ord(ch):04X}"
+            raise InputError(Words(f"{option}：含有控制字符 {code}；请删除",
+                                   f"{option}: contains the control character {code}; remove it"))
     if len(value) > limit:
-        raise InputError(f"{option}: at most {limit} characters")
+        raise InputError(Words(f"{option}：最多 {limit} 个字符", f"{option}: at most {limit} characters"))
     return value

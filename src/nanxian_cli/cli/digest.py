@@ -23,7 +23,7 @@ def digest(
     fmt: DigestFormatOption = None,
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o",
+        typer.Option("--output", "-o", metavar="PATH",
                      help="A folder (file digest-YYYY-Www.<ext>) or a file; written atomically, once per week"),
     ] = None,
     email: Annotated[
@@ -63,7 +63,11 @@ def digest(
 
         smtp = smtp_settings(settings())
         mail.check_settings(smtp)
-    file = delivery.file_target(output, the_week, fmt) if output is not None else None
+    from nanxian_cli.i18n import get_lang
+
+    # a digest in another language than the usual one (asked for with --lang) is another file and delivery
+    language = get_lang() if get_lang() != settings().usual_lang else None
+    file = delivery.file_target(output, the_week, fmt, language) if output is not None else None
 
     # Never create a database here: a mistyped NANXIAN_DB in a crontab must fail, not mail an empty digest.
     with open_db(create=False) as store:
@@ -73,7 +77,7 @@ def digest(
 
             sys.stdout.write(render(d, fmt or "text"))
             return
-        results = delivery.deliver(store, d, file=file, smtp=smtp, force=force)
+        results = delivery.deliver(store, d, file=file, smtp=smtp, force=force, language=language)
     _say(results, d)
 
 
@@ -111,11 +115,6 @@ def _say(results: list, d) -> None:
 
 def _local(utc_text: str | None) -> str:
     """A recorded UTC time as county time, `YYYY-MM-DD HH:MM` (the stored text if it does not parse)."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+    from nanxian_cli.i18n import local_time
 
-    try:
-        when = dt.datetime.fromisoformat(utc_text or "").astimezone(ZoneInfo(settings().timezone))
-        return when.strftime("%Y-%m-%d %H:%M")
-    except (ValueError, KeyError, OSError):
-        return str(utc_text)
+    return local_time(utc_text, str(utc_text))

@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import plain_text
-from nanxian_cli.cli.options import ByOption, OutputOption, VisitArg, VisitFormatOption
+from nanxian_cli.cli.options import AllOption, ByOption, OutputOption, VisitArg, VisitFormatOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, settings
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="evidence", no_args_is_help=True,
-                   help="Photos and documents (佐证材料): add to a point of a visit, list, export, verify")
+                   help="Photos and documents: add to a point of a visit, list, export, verify")
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Photos (JPEG, PNG, WEBP, HEIC) or documents (PDF, DOCX)")]
 
@@ -78,6 +78,7 @@ def list_(
                        typer.Option("--finding", help="Only the files of this finding (42, #42, id)")] = None,
     fmt: VisitFormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List the photos and documents kept, with the points and findings they show (never where they were taken)."""
     from nanxian_cli.render.emit import emit
@@ -97,7 +98,7 @@ def list_(
 
             finding_id = find_finding(store.conn, finding)["id"]
         files = evidence_files(store, visit_id=visit_id, finding_id=finding_id)
-    emit(evidence_listing(files), fmt, output)
+    emit(evidence_listing(files), fmt, output, every_row)
 
 
 @app.command("export")

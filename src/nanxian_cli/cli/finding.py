@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from nanxian_cli.cli.common import console, plain_text
-from nanxian_cli.cli.options import ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
+from nanxian_cli.cli.options import AllOption, ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
@@ -47,6 +47,7 @@ def list_(
                                             help="Only findings escalated to the bureau (上报/交办)")] = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List findings, critical first; overdue = still open (or reported) after the due date."""
     import datetime as dt
@@ -55,7 +56,8 @@ def list_(
     from nanxian_cli.render.emit import emit
     from nanxian_cli.render.findings import findings_listing
     from nanxian_cli.reports.findings import findings_list
-    from nanxian_cli.services.people import check_town, find_school, registered_inspector
+    from nanxian_cli.services.lookups import check_supervisor, check_town
+    from nanxian_cli.services.people import find_school
 
     if overdue:
         if status not in (None, "overdue"):
@@ -70,11 +72,11 @@ def list_(
     with open_db(create=False) as store:
         filters["school"] = find_school(store, school)["code"] if school else None
         if inspector is not None:
-            filters["inspector"] = registered_inspector(store, inspector, "--inspector")
+            filters["inspector"] = check_supervisor(store, inspector)
         if town is not None:
             filters["town"] = check_town(store, town)
         findings = findings_list(store, as_of=day, lang=get_lang(), **filters)
-    emit(findings_listing(findings, day.isoformat()), fmt, output)
+    emit(findings_listing(findings, day.isoformat()), fmt, output, every_row)
 
 
 @app.command("show")

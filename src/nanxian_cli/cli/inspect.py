@@ -9,6 +9,7 @@ import typer
 
 from nanxian_cli.cli.common import console, plain_text
 from nanxian_cli.cli.options import (
+    AllOption,
     ByOption,
     DateOption,
     FormatOption,
@@ -19,6 +20,7 @@ from nanxian_cli.cli.options import (
     VisitFormatOption,
 )
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.labels import percent as _pct
@@ -125,31 +127,124 @@ def visit(
         return
     doc = read_answers_file(answers) if answers is not None else None
     _refuse_output_over_inputs(output)
-    school_ref = require(school or (doc.school if doc else None),
-                         tr("学校（参数 SCHOOL 或答案文件中的 school）",
-                            "SCHOOL (argument, or `school` in the answers file)"))
-    checklist_id = require(checklist or (doc.checklist if doc else None),
-                           tr("--checklist（或答案文件中的 checklist）",
-                              "--checklist (or `checklist` in the answers file)"))
+    problems = _Problems(doc)
+    school_given = school or (doc.school if doc else None)
+    school_ref = None if school_given is None and doc and "school" in doc.broken else problems.attempt(
+        None, require, school_given, Words("学校（参数 SCHOOL 或答案文件中的 school）",
+                                           "SCHOOL (argument, or `school` in the answers file)"))
+    checklist_given = checklist or (doc.checklist if doc else None)
+    checklist_id = None if checklist_given is None and doc and "checklist" in doc.broken else problems.attempt(
+        None, require, checklist_given, Words("--checklist（或答案文件中的 checklist）",
+                                              "--checklist (or `checklist` in the answers file)"))
     checklist_from = _origin(doc, "checklist", "--checklist", checklist)
-    _from(checklist_from, check_checklist_id, checklist_id)  # an id, never a path: before anything is opened
+    if checklist_id is not None:  # an id, never a path: before anything is opened
+        checklist_id = problems.attempt(checklist_from, check_checklist_id, checklist_id)
     inspector_from = doc.where("inspector") if doc and inspector is None and (doc.inspector or "").strip() else None
-    if inspector_from:
-        plain_text(doc.inspector.strip(), inspector_from, 100)
+    inspector_ok = not (inspector_from and problems.attempt(inspector_from, plain_text, doc.inspector.strip(),
+                                                            inspector_from, 100) is None)
     with open_db() as store:
-        found = _from(_origin(doc, "school", "SCHOOL", school), find_school, store, school_ref)
+        found = None if school_ref is None else problems.attempt(_origin(doc, "school", "SCHOOL", school),
+                                                                 find_school, store, school_ref)
         if resume:
+            problems.raise_any()
             _interactive(store, found, checklist_id, inspector, date, fmt, output, resume=True, again=again)
             return
-        visit_date = _visit_date(date, doc.date if doc else None, _origin(doc, "date", "--date", date))
-        loaded = _from(checklist_from, find_checklist, settings().checklists_dir, checklist_id, visit_date)
+        date_unknown = date is None and doc is not None and "date" in doc.broken
+        visit_date = None if date_unknown else problems.attempt(
+            None, _visit_date, date, doc.date if doc else None, _origin(doc, "date", "--date", date))
+        loaded = None
+        if checklist_id is not None:
+            loaded = problems.attempt(checklist_from, find_checklist, settings().checklists_dir, checklist_id,
+                                      visit_date)
+            if loaded is None and visit_date is not None and doc is not None and problems.about_version():
+                # no version in force on that date: the newest still judges the answers, so all is said at once
+                loaded = problems.attempt(None, lambda: find_checklist(settings().checklists_dir, checklist_id,
+                                                                       visit_date, or_newest=True))
         _refuse_output_over_inputs(output)  # the checklist file is an input too
-        who = _inspector(store, inspector, doc.inspector if doc else None, found, inspector_from or "")
+        who = None
+        named = inspector or (doc.inspector if doc else None) or settings().inspector
+        if (found is not None or named) and inspector_ok and not (inspector is None and doc and
+                                                                 "inspector" in doc.broken):
+            # a name given is checked even when the school is unknown (the school is only the fallback)
+            who = problems.attempt(None, _inspector, store, inspector, doc.inspector if doc else None,
+                                   found or {"code": "", "name": ""}, inspector_from or "")
         if doc is None:
+            problems.raise_any()
             _check_applies(loaded, found, visit_date)
             _interactive(store, found, checklist_id, who, visit_date, fmt, output, loaded=loaded, again=again)
             return
-        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again)
+        _from_file(store, found, loaded, visit_date, who, doc, partial, fmt, output, again, problems)
+
+
+class _Problems:
+    """Every problem of one `inspect visit` (its answers file, options and what they name), collected so that all
+    of them are said at once: one alone is raised as it is; several as one list, by line of the answers file."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.found: list[Any] = list(doc.problems) if doc is not None else []
+        self._version = False
+
+    def attempt(self, origin: str | None, lookup: Any, *args: Any) -> Any:
+        """`lookup(*args)` (a message about it starts with `origin`); a refusal is noted and None returned."""
+        from nanxian_cli.files.checklists import NoVersionOn
+
+        try:
+            return _from(origin, lookup, *args)
+        except NoVersionOn as exc:
+            self._version = True
+            self.found.append(exc)
+        except InputError as exc:
+            self.found.append(exc)
+        return None
+
+    def about_version(self) -> bool:
+        """Whether the checklist has no version in force on the visit's date (noted by `attempt`)."""
+        return self._version
+
+    def add_listed(self, exc: Any) -> None:
+        """The problems a ValidationFailed lists (the answers judged against the checklist), one by one."""
+        self.found.extend(exc._details or [exc._message])
+
+    def raise_any(self) -> None:
+        import re
+
+        from nanxian_cli.errors import NanxianError, ValidationFailed
+
+        if not self.found:
+            return
+        if len(self.found) == 1 and isinstance(self.found[0], NanxianError):
+            raise self.found[0]
+        path = str(self.doc.path) if self.doc is not None else ""
+
+        def line_of(problem: Any) -> int:
+            text = problem[1] if isinstance(problem, tuple) else getattr(problem, "_message", problem)
+            text = text[1] if isinstance(text, tuple) else str(text)
+            hit = re.match(re.escape(path) + r":(\d+)", text) if path else None
+            return int(hit.group(1)) if hit else 0
+
+        lines: list[Any] = []
+        for problem in sorted(self.found, key=line_of):
+            if isinstance(problem, NanxianError):
+                lines.append(problem._message)
+                lines.extend(_indented(d) for d in problem._details)
+            else:
+                lines.append(problem)
+        n = len(self.found)
+        if self.doc is not None and all(not isinstance(p, NanxianError) for p in self.found):
+            raise ValidationFailed(Words(f"{path}：答案文件有误", f"{path}: invalid answers file"), lines)
+        where = f"{path}: " if path else ""
+        raise ValidationFailed(Words(f"{where}{n} 处问题；未写入任何内容",
+                                     f"{where}{n} problem(s); nothing was written"), lines)
+
+
+def _indented(detail: Any) -> Any:
+    """A detail line under its problem, in both languages when it has both."""
+    if isinstance(detail, tuple):
+        return Words(f"  {detail[0]}", f"  {detail[1]}")
+    if hasattr(detail, "zh"):  # core.words.Said
+        return Words(f"  {detail.zh}", f"  {detail}")
+    return f"  {detail}"
 
 
 def _refuse_output_over_inputs(output: Path | None) -> None:
@@ -160,7 +255,8 @@ def _refuse_output_over_inputs(output: Path | None) -> None:
         check_output(output)
 
 
-def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False) -> None:
+def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output, again=False,
+               problems: _Problems | None = None) -> None:
     from nanxian_cli.core.visit import prepare_visit
     from nanxian_cli.errors import ValidationFailed
     from nanxian_cli.i18n import pick
@@ -169,15 +265,26 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
 
     choose("record", fmt, output)  # a format or --output extension it does not write: refused before recording
 
-    evidence, problems = _answer_evidence(doc)
-    try:
-        prepared = prepare_visit(loaded, school, visit_date, who, doc.given, partial=partial, today=today(),
-                                 where=str(doc.path))
-    except ValidationFailed as exc:  # the answers' problems and the evidence files' problems, all at once
-        raise ValidationFailed(exc.message, [*exc.details, *problems]) from None
-    if problems:
-        raise ValidationFailed(tr(f"答案文件中有 {len(problems)} 处问题；未写入任何内容",
-                                  f"{len(problems)} problem(s) in the answers; nothing was written"), problems)
+    evidence, evidence_problems = _answer_evidence(doc)
+    problems = problems or _Problems(doc)
+    problems.found.extend(evidence_problems)  # the evidence files' problems are listed with all the others
+    prepared = None
+    if school is not None and loaded is not None:
+        # a date already refused (or unreadable) is not judged again; the answers are judged as of today
+        try:
+            prepared = prepare_visit(loaded, school, visit_date or today(), who or "", doc.given, partial=partial,
+                                     today=today() if visit_date is not None else None, where=str(doc.path),
+                                     check_window=not problems.about_version())
+        except ValidationFailed as exc:
+            if not problems.found:
+                raise
+            problems.add_listed(exc)
+    elif loaded is not None:  # the school is unknown: the answers are still checked against the checklist
+        from nanxian_cli.core.visit import answer_problems
+
+        problems.found.extend(answer_problems(loaded.checklist, doc.given))
+    problems.raise_any()
+    assert prepared is not None
     prepared.source = "file"
     record_visit(store, prepared, again=again, evidence=evidence)
     for line in prepared.warnings:  # plain lines: no Rich start-up for the common, scripted case
@@ -239,6 +346,76 @@ def _interactive(store, school, checklist_id, who, visit_date, fmt, output, *, l
         raise InputError(tr("连续 3 次无效回答，已停止", "3 invalid answers in a row; stopped"))
 
 
+@app.command("due")
+def due(
+    inspector: Annotated[str | None, typer.Option("--inspector", help="Only this supervisor's schools")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: this month, county time)")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    every_row: AllOption = False,
+) -> None:
+    """The month of 挂牌督导: per supervisor, the assigned schools not yet visited that month, days since the last
+    visit, open findings waiting for a re-check and those due within 7 days."""
+    import re
+
+    from nanxian_cli.render.due import due_listing
+    from nanxian_cli.render.emit import emit
+    from nanxian_cli.reports.due import compute
+
+    inspector = plain_text(inspector, "--inspector", 100)
+    if month is None:
+        month = today().strftime("%Y-%m")
+    elif not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month.strip()):
+        raise InputError(tr(f"--month：{month!r} 不是月份（应为 YYYY-MM，例如 2020-11）",
+                            f"--month: {month!r} is not a month (YYYY-MM, e.g. 2020-11)"))
+    with open_db(create=False) as store:
+        if inspector is not None:
+            from nanxian_cli.services.lookups import check_supervisor
+
+            inspector = check_supervisor(store, inspector)
+        result = compute(store, month.strip(), today(), inspector)
+    emit(due_listing(result, inspector), fmt, output, every_row)
+
+
+@app.command("template")
+def template(
+    checklist: Annotated[str, typer.Argument(help="Checklist id, e.g. routine-monthly")],
+    school: Annotated[str | None, typer.Option("--school", help="Only the points that apply to this school (code, "
+                                                                "name, initials); its code is filled in")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="The visit's day, YYYY-MM-DD: the checklist version and "
+                                                            "seasonal points of that day (default: today)")] = None,
+    output: OutputOption = None,
+) -> None:
+    """A blank answers file for CHECKLIST: every (applicable) point with its text and accepted answers as
+    comments. Fill it in and record it with `inspect visit --answers FILE`."""
+    from nanxian_cli.core.applicability import applies
+    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
+    from nanxian_cli.render.answers_template import answers_template
+    from nanxian_cli.render.emit import write_stdout
+
+    check_checklist_id(checklist)
+    day = parse_date(date, "--date") or today()
+    found = None
+    if school is not None:
+        from nanxian_cli.services.people import find_school
+
+        with open_db(create=False) as store:
+            found = find_school(store, school)
+    loaded = find_checklist(settings().checklists_dir, checklist, day, or_newest=True)
+    if found is not None:
+        _check_applies(loaded, found, day)
+    points = [item for item in loaded.checklist.items if found is None or applies(item, found, day)]
+    who = settings().inspector or (found or {}).get("inspector")
+    text = answers_template(loaded, found, points, who, day if date is not None else None)
+    if output is None:
+        write_stdout(text)
+        return
+    from nanxian_cli.files.outputs import write_output
+
+    write_output(text, output)
+    console(stderr=True).print(f"→ {output}", markup=False, highlight=False)
+
+
 # -- rendering one visit ---------------------------------------------------------------------------
 
 def _emit_visit(detail: dict, fmt: str | None, output: Path | None, with_answers: bool = False) -> None:
@@ -261,6 +438,7 @@ def list_(
                       typer.Option("--status", help="draft | submitted | void")] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List visits, newest first."""
     from nanxian_cli.i18n import get_lang
@@ -271,12 +449,29 @@ def list_(
 
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     if first and last and first > last:
-        raise InputError(f"--from {first} is after --to {last}")
+        raise InputError(tr(f"--from {first} 晚于 --to {last}", f"--from {first} is after --to {last}"))
     with open_db(create=False) as store:
         code = find_school(store, school)["code"] if school else None
+        if inspector is not None or checklist is not None:
+            from nanxian_cli.services.lookups import check_recorded_checklist, check_supervisor
+
+            inspector = check_supervisor(store, inspector, with_visits=True) if inspector is not None else None
+            checklist = check_recorded_checklist(store, checklist, offered=_checklist_ids()) \
+                if checklist is not None else None
         visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist,
                              date_from=first, date_to=last, status=status)
-    emit(visits_listing(visits), fmt, output)
+    emit(visits_listing(visits), fmt, output, every_row)
+
+
+def _checklist_ids() -> list[str]:
+    """The ids of the checklist folder (a broken folder offers none: the filter then knows the recorded ids)."""
+    from nanxian_cli.errors import NanxianError
+    from nanxian_cli.files.checklists import load_all
+
+    try:
+        return sorted({lc.checklist.id for lc in load_all(settings().checklists_dir)})
+    except NanxianError:
+        return []
 
 
 def _find(store: Any, ref: str) -> str:
@@ -336,11 +531,13 @@ def amend(
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
+    from nanxian_cli.render.labels import word
+
     out = console()
     for change in result["revisions"]:
-        out.print(Text(tr(f"{change['item']}：{change['from'] or '—'} → {change['to']}（第 {change['revision']} 版）",
-                          f"{change['item']}: "
-                          f"{change['from'] or '—'} → {change['to']} (revision {change['revision']})")))
+        was, now = word(change["from"]) if change["from"] else "—", word(change["to"])
+        out.print(Text(tr(f"{change['item']}：{was} → {now}（第 {change['revision']} 版）",
+                          f"{change['item']}: {was} → {now} (revision {change['revision']})")))
     c = result["counts"]
     out.print(Text(tr(f"合格 {c['pass']} · 不合格 {c['fail']} · 不适用 {c['na']} · 合格率 "
                       f"{_pct(result['compliance_rate'])} · 得分 {_pct(result['score'])}",

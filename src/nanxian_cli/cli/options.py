@@ -15,7 +15,9 @@ DbOption = Annotated[
 ChecklistsOption = Annotated[
     str | None, typer.Option("--checklists", help="Checklist folder (env NANXIAN_CHECKLISTS; default the bundled one)")
 ]
-LangOption = Annotated[str | None, typer.Option("--lang", help="zh | en (env NANXIAN_LANG; default from the locale)")]
+# eager: read before --help when given before it, so that `nanxian --lang en --help` is in English
+LangOption = Annotated[str | None, typer.Option("--lang", is_eager=True,
+                                                help="zh | en (env NANXIAN_LANG; default from the locale)")]
 
 # -- output formats ----------------------------------------------------------------------------------
 TableFormat = Literal["table", "json", "csv"]
@@ -28,7 +30,7 @@ FormatOption = Annotated[
     TableFormat | None,
     typer.Option("--format", "-f", help="table | json | csv (default: from --output's extension, else table)"),
 ]
-ShowFormatOption = Annotated[str | None, typer.Option("--format", "-f", help="table | json")]
+ShowFormatOption = Annotated[str | None, typer.Option("--format", "-f", metavar="[table|json]", help="table | json")]
 """One record (a school, a checklist): the command names the formats it takes when another is asked for."""
 VisitFormatOption = Annotated[VisitFormat | None, typer.Option("--format", "-f", help="table | json")]
 ReportFormatOption = Annotated[
@@ -62,6 +64,13 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of the terminal (atomically)",
                               callback=_refuse_protected_output)
 ]
+
+# -- long tables in a terminal -----------------------------------------------------------------------------
+ALL_LISTING_HELP = "Show every row in a terminal (a terminal shows the first 50; a pipe or a file gets every row)"
+ALL_REPORT_HELP = ("Show every row in a terminal (a terminal shows the worst 50 rows of each long table; a pipe or "
+                   "a file gets every row)")
+AllOption = Annotated[bool, typer.Option("--all", help=ALL_LISTING_HELP)]
+ReportAllOption = Annotated[bool, typer.Option("--all", help=ALL_REPORT_HELP)]
 
 # -- days and weeks ------------------------------------------------------------------------------------
 DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today, county time)")]

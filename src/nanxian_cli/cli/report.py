@@ -5,6 +5,7 @@ Each command: parse the options -> one compute call (reports/*) -> render the do
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from nanxian_cli.cli.options import (
     GroupByOption,
     NoticeFormatOption,
     OutputOption,
+    ReportAllOption,
     ReportFormatOption,
     StageOption,
     ToOption,
@@ -23,6 +25,8 @@ from nanxian_cli.cli.options import (
     VisitArg,
 )
 from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.reports import empty_period
+from nanxian_cli.services.lookups import check_scope
 
 app = NanxianTyper(name="report", no_args_is_help=True,
                    help="Compliance reports: summary, school, item, matrix, visit, notice, digest")
@@ -45,12 +49,60 @@ def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
     return chosen
 
 
-def _emit(report, layout, fmt: str, output: Path | None, kind: str = "report") -> None:
-    """Print the report to the terminal or write it atomically to --output."""
+def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report",
+          files: dict | None = None, every_row: bool | None = None) -> None:
+    """Print the report to the terminal or write it atomically to --output (`kind`: the formats it offers); then,
+    when its period holds no visit (`empty`, reports.empty_period), say so on stderr with the period to try (the
+    JSON stays as it is). `files`: the evidence a document for the school shows (`_document_files`); `every_row`:
+    `--all` (a terminal shows the worst 50 rows of a long table otherwise)."""
     from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
 
-    emit(ReportView(report, layout, kind), fmt, output)
+    emit(ReportView(report, layout, kind, files), fmt, output, every_row)
+    if empty is not None and fmt != "json":
+        _say_empty(empty)
+
+
+def _say_empty(empty) -> None:
+    from rich.text import Text
+
+    from nanxian_cli.cli.common import console
+    from nanxian_cli.i18n import tr
+
+    period_zh, period_en = f"{empty.date_from} 至 {empty.date_to}", f"between {empty.date_from} and {empty.date_to}"
+    if empty.latest is None:
+        text = tr(f"注意：{period_zh} 没有督导记录，也从未记录过符合这些条件的督导。",
+                  f"Note: no visits {period_en}; none has been recorded for these filters yet.")
+    else:
+        hint = f"--from {empty.try_from} --to {empty.try_to}"
+        text = tr(f"注意：{period_zh} 没有督导记录；最近一次督导在 {empty.latest}。可用 --from/--to 指定期间，"
+                  f"例如 {hint}",
+                  f"Note: no visits {period_en}; the latest visit is on {empty.latest}. Choose the period with "
+                  f"--from/--to, e.g. {hint}")
+    console(stderr=True).print(Text(text, style="yellow"), soft_wrap=True)
+
+
+def _document_files(store, shas: list[str], fmt: str) -> dict | None:
+    """The files a document for the school shows, checked (and, for html and docx, their copies to embed); one
+    warning on stderr for each that cannot be shown. JSON lists the files as recorded and reads none."""
+    import sys
+
+    from nanxian_cli.i18n import tr
+    from nanxian_cli.services.evidence import document_files
+
+    if fmt == "json" or not shas:
+        return None
+    files = document_files(store, shas, embed=fmt in ("html", "docx"))
+    why = {"missing": tr("文件缺失", "its file is missing"), "changed": tr("文件已被改动", "its file was changed"),
+           "unreadable": tr("本机无法解码（HEIC 照片需要 HEIC 解码器）",
+                            "this machine cannot decode it (a HEIC photo needs the HEIC decoder)")}
+    for sha, found in files.items():
+        if found.state != "ok":
+            sys.stderr.write(tr(f"注意：佐证材料 {sha[:8]} {why[found.state]}，文书中只列出其说明和编号"
+                                "（nanxian evidence verify 可查全部）\n",
+                                f"Warning: evidence {sha[:8]}: {why[found.state]}; the document lists its caption and "
+                                "hash only (see nanxian evidence verify)\n"))
+    return files
 
 
 def _check_stage(stage: str | None) -> None:
@@ -58,7 +110,10 @@ def _check_stage(stage: str | None) -> None:
     from nanxian_cli.errors import InputError
 
     if stage is not None and stage not in STAGES:
-        raise InputError(f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        from nanxian_cli.i18n import tr
+
+        raise InputError(tr(f"--stage：未知学段 {stage!r}；可选 {', '.join(STAGES)}",
+                            f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
 @app.command("summary")
@@ -74,6 +129,7 @@ def summary(
     by: GroupByOption = "school",
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
+    every_row: ReportAllOption = False,
 ) -> None:
     """Totals and one row per group, worst first; schools not visited in the period are listed.
 
@@ -85,8 +141,10 @@ def summary(
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage, inspector=inspector, checklist=checklist)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, scope, by)
-    _emit(data, layout, fmt, output)
+        empty = empty_period(store, scope)
+    _emit(data, layout, fmt, output, empty, every_row=every_row)
 
 
 @app.command("matrix")
@@ -97,6 +155,7 @@ def matrix(
     stage: StageOption = None,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
+    every_row: ReportAllOption = False,
 ) -> None:
     """Heat map: schools (rows, by town) x the 21 plan items, each cell the compliance rate."""
     from nanxian_cli.render.layouts.matrix import layout
@@ -106,8 +165,10 @@ def matrix(
     _check_stage(stage)
     scope = _scope(date_from, date_to, town=town, stage=stage)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, scope)
-    _emit(data, layout, fmt, output)
+        empty = empty_period(store, scope)
+    _emit(data, layout, fmt, output, empty, every_row=every_row)
 
 
 @app.command("school")
@@ -126,8 +187,10 @@ def school(
     fmt = _format(fmt, output)
     scope = _scope(date_from, date_to)
     with open_db(create=False) as store:
-        data = report.compute(store, find_school(store, name), scope)
-    _emit(data, layout, fmt, output)
+        found = find_school(store, name)
+        data = report.compute(store, found, scope)
+        empty = empty_period(store, replace(scope, school=found["code"]))
+    _emit(data, layout, fmt, output, empty)
 
 
 @app.command("item")
@@ -138,6 +201,7 @@ def item(
     town: TownOption = None,
     fmt: ReportFormatOption = None,
     output: OutputOption = None,
+    every_row: ReportAllOption = False,
 ) -> None:
     """One plan item across the county: the points that check it, pass rate by town and school, failing schools."""
     from nanxian_cli.render.layouts.item import layout
@@ -147,8 +211,10 @@ def item(
     report.check_number(number)
     scope = _scope(date_from, date_to, town=town)
     with open_db(create=False) as store:
+        check_scope(store, scope)
         data = report.compute(store, number, scope)
-    _emit(data, layout, fmt, output)
+        empty = empty_period(store, scope)
+    _emit(data, layout, fmt, output, empty, every_row=every_row)
 
 
 @app.command("visit")
@@ -169,7 +235,8 @@ def visit(
     with open_db(create=False) as store:
         data = report.compute(store, find_visit(store, visit_id)["id"], section_titles=plan_sections(),
                               issuer=docs.issuer or _county_issuer(docs), reply_to=docs.reply_to)
-    _emit(data, layout, fmt, output)
+        files = _document_files(store, report.printed_files(data), fmt)
+    _emit(data, layout, fmt, output, files=files)
 
 
 def _county_issuer(docs) -> str | None:
@@ -209,6 +276,7 @@ def notice(
         issued, new = issue_notice(store, visit, day=day, today=today(), author=author, docs=docs, now=utc_now())
         data = report.compute(store, visit["id"], issued, issuer=docs.issuer, county=docs.county,
                               reply_to=docs.reply_to)
+        files = _document_files(store, report.printed_files(data), fmt)
     if new:
         sys.stderr.write(tr(f"整改通知书编号 {issued['number']}（{issued['issued_on']}）\n",
                             f"Notice number {issued['number']} ({issued['issued_on']})\n"))
@@ -219,7 +287,7 @@ def notice(
             f"Warning: another notice holds the number {issued['number']} too (visit {other.visit[:8]}, device "
             f"{other.device[:8]}, {other.issued_on}); both are kept: check the number ranges of the databases "
             f"([documents] notice_first / notice_last)\n"))
-    _emit(data, layout, fmt, output, "notice")
+    _emit(data, layout, fmt, output, kind="notice", files=files)
 
 
 # The digest command lives in its own module and attaches itself to this sub-app.

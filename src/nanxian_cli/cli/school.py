@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import console
-from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
+from nanxian_cli.cli.options import AllOption, FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
 from nanxian_cli.cli.runtime import NanxianTyper, open_db
 from nanxian_cli.i18n import tr
 
@@ -24,10 +24,12 @@ def _check_stage(stage: str | None) -> None:
                             f"--stage: unknown stage {stage!r}; expected one of {', '.join(STAGES)}"))
 
 
+RosterArg = Annotated[Path, typer.Argument(help="Roster file: .yaml/.yml (a list of schools), .csv (header row) or "
+                                                ".xlsx (first sheet); headers in English or Chinese")]
+
+
 @app.command("import")
-def import_(file: Annotated[Path,
-                            typer.Argument(help="Roster file: "
-                                                ".yaml/.yml (a list of schools) or .csv (header row)")]) -> None:
+def import_(file: RosterArg) -> None:
     """Import or update schools by code. Any bad row: every problem listed, nothing imported."""
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services.people import import_schools
@@ -48,6 +50,7 @@ def list_(
     stage: StageOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    every_row: AllOption = False,
 ) -> None:
     """List schools, by town."""
     from nanxian_cli.render.emit import emit
@@ -56,8 +59,12 @@ def list_(
 
     _check_stage(stage)
     with open_db(create=False) as store:
+        if town is not None:
+            from nanxian_cli.services.lookups import check_town
+
+            town = check_town(store, town)
         schools = list_schools(store, town=town, stage=stage)
-    emit(school_listing(schools), fmt, output)
+    emit(school_listing(schools), fmt, output, every_row)
 
 
 @app.command("show")

@@ -84,7 +84,7 @@ class AnswerType:
         """Why `value` can never be an answer of a point written as `rule` (raw checklist YAML), or None."""
         return None
 
-    def rule_problem(self, item: Any) -> str | None:
+    def rule_problem(self, item: Any) -> Words | None:
         """What is wrong with the rule of a checklist point of this type (the checklist model reports it)."""
         return None
 
@@ -172,11 +172,12 @@ class Number(AnswerType):
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if is_number else "a number"
 
-    def rule_problem(self, item: Any) -> str | None:
+    def rule_problem(self, item: Any) -> Words | None:
         if item.min is None and item.max is None:
-            return "a number point needs `min` and/or `max`"
+            return Words("数值要点需要 `min` 和/或 `max`", "a number point needs `min` and/or `max`")
         if item.min is not None and item.max is not None and item.min > item.max:
-            return f"min {item.min:g} is greater than max {item.max:g}"
+            return Words(f"min {item.min:g} 大于 max {item.max:g}",
+                         f"min {item.min:g} is greater than max {item.max:g}")
         return None
 
 
@@ -205,11 +206,11 @@ class Rating(AnswerType):
         is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if is_number and value in (1, 2, 3, 4, 5) else "a rating 1..5"
 
-    def rule_problem(self, item: Any) -> str | None:
+    def rule_problem(self, item: Any) -> Words | None:
         if item.min is None:
-            return "a rating point needs `min` (1..5)"
+            return Words("评分要点需要 `min`（1–5）", "a rating point needs `min` (1..5)")
         if not 1 <= item.min <= 5:
-            return "rating `min` must be between 1 and 5"
+            return Words("评分的 `min` 应在 1 到 5 之间", "rating `min` must be between 1 and 5")
         return None
 
 
@@ -261,20 +262,24 @@ class Choice(AnswerType):
             return None if ok else f"one of {', '.join(map(str, choices))}"
         return None
 
-    def rule_problem(self, item: Any) -> str | None:
+    def rule_problem(self, item: Any) -> Words | None:
         import re
 
         if not item.choices:
-            return "a choice point needs `choices`"
+            return Words("选项要点需要 `choices`", "a choice point needs `choices`")
         if item.pass_ is not None and not item.pass_:
-            return "`pass` is empty; list the passing options, or leave `pass` out for an unscored fact"
+            return Words("`pass` 为空；请列出合格的选项，或去掉 `pass`（只记录，不评分）",
+                         "`pass` is empty; list the passing options, or leave `pass` out for an unscored fact")
         # A choice without `pass` records a fact (outcome `info`, not scored), e.g. a gate for `when`.
         bad = [p for p in (item.pass_ or []) if p not in item.choices]
         if bad:
-            return f"`pass` option(s) {', '.join(map(repr, bad))} not among choices {', '.join(item.choices)}"
+            listed = ", ".join(map(repr, bad))
+            return Words(f"`pass` 中的 {listed} 不在选项 {', '.join(item.choices)} 中",
+                         f"`pass` option(s) {listed} not among choices {', '.join(item.choices)}")
         for key in item.choices:
             if not re.fullmatch(CHOICE_KEY, key) or key.lower() in RESERVED_ANSWERS:
-                return f"choice key {key!r} is not allowed (letters, digits, '-', '_'; not a reserved answer)"
+                return Words(f"不能用 {key!r} 作选项（只用字母、数字、- 和 _，且不能是保留的回答）",
+                             f"choice key {key!r} is not allowed (letters, digits, '-', '_'; not a reserved answer)")
         return None
 
 

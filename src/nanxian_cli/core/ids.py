@@ -16,12 +16,13 @@ _NAMESPACE_BYTES = REVISION_NAMESPACE.bytes
 
 def revision_uid(visit_id: str, item_id: str, revision: int = 1) -> str:
     """uuid5(REVISION_NAMESPACE, "visit/item/revision"), computed without building UUID objects (it runs for
-    every answer a findings rebuild reads)."""
-    b = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{visit_id}/{item_id}/{revision}".encode()).digest()[:16])
-    b[6] = (b[6] & 0x0F) | 0x50  # version 5
-    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
-    x = b.hex()
-    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+    every answer a findings rebuild or an import reads): the sha1's first 16 bytes as hex, with the version
+    nibble set to 5 and the two top bits of the variant nibble to 10 (RFC 4122)."""
+    h = hashlib.sha1(_NAMESPACE_BYTES + f"{visit_id}/{item_id}/{revision}".encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 0x3] for c in "0123456789abcdef"}
 
 
 def new_uid() -> str:

@@ -5,13 +5,15 @@ Two rules, kept short and in this one place:
   and no record is not checkable: nobody can say whether "加强师德建设" passed;
 - a point that can fail needs a `standard` (the rule in words), which the notices print beside the finding.
 
-Pure: texts in, warning texts (English, with the field) out; files/checklists.py adds file:line.
+Pure: texts in, warning texts (both languages, with the field) out; files/checklists.py adds file:line.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from nanxian_cli.core.words import Words
 
 VAGUE = re.compile(r"加强|强化|重视|注重|发挥.{0,12}作用|常态化")
 """Verbs that state an intention, not something a supervisor can see."""
@@ -41,14 +43,18 @@ def vague_text(text: str) -> str | None:
     return found.group()
 
 
-def point_warnings(item: Any) -> list[tuple[str, str]]:
-    """(field, message) for each warning about one point."""
-    out: list[tuple[str, str]] = []
+def point_warnings(item: Any) -> list[tuple[str, Words]]:
+    """(field, message in both languages) for each warning about one point."""
+    out: list[tuple[str, Words]] = []
     verb = vague_text(item.text.zh)
     if verb is not None:
-        out.append(("text", f"{verb!r} with no number, document or record named: a supervisor cannot check this "
-                            f"point (say what to count, read or see)"))
+        out.append(("text", Words(f"{verb!r} 没有写明数字、文件或记录：督学无法检查这一点"
+                                  "（请写明要数什么、看什么、查什么）",
+                                  f"{verb!r} with no number, document or record named: a supervisor cannot check this "
+                                  f"point (say what to count, read or see)")))
     if can_fail(item) and item.standard is None:
-        out.append(("standard", "this point can fail but has no `standard` (the rule in words, printed beside the "
-                                "finding in the notices)"))
+        out.append(("standard", Words("这一要点可能不合格，但没有 `standard`"
+                                      "（用文字写明的标准，整改通知书中印在问题旁）",
+                                      "this point can fail but has no `standard` (the rule in words, printed beside "
+                                      "the finding in the notices)")))
     return out

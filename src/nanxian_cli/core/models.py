@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from nanxian_cli.core.vocab import DEFAULT_RECTIFY_DAYS
+from nanxian_cli.core.words import Problem
 
 Stage = Literal["kindergarten", "primary", "junior", "senior", "vocational", "special", "training"]
 Attribute = Literal["boarding", "canteen", "school_bus"]
@@ -30,7 +31,8 @@ LINE_BREAKS = re.compile(r"[\t\n]")
 def _refuse_control(value: str, allow_breaks: bool) -> str:
     found = CONTROL_CHARS.search(value) or (None if allow_breaks else LINE_BREAKS.search(value))
     if found:
-        raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
+        code = f"U+{ord(found.group()):04X}"
+        raise Problem(f"含有控制字符 {code}；请删除", f"contains the control character {code}; remove it")
     return value
 
 
@@ -41,7 +43,7 @@ def _finite(value: Any, info: ValidationInfo) -> Any:
     old visits keep their meaning.
     """
     if isinstance(value, float) and not math.isfinite(value) and not (info.context or {}).get("stored"):
-        raise ValueError(f"must be a finite number, not {value}")
+        raise Problem(f"应为有限的数字，不能是 {value}", f"must be a finite number, not {value}")
     return value
 
 
@@ -87,7 +89,7 @@ class AppliesTo(Strict):
     @classmethod
     def _unique_months(cls, months: list[int] | None) -> list[int] | None:
         if months is not None and len(set(months)) != len(months):
-            raise ValueError("months repeat")
+            raise Problem("月份重复", "months repeat")
         return months
 
 
@@ -162,7 +164,7 @@ class Item(Strict):
     @classmethod
     def _unique_plan(cls, plan: list[int]) -> list[int]:
         if len(set(plan)) != len(plan):
-            raise ValueError("plan item numbers repeat")
+            raise Problem("工作要点编号重复", "plan item numbers repeat")
         return plan
 
     @model_validator(mode="after")
@@ -173,10 +175,11 @@ class Item(Strict):
         given = {"expect": self.expect, "min": self.min, "max": self.max, "choices": self.choices, "pass": self.pass_}
         wrong = [k for k in RULE_KEYS if given[k] is not None and k not in kind.rule_keys]
         if wrong:
-            raise ValueError(f"`{', '.join(wrong)}` does not fit type {self.type}")
+            raise Problem(f"`{', '.join(wrong)}` 不适用于类型 {self.type}",
+                          f"`{', '.join(wrong)}` does not fit type {self.type}")
         problem = kind.rule_problem(self)
         if problem:
-            raise ValueError(problem)
+            raise Problem(*problem)
         return self
 
     @property
@@ -209,7 +212,7 @@ class Checklist(Strict):
             return value
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             return value.strip()
-        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+        raise Problem(f"应为日期 YYYY-MM-DD，收到 {value!r}", f"expected a date YYYY-MM-DD, got {value!r}")
 
     def valid_on(self, day: dt.date) -> bool:
         """Whether a visit dated `day` may use this version (its `valid_from`..`valid_to`, both inclusive)."""
@@ -284,7 +287,7 @@ def parse_bool(value: Any) -> bool:
             return True
         if text in _FALSE:
             return False
-    raise ValueError(f"expected true or false, got {value!r}")
+    raise Problem(f"应为 是/否（true/false），收到 {value!r}", f"expected true or false, got {value!r}")
 
 
 class SchoolRow(Strict):
@@ -307,7 +310,8 @@ class SchoolRow(Strict):
     def _inclusive_kindergarten(cls, value: bool, info: ValidationInfo) -> bool:
         stages = info.data.get("stages")
         if value and stages is not None and "kindergarten" not in stages:
-            raise ValueError("普惠 (inclusive) is a kindergarten's status, and this school has no kindergarten stage")
+            raise Problem("普惠只适用于幼儿园，该校没有幼儿园学段",
+                          "普惠 (inclusive) is a kindergarten's status, and this school has no kindergarten stage")
         return value
 
     @field_validator("code", "name", "town", "group", mode="before")
@@ -408,8 +412,8 @@ class AnswersFile(Strict):
             if isinstance(answer, str):
                 try:
                     _refuse_control(answer, allow_breaks=True)
-                except ValueError as exc:
-                    raise ValueError(f"{key}: {exc}") from None
+                except Problem as exc:
+                    raise Problem(f"{key}：{exc.words.zh}", f"{key}: {exc}") from None
         return value
 
     @field_validator("inspector", "checklist")

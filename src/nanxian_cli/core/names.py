@@ -45,6 +45,12 @@ def closest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]
     initials = pinyin_initials(text)
     take([c for c in candidates if spelled(c) == sound or spelled(c) == typed])
     take([c for c in candidates if initials and pinyin_initials(c) in (initials, typed)])
+    if not chosen and typed.isascii() and typed.isalpha():  # initials typed with a slip (`nzsyx`, `nzxyxx`)
+        by_initials: dict[str, list[str]] = {}
+        for candidate in candidates:
+            by_initials.setdefault(pinyin_initials(candidate), []).append(candidate)
+        for close in difflib.get_close_matches(typed, list(by_initials), n=limit, cutoff=0.75):
+            take(by_initials[close])
     if not chosen:  # no name sounds alike: the closest spellings (one character of two in common)
         take(difflib.get_close_matches(text, candidates, n=limit, cutoff=0.5))
     return chosen[:limit]

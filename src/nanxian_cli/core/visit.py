@@ -15,6 +15,7 @@ from typing import Any
 from nanxian_cli.core.answers import AnswerError, Outcome, is_na, judge
 from nanxian_cli.core.applicability import applies, auto_na, in_season
 from nanxian_cli.core.scoring import Tally, tally
+from nanxian_cli.core.vocab import STAGE_LABELS
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import ValidationFailed
 
@@ -65,7 +66,8 @@ def applies_problem(checklist: Any, school: dict, prefix: str = "", day: dt.date
                      f"{prefix}checklist {checklist.id!r} is used in months {months} only; the visit is dated "
                      f"{day.isoformat()}")
     stages = " ".join(school["stages"])
-    return Words(f"{prefix}检查表 {checklist.id} 不适用于 {school['name']}（{stages}）",
+    stages_zh = "、".join(STAGE_LABELS.get(s, (s, s))[0] for s in school["stages"])
+    return Words(f"{prefix}检查表 {checklist.id} 不适用于 {school['name']}（{stages_zh}）",
                  f"{prefix}checklist {checklist.id!r} does not apply to {school['name']} ({stages})")
 
 
@@ -81,13 +83,55 @@ def window_problem(checklist: Any, day: dt.date, prefix: str = "") -> Words | No
                  f"the visit is dated {day.isoformat()}")
 
 
-def header_problems(checklist: Any, school: dict, date: dt.date, today: dt.date | None, where: str = "") -> list[Words]:
+def header_problems(checklist: Any, school: dict, date: dt.date, today: dt.date | None, where: str = "",
+                    check_window: bool = True) -> list[Words]:
     """What is wrong with a visit's header: a date after today, a checklist that does not concern the school (or
-    is out of season), a date outside the checklist version's validity window."""
+    is out of season), a date outside the checklist version's validity window (unless told already:
+    `check_window` False)."""
     prefix = f"{where}: " if where else ""
     found = [date_problem(date, today, f"{prefix}date"), applies_problem(checklist, school, prefix, date),
-             window_problem(checklist, date, prefix)]
+             window_problem(checklist, date, prefix) if check_window else None]
     return [p for p in found if p is not None]
+
+
+def unknown_points(checklist: Any, given: dict[str, GivenAnswer], where: str = "") -> list[Words]:
+    """Answers to points the checklist does not have."""
+    prefix = f"{where}: " if where else ""
+    known = {item.id for item in checklist.items}
+    problems = []
+    for item_id, unknown in given.items():
+        if item_id not in known:
+            at = unknown.where or prefix.rstrip(": ")
+            problems.append(Words(f"{at}: answers.{item_id}：检查表 {checklist.id} 中没有这个要点",
+                                  f"{at}: answers.{item_id}: unknown point id for checklist {checklist.id!r}"))
+    return problems
+
+
+def judged(item: Any, answer: GivenAnswer) -> tuple[Outcome | None, Words | None]:
+    """One given answer judged against its point: (the outcome, None), or (None, what is wrong with it)."""
+    try:
+        result = judge(item, answer.raw)
+    except AnswerError as exc:
+        return None, Words(f"{answer.where}: answers.{item.id}: {exc.words.zh}",
+                           f"{answer.where}: answers.{item.id}: {exc.words.en}")
+    if answer.fixed_on_site and result.outcome != "fail":
+        return None, Words(f"{answer.where}: answers.{item.id}.fixed_on_site：只有不合格的回答才能立行立改",
+                           f"{answer.where}: answers.{item.id}.fixed_on_site: only a failing answer can be fixed on "
+                           "site")
+    return result, None
+
+
+def answer_problems(checklist: Any, given: dict[str, GivenAnswer], where: str = "") -> list[Words]:
+    """What is wrong with the answers themselves, school aside (for a file whose school could not be found: its
+    answers are still checked, so all its problems are told at once)."""
+    problems = unknown_points(checklist, given, where)
+    for item in checklist.items:
+        answer = given.get(item.id)
+        if answer is not None and answer.raw is not None and not is_na(answer.raw):
+            problem = judged(item, answer)[1]
+            if problem is not None:
+                problems.append(problem)
+    return problems
 
 
 def prepare_visit(
@@ -101,17 +145,12 @@ def prepare_visit(
     today: dt.date | None = None,
     visit_id: str | None = None,
     where: str = "",
+    check_window: bool = True,
 ) -> PreparedVisit:
     """Judge every answer; raise ValidationFailed listing every problem, or return the visit to write."""
     checklist = loaded.checklist
-    problems: list[Any] = header_problems(checklist, school, date, today, where)
-    prefix = f"{where}: " if where else ""
-    known = {item.id for item in checklist.items}
-    for item_id, unknown in given.items():
-        if item_id not in known:
-            at = unknown.where or prefix.rstrip(": ")
-            problems.append(Words(f"{at}: answers.{item_id}：检查表 {checklist.id} 中没有这个要点",
-                                  f"{at}: answers.{item_id}: unknown point id for checklist {checklist.id!r}"))
+    problems: list[Any] = header_problems(checklist, school, date, today, where, check_window)
+    problems += unknown_points(checklist, given, where)
     values: dict[str, Outcome] = {}
     answers: list[tuple[str, Any, str, str | None]] = []
     missing: list[str] = []
@@ -132,18 +171,12 @@ def prepare_visit(
         if answer is None or answer.raw is None:
             missing.append(item.id)
             continue
-        try:
-            result = judge(item, answer.raw)
-        except AnswerError as exc:
-            problems.append(Words(f"{answer.where}: answers.{item.id}: {exc.words.zh}",
-                                  f"{answer.where}: answers.{item.id}: {exc.words.en}"))
+        result, problem = judged(item, answer)
+        if problem is not None:
+            problems.append(problem)
             continue
+        assert result is not None
         if answer.fixed_on_site:
-            if result.outcome != "fail":
-                problems.append(Words(f"{answer.where}: answers.{item.id}.fixed_on_site：只有不合格的回答才能立行立改",
-                                      f"{answer.where}: answers.{item.id}.fixed_on_site: only a failing answer can be "
-                                      "fixed on site"))
-                continue
             fixed.add(item.id)
         values[item.id] = result
         answers.append((item.id, result.value, result.outcome, answer.note))

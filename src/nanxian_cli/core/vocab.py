@@ -52,3 +52,10 @@ FINDING_RELATION_LABELS = {"opened": ("发现", "opened"), "resolved": ("已整�
                            "rechecked": ("复查", "re-checked"),
                            "returned": ("复查未通过，退回待整改", "re-check failed: back to open")}  # what a visit did
 YES_NO_LABELS = {True: ("是", "yes"), False: ("否", "no")}
+OWNERSHIP_LABELS = {"public": ("公办", "public"), "private": ("民办", "private")}
+KIND_LABELS = {"routine": ("常规督导", "routine"), "special": ("专项督导", "special"),
+               "assessment": ("督导评估", "assessment")}
+TYPE_LABELS = {"yesno": ("是否", "yesno"), "number": ("数值", "number"), "choice": ("选项", "choice"),
+               "rating": ("评分", "rating"), "text": ("文字", "text")}
+ATTRIBUTE_LABELS = {"boarding": ("寄宿", "boarding"), "canteen": ("食堂", "canteen"),
+                    "school_bus": ("校车", "school bus")}

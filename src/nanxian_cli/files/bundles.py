@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nanxian_cli.errors import InputError
+from nanxian_cli.files.bundle_records import ENCODER, RECORD_FIELDS, check_record
 from nanxian_cli.i18n import tr
 
 FORMAT = "nanxian-bundle"
@@ -41,99 +42,6 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_RATIO = 200
 """How many times larger than its compressed size a member may be (records compress about 10-20 times)."""
 _COMMENT = re.compile(rb"^nanxian-bundle sha256=([0-9a-f]{64})$")
-
-# -- the records ---------------------------------------------------------------------------------------------
-
-_STR, _OPT_STR, _INT, _OPT_INT, _BOOL, _ANY, _OPT_BOOL = "str", "str?", "int", "int?", "bool", "any", "bool?"
-RECORD_FIELDS: dict[str, dict[str, str]] = {
-    "checklist": {"hash": _STR, "content": _STR},
-    "school": {"code": _STR, "name": _STR, "town": _STR, "stages": _ANY, "boarding": _BOOL, "canteen": _BOOL,
-               "school_bus": _BOOL, "ownership": _STR, "group": _STR, "inclusive": _BOOL},
-    "inspector": {"name": _STR, "phone": _OPT_STR},
-    "assignment": {"school": _STR, "inspector": _STR, "since": _STR},
-    "visit": {"id": _STR, "school": _STR, "checklist": _STR, "checklist_hash": _STR, "date": _STR,
-              "inspector": _STR, "source": _STR, "created_at": _STR, "submitted_at": _STR, "device": _STR},
-    "revision": {"uid": _STR, "base": _OPT_STR, "visit": _STR, "item": _STR, "value": _ANY, "outcome": _STR,
-                 "note": _OPT_STR, "reason": _OPT_STR, "author": _OPT_STR, "device": _STR, "recorded_at": _STR,
-                 "fixed_on_site": _BOOL},
-    "void": {"visit": _STR, "reason": _STR, "at": _STR, "by": _OPT_STR, "device": _STR},
-    "notice": {"uid": _STR, "visit": _STR, "year": _INT, "n": _INT, "number": _STR, "issued_on": _STR,
-               "issued_by": _OPT_STR, "device": _STR, "issued_at": _STR},
-    "action": {"uid": _STR, "finding": _STR, "opened_by_visit": _OPT_STR, "opened_by_item": _OPT_STR,
-               "school": _STR, "point_key": _STR, "action": _STR, "date": _STR, "text": _OPT_STR, "due": _OPT_STR,
-               "visit": _OPT_STR, "passed": _OPT_BOOL, "on_site": _BOOL, "author": _OPT_STR, "device": _STR,
-               "recorded_at": _STR},
-    # A file's description (never where it was taken); the file itself is the member `evidence/<sha256>`.
-    "evidence": {"sha256": _STR, "size": _INT, "media_type": _STR, "name": _OPT_STR, "caption": _OPT_STR,
-                 "taken_at": _OPT_STR, "added_by": _OPT_STR, "device": _STR, "added_at": _STR},
-    # What a file shows: a point of a visit, or a finding action (and the finding it is on).
-    "evidence_link": {"sha256": _STR, "visit": _OPT_STR, "item": _OPT_STR, "action": _OPT_STR, "finding": _OPT_STR,
-                      "added_by": _OPT_STR, "device": _STR, "added_at": _STR},
-}
-MAX_TEXT = 20000
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-encode = _ENCODER.encode
-"""One JSON value as bundle text (compact, UTF-8 kept)."""
-_CONTENT_MAX = 900_000
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bool,), "any": (object,)}
-_SPECS = {kind: [(name, _TYPES[t.rstrip("?")], t.endswith("?"), t.rstrip("?")) for name, t in fields.items()]
-          for kind, fields in RECORD_FIELDS.items()}
-_NAMES = {kind: set(fields) | {"kind"} for kind, fields in RECORD_FIELDS.items()}
-
-
-def _check_text(value: str, where: str, limit: int) -> None:
-    if len(value) > limit:
-        raise InputError(tr(f"{where}：文本过长（最多 {limit} 个字符）",
-                            f"{where}: text too long (at most {limit} characters)"))
-    found = _CONTROL.search(value)
-    if found is not None:
-        o = ord(found.group())
-        raise InputError(tr(f"{where}：含有控制字符 U+{o:04X}", f"{where}: contains the control character U+{o:04X}"))
-
-
-_REVISION_KEYS = _NAMES["revision"]
-_REVISION_TEXT = ("uid", "visit", "item", "outcome", "device", "recorded_at")
-_REVISION_OPTIONAL = ("base", "note", "reason", "author")
-
-
-def check_record(record: Any, where: str) -> dict:
-    """A record's shape: an object with a known `kind`, exactly the fields of that kind, each of its type."""
-    if type(record) is dict and record.get("kind") == "revision" and record.keys() == _REVISION_KEYS:
-        # the common case (nearly every line of a bundle), checked without the general loop
-        if (all(type(record[k]) is str and len(record[k]) <= 200 and not _CONTROL.search(record[k])
-                for k in _REVISION_TEXT)
-                and all(record[k] is None or (type(record[k]) is str and len(record[k]) <= 200
-                                              and not _CONTROL.search(record[k])) for k in _REVISION_OPTIONAL)
-                and type(record["fixed_on_site"]) is bool):
-            return record
-    if not isinstance(record, dict):
-        raise InputError(tr(f"{where}：每行应为一个 JSON 对象", f"{where}: each line must be a JSON object"))
-    kind = record.get("kind")
-    spec = _SPECS.get(kind) if isinstance(kind, str) else None
-    if spec is None:
-        raise InputError(tr(f"{where}：未知的记录类型 {kind!r}", f"{where}: unknown record kind {kind!r}"))
-    if record.keys() != _NAMES[kind]:
-        extra = sorted(set(record) - _NAMES[kind])
-        if extra:
-            raise InputError(tr(f"{where}：{kind} 记录不应有字段 {', '.join(extra)}",
-                                f"{where}: a {kind} record has no field {', '.join(extra)}"))
-    for name, types, optional, shown in spec:
-        if name not in record:
-            raise InputError(tr(f"{where}：{kind} 记录缺少字段 {name}",
-                                f"{where}: {kind} record: field {name} is missing"))
-        value = record[name]
-        if value is None and optional:
-            continue
-        if not isinstance(value, types) or (shown == "int" and isinstance(value, bool)):
-            at = f"{where}: {kind}.{name}"
-            raise InputError(tr(f"{at}：类型不对（应为 {shown}）", f"{at}: wrong type (expected {shown})"))
-        if type(value) is str and (len(value) > 200 or _CONTROL.search(value)):
-            _check_text(value, f"{where}: {kind}.{name}", _CONTENT_MAX if name == "content" else MAX_TEXT)
-    return record
-
 
 # -- writing -------------------------------------------------------------------------------------------------
 
@@ -175,7 +83,7 @@ class BundleWriter:
         self._hash = hashlib.sha256()
 
     def write(self, record: dict) -> None:
-        self.write_line(_ENCODER.encode(record), record["kind"])
+        self.write_line(ENCODER.encode(record), record["kind"])
 
     def write_line(self, line: str, kind: str) -> None:
         """One record already encoded as a JSON object on one line (the export's fast path for answers)."""
@@ -264,27 +172,69 @@ class Bundle:
     manifest: dict
     sha256: str
     _zip: zipfile.ZipFile
+    _records_sha256: str | None = None
+    """Set when records.ndjson was not hashed on opening: `records()` checks it as it reads."""
+
+    def __post_init__(self) -> None:
+        self.name = self.path.name  # in the place of every message, computed once
 
     def records(self, check: bool = True) -> Iterator[tuple[int, dict]]:
         """(line number, record) for every line of records.ndjson, each record checked (`check_record`) unless
-        `check` is False: then only that it is an object of a known kind (the reader checks the rest)."""
-        where = f"{self.path.name}: {RECORDS}"
-        with self._zip.open(RECORDS) as fh:
-            for number, line in enumerate(_lines(fh, where), start=1):
-                try:
-                    record = json.loads(line.decode("utf-8"))
-                except UnicodeDecodeError:
-                    raise InputError(tr(f"{where}:{number}：不是 UTF-8 文本",
-                                        f"{where}:{number}: not UTF-8 text")) from None
-                except ValueError as exc:
-                    raise InputError(tr(f"{where}:{number}：不是 JSON（{exc}）",
-                                        f"{where}:{number}: not JSON ({exc})")) from None
-                if check:
-                    yield number, check_record(record, f"{where}:{number}")
-                elif type(record) is dict and record.get("kind") in RECORD_FIELDS:
-                    yield number, record
-                else:
-                    yield number, check_record(record, f"{where}:{number}")  # says what is wrong
+        `check` is False: then only that it is an object of a known kind (the reader checks the rest).
+        A bundle opened with `defer_records` is hashed as it is read: a records member that does not match the
+        manifest raises when its last line has been read (the caller's transaction is not committed yet)."""
+        for number, line in self.lines():
+            yield number, self.record(number, line, check)
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, raw line) of records.ndjson, for a reader that skips some lines unparsed (see
+        `revision_head`); `record()` parses one. Hashed as read when the bundle was opened with `defer_records`."""
+        if RECORDS not in self._zip.NameToInfo:
+            return
+        expected = self._records_sha256
+        try:
+            fh = self._zip.open(RECORDS)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）",
+                           f"{RECORDS} cannot be read: {exc}") from None
+        with fh:
+            digest = hashlib.sha256() if expected is not None else None
+            yield from enumerate(_lines(fh, f"{self.path.name}: {RECORDS}", self.path, digest), start=1)
+            if digest is not None and digest.hexdigest() != expected:
+                raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
+                               f"{RECORDS} does not match its sha256 (altered or damaged)")
+
+    def record(self, number: int, line: bytes, check: bool = True) -> dict:
+        """One line parsed (and checked, as `records()` says)."""
+        where = f"{self.name}: {RECORDS}:{number}"
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(tr(f"{where}：不是 UTF-8 文本", f"{where}: not UTF-8 text")) from None
+        except ValueError as exc:
+            column = f"第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else "无法解析"
+            raise InputError(tr(f"{where}：不是 JSON（{column}）", f"{where}: not JSON ({exc})")) from None
+        if not check and type(record) is dict and record.get("kind") in RECORD_FIELDS:
+            return record
+        return check_record(record, where)  # says what is wrong
+
+    def confirm_intact(self) -> None:
+        """After a record was refused while reading a bundle opened with `defer_records`: a damaged or altered
+        records member is reported as that (InputError), not as the first bad line it led to."""
+        expected = self._records_sha256
+        if expected is None or RECORDS not in self._zip.NameToInfo:
+            return
+        digest = hashlib.sha256()
+        try:
+            with self._zip.open(RECORDS) as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise _damaged(self.path, f"{RECORDS} 无法读取（已损坏或不完整）",
+                           f"{RECORDS} cannot be read: {exc}") from None
+        if digest.hexdigest() != expected:
+            raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
+                           f"{RECORDS} does not match its sha256 (altered or damaged)")
 
     def evidence_names(self) -> set[str]:
         """The sha256 of every evidence file the bundle carries."""
@@ -305,10 +255,18 @@ class Bundle:
         self._zip.close()
 
 
-def _lines(fh: IO[bytes], where: str) -> Iterator[bytes]:
+def _lines(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterator[bytes]:
     rest = b""
     number = 0
-    while chunk := fh.read(1 << 20):
+    while True:
+        try:
+            chunk = fh.read(1 << 20)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
+            raise _damaged(path, f"{RECORDS} 无法读取（已损坏或不完整）", f"{RECORDS} cannot be read: {exc}") from None
+        if not chunk:
+            break
+        if digest is not None:
+            digest.update(chunk)
         rest += chunk
         *whole, rest = rest.split(b"\n")
         for line in whole:
@@ -332,8 +290,10 @@ def _damaged(path: Path, why_zh: str, why_en: str) -> InputError:
                          f"{path}: not an intact nanxian bundle ({why_en}); nothing was written"))
 
 
-def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bundle:
-    """Open a bundle and check it whole before anything is read from it (InputError, exit 2, otherwise)."""
+def open_bundle(path: Path, progress: Callable[[int], None] | None = None, defer_records: bool = False) -> Bundle:
+    """Open a bundle and check it whole before anything is read from it (InputError, exit 2, otherwise).
+    With `defer_records`, records.ndjson is hashed while `Bundle.records()` reads it instead (one pass over the
+    largest member; for a reader that writes nothing it cannot take back before the last line is checked)."""
     from nanxian_cli.files.outputs import protect_input
 
     protect_input(path)
@@ -342,7 +302,8 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bu
     except FileNotFoundError:
         raise InputError(tr(f"{path}：文件不存在", f"{path}: file not found")) from None
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        why = "没有读取权限" if isinstance(exc, PermissionError) else "无法读取"
+        raise InputError(tr(f"{path}：{why}", f"{path}: {exc.strerror or exc}")) from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(tr(f"{path}：不是普通文件（数据包应为 .nxb 文件）",
                             f"{path}: not a regular file (a bundle is a .nxb file)"))
@@ -352,16 +313,17 @@ def open_bundle(path: Path, progress: Callable[[int], None] | None = None) -> Bu
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise _damaged(path, f"无法读取 zip：{exc}", f"cannot read it as a zip: {exc}") from None
+        raise _damaged(path, "不是 zip 文件，或 zip 已损坏", f"cannot read it as a zip: {exc}") from None
     try:
-        manifest, digest = _check(zf, path, progress)
+        manifest, digest = _check(zf, path, progress, RECORDS if defer_records else None)
     except BaseException:
         zf.close()
         raise
-    return Bundle(path, manifest, digest, zf)
+    return Bundle(path, manifest, digest, zf, manifest["members"].get(RECORDS) if defer_records else None)
 
 
-def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | None) -> tuple[dict, str]:
+def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | None,
+           deferred: str | None = None) -> tuple[dict, str]:
     infos = zf.infolist()
     names = [i.filename for i in infos]
     for name in names:
@@ -412,6 +374,10 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
         raise _damaged(path, "manifest 列出的成员与数据包内容不符",
                        "the members listed in the manifest are not those in the zip")
     for name, expected in members.items():
+        if not isinstance(expected, str):
+            raise _damaged(path, f"manifest 中 {name} 的校验值无效", f"the manifest's sha256 of {name} is not valid")
+        if name == deferred:
+            continue
         digest = hashlib.sha256()
         limit = MAX_BUNDLE_BYTES * MAX_RATIO
         try:
@@ -425,7 +391,7 @@ def _check(zf: zipfile.ZipFile, path: Path, progress: Callable[[int], None] | No
                     if progress is not None:
                         progress(len(chunk))
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as exc:
-            raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+            raise _damaged(path, f"{name} 无法读取（已损坏或不完整）", f"{name} cannot be read: {exc}") from None
         if digest.hexdigest() != expected:
             raise _damaged(path, f"{name} 的校验值不符（内容被改动或损坏）",
                            f"{name} does not match its sha256 (altered or damaged)")
@@ -445,7 +411,7 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path, limit: int) -> byte
         with zf.open(name) as fh:
             data = fh.read(limit + 1)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise _damaged(path, f"{name} 无法读取：{exc}", f"{name} cannot be read: {exc}") from None
+        raise _damaged(path, f"{name} 无法读取（已损坏或不完整）", f"{name} cannot be read: {exc}") from None
     if len(data) > limit:
         raise _damaged(path, f"{name} 太大", f"{name} is too large")
     return data

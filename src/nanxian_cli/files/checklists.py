@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nanxian_cli.core.answers import RULE_KEYS, TYPES
+from nanxian_cli.core.words import Said
 from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.files.yaml import Document, canonical_json, content_hash, format_loc, read_yaml, validation_lines
 from nanxian_cli.i18n import tr
@@ -88,7 +89,7 @@ def _folder_files(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _outside_message(path: Path, folder: Path) -> str:
-    return tr(f"{path}：是指向清单文件夹 {folder} 之外的符号链接，不读取（请把文件复制进文件夹）",
+    return tr(f"{path}：是指向检查表文件夹 {folder} 之外的符号链接，不读取（请把文件复制进文件夹）",
               f"{path}: a symbolic link to a file outside the checklist folder {folder}; not read (copy the file in)")
 
 
@@ -113,13 +114,15 @@ def raw_checklist_problems(doc: Document, key: str = "items") -> list[str]:
     items = data.get(key) if isinstance(data, dict) else None
     problems: list[str] = []
 
-    def say(loc: tuple, msg: str) -> None:
-        problems.append(f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: {msg}")
+    def say(loc: tuple, msg: str, zh: str) -> None:
+        where = f"{doc.path}:{doc.line_of(loc)}: {format_loc(loc)}: "
+        problems.append(Said(where + zh, where + msg))
 
     if key == "items" and isinstance(data, dict):
         start, end = _day(data.get("valid_from")), _day(data.get("valid_to"))
         if start is not None and end is not None and end < start:
-            say(("valid_to",), f"{end.isoformat()} is before valid_from {start.isoformat()}")
+            say(("valid_to",), f"{end.isoformat()} is before valid_from {start.isoformat()}",
+                f"{end.isoformat()} 早于 valid_from {start.isoformat()}")
     if not isinstance(items, list):
         return problems
 
@@ -130,19 +133,22 @@ def raw_checklist_problems(doc: Document, key: str = "items") -> list[str]:
         item_id = item.get("id")
         if isinstance(item_id, str):
             if item_id in seen:
-                say((key, i, "id"), f"duplicate item id {item_id!r} (first at {key}[{seen[item_id]}])")
+                say((key, i, "id"), f"duplicate item id {item_id!r} (first at {key}[{seen[item_id]}])",
+                    f"要点 id {item_id!r} 重复（第一次在 {key}[{seen[item_id]}]）")
             else:
                 seen[item_id] = i
         kind = item.get("type")
         if kind in TYPES:
             for rule_key in RULE_KEYS:
                 if rule_key in item and rule_key not in TYPES[kind].rule_keys:
-                    say((key, i, rule_key), f"`{rule_key}` does not fit type {kind}")
+                    say((key, i, rule_key), f"`{rule_key}` does not fit type {kind}",
+                        f"`{rule_key}` 不适用于类型 {kind}")
             if kind == "choice" and isinstance(item.get("choices"), dict) and isinstance(item.get("pass"), list):
                 for j, option in enumerate(item["pass"]):
                     if option not in item["choices"]:
                         say((key, i, "pass", j),
-                            f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})")
+                            f"{option!r} is not among choices ({', '.join(map(str, item['choices']))})",
+                            f"{option!r} 不在选项中（{', '.join(map(str, item['choices']))}）")
         when = item.get("when")
         if isinstance(when, dict) and isinstance(when.get("item"), str):
             ref = when["item"]
@@ -150,13 +156,36 @@ def raw_checklist_problems(doc: Document, key: str = "items") -> list[str]:
                 later = any(isinstance(o, dict) and o.get("id") == ref for o in items[i:])
                 say((key, i, "when", "item"),
                     f"{ref!r} is {'a later or the same' if later else 'an unknown'} item; "
-                    "`when` must name an earlier item")
+                    "`when` must name an earlier item",
+                    f"{ref!r} {'是本要点或其后的要点' if later else '不是本检查表的要点'}；`when` 只能引用前面的要点")
             elif "equals" in when and isinstance(items[seen[ref]], dict):
                 expected = _when_value_problem(items[seen[ref]], when["equals"])
                 if expected:
                     say((key, i, "when", "equals"),
-                        f"{when['equals']!r} can never be the answer to {ref!r}; expected {expected}")
+                        f"{when['equals']!r} can never be the answer to {ref!r}; expected {expected}",
+                        f"{when['equals']!r} 不可能是 {ref!r} 的回答；应为 {_expected_zh(expected)}")
     return problems
+
+
+_WHAT_ZH = {"checklist": "检查表", "plan": "工作要点文件"}
+_EXPECTED_ZH = {"yes or no": "是或否", "a number": "数字", "a rating 1..5": "1–5 的评分", "text": "文字"}
+
+
+def _expected_zh(expected: str) -> str:
+    if expected.startswith("one of "):
+        return f"以下之一：{expected[len('one of '):]}"
+    return _EXPECTED_ZH.get(expected, expected)
+
+
+def _invalid(path: Any, what: str) -> Said:
+    return Said(f"{path}：{_WHAT_ZH.get(what, what)}有误", f"{path}: invalid {what}")
+
+
+def _located(where: str, message: Any) -> Said:
+    """`where` (file:line: field: ) before a message in both languages (core.words.Words) or in English."""
+    if isinstance(message, tuple):
+        return Said(where + message[0], where + message[1])
+    return Said(where + str(message), where + str(message))
 
 
 def _day(value: Any) -> dt.date | None:
@@ -195,17 +224,19 @@ def _validate(doc: Document, model: type, what: str):
     from pydantic import ValidationError
 
     if not isinstance(doc.data, dict):
-        raise ValidationFailed(f"{doc.path}: not a {what}",
-                               [f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}"])
+        what_zh = _WHAT_ZH.get(what, what)
+        raise ValidationFailed(Said(f"{doc.path}：不是{what_zh}", f"{doc.path}: not a {what}"),
+                               [Said(f"{doc.path}:1: 应为映射（{what_zh}），收到 {type(doc.data).__name__}",
+                                     f"{doc.path}:1: expected a mapping (a {what}), got {type(doc.data).__name__}")])
     raw = raw_checklist_problems(doc) if what == "checklist" else []
     try:
         result = model.model_validate(doc.data)
     except ValidationError as exc:
         lines = validation_lines(doc, exc, skip_model_errors=bool(raw))
-        raise ValidationFailed(f"{doc.path}: invalid {what}",
+        raise ValidationFailed(_invalid(doc.path, what),
                                _by_line(doc, raw + [line for line in lines if line not in raw])) from None
     if raw:
-        raise ValidationFailed(f"{doc.path}: invalid {what}", raw)
+        raise ValidationFailed(_invalid(doc.path, what), raw)
     return result
 
 
@@ -226,24 +257,30 @@ def _library_file(doc: Document, library: Library) -> None:
     path = doc.path
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("points"), list) or not data["points"]:
-        library.problems.append(f"{path}:1: a library file is a mapping `points:` with a list of points")
+        library.problems.append(Said(f"{path}:1: 共用要点库文件应为映射 `points:`，下面是要点列表",
+                                     f"{path}:1: a library file is a mapping `points:` with a list of points"))
         return
     for key in data:
         if key != "points":
-            library.problems.append(f"{path}:{doc.line_of((key,))}: {key}: unknown field (a library file holds "
-                                    f"`points:` only)")
+            where = f"{path}:{doc.line_of((key,))}: {key}: "
+            library.problems.append(Said(where + "未知字段（共用要点库文件只有 `points:`）",
+                                         where + "unknown field (a library file holds `points:` only)"))
     raw_problems = raw_checklist_problems(doc, "points")
     library.problems.extend(raw_problems)
     for i, raw in enumerate(data["points"]):
         loc = ("points", i)
         if not isinstance(raw, dict):
-            library.problems.append(f"{path}:{doc.line_of(loc)}: points[{i}]: expected a mapping (a point)")
+            library.problems.append(Said(f"{path}:{doc.line_of(loc)}: points[{i}]: 应为映射（一个要点）",
+                                         f"{path}:{doc.line_of(loc)}: points[{i}]: expected a mapping (a point)"))
             continue
         bad = [k for k in ("ref", "when") if k in raw]
         for k in bad:
             why = ("a library point cannot refer to another" if k == "ref" else
                    "skip logic names a point of a checklist: set `when` on the checklist item that uses this point")
-            library.problems.append(f"{path}:{doc.line_of(loc + (k,))}: points[{i}].{k}: {why}")
+            why_zh = ("共用要点不能再引用其他要点" if k == "ref" else
+                      "跳题条件要引用检查表中的要点：请在使用该要点的检查表条目上设置 `when`")
+            where = f"{path}:{doc.line_of(loc + (k,))}: points[{i}].{k}: "
+            library.problems.append(Said(where + why_zh, where + why))
         if bad:
             continue
         try:
@@ -256,12 +293,14 @@ def _library_file(doc: Document, library: Library) -> None:
             continue
         first = library.points.get(item.id)
         if first is not None:
-            library.problems.append(f"{path}:{doc.line_of(loc + ('id',))}: points[{i}].id: library point id "
-                                    f"{item.id!r} is also defined in {first.path}:{first.line}")
+            where = f"{path}:{doc.line_of(loc + ('id',))}: points[{i}].id: "
+            library.problems.append(Said(where + f"共用要点 id {item.id!r} 也定义在 {first.path}:{first.line}",
+                                         where + f"library point id {item.id!r} is also defined in "
+                                                 f"{first.path}:{first.line}"))
             continue
         line = doc.line_of(loc + ("id",))
         library.points[item.id] = LibraryPoint(raw=raw, path=path, line=line)
-        library.warnings.extend(f"{path}:{doc.line_of(loc + (name,))}: points[{i}].{name}: {message}"
+        library.warnings.extend(_located(f"{path}:{doc.line_of(loc + (name,))}: points[{i}].{name}: ", message)
                                 for name, message in point_warnings(item))
 
 
@@ -310,23 +349,31 @@ def _resolve_refs(doc: Document, library: Library | None) -> tuple[Document, lis
         at = f"{doc.path}:{doc.line_of(('items', i, 'ref'))}: items[{i}].ref"
         for key in item:
             if key != "ref" and key not in REF_OVERRIDES:
-                problems.append(
-                    f"{doc.path}:{doc.line_of(('items', i, key))}: items[{i}].{key}: a `ref` point takes library point "
-                    f"{ref!r} whole; only {', '.join(REF_OVERRIDES)} may be set beside `ref` (change the library "
-                    f"point, or write the point out without `ref`)")
+                where = f"{doc.path}:{doc.line_of(('items', i, key))}: items[{i}].{key}: "
+                problems.append(Said(
+                    where + f"`ref` 要点整体取自共用要点 {ref!r}；`ref` 旁只能设置 {', '.join(REF_OVERRIDES)}"
+                            "（请修改共用要点，或不用 `ref` 把要点完整写出）",
+                    where + f"a `ref` point takes library point {ref!r} whole; only {', '.join(REF_OVERRIDES)} may "
+                            "be set beside `ref` (change the library point, or write the point out without `ref`)"))
         if not isinstance(ref, str) or not re.fullmatch(ITEM_ID, ref):
-            problems.append(f"{at}: expected the id of a library point (letters, digits, '-', '_', '.'), got {ref!r}")
+            problems.append(Said(f"{at}: 应为共用要点的 id（字母、数字和 - _ .），收到 {ref!r}",
+                                 f"{at}: expected the id of a library point (letters, digits, '-', '_', '.'), "
+                                 f"got {ref!r}"))
             continue
         point = library.points.get(ref)
         if point is None:
             if library.problems:
                 problems.extend(p for p in library.problems if p not in problems)
             if not library.exists:
-                problems.append(f"{at}: unknown library point {ref!r}: there is no library folder {library.folder}")
+                problems.append(Said(f"{at}: 没有共用要点 {ref!r}：共用要点库文件夹 {library.folder} 不存在",
+                                     f"{at}: unknown library point {ref!r}: there is no library folder "
+                                     f"{library.folder}"))
             elif ref not in library.points:
-                known = ", ".join(sorted(library.points)[:12]) or "none"
+                known = ", ".join(sorted(library.points)[:12])
                 more = "…" if len(library.points) > 12 else ""
-                problems.append(f"{at}: unknown library point {ref!r} (in {library.folder}: {known}{more})")
+                problems.append(Said(f"{at}: 没有共用要点 {ref!r}（{library.folder} 中有：{known or '无'}{more}）",
+                                     f"{at}: unknown library point {ref!r} (in {library.folder}: "
+                                     f"{known or 'none'}{more})"))
             continue
         merged = {**point.raw, **{k: v for k, v in item.items() if k in REF_OVERRIDES}, "ref": ref}
         resolved.append(merged)
@@ -341,7 +388,7 @@ def _lint(doc: Document, checklist: Checklist) -> list[str]:
     out = []
     for i, item in enumerate(checklist.items):
         if item.ref is None:
-            out.extend(f"{doc.path}:{doc.line_of(('items', i, name))}: items[{i}].{name}: {message}"
+            out.extend(_located(f"{doc.path}:{doc.line_of(('items', i, name))}: items[{i}].{name}: ", message)
                        for name, message in point_warnings(item))
     return out
 
@@ -352,12 +399,15 @@ def load_checklist(path: Path, library: Library | None = None) -> LoadedChecklis
 
     doc = read_yaml(path)
     if is_library_document(doc):
-        raise ValidationFailed(f"{path}: a library file, not a checklist",
-                               [f"{path}:1: a library file (`points:`) is read through the checklists that `ref` its "
-                                f"points; put it in the `{LIBRARY_FOLDER}/` folder of the checklist folder"])
+        raise ValidationFailed(Said(f"{path}：这是共用要点库文件，不是检查表",
+                                    f"{path}: a library file, not a checklist"),
+                               [Said(f"{path}:1: 共用要点库文件（`points:`）通过 `ref` 引用它的检查表读取；请放在检查表"
+                                     f"文件夹的 `{LIBRARY_FOLDER}/` 文件夹中",
+                                     f"{path}:1: a library file (`points:`) is read through the checklists that `ref` "
+                                     f"its points; put it in the `{LIBRARY_FOLDER}/` folder of the checklist folder")])
     doc, ref_problems = _resolve_refs(doc, library)
     if ref_problems:
-        raise ValidationFailed(f"{path}: invalid checklist", ref_problems)
+        raise ValidationFailed(_invalid(path, "checklist"), ref_problems)
     checklist = _validate(doc, Checklist, "checklist")
     canonical = canonical_json(checklist.model_dump(mode="json", by_alias=True, exclude_none=True))
     item_lines = {item.id: doc.line_of(("items", i, "id")) for i, item in enumerate(checklist.items)}
@@ -422,16 +472,21 @@ def _version_problems(good: list[LoadedChecklist]) -> list[str]:
             for earlier in versions[:i]:
                 line = later.header_lines.get("id", 1)
                 if _overlap(earlier.checklist, later.checklist):
-                    problems.append(
+                    windows = f"{window_text(later.checklist)}、{window_text(earlier.checklist)}"
+                    problems.append(Said(
+                        f"{later.path}:{line}: id: 检查表 id {cid!r} 也用于 {earlier.path}，且有效期重叠（{windows}）："
+                        "请给其中一份换一个 id；若是同一检查表的不同版本，请设置互不重叠的 `valid_from`/`valid_to`",
                         f"{later.path}:{line}: id: checklist id {cid!r} is also used by {earlier.path} and their "
                         f"validity windows overlap ({window_text(later.checklist)} and "
                         f"{window_text(earlier.checklist)}): give one of them another id, or, if they are versions "
-                        f"of one checklist, `valid_from`/`valid_to` that do not overlap")
+                        f"of one checklist, `valid_from`/`valid_to` that do not overlap"))
                 elif str(earlier.checklist.version) == str(later.checklist.version):
-                    problems.append(
-                        f"{later.path}:{later.header_lines.get('version', line)}: version: checklist id {cid!r} "
-                        f"version {later.checklist.version} is also in {earlier.path}; give each version its own "
-                        f"`version`")
+                    where = f"{later.path}:{later.header_lines.get('version', line)}: version: "
+                    problems.append(Said(
+                        where + f"检查表 {cid!r} 的第 {later.checklist.version} 版也在 {earlier.path} 中；每个版本要有"
+                                "自己的 `version`",
+                        where + f"checklist id {cid!r} version {later.checklist.version} is also in {earlier.path}; "
+                                "give each version its own `version`"))
     return problems
 
 
@@ -457,14 +512,17 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str],
             problems.extend(library.problems)
             warnings.extend(library.warnings)
             if not found and not outside and not library.files:
-                problems.append(f"{path}: no checklist files (*.yaml, *.yml) in this folder")
+                problems.append(Said(f"{path}: 此文件夹中没有检查表文件（*.yaml、*.yml）",
+                                     f"{path}: no checklist files (*.yaml, *.yml) in this folder"))
     for path in checklist_files(paths):
         try:
             doc = read_yaml(path)
             if is_library_document(doc):
                 if path.parent.name != LIBRARY_FOLDER:
-                    problems.append(f"{path}:1: a library file (`points:`) belongs in the `{LIBRARY_FOLDER}/` folder "
-                                    f"of the checklist folder, where `ref` finds its points")
+                    problems.append(Said(f"{path}:1: 共用要点库文件（`points:`）应放在检查表文件夹的 "
+                                         f"`{LIBRARY_FOLDER}/` 文件夹中，`ref` 在那里查找要点",
+                                         f"{path}:1: a library file (`points:`) belongs in the `{LIBRARY_FOLDER}/` "
+                                         "folder of the checklist folder, where `ref` finds its points"))
                     continue
                 library = library_of(path.parent.parent)  # a library file named on its own: its whole library
                 problems.extend(library.problems)
@@ -491,26 +549,30 @@ def validate_paths(paths: list[Path]) -> tuple[list[LoadedChecklist], list[str],
             where = f"{loaded.path}:{loaded.item_lines.get(item.id, 1)}: items[{index}].id"
             if item.id in library.points:
                 point = library.points[item.id]
-                problems.append(f"{where}: item id {item.id!r} is a library point ({point.path}:{point.line}); "
-                                f"write `ref: {item.id}` to use it, or give this point another id")
+                problems.append(Said(f"{where}: 要点 id {item.id!r} 是共用要点（{point.path}:{point.line}）；"
+                                     f"要使用它请写 `ref: {item.id}`，否则请换一个 id",
+                                     f"{where}: item id {item.id!r} is a library point ({point.path}:{point.line}); "
+                                     f"write `ref: {item.id}` to use it, or give this point another id"))
                 continue
             owner = item_owner.setdefault(item.id, loaded)
             if owner is not loaded and owner.checklist.id != loaded.checklist.id:
-                problems.append(
+                problems.append(Said(
+                    f"{where}: 要点 id {item.id!r} 也用于检查表 {owner.checklist.id!r}（{owner.path}）；"
+                    "各检查表的要点 id 不能相同",
                     f"{where}: item id {item.id!r} is also used by checklist "
                     f"{owner.checklist.id!r} ({owner.path}); item ids must be unique across checklists"
-                )
+                ))
     return good, list(dict.fromkeys(problems)), list(dict.fromkeys(warnings))
 
 
 def load_all(directory: Path) -> list[LoadedChecklist]:
     """Every checklist in the configured folder; any invalid file stops the command (exit 2)."""
     if not directory.is_dir():
-        raise InputError(tr(f"{directory}：找不到清单文件夹（--checklists / NANXIAN_CHECKLISTS）",
+        raise InputError(tr(f"{directory}：找不到检查表文件夹（--checklists / NANXIAN_CHECKLISTS）",
                             f"{directory}: checklist folder not found (--checklists / NANXIAN_CHECKLISTS)"))
     good, problems, _ = validate_paths([directory])
     if problems:
-        raise ValidationFailed(tr(f"{directory}：清单有误（运行 `nanxian checklist validate` 查看）",
+        raise ValidationFailed(tr(f"{directory}：检查表有误（运行 `nanxian checklist validate` 查看）",
                                   f"{directory}: invalid checklists (run `nanxian checklist validate`)"), problems)
     return good
 
@@ -530,7 +592,7 @@ def check_checklist_id(checklist_id: str) -> str:
     if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
         shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"
         raise InputError(tr(
-            f"{shown} 不是清单 id：id 只含字母、数字和 - _ .，在清单文件夹中查找，不能是路径"
+            f"{shown} 不是检查表 id：id 只含字母、数字和 - _ .，在检查表文件夹中查找，不能是路径"
             f"（见 `nanxian checklist list`）",
             f"{shown} is not a checklist id: an id is letters, digits, '-', '_' and '.', looked up in the checklist "
             f"folder, never a path (see `nanxian checklist list`)",
@@ -538,9 +600,13 @@ def check_checklist_id(checklist_id: str) -> str:
     return checklist_id
 
 
+class NoVersionOn(InputError):
+    """A checklist has no version in force on the visit's date."""
+
+
 def _no_version_on(checklist_id: str, versions: list[LoadedChecklist], day: dt.date) -> InputError:
     listed = "; ".join(f"{lc.checklist.version}: {window_text(lc.checklist)} ({lc.path.name})" for lc in versions)
-    return InputError(tr(
+    return NoVersionOn(tr(
         f"检查表 {checklist_id} 没有在 {day.isoformat()} 有效的版本（各版本有效期：{listed}）；"
         f"督导记录使用其日期当天有效的版本",
         f"checklist {checklist_id!r} has no version valid on {day.isoformat()} (versions: {listed}); a visit is "
@@ -567,9 +633,15 @@ def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None
     everything = load_all(directory)
     versions = by_id(everything).get(checklist_id)
     if not versions:
-        known = ", ".join(sorted({lc.checklist.id for lc in everything}))
-        raise NotFound(tr(f"没有清单 {checklist_id!r}（现有：{known}）",
-                          f"unknown checklist {checklist_id!r} (known: {known})"))
+        from nanxian_cli.core.names import closest_names
+
+        ids = sorted({lc.checklist.id for lc in everything})
+        known = ", ".join(ids)
+        close = closest_names(checklist_id, ids)
+        raise NotFound(tr(f"没有检查表 {checklist_id!r}（现有：{known}）",
+                          f"unknown checklist {checklist_id!r} (known: {known})"),
+                       [tr(f"最接近的检查表：{', '.join(close)}", f"closest checklists: {', '.join(close)}")] if close
+                       else None)
     if on is None:
         return newest(versions)
     found = version_on(versions, on)

@@ -20,15 +20,18 @@ PIPE_WAIT_SECONDS = 30.0
 
 def _size_text(limit: int) -> str:
     mb = 1024 * 1024
-    return f"{limit // mb} MB" if limit % mb == 0 else f"{limit} bytes"
+    return f"{limit // mb} MB" if limit % mb == 0 else tr(f"{limit} 字节", f"{limit} bytes")
 
 
 def _too_large(path: Path, limit: int, size: int | None) -> ValidationFailed:
     said = (f"the file is {size} bytes" if size is not None
             else f"more than {limit} bytes came from it (a device or a pipe?); reading stopped there")
+    said_zh = (f"文件有 {size} 字节" if size is not None
+               else f"从中读到的超过 {limit} 字节（设备或管道？），已停止读取")
     return ValidationFailed(
         tr(f"{path}：文件太大（最多 {_size_text(limit)}）", f"{path}: file too large (at most {_size_text(limit)})"),
-        [f"{path}: {said}; the limit is {limit} bytes ({_size_text(limit)})"],
+        [tr(f"{path}：{said_zh}；上限为 {limit} 字节（{_size_text(limit)}）",
+            f"{path}: {said}; the limit is {limit} bytes ({_size_text(limit)})")],
     )
 
 

@@ -27,7 +27,10 @@ def _rule_text(item) -> str:
 def _applies_text(applies) -> str:
     if applies is None:
         return ""
-    parts = list(applies.stages) + [f"+{r}" for r in applies.requires]
+    from nanxian_cli.core.vocab import ATTRIBUTE_LABELS, STAGE_LABELS
+
+    parts = [_label(STAGE_LABELS, st) for st in applies.stages] + [f"+{_label(ATTRIBUTE_LABELS, r)}"
+                                                                   for r in applies.requires]
     if applies.inclusive is not None:
         parts.append(tr("普惠", "inclusive") if applies.inclusive else tr("非普惠", "not inclusive"))
     if applies.ownership is not None:
@@ -35,6 +38,11 @@ def _applies_text(applies) -> str:
     if applies.months:
         parts.append(tr(f"{_ranges(sorted(applies.months))} 月", f"months {_ranges(sorted(applies.months))}"))
     return " ".join(parts)
+
+
+def _label(labels: dict, key: str) -> str:
+    pair = labels.get(key)
+    return pick(pair) if pair else key
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -68,8 +76,10 @@ def checklist_listing(entries: list) -> Listing:
     data = as_data(entries)
     columns = ["id", tr("版本", "version"), tr("有效期", "valid"), tr("类型", "kind"), tr("名称", "title"),
                tr("要点数", "points"), tr("工作要点", "plan items")]
-    rows = [[d["id"], d["version"], _window(d["valid_from"], d["valid_to"]), d["kind"], d["title"], d["points"],
-             _ranges(d["plan_items"])] for d in data]
+    from nanxian_cli.core.vocab import KIND_LABELS
+
+    rows = [[d["id"], d["version"], _window(d["valid_from"], d["valid_to"]), _label(KIND_LABELS, d["kind"]),
+             d["title"], d["points"], _ranges(d["plan_items"])] for d in data]
 
     def table():
         from nanxian_cli.render.table import simple_table
@@ -108,10 +118,10 @@ def _checklist_parts(cl: Any) -> list:
     from rich.table import Table
     from rich.text import Text
 
-    from nanxian_cli.core.vocab import SEVERITY_LABELS
+    from nanxian_cli.core.vocab import KIND_LABELS, SEVERITY_LABELS, TYPE_LABELS
 
     lang = get_lang()
-    title = Text(f"{cl.title.get(lang)}  ({cl.id} v{cl.version}, {cl.kind})", style="bold")
+    title = Text(f"{cl.title.get(lang)}  ({cl.id} v{cl.version}, {_label(KIND_LABELS, cl.kind)})", style="bold")
     days = cl.rectify_days
     sub = Text(
         tr(f"整改期限：严重 {days.critical} 天，一般 {days.major} 天，轻微 {days.minor} 天",
@@ -127,7 +137,7 @@ def _checklist_parts(cl: Any) -> list:
     table.add_column("#", justify="right")
     table.add_column(tr("检查要点", "Point"), ratio=3, overflow="fold")
     table.add_column(tr("类型与标准", "Type & rule"), ratio=1, overflow="fold")
-    table.add_column(tr("等级", "Severity"))
+    table.add_column(tr("程度", "Severity"))
     table.add_column(tr("要点", "Plan"))
     sev_style = {"critical": "bold red", "major": "yellow", "minor": "dim"}
     for index, item in enumerate(cl.items, start=1):
@@ -156,7 +166,7 @@ def _checklist_parts(cl: Any) -> list:
             extras.append(tr("可填不适用", "n/a allowed"))
         if extras:
             body.append("\n" + "; ".join(extras), style="cyan")
-        rule = Text(f"{item.type}\n{_rule_text(item)}")
+        rule = Text(f"{_label(TYPE_LABELS, item.type)}\n{_rule_text(item)}")
         if item.weight != 1:
             rule.append(f"\n{tr('权重', 'weight')} {item.weight:g}", style="dim")
         sev = Text(pick(SEVERITY_LABELS[item.severity]), style=sev_style[item.severity])
@@ -171,8 +181,8 @@ def coverage_listing(coverage: Any) -> Listing:
     data = as_data(coverage)
     items = data["items"]
     covered = data["covered"]
-    columns = ["#", tr("工作要点", "plan item"), tr("要点数", "points"), tr("清单数", "checklists"),
-               tr("清单", "checklist ids")]
+    columns = ["#", tr("工作要点", "plan item"), tr("要点数", "points"), tr("检查表数", "checklists"),
+               tr("检查表", "checklist ids")]
     rows = [[i["number"], i["title"], i["points"], len(i["checklists"]), " ".join(i["checklists"])] for i in items]
 
     def table():

@@ -268,6 +268,54 @@ def render_text(d: Digest) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+MAIL_WIDTH = 78
+"""The plain-text part of the digest mail: mail clients show lines up to 78 characters (RFC 5322)."""
+
+
+def render_mail_text(d: Digest, width: int = MAIL_WIDTH) -> str:
+    """The digest as the plain-text part of the mail: the same text in lines of at most `width` columns
+    (a wide character counts two). Sentences wrap; a table wider than that lists each row as a short block of
+    `header: value`: the first cell, then the others indented (a long one on a line of its own)."""
+    from nanxian_cli.render.wrap import cells, wrap
+
+    def para(text: str, first: str = "", indent: str = "") -> list[str]:
+        return wrap(text, width, indent, first) or [""]
+
+    head = title(d)
+    lines = para(head)
+    lines += ["=" * min(width, max(cells(line) for line in lines)), ""]
+    sep, colon = tr("；", "; "), tr("：", ": ")
+    for s in sections(d):
+        lines += para(s.title)
+        lines.append("-" * min(width, cells(s.title)))
+        for text in s.lines:
+            lines += para(text)
+        if s.columns:
+            widths = [max(cells(c) for c in [col, *(row[i] for row in s.rows)]) for i, col in enumerate(s.columns)]
+            if sum(widths) + 2 * (len(widths) - 1) <= width:
+                lines.append("  ".join(_pad(c, widths[i], i in s.numeric) for i, c in enumerate(s.columns)).rstrip())
+                lines.append("  ".join("-" * w for w in widths))
+                lines += ["  ".join(_pad(v, widths[i], i in s.numeric) for i, v in enumerate(row)).rstrip()
+                          for row in s.rows]
+            else:
+                for row in s.rows:
+                    lines += para(f"{s.columns[0]}{colon}{row[0]}", "", "  ")
+                    line = ""
+                    for field in (f"{c}{colon}{v}" for c, v in zip(s.columns[1:], row[1:], strict=True)):
+                        if line and cells("  " + line + sep + field) <= width:
+                            line += sep + field
+                            continue
+                        if line:
+                            lines += para(line, "  ", "    ")
+                        line = field
+                    if line:
+                        lines += para(line, "  ", "    ")
+            if s.more:
+                lines += para(_more(s.more))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 # -- Markdown -----------------------------------------------------------------------------------------
 
 def render_markdown(d: Digest) -> str:

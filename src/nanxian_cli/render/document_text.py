@@ -91,7 +91,7 @@ def document_markdown(doc: Any) -> str:
     lines = []
     if doc.official and doc.issuer:
         lines += [f"**{escape_markdown(doc.issuer)}**", ""]
-    lines += [f"# {escape_markdown(doc.title)}", ""]
+    lines += [f"# {escape_markdown(doc.title, heading=True)}", ""]
     if doc.official and doc.number:
         lines += [escape_markdown(doc.number), ""]
     for label, value in doc.meta:
@@ -101,7 +101,7 @@ def document_markdown(doc: Any) -> str:
         if s.data_only:
             continue
         if s.title:
-            lines += [f"## {escape_markdown(s.title)}", ""]
+            lines += [f"## {escape_markdown(s.title, heading=True)}", ""]
         if s.layout == "signatures":
             for r in s.rows:
                 if "label" in r:  # the blanks to sign on stay lines, not escaped characters
@@ -206,6 +206,10 @@ def fit_table(section: Any, console: Any):
 def print_document(doc: Any, console: Any) -> None:
     from rich.text import Text
 
+    from nanxian_cli.render.document import listed_files
+
+    doc = listed_files(doc)
+
     if doc.official and doc.issuer:
         console.print(Text(doc.issuer, style="bold"))
     console.print(Text(doc.title, style="bold"))
@@ -237,6 +241,7 @@ def print_document(doc: Any, console: Any) -> None:
             continue
         if s.layout == "matrix":
             print_matrix(s, console)
+            _say_hidden(s, console)
             continue
         if s.layout == "fields":
             from rich.table import Table
@@ -251,6 +256,14 @@ def print_document(doc: Any, console: Any) -> None:
             console.print(table)
             continue
         console.print(fit_table(s, console))
+        _say_hidden(s, console)
+
+
+def _say_hidden(section: Any, console: Any) -> None:
+    if section.hidden:
+        from nanxian_cli.render.emit import hidden_rows_line
+
+        console.print(hidden_rows_line(section.hidden))
 
 
 def matrix_cell_text(value: float | None) -> str:
@@ -296,16 +309,23 @@ def print_matrix(section: Any, console: Any) -> None:
                 *[Text(matrix_cell_text(r.get(c.key)), style=_rate_style(r.get(c.key))) for c in chunk],
             )
         console.print(table)
-    legend = Text()
-    legend.append("≥90 ", style="green")
-    legend.append("≥75 ", style="yellow")
-    legend.append("<75 ", style="red")
-    legend.append(tr("· 无数据（合格率%，向下取整）", "· no data (compliance %, rounded down)"), style="dim")
+    # Said in words too: without colour (a pipe, a file, NO_COLOR, a black-and-white print) it still reads.
+    legend = Text(tr("格内为合格率（%，向下取整）：", "Each cell: compliance %, rounded down: "), style="dim")
+    legend.append(tr("≥90 绿", "≥90 green"), style="green")
+    legend.append(tr("，", ", "), style="dim")
+    legend.append(tr("75–89 黄", "75–89 yellow"), style="yellow")
+    legend.append(tr("，", ", "), style="dim")
+    legend.append(tr("<75 红", "below 75 red"), style="red")
+    legend.append(tr("；· 无数据", "; · no data"), style="dim")
     console.print(legend)
 
 
 def render_document(doc: Any, fmt: str) -> str | bytes:
     """The document as file content in `fmt` (not JSON: that is the report's data)."""
+    if fmt not in ("html", "docx"):  # photos are pictures in html and docx only; the others list them
+        from nanxian_cli.render.document import listed_files
+
+        doc = listed_files(doc)
     if fmt == "csv":
         return document_csv(doc)
     if fmt == "markdown":

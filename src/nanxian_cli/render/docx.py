@@ -14,6 +14,7 @@ import io
 from typing import Any
 
 from nanxian_cli.i18n import get_lang, tr
+from nanxian_cli.render.document import ATTACHMENTS
 from nanxian_cli.render.document_text import cell_kind, matrix_cell_text, plain
 
 TITLE_FONT = "方正小标宋简体"
@@ -276,18 +277,23 @@ def _widths(table: Any, widths_mm: list[float]) -> None:
     tblpr.append(margins)
     for col, mm in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=False):
         col.set(qn("w:w"), str(int(mm * 56.7)))
-    for row in table.rows:
-        for cell, mm in zip(row.cells, widths_mm, strict=False):
-            cell.width = Mm(mm)
+    for row in table.rows:  # a merged cell is as wide as the columns it spans
+        start = 0
+        for tc in row._tr.tc_lst:
+            tc.width = Mm(sum(widths_mm[start:start + tc.grid_span]))
+            start += tc.grid_span
 
 
-def _cell_text(cell: Any, text: str, *, bold: bool = False, align: str | None = None, fill: str | None = None) -> None:
+def _cell_text(cell: Any, text: str, *, style: Any, bold: bool = False, align: str | None = None,
+               fill: str | None = None) -> None:
+    """`style`: the table style object (looked up once: finding a style by its name takes python-docx a search
+    of every style, for each cell)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     paragraph = cell.paragraphs[0]
-    paragraph.style = "NX Table"
+    paragraph.style = style
     if align == "right":
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     elif align == "center":
@@ -311,7 +317,7 @@ def _mm_per_cell(official: bool) -> float:
     return (10.5 if official else 9.5) * 0.3528 / 2
 
 
-def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) -> None:
+def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool, doc: Any = None) -> None:
     from nanxian_cli.render.html import rate_class
     from nanxian_cli.render.widths import column_widths
 
@@ -321,9 +327,11 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
     widths = [w * per_cell + pad for w in column_widths(s, cells, columns)]
     table = word.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
+    style = word.styles["NX Table"]
     for cell, c in zip(table.rows[0].cells, columns, strict=False):
-        _cell_text(cell, c.header, bold=True, align="center", fill="EEF2F7")
+        _cell_text(cell, c.header, style=style, bold=True, align="center", fill="EEF2F7")
     _row_flags(table.rows[0], header=True)
+    under = []  # the rows under which files are shown, and what they show
     for r in s.rows:
         row = table.add_row()
         _row_flags(row)
@@ -333,8 +341,100 @@ def _table(word: Any, s: Any, columns: list, block_mm: float, official: bool) ->
             matrix = kind == "rate" and s.layout == "matrix"  # a heat-map cell: whole percent, coloured
             fill = RATE_FILLS.get(rate_class(value).split()[-1]) if matrix else None
             text = matrix_cell_text(value) if matrix else plain(value, kind)
-            _cell_text(cell, text, align="right" if kind in ("int", "rate", "number") else None, fill=fill)
+            _cell_text(cell, text, style=style, align="right" if kind in ("int", "rate", "number") else None,
+                       fill=fill)
+        if r.get(ATTACHMENTS) and doc is not None:
+            files = table.add_row()
+            _row_flags(files)
+            under.append((row, files, r[ATTACHMENTS]))
     _widths(table, widths)
+    for above, row, entries in under:
+        _files_row(above, row, entries, doc, widths, style)
+
+
+def _small(paragraph: Any, style: Any, size: float, *, exact: float | None = None, grey: bool = False) -> None:
+    """A paragraph in a smaller size: single line spacing (a picture in an exact-height line would be cut), or an
+    exact line height."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt, RGBColor
+
+    paragraph.style = style
+    fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    if exact is None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        fmt.line_spacing, fmt.line_spacing_rule = Pt(exact), WD_LINE_SPACING.EXACTLY
+    for run in paragraph.runs:
+        run.font.size = Pt(size)
+        if grey:
+            run.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+
+
+def _files_row(above: Any, row: Any, entries: list[dict], doc: Any, widths_mm: list[float], style: Any) -> None:
+    """The row under a table row holding its files: photos as thumbnails (about 5 cm wide, three to a line, each
+    with its caption and short hash), then documents and photos that cannot be shown, by name and hash. The row
+    above keeps with it on one page; a row of one line of photos is never split."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    from nanxian_cli.render.document import file_label, file_line, file_state, file_tags, is_photo
+    from nanxian_cli.render.html import PER_LINE, fitted, thumb_box
+
+    cells = row.cells
+    target = cells[1].merge(cells[-1]) if len(cells) > 2 else cells[-1]
+    room = sum(widths_mm[1:] if len(widths_mm) > 1 else widths_mm) - 2 * CELL_PADDING_MM
+    box = thumb_box(room)
+    photos, lines = [], []
+    for e in entries:
+        state, copy = file_state(doc, e["sha256"]), doc.files.get(e["sha256"])
+        if is_photo(e) and state == "ok" and copy is not None and copy.image is not None:
+            photos.append((e, copy))
+        else:
+            lines.append(file_line(e, state))
+    for cell in above.cells:  # the problem and its photos on one page
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+    first = target.paragraphs[0]
+    if photos:
+        per = room / PER_LINE
+        grid = target.add_table(rows=0, cols=PER_LINE)
+        grid.autofit = False
+        for start in range(0, len(photos), PER_LINE):
+            line = grid.add_row()
+            _row_flags(line)
+            for cell, (e, copy) in zip(line.cells, photos[start:start + PER_LINE], strict=False):
+                w, h = fitted(copy.size, box)
+                picture = cell.paragraphs[0]
+                picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                picture.add_run().add_picture(io.BytesIO(copy.image), width=Mm(w), height=Mm(h))
+                _small(picture, style, 9)
+                picture.paragraph_format.space_before = Mm(1)
+                caption = cell.add_paragraph(_clean(file_label(e)))
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _small(caption, style, 9, exact=11)
+                tags = cell.add_paragraph(_clean(" · ".join(file_tags(e, state="ok"))))
+                tags.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _small(tags, style, 8, exact=10, grey=True)
+        for line_row in grid.rows:
+            for tc in line_row._tr.tc_lst:
+                tc.width = Mm(per)
+        for col in grid._tbl.tblGrid.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol"):
+            col.set("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w", str(int(per * 56.7)))
+        target._tc.remove(first._p)  # the cell opens with the photos; Word needs the paragraph after the table
+        closing = target.paragraphs[-1]
+        _small(closing, style, 2, exact=2)
+    else:
+        target._tc.remove(first._p)
+    for text in lines:
+        p = target.add_paragraph(_clean(text))
+        _small(p, style, 9, exact=12)
+    if len(photos) <= PER_LINE:
+        return
+    for child in row._tr.trPr.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit"):
+        row._tr.trPr.remove(child)  # several lines of photos may go on over a page, a line at a time
 
 
 def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
@@ -357,6 +457,7 @@ def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
             lines[-1].append(r)
     table = word.add_table(rows=0, cols=2 * pairs)
     table.style = "Table Grid"
+    style = word.styles["NX Table"]
     for line in lines:
         row = table.add_row()
         _row_flags(row)
@@ -364,8 +465,8 @@ def _fields(word: Any, s: Any, block_mm: float, official: bool) -> None:
         if line[0].get("wide") and pairs > 1:
             cells[1].merge(cells[-1])
         for i, r in enumerate(line):
-            _cell_text(cells[2 * i], str(r["label"]), bold=True, fill="F3F3F3")
-            _cell_text(cells[2 * i + 1], plain(r.get("value"), r.get("kind", "text")),
+            _cell_text(cells[2 * i], str(r["label"]), style=style, bold=True, fill="F3F3F3")
+            _cell_text(cells[2 * i + 1], plain(r.get("value"), r.get("kind", "text")), style=style,
                        align="right" if r.get("kind") in ("int", "rate", "number") else None)
     _widths(table, [label_w, value_w] * pairs)
 
@@ -453,21 +554,23 @@ def document_docx(doc: Any) -> bytes:
         p = word.add_paragraph()
         p.add_run(_clean(f"{label}{tr('：', ': ')}")).bold = True
         p.add_run(_clean(value))
-    for s in doc.sections:
-        if s.data_only:
-            continue
+    printed = [s for s in doc.sections if not s.data_only]
+    for i, s in enumerate(printed):
         if s.title:
             word.add_heading(_clean(s.title), level=1)
         if s.layout == "signatures":
             _signatures(word, s)
         elif s.layout == "text":
             _text(word, s)
+            if i + 1 < len(printed) and printed[i + 1].layout == "signatures" and s.rows:
+                # the closing words (特此通知。) go over a page with the signatures: never a page of seal alone
+                word.paragraphs[-1].paragraph_format.keep_with_next = True
         elif not s.rows:
             word.add_paragraph(_clean(s.empty or tr("（无）", "(none)")), style="NX Body" if doc.official else None)
         elif s.layout == "fields":
             _fields(word, s, block_mm, doc.official)
         else:
-            _table(word, s, list(s.columns), block_mm, doc.official)
+            _table(word, s, list(s.columns), block_mm, doc.official, doc)
     buf = io.BytesIO()
     word.save(buf)
     return buf.getvalue()

@@ -15,25 +15,39 @@ from typing import Any
 
 from nanxian_cli.render.formats import choose, refuse_binary_on_terminal
 
-FILE_WIDTH = 160  # the table format written to a file is laid out for this many columns
+TERMINAL_ROWS = 50
+"""How many rows of a long table a terminal shows unless `--all` is given."""
 
 
-def emit(view: Any, fmt: str | None, output: Path | None) -> None:
-    """Render `view` in the chosen format, to the terminal or atomically to `output`."""
-    from nanxian_cli.render.table import make_console
+def emit(view: Any, fmt: str | None, output: Path | None, every_row: bool | None = None) -> None:
+    """Render `view` in the chosen format, to the terminal or atomically to `output`.
+
+    The table format on a terminal is Rich's layout at the terminal's width; a command that offers `--all` passes
+    `every_row` (its value): without it a terminal shows the first (or worst) TERMINAL_ROWS rows of each long
+    table and says how many more there are. Standard output that is not a terminal gets every row from the plain
+    writer (render/plain.py), unless COLUMNS names a width to lay the tables out for."""
+    import os
+
+    from nanxian_cli.render.table import is_terminal, make_console
 
     chosen = choose(view.kind, fmt, output)
     refuse_binary_on_terminal(chosen, output)
     if output is None:
-        if chosen == "table":
+        if chosen != "table":
+            write_stdout(view.content(chosen))
+        elif is_terminal(sys.stdout):
+            view.show(make_console(), TERMINAL_ROWS if every_row is False else None)
+        elif os.environ.get("COLUMNS", "").strip():
             view.show(make_console())
         else:
-            write_stdout(view.content(chosen))
+            write_stdout(table_text(view.show))
         return
     from nanxian_cli.files.outputs import write_output
 
     write_output(view.content(chosen), output)
-    make_console(file=sys.stderr).print(f"→ {output}", markup=False, highlight=False)
+    from nanxian_cli.render.table import printable
+
+    sys.stderr.write(f"→ {printable(str(output))}\n")  # plain: Rich is not imported only to say where it went
 
 
 def write_stdout(text: str) -> None:
@@ -54,34 +68,42 @@ def write_stdout(text: str) -> None:
     out.flush()
 
 
-def table_text(show: Callable[[Any], None], width: int = FILE_WIDTH) -> str:
-    """What `show` prints, as plain text `width` columns wide (the table format in a file)."""
+def table_text(show: Callable[[Any], None]) -> str:
+    """What `show` prints, as plain text (the table format in a file or a pipe): one record a line, however long,
+    written by the plain writer."""
     import io
 
-    from nanxian_cli.render.table import make_console
+    from nanxian_cli.render.plain import PlainConsole
 
     buf = io.StringIO()
-    console = make_console(file=buf, width=width)
-    console.no_color = True
-    show(console)
+    show(PlainConsole(buf))
     return buf.getvalue()
 
 
 @dataclass
 class Listing:
     """Rows of records: JSON is `data`, CSV is `columns` x `rows`; the table is `table()` (a Rich renderable)
-    or, without one, the columns and rows as a plain table."""
+    or, without one, the columns and rows as a plain table. `table(n)` is the table of the first n records (the
+    records in the order of `rows`)."""
 
     data: Any
     columns: list[str]
     rows: list[list[Any]]
-    table: Callable[[], Any] | None = None
+    table: Callable[..., Any] | None = None
     kind: str = "listing"
 
-    def show(self, console: Any) -> None:
+    def show(self, console: Any, limit: int | None = None) -> None:
+        """The table; with `limit`, its first `limit` rows and a line saying how many are not shown."""
         from nanxian_cli.render.table import simple_table
 
-        console.print(self.table() if self.table is not None else simple_table(None, self.columns, self.rows))
+        hidden = max(0, len(self.rows) - limit) if limit is not None else 0
+        shown = limit if hidden else None
+        if self.table is not None:
+            console.print(self.table(shown) if shown is not None else self.table())
+        else:
+            console.print(simple_table(None, self.columns, self.rows[:shown]))
+        if hidden:
+            console.print(hidden_rows_line(hidden))
 
     def content(self, fmt: str) -> str:
         from nanxian_cli.render import csv_text, json_text
@@ -101,7 +123,7 @@ class Record:
     parts: Callable[[], list]
     kind: str = "record"
 
-    def show(self, console: Any) -> None:
+    def show(self, console: Any, limit: int | None = None) -> None:
         for part in self.parts():
             console.print(part)
 
@@ -109,3 +131,13 @@ class Record:
         from nanxian_cli.render import json_text
 
         return json_text(self.data) if fmt == "json" else table_text(self.show)
+
+
+def hidden_rows_line(hidden: int):
+    """The line under a table a terminal shows in part."""
+    from rich.text import Text
+
+    from nanxian_cli.i18n import tr
+
+    return Text(tr(f"另有 {hidden} 行未显示；--all 显示全部", f"{hidden} more rows not shown; --all shows every row"),
+                style="dim")

@@ -38,7 +38,7 @@ def evidence_listing(files: list[dict]) -> Listing:
     """`evidence list`: JSON is the list (never GPS); CSV one row per file."""
     rows = [[f["sha256"], f["name"], f["media_type"], f["size"], f["caption"], f["taken_at"], f["added_by"],
              f["added_at"], "; ".join(link_text(link) for link in f["links"])] for f in files]
-    return Listing(files, COLUMNS, rows, lambda: evidence_table(files))
+    return Listing(files, COLUMNS, rows, lambda limit=None: evidence_table(files[:limit]))
 
 
 def evidence_table(files: list[dict], title: str | None = None, per_item: bool = False):
@@ -69,20 +69,21 @@ def evidence_table(files: list[dict], title: str | None = None, per_item: bool =
 
 
 def show_attached(result: dict) -> None:
-    from rich.text import Text
+    """One plain line per file (no Rich: `evidence add` is meant to start and end fast; the names are printed as
+    they are, with their control characters refused when they were added)."""
+    from nanxian_cli.render.emit import write_stdout
+    from nanxian_cli.render.table import printable
 
-    from nanxian_cli.render.table import make_console
-
-    out = make_console()
     for f in result["files"]:
         state = (tr("已保存", "stored") if f["stored"] else tr("已有同一文件，未重复保存", "already stored, not stored "
                                                                                   "twice"))
         if not f["linked"]:
             state = tr("此前已添加到该处", "was attached there already")
-        out.print(Text(tr(f"{f['name']} → {result['item']}（{kind(f['media_type'])}，{size_text(f['size'])}，"
-                          f"编号 {f['sha256'][:12]}）：{state}",
-                          f"{f['name']} → {result['item']} ({kind(f['media_type'])}, {size_text(f['size'])}, "
-                          f"id {f['sha256'][:12]}): {state}")))
+        line = tr(f"{f['name']} → {result['item']}（{kind(f['media_type'])}，{size_text(f['size'])}，"
+                  f"编号 {f['sha256'][:12]}）：{state}",
+                  f"{f['name']} → {result['item']} ({kind(f['media_type'])}, {size_text(f['size'])}, "
+                  f"id {f['sha256'][:12]}): {state}")
+        write_stdout(printable(line) + "\n")
 
 
 def show_verified(result: dict) -> None:

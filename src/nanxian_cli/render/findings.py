@@ -23,7 +23,7 @@ def findings_listing(findings: list[dict], as_of: str) -> Listing:
     """`finding list` (`list_findings`) as of a day: JSON is the list; CSV has the columns above."""
     title = tr(f"整改项（{len(findings)}，截至 {as_of}）", f"Findings ({len(findings)}, as of {as_of})")
     return Listing(findings, COLUMNS, [[f[c] for c in COLUMNS] for f in findings],
-                   lambda: findings_table(findings, title))
+                   lambda limit=None: findings_table(findings[:limit], title))
 
 
 def findings_table(findings: list[dict], title: str | None, relation: bool = False):

@@ -81,4 +81,5 @@ def choose(kind: str, fmt: str | None, output: Path | str | None) -> str:
 
 def refuse_binary_on_terminal(fmt: str, output: object) -> None:
     if FORMATS[fmt].binary and output is None:
-        raise InputError(f"--format {fmt}: a binary file cannot go to the terminal; add --output FILE.{fmt}")
+        raise InputError(tr(f"--format {fmt}：二进制文件不能输出到终端；请加上 --output 文件.{fmt}",
+                            f"--format {fmt}: a binary file cannot go to the terminal; add --output FILE.{fmt}"))

@@ -60,11 +60,22 @@ table.fields th { background: #f3f3f3; text-align: left; white-space: nowrap; }
 p.text { text-indent: 2em; margin: .2em 0; } p.addressee { margin: .4em 0 .2em; } p.right { text-align: right; }
 .empty { text-indent: 2em; margin: .2em 0; }
 div.signatures { margin-top: 1em; break-inside: avoid; page-break-inside: avoid; }
+section:has(+ section > div.signatures) p:last-child { break-after: avoid; page-break-after: avoid; }
 div.signatures p { margin: .5em 0 0; } div.signatures p.right { text-align: right; margin: 0; }
 .blank { display: inline-block; min-width: 10em; border-bottom: 1px solid #000; }
 span.sign { display: inline-block; margin-right: 1.5em; } span.sign .blank { min-width: 5em; }
 .legend span { padding: 0 .4em; }
 thead { display: table-header-group; } tr { break-inside: avoid; page-break-inside: avoid; }
+tr.with-files { break-after: avoid; page-break-after: avoid; } tr.with-files td { border-bottom-style: dotted; }
+tr.files > td { border-top: 0; padding: 1px 3px 3px; }
+tr.files.lines { break-inside: auto; page-break-inside: auto; }  /* several lines of photos: a line at a time */
+div.thumbs { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1mm 2mm; margin: 1mm 0; }
+span.thumb { display: inline-block; vertical-align: top; text-align: center; break-inside: avoid;
+             page-break-inside: avoid; }
+span.thumb img { display: block; margin: 0 auto 1px; } span.thumb br { display: none; }
+.thumbs .caption, .thumbs .tags { display: block; } .thumbs .caption { font-size: 9pt; line-height: 1.25; }
+.thumbs .tags, p.file { font-size: 8.5pt; color: #333; }
+p.file { margin: 1px 0; }
 h2 { break-after: avoid; page-break-after: avoid; }
 @media print { body { margin: 0; padding: 0; max-width: none; } }
 </style>
@@ -111,8 +122,17 @@ h2 { break-after: avoid; page-break-after: avoid; }
 <table border="1" cellspacing="0" cellpadding="3" width="100%">
 {%- if s.widths %}<colgroup>{% for w in s.widths %}<col width="{{ w }}%" style="width:{{ w }}%">{% endfor %}
 </colgroup>{% endif %}<thead><tr>{% for c in s.columns %}<th>{{ c.header }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in s.cells %}<tr>{% for c in r %}<td class="{{ c.cls }}"{% if c.cls in ("num", "date") %} nowrap
-{%- endif %}>{{ c.text }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<tbody>{% for r in s.cells %}{% set f = s.files[loop.index0] %}<tr{% if f %} class="with-files"{% endif %}>
+{%- for c in r %}<td class="{{ c.cls }}"{% if c.cls in ("num", "date") %} nowrap
+{%- endif %}>{{ c.text }}</td>{% endfor %}</tr>{% if f %}
+<tr class="files{% if f.photos|length > f.per_line %} lines{% endif %}">
+{%- if s.columns|length > 1 %}<td></td>{% endif %}<td colspan="{{ [s.columns|length - 1, 1]|max }}">
+{%- if f.photos %}<div class="thumbs">{% for p in f.photos %}<span class="thumb" style="width:{{ f.cell }}mm">
+{%- if p.src %}<img src="{{ p.src }}" alt="{{ p.label }}" width="{{ p.px[0] }}" height="{{ p.px[1] }}"
+ style="width:{{ p.mm[0] }}mm;height:{{ p.mm[1] }}mm">{% endif %}<br>
+<span class="caption">{{ p.label }}</span><br><span class="tags">{{ p.tags }}</span></span>
+{%- endfor %}</div>{% endif %}
+{%- for line in f.lines %}<p class="file">{{ line }}</p>{% endfor %}</td></tr>{% endif %}{% endfor %}</tbody></table>
 {% endif %}
 </section>
 {% endfor %}
@@ -159,7 +179,49 @@ def _fields_view(s: Any) -> tuple[list, list[str]]:
     return lines, _percents([label, value] * pairs)
 
 
-def _section_view(s: Any, official: bool, landscape: bool) -> dict:
+PER_LINE = 3
+"""Thumbnails side by side under a row."""
+
+
+def thumb_box(room_mm: float) -> tuple[float, float]:
+    """The box (width, height in mm) each thumbnail fits in, `PER_LINE` to a line `room_mm` wide: about 5 cm wide,
+    4:3, never larger."""
+    width = min(50.0, room_mm / PER_LINE - 3)
+    return width, width * 0.75
+
+
+def fitted(size: tuple[int, int], box: tuple[float, float]) -> tuple[float, float]:
+    """A picture of `size` pixels scaled to fit `box` (mm), its shape kept."""
+    scale = min(box[0] / size[0], box[1] / size[1])
+    return round(size[0] * scale, 1), round(size[1] * scale, 1)
+
+
+def _files_view(entries: list[dict] | None, doc: Any, room_mm: float) -> dict | None:
+    """The row under a table row: its photos as thumbnails (data URIs: the file stays self-contained) in a grid of
+    `PER_LINE` to a line, each with its caption and short hash; documents, and photos that cannot be shown, as
+    lines."""
+    import base64
+
+    from nanxian_cli.render.document import file_label, file_line, file_state, file_tags, is_photo
+
+    if not entries:
+        return None
+    box = thumb_box(room_mm)
+    photos, lines = [], []
+    for e in entries:
+        state, copy = file_state(doc, e["sha256"]), doc.files.get(e["sha256"])
+        if is_photo(e) and state == "ok" and copy is not None and copy.image is not None:
+            mm = fitted(copy.size, box)
+            photos.append({"src": "data:image/jpeg;base64," + base64.b64encode(copy.image).decode("ascii"), "mm": mm,
+                           "px": (round(mm[0] * 96 / 25.4), round(mm[1] * 96 / 25.4)), "label": file_label(e),
+                           "tags": " · ".join(file_tags(e, state))})
+        else:
+            lines.append(file_line(e, state))
+    return {"photos": photos, "lines": lines, "cell": round(box[0] + 2, 1), "per_line": PER_LINE}
+
+
+def _section_view(s: Any, official: bool, landscape: bool, doc: Any = None) -> dict:
+    from nanxian_cli.render.document import ATTACHMENTS
     from nanxian_cli.render.widths import column_widths
 
     view = {"key": s.key, "title": s.title, "layout": s.layout, "rows": s.rows, "empty": s.empty, "widths": [],
@@ -188,6 +250,10 @@ def _section_view(s: Any, official: bool, landscape: bool) -> dict:
         if s.rows:  # the A4 text block in cells of the table font (10.5 pt, reports 9.5 pt), less the padding
             room = (159 if landscape else 84 if official else 93) - 1.2 * len(s.columns)
             view["widths"] = _percents(column_widths(s, room))
+        block_mm = 247 if landscape else 156 if official else 170  # the text block's width on A4
+        first = float(view["widths"][0]) / 100 * block_mm if view["widths"] and len(s.columns) > 1 else 0
+        view["files"] = [_files_view(r.get(ATTACHMENTS), doc, block_mm - first - 3) for r in s.rows] if doc else \
+            [None] * len(s.rows)
     return view
 
 
@@ -207,7 +273,8 @@ def document_html(doc: Any) -> str:
 
         doc = dataclasses.replace(doc, landscape=True)
     return template.render(
-        doc=doc, sections=[_section_view(s, doc.official, doc.landscape) for s in doc.sections if not s.data_only],
+        doc=doc, sections=[_section_view(s, doc.official, doc.landscape, doc) for s in doc.sections
+                           if not s.data_only],
         lang="zh-CN" if get_lang() == "zh" else "en", fonts=fonts,
         none_word=tr("（无）", "(none)"), date_word=tr("日期", "Date"), nodata_word=tr("无数据", "no data"),
         colon=tr("：", ": "), date_blank=tr("____年____月____日", "____-____-____"),

@@ -18,7 +18,7 @@ def _school_rows(schools: list[dict]) -> tuple[list[str], list[list]]:
 def school_listing(schools: list[dict]) -> Listing:
     """`school list`: JSON is the list; CSV every field; the table keeps codes and names whole."""
     columns, rows = _school_rows(schools)
-    return Listing(schools, columns, rows, lambda: _school_table(schools))
+    return Listing(schools, columns, rows, lambda limit=None: _school_table(schools[:limit]))
 
 
 def _school_table(schools: list[dict]):
@@ -54,9 +54,18 @@ def _school_fields(school: dict):
     from rich.table import Table
     from rich.text import Text
 
+    from nanxian_cli.core.vocab import OWNERSHIP_LABELS, STAGE_LABELS
+    from nanxian_cli.i18n import pick
     from nanxian_cli.render.table import printable
 
     columns, rows = _school_rows([school])
+    columns[0] = tr("代码", "code")
+    # Chinese readers get 小学 初中 and 公办; English keeps the keys that `--stage` and the roster take (JSON and
+    # CSV always keep them)
+    if get_lang() == "zh":
+        rows[0][3] = " ".join(pick(STAGE_LABELS[st]) if st in STAGE_LABELS else st for st in school["stages"])
+        if school["ownership"] in OWNERSHIP_LABELS:
+            rows[0][7] = pick(OWNERSHIP_LABELS[school["ownership"]])
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import local_time, tr
 from nanxian_cli.render.table import make_console
 
 _KIND_WORDS = {
@@ -33,11 +33,14 @@ def show_imports(results: list[Any]) -> None:
                                   "nothing changed")))
             continue
         if r.already:
-            console.print(Text(tr(f"{r.file}：已导入过（来自 {source}，{r.created_at[:10]}），未做任何改动",
-                                  f"{r.file}: already imported (from {source}, {r.created_at[:10]}); nothing changed")))
+            day = local_time(r.created_at)[:10]
+            console.print(Text(tr(f"{r.file}：已导入过（来自 {source}，{day}），未做任何改动",
+                                  f"{r.file}: already imported (from {source}, {day}); nothing changed")))
             continue
-        table = Table(title=Text(tr(f"{r.file}（来自 {source}，{r.created_at[:16]}）",
-                                    f"{r.file} (from {source}, {r.created_at[:16]})")), title_justify="left")
+        # the heading on its own line: a table's title is wrapped to the table's (narrow) width
+        console.print(Text(tr(f"{r.file}（来自 {source}，{local_time(r.created_at)}）",
+                              f"{r.file} (from {source}, {local_time(r.created_at)})")))
+        table = Table()
         table.add_column(tr("内容", "what"))
         table.add_column(tr("新增", "new"), justify="right")
         rows = [(tr("督导记录", "visits"), r.new["visits"]), (tr("回答修订", "answer revisions"), r.new["revisions"]),
@@ -79,8 +82,8 @@ def show_status(data: dict) -> None:
     if last is None:
         console.print(Text(tr("尚未导出过数据包", "No bundle exported yet")))
     else:
-        console.print(Text(tr(f"上次导出：{last['at'][:16]} → {last['file']}",
-                              f"Last export: {last['at'][:16]} → {last['file']}")))
+        console.print(Text(tr(f"上次导出：{local_time(last['at'])} → {last['file']}",
+                              f"Last export: {local_time(last['at'])} → {last['file']}")))
     if data["imported"]:
         table = Table(title=tr("已导入的数据包", "Bundles imported"), title_justify="left")
         for col in (tr("来自", "from"), tr("制作于", "created"), tr("导入于", "imported"), tr("督导记录", "visits"),
@@ -88,8 +91,8 @@ def show_status(data: dict) -> None:
             table.add_column(col)
         for b in data["imported"]:
             c = b["counts"]
-            table.add_row(Text(f"{b['device']['name']} ({b['device']['id'][:8]})"), b["created_at"][:16],
-                          b["imported_at"][:16], str(c.get("visits", 0)), str(c.get("revisions", 0)),
+            table.add_row(Text(f"{b['device']['name']} ({b['device']['id'][:8]})"), local_time(b["created_at"]),
+                          local_time(b["imported_at"]), str(c.get("visits", 0)), str(c.get("revisions", 0)),
                           str(c.get("events", 0)), str(c.get("skipped", 0)))
         console.print(table)
     else:

@@ -4,14 +4,111 @@ from __future__ import annotations
 
 from typing import Any
 
+UNWRAPPED = 10_000
+"""The width of output that is not a terminal (a pipe, a redirected file, the table format in a file): a record
+is one line however long; nothing is wrapped at 80 columns."""
+GREEDY_WIDTH = 80
+"""Rules and panels, which fill whatever width they get, are drawn this wide there."""
+
 
 def make_console(file: Any = None, width: int | None = None):
+    """A console for our output. Standard output that is not a terminal gets no width limit (unless COLUMNS
+    names one) and no spaces at the ends of lines; a file named by the caller is written as given."""
     import os
-
-    from rich.console import Console
+    import sys
 
     no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(file=file, width=width, no_color=no_color, highlight=False, emoji=False, soft_wrap=False)
+    wide = False
+    if file is None and not is_terminal(sys.stdout):
+        file = TrimmedLines(sys.stdout)
+        if width is None and not os.environ.get("COLUMNS", "").strip():
+            width, wide = UNWRAPPED, True
+    console = _console_class()(file=file, width=width, no_color=no_color, highlight=False, emoji=False,
+                               soft_wrap=False)
+    console.greedy_width = GREEDY_WIDTH if wide else None
+    return console
+
+
+def unwrapped_text(show: Any) -> str:
+    """What `show(console)` prints, as plain text without a width limit or spaces at line ends (a file)."""
+    import io
+
+    buf = io.StringIO()
+    console = _console_class()(file=TrimmedLines(buf), width=UNWRAPPED, no_color=True, highlight=False, emoji=False,
+                               soft_wrap=False)
+    console.greedy_width = GREEDY_WIDTH
+    show(console)
+    return buf.getvalue()
+
+
+def is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class TrimmedLines:
+    """A text stream that drops the spaces at the end of each line written through it (Rich pads table cells
+    to their column's width); spaces at the end of a write are held until it is known what follows them."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._held = ""
+
+    def write(self, text: str) -> int:
+        whole = self._held + text
+        *lines, last = whole.split("\n")
+        kept = last.rstrip(" ")
+        self._held = last[len(kept):]
+        self._stream.write("".join(line.rstrip(" ") + "\n" for line in lines) + kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, …: the stream's own
+        return getattr(self._stream, name)
+
+
+_CONSOLE: Any = None
+
+
+def _console_class():
+    """Rich's Console, except that a closed standard output (`nanxian inspect list | head`) is reported as the
+    BrokenPipeError it is, which the command line ends quietly with exit 0 (Rich itself exits with 1), and that
+    without a width limit a rule or panel is drawn `greedy_width` wide instead of filling it."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        import errno
+        import os
+
+        from rich.console import Console
+
+        class NanxianConsole(Console):
+            greedy_width: int | None = None
+
+            def on_broken_pipe(self) -> None:
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+            def print(self, *objects: Any, **kwargs: Any) -> None:
+                if self.greedy_width and kwargs.get("width") is None and any(_greedy(o) for o in objects):
+                    kwargs["width"] = self.greedy_width
+                super().print(*objects, **kwargs)
+
+        _CONSOLE = NanxianConsole
+    return _CONSOLE
+
+
+def _greedy(renderable: Any) -> bool:
+    """A renderable that takes all the width it is given: a rule, an expanding panel or table."""
+    from rich.rule import Rule
+
+    return isinstance(renderable, Rule) or (type(renderable).__name__ in ("Panel", "Table")
+                                            and bool(getattr(renderable, "expand", False)))
 
 
 def printable(text: str) -> str:

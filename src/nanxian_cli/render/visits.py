@@ -3,7 +3,7 @@ cell a `Text`, never markup). The data are the dicts store/visits.py returns."""
 
 from __future__ import annotations
 
-from nanxian_cli.i18n import tr
+from nanxian_cli.i18n import local_time, tr
 from nanxian_cli.render.emit import Listing, Record
 from nanxian_cli.render.findings import findings_table
 from nanxian_cli.render.labels import answer, percent, word
@@ -69,7 +69,7 @@ def visit_renderables(detail: dict, with_answers: bool) -> list:
                 for r in a["revisions"]:
                     hist.add_row(Text(a["item"]), Text(str(r["revision"])), Text(answer(r["value"])),
                                  Text(word(r["outcome"])), Text(r["note"] or ""), Text(r["reason"] or ""),
-                                 Text(r["author"] or ""), Text(r["recorded_at"]))
+                                 Text(r["author"] or ""), Text(local_time(r["recorded_at"])))
             out.append(hist)
     else:
         failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
@@ -100,10 +100,11 @@ def visits_listing(visits: list[dict]) -> Listing:
     rows = [[v["id"], v["date"], v["school"], v["school_name"], v["checklist"], v["inspector"], v["status"],
              v["counts"]["pass"], v["counts"]["fail"], v["counts"]["na"], v["counts"]["info"], v["compliance_rate"],
              v["score"], v["critical_fails"]] for v in visits]
-    return Listing(visits, columns, rows, lambda: visits_table(visits))
+    return Listing(visits, columns, rows, lambda limit=None: visits_table(visits, limit))
 
 
-def visits_table(visits: list[dict]):
+def visits_table(visits: list[dict], limit: int | None = None):
+    """Every visit, or the first `limit` (the title and the drafts line still count them all)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -119,7 +120,7 @@ def visits_table(visits: list[dict]):
     table.add_column(tr("合格/不合格/不适用", "pass/fail/na"), justify="right")
     table.add_column(tr("合格率", "rate"), justify="right", no_wrap=True)
     table.add_column(tr("得分", "score"), justify="right", no_wrap=True)
-    for v in visits:
+    for v in visits[:limit]:
         c = v["counts"]
         fail = Text(f"{c['pass']}/")
         fail.append(str(c["fail"]), style="bold red" if v["critical_fails"] else "")

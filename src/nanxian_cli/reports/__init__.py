@@ -67,8 +67,36 @@ def period(date_from: dt.date | None, date_to: dt.date | None, today: dt.date) -
     end = date_to or today
     start = date_from or school_year_start(end)
     if start > end:
-        raise InputError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+        from nanxian_cli.core.words import Words
+
+        raise InputError(Words(f"--from {start.isoformat()} 晚于 --to {end.isoformat()}",
+                               f"--from {start.isoformat()} is after --to {end.isoformat()}"))
     return start, end
+
+
+@dataclass
+class EmptyPeriod:
+    """A report period that holds no visit under the report's filters: when the latest visit was (None: never),
+    and the period to try instead (the school year of that visit, up to it)."""
+
+    date_from: str
+    date_to: str
+    latest: str | None
+    try_from: str | None
+    try_to: str | None
+
+
+def empty_period(store: Any, scope: Any) -> EmptyPeriod | None:
+    """None when the report's period holds visits; else what to say about it (`EmptyPeriod`)."""
+    from nanxian_cli.store import reports as q
+
+    if q.visits_in_period(store, scope):
+        return None
+    latest = q.latest_visit_date(store, scope)
+    if latest is None:
+        return EmptyPeriod(scope.date_from, scope.date_to, None, None, None)
+    day = dt.date.fromisoformat(latest)
+    return EmptyPeriod(scope.date_from, scope.date_to, latest, school_year_start(day).isoformat(), latest)
 
 
 # -- texts in both languages ----------------------------------------------------------------------

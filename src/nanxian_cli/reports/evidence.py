@@ -4,6 +4,7 @@ shows; never where a photo was taken (GPS stays in the database)."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from nanxian_cli.store import evidence as sql
@@ -54,3 +55,67 @@ def of_visit(conn: sqlite3.Connection, visit_id: str) -> list[dict]:
 def of_findings(conn: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[str]]:
     """finding number -> the sha256 of its files (finding JSON `evidence`)."""
     return sql.finding_evidence(conn, finding_ids)
+
+
+# -- in the documents for the school (督导意见书, 整改通知书) ----------------------------------------------------
+
+@dataclass
+class Attachment:
+    """A file shown under a point of a printed document: a photo as a thumbnail, a document by its name."""
+
+    sha256: str
+    caption: str | None
+    media_type: str
+    original_name: str | None
+    attached: str  # point (at the visit) | report (the school's 整改报告) | resolve (销号)
+
+
+def _attachment(r: dict, attached: str) -> Attachment:
+    return Attachment(r["sha256"], r["caption"], r["media_type"], r["original_name"], attached)
+
+
+@dataclass
+class DocumentEvidence:
+    """A visit's files by point, and its findings' files by action, as the documents print them."""
+
+    by_item: dict[str, list[Attachment]]
+    by_point_key: dict[str, list[Attachment]]
+    actions: dict[str, list[tuple[str, Attachment]]]  # finding uid -> (action date, file), in action order
+
+    def of_item(self, item_id: str) -> list[Attachment]:
+        """The files attached to a point of this visit."""
+        return list(self.by_item.get(item_id, []))
+
+    def at_point(self, point_key: str | None) -> list[Attachment]:
+        """The files attached at this visit to the point a finding is about (whichever checklist asked it)."""
+        return list(self.by_point_key.get(point_key or "", []))
+
+    def of_finding(self, uid: str, until: str | None = None) -> list[Attachment]:
+        """The files of a finding's actions (整改报告, 销号), those dated on or before `until` when given."""
+        return [a for day, a in self.actions.get(uid, []) if until is None or day <= until]
+
+
+def document_evidence(store: Any, visit_id: str, finding_uids: list[str]) -> DocumentEvidence:
+    from nanxian_cli.store import documents as d
+
+    by_item: dict[str, list[Attachment]] = {}
+    by_key: dict[str, list[Attachment]] = {}
+    for r in d.visit_evidence(store, visit_id):
+        by_item.setdefault(r["item_id"], []).append(_attachment(r, "point"))
+        if r["point_key"]:
+            by_key.setdefault(r["point_key"], []).append(_attachment(r, "point"))
+    actions: dict[str, list[tuple[str, Attachment]]] = {}
+    for r in d.action_evidence(store, finding_uids):
+        actions.setdefault(r["finding"], []).append((r["date"], _attachment(r, r["kind"])))
+    return DocumentEvidence(by_item, by_key, actions)
+
+
+def distinct(files: list[Attachment]) -> list[Attachment]:
+    """Each file once (the same photo attached to the point and to the 整改报告 is shown once, as first seen)."""
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        if f.sha256 not in seen:
+            seen.add(f.sha256)
+            out.append(f)
+    return out

@@ -106,13 +106,15 @@ class ItemReport:
 
 def check_number(number: int) -> int:
     if not 1 <= number <= 21:
-        raise InputError(f"plan item: {number} is not one of the 21 work-plan items (1..21)")
+        from nanxian_cli.core.words import Words
+
+        raise InputError(Words(f"工作要点：{number} 不在 21 项工作要点（1–21）之内",
+                               f"plan item: {number} is not one of the 21 work-plan items (1..21)"))
     return number
 
 
 def compute(store: Store, number: int, scope: q.Scope) -> ItemReport:
     check_number(number)
-    q.check_scope(store, scope)
     titles = q.plan_titles(store)
     points = [ItemPoint(p["checklist_id"], p["item_id"], Words(p["text_zh"], p["text_en"]), p["severity"],
                         severity_words(p["severity"]), p["versions"])

@@ -31,7 +31,6 @@ class Matrix:
 
 
 def compute(store: Store, scope: q.Scope) -> Matrix:
-    q.check_scope(store, scope)
     schools = q.schools_in_scope(store, scope)
     counts: dict[str, dict[int, tuple[int, int]]] = {}
     for r in q.school_plan_counts(store, scope):

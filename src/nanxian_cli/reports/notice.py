@@ -12,6 +12,7 @@ from nanxian_cli.core.standards import sources as point_sources
 from nanxian_cli.core.vocab import SEVERITY_LABELS
 from nanxian_cli.core.words import Words
 from nanxian_cli.reports import Text, both, words
+from nanxian_cli.reports.evidence import Attachment, distinct, document_evidence
 from nanxian_cli.reports.visit import ChecklistRef, VisitSchool, point_words, stored_points
 from nanxian_cli.store import documents as d
 from nanxian_cli.store import reports as q
@@ -34,6 +35,8 @@ class NoticeProblem:
     requirement: Words
     relation: str  # opened | recheck (found still not fixed)
     fixed_on_site: bool
+    evidence: list[Attachment]  # the files attached to its point at this visit, then those of the finding's
+    # 整改报告 and 销号 dated on or before the notice (a reprint shows what the notice showed when issued)
 
 
 @dataclass
@@ -93,7 +96,9 @@ def compute(store: Store, visit_id: str, notice: dict, *, issuer: str | None = N
     answers = {p["item_id"]: p for p in q.visit_points(store, visit_id)}
     rules: dict[str, dict] = {}
     problems = []
-    for f in d.visit_findings(store, visit_id):
+    findings = d.visit_findings(store, visit_id)
+    files = document_evidence(store, head["id"], [f["uid"] for f in findings])
+    for f in findings:
         points = rules.setdefault(f["checklist_hash"], stored_points(store, f["checklist_hash"]))
         point = points.get(f["item_id"])
         answer = answers.get(f["item_id"]) if f["checklist_hash"] == head["checklist_hash"] else None
@@ -109,7 +114,8 @@ def compute(store: Store, visit_id: str, notice: dict, *, issuer: str | None = N
             severity=f["severity"], severity_label=words(SEVERITY_LABELS.get(f["severity"])), found=found,
             note=note, standard=standard, sources=cited or checklist_sources(store, f["checklist_hash"]),
             due=f["due"], requirement=_requirement(f, head["id"], head["date"]), relation=f["relation"],
-            fixed_on_site=bool(f["fixed_on_site"] and f["resolved_by_visit"] == head["id"])))
+            fixed_on_site=bool(f["fixed_on_site"] and f["resolved_by_visit"] == head["id"]),
+            evidence=distinct(files.at_point(f["point_key"]) + files.of_finding(f["uid"], until=notice["issued_on"]))))
     shared = [SharedNumber(r["uid"], r["visit_id"], r["device"], r["issued_on"])
               for r in sharing_number(store.conn, notice["year"], notice["n"], notice["uid"])]
     return NoticeReport(
@@ -121,3 +127,8 @@ def compute(store: Store, visit_id: str, notice: dict, *, issuer: str | None = N
                                both(head["title_zh"], head["title_en"], head["checklist_id"]), head["checklist_hash"]),
         problems=problems, shared_number=shared,
     )
+
+
+def printed_files(report: NoticeReport) -> list[str]:
+    """The sha256 of the files the 整改通知书 prints under its problems."""
+    return list(dict.fromkeys(a.sha256 for p in report.problems for a in p.evidence))

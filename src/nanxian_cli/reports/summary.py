@@ -100,7 +100,6 @@ def _label(by: str, key, titles: dict) -> Text:
 
 
 def compute(store: Store, scope: q.Scope, by: str = "school") -> Summary:
-    q.check_scope(store, scope)
     totals = q.visit_totals(store, scope)
     ftotals = q.finding_totals(store, scope)
     in_scope = q.schools_in_scope(store, scope)

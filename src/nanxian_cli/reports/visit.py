@@ -17,6 +17,7 @@ from nanxian_cli.core.standards import Point, point_from_content
 from nanxian_cli.core.vocab import OUTCOME_LABELS, SEVERITY_LABELS
 from nanxian_cli.core.words import Words
 from nanxian_cli.reports import Text, answer_words, both, finding_status_words, rate4, words
+from nanxian_cli.reports.evidence import Attachment, DocumentEvidence, distinct, document_evidence
 from nanxian_cli.store import documents as d
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
@@ -59,6 +60,7 @@ class CheckedPoint:
     revision: int | None
     answer: Text  # the answer as the documents print it: a choice by its label, a number with its unit
     standard: Text  # the rule the point is measured against, in words
+    evidence: list[Attachment]  # the files attached to this point at this visit (printed under a failed one)
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Rectification:
     fixed_on_site: bool
     reported_on: str | None
     resolved_on: str | None
+    evidence: list[Attachment]  # a finding this visit opened: the files of its 整改报告 and 销号 since
 
 
 @dataclass
@@ -111,6 +114,8 @@ class Recheck:
     note: str | None
     status: str  # the finding's state now
     status_label: Text
+    evidence: list[Attachment]  # the files of its 整改报告 and 销号 up to this visit; when it was found fixed, the
+    # files attached to its point at this visit (整改后)
 
 
 @dataclass
@@ -206,13 +211,16 @@ RECHECK_OUTCOMES = {
 }
 
 
-def _recheck(r: dict) -> Recheck:
+def _recheck(r: dict, files: DocumentEvidence, visit_date: str) -> Recheck:
     outcome = {"recheck_failed": "open", "fixed_on_site": "fixed_on_site"}.get(r["step"], "resolved")
+    # a point failed again (or fixed on the spot) is a problem of this visit: its files are printed there
+    shown = files.of_finding(r["uid"], until=visit_date) + (files.at_point(r["point_key"]) if outcome == "resolved"
+                                                            else [])
     return Recheck(
         finding=r["id"], uid=r["uid"], item=r["item_id"], text=both(r["text_zh"], r["text_en"], r["item_id"]),
         severity=r["severity"], severity_label=words(SEVERITY_LABELS.get(r["severity"])), opened=r["opened"],
         due=r["due"], outcome=outcome, outcome_label=RECHECK_OUTCOMES[outcome], note=r["step_note"],
-        status=r["status"], status_label=finding_status_words(r["status"]))
+        status=r["status"], status_label=finding_status_words(r["status"]), evidence=distinct(shown))
 
 
 def areas(store: Store, visit_id: str, section_titles: dict[int, Words]) -> list[AreaSummary]:
@@ -242,6 +250,9 @@ def compute(store: Store, visit_id: str, *, section_titles: dict[int, Words] | N
     if head is None:
         raise NotFound(f"no visit {visit_id!r}")
     rules = stored_points(store, head["checklist_hash"])
+    findings = d.visit_findings(store, visit_id)
+    rechecked = d.visit_rechecks(store, visit_id)
+    files = document_evidence(store, head["id"], [f["uid"] for f in findings + rechecked])
     points = []
     for p in q.visit_points(store, visit_id):
         answer, rule = point_words(rules.get(p["item_id"]), p["value"])
@@ -250,7 +261,8 @@ def compute(store: Store, visit_id: str, *, section_titles: dict[int, Words] | N
             plan=[int(n) for n in (p["plan"] or "").split(",") if n],
             severity=p["severity"], severity_label=words(SEVERITY_LABELS.get(p["severity"])),
             outcome=p["outcome"], outcome_label=words(OUTCOME_LABELS.get(p["outcome"]), Words("未答", "not answered")),
-            value=answer_words(p["value"]), note=p["note"], revision=p["revision"], answer=answer, standard=rule))
+            value=answer_words(p["value"]), note=p["note"], revision=p["revision"], answer=answer, standard=rule,
+            evidence=files.of_item(p["item_id"])))
     rect = [
         Rectification(
             finding=f["id"], item=f["item_id"], text=both(f["text_zh"], f["text_en"], f["item_id"]),
@@ -259,8 +271,9 @@ def compute(store: Store, visit_id: str, *, section_titles: dict[int, Words] | N
             relation=f["relation"], note=f["step_note"] if f["step_note"] is not None else f["note"],
             requirement=requirement(f, head["id"], head["date"]), uid=f["uid"],
             escalated=bool(f["escalated"]), fixed_on_site=bool(f["fixed_on_site"]), reported_on=f["reported_on"],
-            resolved_on=f["resolved_on"])
-        for f in d.visit_findings(store, visit_id)
+            resolved_on=f["resolved_on"],
+            evidence=distinct(files.of_finding(f["uid"])) if f["relation"] == "opened" else [])
+        for f in findings
     ]
     notice = notice_of_visit(store.conn, head["id"])
     return VisitReport(
@@ -279,8 +292,14 @@ def compute(store: Store, visit_id: str, *, section_titles: dict[int, Words] | N
         points=points,
         rectifications=rect,
         areas=areas(store, visit_id, section_titles or {}),
-        rechecks=[_recheck(r) for r in d.visit_rechecks(store, visit_id)],
+        rechecks=[_recheck(r, files, head["date"]) for r in rechecked],
         issuer=issuer,
         reply_to=reply_to,
         notice=NoticeRef(notice["number"], notice["issued_on"]) if notice is not None else None,
     )
+
+
+def printed_files(report: VisitReport) -> list[str]:
+    """The sha256 of the files the 督导意见书 prints: under its failed points, requirements and re-checks."""
+    rows = [*[p for p in report.points if p.outcome == "fail"], *report.rectifications, *report.rechecks]
+    return list(dict.fromkeys(a.sha256 for r in rows for a in r.evidence))

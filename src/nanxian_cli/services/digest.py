@@ -28,9 +28,10 @@ class Delivery:
     error: Any = None  # the NanxianError, for `failed`
 
 
-def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
-    """The file to write and its format: `digest-YYYY-Www.<ext>` inside a folder, else the file named (its format
-    from `fmt`, else its extension: one the digest does not write is refused)."""
+def file_target(output: Any, week: IsoWeek, fmt: str | None, language: str | None = None) -> tuple[Any, str]:
+    """The file to write and its format: `digest-YYYY-Www.<ext>` inside a folder (`digest-YYYY-Www.<language>.<ext>`
+    for a digest in another language than the usual one, see `deliver`), else the file named (its format from
+    `fmt`, else its extension: one the digest does not write is refused)."""
     import os
     from pathlib import Path
 
@@ -42,7 +43,7 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
         if not path.is_dir():
             raise InputError(tr(f"--output：文件夹 {path} 不存在", f"--output: folder {path} does not exist"))
         chosen = choose("digest", fmt, None)
-        path = path / f"digest-{week.label}.{extension(chosen)}"
+        path = path / ".".join(["digest-" + week.label, *([language] if language else []), extension(chosen)])
     else:
         chosen = None
         if not path.parent.is_dir():
@@ -55,7 +56,19 @@ def file_target(output: Any, week: IsoWeek, fmt: str | None) -> tuple[Any, str]:
     return checked, chosen or choose("digest", fmt, path)  # the format from the name given, not a link's target
 
 
-def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool) -> list[Delivery]:
+def delivered_as(target: str, language: str | None) -> str:
+    """What a delivery is recorded as: its target, and the language when it is not the usual one (the same week
+    to the same place in another language is another delivery; a database's records stay valid)."""
+    return f"{target} ({language})" if language else target
+
+
+def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, force: bool,
+            language: str | None = None) -> list[Delivery]:
+    """Deliver the digest to the file and the recipients, each once per (week, channel, target, language and
+    format: the file's name carries its format). `language` is set when the digest is not in the usual language
+    (config `lang`, NANXIAN_LANG, the locale) but in another one asked for with --lang."""
+    from pathlib import Path
+
     from nanxian_cli.clock import utc_now
     from nanxian_cli.errors import NanxianError
     from nanxian_cli.files.outputs import write_output
@@ -68,7 +81,8 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
     with delivery_lock(store):
         if file is not None:
             path, fmt = file
-            target = str(path)
+            # a file whose name says its language (digest-2020-W45.en.txt) is told apart by its name already
+            target = str(path) if f".{language}." in Path(path).name else delivered_as(str(path), language)
             when = q.delivery(store, week, "file", target)
             if when and not force:
                 results.append(Delivery("file", target, "already", when))
@@ -83,7 +97,7 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
         if smtp is not None:
             pending = []
             for address in smtp.to:
-                target = mail.envelope(address).lower()
+                target = delivered_as(mail.envelope(address).lower(), language)
                 when = q.delivery(store, week, "email", target)
                 if when and not force:
                     results.append(Delivery("email", target, "already", when))
@@ -94,15 +108,16 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
 
                 # A finished week's mail has a stable Message-ID, so a resend (after a crash between sending and
                 # recording, or --force) is the same message; a week not over yet is a preview: a fresh id each time.
-                message_id = (mail.digest_message_id(device_id(store), week, smtp.sender, pending)
+                message_id = (mail.digest_message_id(device_id(store), week, smtp.sender, pending, language)
                               if d.complete else None)
                 try:
-                    sent = mail.send(smtp, pending, render.subject(d), render.render_text(d), render.render_html(d),
-                                     message_id)
+                    sent = mail.send(smtp, pending, render.subject(d), render.render_mail_text(d),
+                                     render.render_html(d), message_id)
                 except NanxianError as exc:
-                    results.extend(Delivery("email", mail.envelope(a).lower(), "failed", error=exc) for a in pending)
+                    results.extend(Delivery("email", delivered_as(mail.envelope(a).lower(), language), "failed",
+                                            error=exc) for a in pending)
                 else:
-                    accepted = [mail.envelope(a).lower() for a in sent.accepted]
+                    accepted = [delivered_as(mail.envelope(a).lower(), language) for a in sent.accepted]
                     if d.complete and accepted:
                         try:
                             q.record_delivery(store, week, "email", accepted, utc_now())
@@ -119,7 +134,8 @@ def deliver(store: Any, d: Digest, *, file: tuple[Any, str] | None, smtp: Any, f
                     for address, why in sent.refused.items():
                         from nanxian_cli.errors import DeliveryError
 
-                        results.append(Delivery("email", address.lower(), "failed", error=DeliveryError(
+                        results.append(Delivery("email", delivered_as(address.lower(), language), "failed",
+                                                error=DeliveryError(
                             tr(f"收件人 {address} 被拒绝：{why}；下次运行会重新发送给该收件人",
                                f"recipient {address} was refused: {why}; the next run sends to it again"))))
     return results

@@ -11,6 +11,7 @@ writer can have come to refer to them.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -303,6 +304,59 @@ def verify(store: Store) -> Verified:
 
 
 # -- a copy for a printed document ---------------------------------------------------------------------------
+
+@dataclass
+class DocumentFile:
+    """A file as a printed document can show it: `ok`, or why not (`missing`, `changed`: its content no longer
+    matches its hash, `unreadable`: a photo this machine cannot decode, e.g. HEIC without its decoder); for a photo
+    being embedded, its downscaled EXIF-free copy and that copy's size in pixels."""
+
+    state: str
+    image: bytes | None = None
+    size: tuple[int, int] | None = None
+
+
+def document_files(store: Store, shas: list[str], *, embed: bool) -> dict[str, DocumentFile]:
+    """The files a document shows, each checked against its hash (a missing or changed one is named, never
+    printed: the document still prints, with its caption and hash); with `embed`, each photo's copy to embed.
+
+    The copies are made on a few threads: Pillow decodes and resizes without holding the interpreter, so on two
+    or more processors the photos are made side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = {sha: sql.evidence_row(store.conn, sha) for sha in dict.fromkeys(shas)}
+    folder = folder_of(store)
+    workers = max(1, min(4, os.cpu_count() or 1, len(rows)))
+    if workers == 1 or not embed:
+        return {sha: _document_file(folder, sha, row, embed) for sha, row in rows.items()}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = {sha: pool.submit(_document_file, folder, sha, row, embed) for sha, row in rows.items()}
+        return {sha: future.result() for sha, future in done.items()}
+
+
+def _document_file(folder: Path, sha: str, row: Any, embed: bool) -> DocumentFile:
+    import hashlib
+    import io
+
+    from nanxian_cli.files.evidence import IMAGE_TYPES, THUMBNAIL_MAX_SIDE, downscaled, stored_path
+
+    try:
+        data = stored_path(folder, sha).read_bytes()
+    except OSError:
+        return DocumentFile("missing")
+    if hashlib.sha256(data).hexdigest() != sha:
+        return DocumentFile("changed")
+    if not embed or row is None or row["media_type"] not in IMAGE_TYPES:
+        return DocumentFile("ok")
+    try:
+        copy = downscaled(data, row["media_type"], THUMBNAIL_MAX_SIDE)
+    except Exception:  # noqa: BLE001 - decodable where it was added, not here (HEIC without its decoder)
+        return DocumentFile("unreadable")
+    from PIL import Image
+
+    with Image.open(io.BytesIO(copy)) as im:
+        return DocumentFile("ok", copy, im.size)
+
 
 def embeddable_image(store: Store, sha256: str, max_side: int = 1600) -> bytes | None:
     """A photo's downscaled JPEG copy (long side at most `max_side` px, a few hundred KB) with no EXIF at all (no

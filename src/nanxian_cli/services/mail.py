@@ -59,8 +59,10 @@ def envelope(address: str) -> str:
     return bare
 
 
-def digest_message_id(database_id: str, week: str, sender: str, recipients: list[str]) -> str:
-    """A stable Message-ID for one digest mail: the same database, week and recipients give the same id.
+def digest_message_id(database_id: str, week: str, sender: str, recipients: list[str],
+                      language: str | None = None) -> str:
+    """A stable Message-ID for one digest mail: the same database, week and recipients give the same id (and the
+    same language: a digest in another language than the usual one is another message).
 
     A run that dies after the server accepted the mail but before the delivery was recorded sends it again
     on the next run; with the same Message-ID, mail clients and servers see the resend as the same message.
@@ -69,7 +71,8 @@ def digest_message_id(database_id: str, week: str, sender: str, recipients: list
     import hashlib
 
     targets = sorted(envelope(r).lower() for r in recipients)
-    digest = hashlib.sha256("\n".join(["nanxian-digest", database_id, week, *targets]).encode("utf-8")).hexdigest()
+    parts = ["nanxian-digest", database_id, week, *targets, *([f"language:{language}"] if language else [])]
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
     domain = envelope(sender).rsplit("@", 1)[-1]
     return f"<digest.{week}.{digest[:24]}@{domain}>"  # short: one header line for most domains
 

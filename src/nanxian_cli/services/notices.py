@@ -82,7 +82,8 @@ def issue_notice(store: Store, visit: Any, *, day: dt.date | None, today: dt.dat
                 f"{day.year} 年的整改通知书编号区间 {first}–{last} 已用完；请县督导室另给一个区间"
                 "（配置文件 [documents] notice_first / notice_last）",
                 f"the notice numbers {first}–{last} of {day.year} are used up; ask the bureau for another range "
-                "([documents] notice_first / notice_last in the config file)"), [f"last number: {top}"])
+                "([documents] notice_first / notice_last in the config file)"),
+                [Words(f"已用到的最后一个编号：{top}", f"last number: {top}")])
         notice = {
             "uid": str(uuid.uuid4()), "visit_id": visit["id"], "year": day.year, "n": n,
             "number": f"{docs.notice_prefix or ''}〔{day.year}〕{n}号", "issued_on": day.isoformat(),

@@ -24,8 +24,11 @@ def find_school(store: Store, query: str) -> dict:
     if len(rows) == 1:
         return rows[0]
     if not rows:
+        from nanxian_cli.services.lookups import school_suggestions
+
         raise NotFound(Words(f"没有与 {text!r} 匹配的学校（可用 `nanxian school list` 查看）",
-                             f"no school matches {text!r} (try `nanxian school list`)"))
+                             f"no school matches {text!r} (try `nanxian school list`)"),
+                       school_suggestions(store, text))
     shown: list[Any] = [f"{r['code']}  {r['name']}  ({r['town']})" for r in rows[:20]]
     if len(rows) > 20:
         shown.append(Words(f"……另有 {len(rows) - 20} 所", f"… and {len(rows) - 20} more"))
@@ -95,6 +98,74 @@ def assign(store: Store, name: str, school_codes: list[str], today: str) -> list
     return sql.assign(store, iid, school_codes, today)
 
 
+def _registered_id(store: Store, name: str, source: Any) -> tuple[str, int]:
+    text = registered_inspector(store, name, source)
+    iid = sql.inspector_id(store, text)
+    assert iid is not None
+    return text, iid
+
+
+def rename_inspector(store: Store, old: str, new: str) -> dict:
+    """Register supervisor `old` under the name `new`: their assignments follow. The visits, revisions and
+    finding events recorded under `old` are facts and keep that name (they may already be on other laptops)."""
+    old, iid = _registered_id(store, old, "OLD")
+    new = check_name(new)
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in new):
+        raise InputError(Words("督学姓名含有控制字符", "inspector name contains a control character"))
+    if new == old:
+        raise InputError(Words(f"新旧姓名相同（{old}）；未做任何改动", f"the new name is the old one ({old}); nothing "
+                                                                  "was changed"))
+    if sql.inspector_id(store, new) is not None:
+        raise InputError(Words(f"NEW：督学 {new!r} 已登记；未做任何改动"
+                               f"（两人合并请先把学校改派给 {new}，再删除 {old}）",
+                               f"NEW: a supervisor named {new!r} is registered already; nothing was changed (to merge "
+                               f"the two, assign {old}'s schools to {new}, then remove {old})"))
+    schools = len(sql.assigned_schools(store, iid))
+    sql.rename_inspector(store, iid, new)
+    return {"old": old, "new": new, "schools": schools, "visits": sql.visit_count_by(store, old)}
+
+
+def remove_inspector(store: Store, name: str, force: bool = False) -> dict:
+    """Take a supervisor off the register. One who still answers for schools is removed only with `force`
+    (the schools are left without a responsible supervisor). Past visits keep their name."""
+    name, iid = _registered_id(store, name, "NAME")
+    assigned = sql.assigned_schools(store, iid)
+    if assigned and not force:
+        shown = [Words(f"{s['code']}  {s['name']}", f"{s['code']}  {s['name']}") for s in assigned[:20]]
+        if len(assigned) > 20:
+            shown.append(Words(f"……另有 {len(assigned) - 20} 所", f"… and {len(assigned) - 20} more"))
+        shown.append(Words(f"先改派（nanxian inspector assign 姓名 学校…）或取消（nanxian inspector unassign {name} "
+                           "--all），或用 --force 删除并让这些学校暂无责任督学",
+                           f"assign them to someone else first (nanxian inspector assign NAME SCHOOL…), unassign "
+                           f"them (nanxian inspector unassign {name} --all), or use --force to remove {name} and "
+                           "leave these schools without a supervisor"))
+        raise InputError(Words(f"督学 {name} 仍是 {len(assigned)} 所学校的责任督学；未做任何改动",
+                               f"{name} is still the responsible supervisor of {len(assigned)} school(s); nothing "
+                               "was changed"), shown)
+    sql.remove_inspector(store, iid)
+    return {"name": name, "unassigned": [s["code"] for s in assigned], "visits": sql.visit_count_by(store, name)}
+
+
+def unassign(store: Store, name: str, school_codes: list[str], every: bool = False) -> list[str]:
+    """End `name`'s responsibility for the schools (all of theirs with `every`); each must be one of theirs."""
+    name, iid = _registered_id(store, name, "NAME")
+    theirs = [s["code"] for s in sql.assigned_schools(store, iid)]
+    if every:
+        school_codes = theirs
+    elif not school_codes:
+        raise InputError(Words("请给出学校，或用 --all 取消其全部学校",
+                               "name the schools, or use --all for all of them"))
+    for code in school_codes:
+        if code not in theirs:
+            other = sql.responsible_inspector(store, code)
+            whose = Words(f"责任督学是 {other}", f"its responsible supervisor is {other}") if other else \
+                Words("目前没有责任督学", "it has no responsible supervisor")
+            raise InputError(Words(f"{code} 不是 {name} 负责的学校（{whose.zh}）；未做任何改动",
+                                   f"{code} is not one of {name}'s schools ({whose.en}); nothing was changed"))
+    sql.unassign(store, iid, school_codes)
+    return school_codes
+
+
 def supervisor_for_visit(store: Store, school: dict, candidates: list[tuple[str | None, str]]) -> str:
     """Who records a visit: the first name given among `candidates` ((name, where it came from) in order of
     precedence: --inspector, the answers file, NANXIAN_INSPECTOR / config `inspector`), else the school's
@@ -135,7 +206,7 @@ def author_for(store: Store, candidates: list[tuple[str | None, str]]) -> str | 
     else:
         return None
     if len(name) > MAX_NAME:
-        raise InputError("--by: a name is at most 100 characters")
+        raise InputError(Words(f"--by：姓名最多 {MAX_NAME} 个字符", f"--by: a name is at most {MAX_NAME} characters"))
     return registered_inspector(store, name, source)
 
 
@@ -149,11 +220,6 @@ def _pick_en(where: Any) -> str:
 
 def check_town(store: Store, town: str, option: str = "--town") -> str:
     """`town` (stripped) if a school of the roster is in it; else NotFound with the closest town names."""
-    text = town.strip()
-    known = sql.towns(store)
-    if text in known:
-        return text
-    close = closest_names(text, known) if known else []
-    details: list[Any] = [Words(f"最接近的乡镇：{'、'.join(close)}", f"closest towns: {', '.join(close)}") if close else
-                          Words(f"乡镇：{'、'.join(known) or '—'}", f"towns: {', '.join(known) or '-'}")]
-    raise NotFound(Words(f"{option}：没有学校在 {text!r}", f"{option}: no school is in {text!r}"), details)
+    from nanxian_cli.services.lookups import check_town as checked
+
+    return checked(store, town, option)

@@ -4,17 +4,16 @@ touched point are derived again by the engine."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from nanxian_cli.core.ids import revision_uid
-from nanxian_cli.core.revisions import Revision, current
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
-from nanxian_cli.files.bundles import check_record
+from nanxian_cli.files.bundle_records import check_record
+from nanxian_cli.services import sync_evidence, sync_roster
 from nanxian_cli.store import findings as finding_sql
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store import visits as visit_sql
@@ -51,6 +50,7 @@ class ImportResult:
 
 
 _VOID_STANDS = "void stands"
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class Importer:
@@ -79,6 +79,7 @@ class Importer:
         self.known_schools: set[str] = set()
         self.known_inspectors: set[str] = set()
         self.known_hashes: set[str] = set()
+        self.judged: dict[tuple, str] = {}  # (item, value) -> the outcome its rule gives (items stay in `items`)
 
     def school_known(self, code: str) -> bool:
         if code not in self.known_schools and sql.school_row(self.conn, code) is not None:
@@ -111,12 +112,16 @@ class Importer:
             row = sql.visit_by_id(self.conn, visit_id)
             if row is None:
                 return None
-            known = {"row": row, "seq": row["seq"], "uids": {}, "revs": defaultdict(int), "children": defaultdict(list)}
-            for r in sql.revisions_here(self.conn, row["seq"]):
-                uid = r["uid"] or revision_uid(visit_id, r["item_id"], r["revision"])
-                known["uids"][uid] = (r["item_id"], r["revision"], r["base"], r["recorded_at"])
-                known["revs"][r["item_id"]] = max(known["revs"][r["item_id"]], r["revision"])
-                known["children"][(r["item_id"], r["base"])].append(uid)
+            uids: dict[str, tuple] = {}
+            revs: defaultdict[str, int] = defaultdict(int)
+            children: defaultdict[tuple, list[str]] = defaultdict(list)
+            # rows in (item, revision) order: the last one of an item is its highest revision
+            for item_id, number, uid, base, at in sql.revisions_here(self.conn, row["seq"]):
+                uid = uid or revision_uid(visit_id, item_id, number)
+                uids[uid] = (item_id, number, base, at)
+                revs[item_id] = number
+                children[(item_id, base)].append(uid)
+            known = {"row": row, "seq": row["seq"], "uids": uids, "revs": revs, "children": children}
             self.visits[visit_id] = known
         return known
 
@@ -147,6 +152,15 @@ class Importer:
             self.r.skipped += 1
 
     # -- records --
+    def holds_revision(self, visit_id: str, uid: str) -> bool:
+        """A revision already here, of a visit read from this bundle, is skipped by its ids alone (as `apply`
+        would skip it)."""
+        known = self.visits.get(visit_id)
+        if known is not None and uid in known["uids"] and visit_id not in self.conflicted:
+            self.r.skipped += 1
+            return True
+        return False
+
     def apply(self, record: dict, where: str) -> bool:
         """Check and apply one record; False when it had to wait (held). A revision already here is skipped
         after checking only what identifies it (a bundle sent again is mostly that)."""
@@ -158,77 +172,10 @@ class Importer:
                 if known is not None and uid in known["uids"] and vid not in self.conflicted:
                     self.r.skipped += 1
                     return True
+            return self._revision(check_record(record, where), where)
         check_record(record, where)
-        return getattr(self, f"_{kind}")(record, where)
-
-    def _checklist(self, rec: dict, where: str) -> bool:
-        from nanxian_cli.files.checklists import LoadedChecklist, checklist_from_snapshot
-        from nanxian_cli.files.yaml import content_hash
-        from nanxian_cli.services.catalog import save_checklist
-
-        if content_hash(rec["content"]) != rec["hash"]:
-            raise InputError(Words(f"{where}：检查表内容与其校验值不符",
-                                   f"{where}: the checklist content does not match its hash"))
-        from nanxian_cli.store.checklists import has_checklist_version
-
-        if has_checklist_version(self.conn, rec["hash"]):
-            self.r.skipped += 1
-            return True
-        try:
-            checklist = checklist_from_snapshot(rec["content"])
-        except Exception as exc:  # noqa: BLE001 - a stored version this nanxian cannot read is bad input here
-            raise InputError(Words(f"{where}：无法读取检查表版本（{exc}）",
-                                   f"{where}: cannot read the checklist version ({exc})")) from None
-        save_checklist(self.conn, LoadedChecklist(checklist=checklist, path=None, canonical=rec["content"],
-                                                  hash=rec["hash"]), self.now)
-        self.r.new["checklists"] += 1
-        return True
-
-    def _school(self, rec: dict, where: str) -> bool:
-        stages = rec["stages"]
-        if not isinstance(stages, list) or not all(isinstance(s, str) and s.isidentifier() for s in stages):
-            raise InputError(Words(f"{where}：school.stages 应为学段列表",
-                                   f"{where}: school.stages must be a list of stages"))
-        if rec["ownership"] not in ("public", "private"):
-            raise InputError(Words(f"{where}：school.ownership 应为 public 或 private",
-                                   f"{where}: school.ownership must be public or private"))
-        values = {"code": rec["code"], "name": rec["name"], "town": rec["town"], "stages": " ".join(stages),
-                  "boarding": int(rec["boarding"]), "canteen": int(rec["canteen"]),
-                  "school_bus": int(rec["school_bus"]), "ownership": rec["ownership"], "grp": rec["group"],
-                  "inclusive": int(rec["inclusive"])}
-        old = sql.school_row(self.conn, rec["code"])
-        if old is None:
-            sql.insert_school(self.conn, {**values, "initials": _initials(rec["name"])}, self.now)
-            self.known_schools.add(rec["code"])
-            self.r.new["schools"] += 1
-            self.r.new_schools.append(rec["code"])
-            return True
-        differs = {n: {"here": old[n], "bundle": v} for n, v in values.items() if old[n] != v}
-        if differs:
-            self.r.school_differences.append({"school": rec["code"], "fields": differs})
-        self.r.skipped += 1
-        return True
-
-    def _inspector(self, rec: dict, where: str) -> bool:
-        if sql.inspector_exists(self.conn, rec["name"]):
-            self.r.skipped += 1
-        else:
-            sql.insert_inspector(self.conn, rec["name"], rec["phone"], self.now)
-            self.r.new["inspectors"] += 1
-        return True
-
-    def _assignment(self, rec: dict, where: str) -> bool:
-        if not self.r.reference:
-            raise InputError(Words(f"{where}：只有参考数据包才带责任督学分配",
-                                   f"{where}: only a reference bundle carries assignments"))
-        if not self.school_known(rec["school"]) or not self.inspector_known(rec["inspector"]):
-            raise InputError(Words(f"{where}：分配指向未知的学校或督学",
-                                   f"{where}: the assignment names an unknown school or supervisor"))
-        if sql.set_assignment(self.conn, rec["school"], rec["inspector"], rec["since"]):
-            self.r.new["assignments"] += 1
-        else:
-            self.r.skipped += 1
-        return True
+        own = _OWN.get(kind)
+        return own(self, record, where) if own is not None else _ELSEWHERE[kind](self, record, where)
 
     def put_aside(self) -> None:
         """Records come visit by visit: when the next visit starts, the ones read so far are finished (a new
@@ -309,7 +256,16 @@ class Importer:
         if item is None:
             raise InputError(Words(f"{where}：{item_id!r} 不是该检查表版本的要点",
                                    f"{where}: {item_id!r} is not a point of the visit's checklist version"))
-        _check_outcome(item, rec, where)
+        outcome, value = rec["outcome"], rec["value"]
+        if outcome == "pass" or outcome == "fail":
+            # the same answer to the same point of the same version is judged once (most answers repeat)
+            key = (id(item), type(value), value) if type(value) in _SCALARS else None
+            if key is None or self.judged.get(key) != outcome:
+                _check_outcome(item, rec, where)
+                if key is not None:
+                    self.judged[key] = outcome
+        else:
+            _check_outcome(item, rec, where)
         if base is not None and base not in known["uids"]:
             self.hold(rec, rec["uid"], f"revision:{base}", where)
             return False
@@ -419,176 +375,6 @@ class Importer:
         self.r.new["events"] += 1
         return True
 
-    def _evidence(self, rec: dict, where: str) -> bool:
-        """A file's description and, from its member, the file: checked like a file given by a person, stored the
-        same way (file first). A file here already keeps the description made first (ties by device), so two
-        databases agree; its file is restored from the bundle if missing or damaged here."""
-        from nanxian_cli.files.evidence import (
-            MEDIA_TYPES,
-            SHA256,
-            check_bytes,
-            file_sha256,
-            max_bytes,
-            store_file,
-            stored_path,
-        )
-        from nanxian_cli.store import evidence as ev_sql
-
-        sha = rec["sha256"]
-        if not SHA256.match(sha) or rec["media_type"] not in MEDIA_TYPES or rec["size"] < 0:
-            raise InputError(Words(f"{where}：evidence 记录的 sha256、media_type 或 size 无效；未写入任何内容",
-                                   f"{where}: the evidence record's sha256, media_type or size is not valid; "
-                                   "nothing was written"))
-        name = rec["name"]
-        if name is not None and ("/" in name or "\\" in name or name in (".", "..")):
-            raise InputError(Words(f"{where}：evidence.name 应为文件名，不能含路径；未写入任何内容",
-                                   f"{where}: evidence.name must be a file name, without a path; nothing was written"))
-        if self.bundle_file is None or sha not in self.bundle_file.evidence_names():
-            raise InputError(Words(f"{where}：数据包中没有这份佐证材料的文件 evidence/{sha}；未写入任何内容",
-                                   f"{where}: the bundle does not carry the file evidence/{sha}; nothing was written"))
-        self.evidence_seen.add(sha)
-        here = ev_sql.evidence_row(self.conn, sha)
-        path = stored_path(self.folder, sha)
-        intact = False
-        if here is not None:
-            try:
-                intact = path.is_file() and file_sha256(path) == sha
-            except OSError:
-                intact = False
-        if here is None or not intact:
-            limit = self.evidence_limit or max_bytes(None)
-            data = self.bundle_file.evidence_bytes(sha, limit)
-            checked = check_bytes(data, f"{where}: evidence/{sha[:12]}", name or sha)
-            if checked.sha256 != sha or checked.media_type != rec["media_type"] or checked.size != rec["size"]:
-                raise InputError(Words(f"{where}：evidence 记录与文件 evidence/{sha[:12]} 的内容不符；未写入任何内容",
-                                       f"{where}: the evidence record does not match its file evidence/{sha[:12]}; "
-                                       "nothing was written"))
-            if store_file(self.folder, checked):
-                self.stored.append(sha)
-        row = {"sha256": sha, "size": rec["size"], "media_type": rec["media_type"], "original_name": name,
-               "caption": rec["caption"], "taken_at": rec["taken_at"], "added_by": rec["added_by"],
-               "device": rec["device"], "added_at": rec["added_at"]}
-        if here is None:
-            row.update(gps_lat=checked.gps_lat, gps_lon=checked.gps_lon)  # from the file itself, never the record
-            ev_sql.insert_evidence(self.conn, row)
-            self.r.new["evidence"] += 1
-            return True
-        if (rec["added_at"], rec["device"]) < (here["added_at"], here["device"]):
-            ev_sql.replace_description(self.conn, row)
-        self.r.skipped += 1
-        return True
-
-    def _evidence_link(self, rec: dict, where: str) -> bool:
-        from nanxian_cli.store import evidence as ev_sql
-
-        sha = rec["sha256"]
-        on_point = rec["visit"] is not None and rec["item"] is not None and rec["action"] is None
-        on_action = rec["visit"] is None and rec["item"] is None and rec["action"] is not None
-        if not (on_point or on_action):
-            raise InputError(Words(f"{where}：evidence_link 应指向一次督导的要点，或一个整改动作；未写入任何内容",
-                                   f"{where}: an evidence_link names a point of a visit or a finding action; "
-                                   "nothing was written"))
-        if ev_sql.evidence_row(self.conn, sha) is None:
-            raise InputError(Words(f"{where}：evidence_link 指向未知的佐证材料 {sha[:12]}；未写入任何内容",
-                                   f"{where}: the evidence_link names unknown evidence {sha[:12]}; "
-                                   "nothing was written"))
-        subject = f"evidence:{sha}:{rec['visit'] or ''}:{rec['item'] or ''}:{rec['action'] or ''}"
-        if on_point:
-            known = self.visit(rec["visit"])
-            if known is None:
-                self.hold(rec, subject, f"visit:{rec['visit']}", where)
-                return False
-            if rec["visit"] in self.conflicted:
-                self.r.skipped += 1
-                return True
-            if rec["item"] not in self.checklist_items(known["row"]["checklist_hash"]):
-                raise InputError(Words(f"{where}：{rec['item']!r} 不是该检查表版本的要点",
-                                       f"{where}: {rec['item']!r} is not a point of the visit's checklist version"))
-        elif not sql.action_exists(self.conn, rec["action"]):
-            self.hold(rec, subject, f"action:{rec['action']}", where)
-            return False
-        if ev_sql.insert_link(self.conn, {"sha256": sha, "visit_id": rec["visit"], "item_id": rec["item"],
-                                          "action_uid": rec["action"], "added_by": rec["added_by"],
-                                          "device": rec["device"], "added_at": rec["added_at"]}):
-            self.r.new["evidence_links"] += 1
-        else:
-            self.r.skipped += 1
-        return True
-
-    # -- held facts --
-    def release_held(self) -> None:
-        """Apply every held fact whose base is now here (which may release others in turn)."""
-        self.flush()
-        while True:
-            progressed = False
-            for row in sql.held(self.conn):
-                record = json.loads(row["record"])
-                kind, _, ref = row["waits_for"].partition(":")
-                if kind == "action":  # evidence of a finding action that has not arrived
-                    if not sql.action_exists(self.conn, ref):
-                        continue
-                else:
-                    known = self.visit(ref if kind == "visit" else record.get("visit", ""))
-                    if known is None or (kind == "revision" and ref not in known["uids"]):
-                        continue
-                sql.release(self.conn, row["uid"])
-                held_before = self.r.held
-                if self.apply(record, f"held {record['kind']} {row['uid'][:8]}"):
-                    sql.settle_by_subject(self.conn, "held", row["uid"], "applied", self.now)
-                    self.r.released += 1
-                    progressed = True
-                self.r.held = held_before  # held again for something else is not a new held fact
-            if not progressed:
-                return
-
-    # -- after the records --
-    def finish(self) -> None:
-        from nanxian_cli.services import derive
-        from nanxian_cli.services.catalog import snapshot
-        from nanxian_cli.services.recording import refresh_counts
-
-        self.put_aside()
-        self.flush()
-        by_seq: dict[int, set[str]] = defaultdict(set)
-        for seq, item_id in self.touched_current:
-            by_seq[seq].add(item_id)
-        for seq, item_ids in sorted(by_seq.items()):
-            vid = self.conn.execute("SELECT id FROM visits WHERE seq = ?", (seq,)).fetchone()[0]
-            per_item: dict[str, list[sqlite3.Row]] = defaultdict(list)
-            for r in sql.revisions_here(self.conn, seq):
-                if r["item_id"] in item_ids:
-                    per_item[r["item_id"]].append(r)
-            for item_id, rows in per_item.items():
-                if len(rows) < 2:
-                    continue  # a point's only revision is its current one (the default)
-                uids = [r["uid"] or revision_uid(vid, item_id, r["revision"]) for r in rows]
-                head = current(Revision(u, r["base"], r["recorded_at"]) for u, r in zip(uids, rows, strict=True))
-                sql.set_current(self.conn, seq, item_id, rows[uids.index(head.uid)]["revision"])
-        from nanxian_cli.core.scoring import tally
-
-        for vid in sorted(self.touched_visits):
-            known = self.visits.get(vid)
-            if known is not None and known.get("outcomes") is not None:
-                row = known["row"]
-                items = self.checklist_items(row["checklist_hash"])
-                visit_sql.write_counts(self.conn, vid, row["seq"], tally(items, known["outcomes"]))
-            else:
-                row = sql.visit_by_id(self.conn, vid)
-                checklist = snapshot(self.conn, row["checklist_hash"]).checklist
-                refresh_counts(self.conn, row, checklist)
-                self.checklist_items(row["checklist_hash"])
-            self.touched_points[row["school_code"]].update(self.keys[row["checklist_hash"]].values())
-        for school, keys in sorted(self.touched_points.items()):
-            derive.rebuild(self.conn, school, keys, self.now)
-            self.r.findings_touched += len(keys)
-
-
-def _initials(name: str) -> str:
-    from nanxian_cli.core.names import pinyin_initials
-
-    return pinyin_initials(name)
-
-
 def _check_day(text: str, where: str) -> None:
     import datetime as dt
 
@@ -616,3 +402,9 @@ def _check_outcome(item: Any, rec: dict, where: str) -> None:
             raise InputError(Words(f"{where}：{rec['item']} 的结果 {outcome} 与回答 {rec['value']!r} 不符",
                                    f"{where}: {rec['item']}: outcome {outcome} does not follow from the answer "
                                    f"{rec['value']!r} under its checklist's rule"))
+
+
+_OWN = {"visit": Importer._visit, "void": Importer._void, "notice": Importer._notice, "action": Importer._action}
+_ELSEWHERE = {"checklist": sync_roster.apply_checklist, "school": sync_roster.apply_school,
+              "inspector": sync_roster.apply_inspector, "assignment": sync_roster.apply_assignment,
+              "evidence": sync_evidence.apply_evidence, "evidence_link": sync_evidence.apply_evidence_link}

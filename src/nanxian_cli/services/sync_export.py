@@ -218,7 +218,7 @@ def _void_record(writer: Any, v: sqlite3.Row) -> None:
 def _revision_line(v: sqlite3.Row, row: tuple) -> str:
     """A revision record as one JSON line, built from the stored text: the value is stored as JSON already, so
     it is put in as it is (the export writes millions of these)."""
-    from nanxian_cli.files.bundles import encode
+    from nanxian_cli.files.bundle_records import encode
 
     _, item, revision, value, outcome, note, reason, author, recorded_at, uid, base, device, fixed = row
     return (f'{{"kind":"revision","uid":{encode(uid or revision_uid(v["id"], item, revision))},'

@@ -11,6 +11,7 @@ from nanxian_cli.clock import utc_now
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.services.sync_apply import Importer, ImportResult
+from nanxian_cli.services.sync_settle import finish, release_held
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store.db import Store
 
@@ -19,10 +20,11 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
                   evidence_limit: int | None = None) -> ImportResult:
     """Check a bundle whole, then apply it in one transaction (nothing written when anything is wrong). Its
     evidence files are stored as `evidence add` stores them, each at most `evidence_limit` bytes."""
+    from nanxian_cli.files.bundle_records import revision_head
     from nanxian_cli.files.bundles import open_bundle
     from nanxian_cli.services.evidence import folder_of, taking_back
 
-    bundle = open_bundle(path, progress)
+    bundle = open_bundle(path, progress, defer_records=True)
     try:
         m = bundle.manifest
         result = ImportResult(bundle=m["bundle"], file=path.name, device=m["device"], created_at=m["created_at"],
@@ -37,15 +39,25 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
             importer = Importer(conn, result, now, bundle=bundle, folder=folder_of(store), stored=stored,
                                 evidence_limit=evidence_limit)
             counted: dict[str, int] = defaultdict(int)
-            # each record checked as it is applied; all rolled back on an error
-            for number, record in bundle.records(check=False):
-                counted[record["kind"]] += 1
-                importer.apply(record, f"{path.name}: records.ndjson:{number}")
+            # each record checked as it is applied, the member's hash as it is read; all rolled back on an error
+            where = f"{path.name}: records.ndjson:"
+            try:
+                for number, line in bundle.lines():
+                    head = revision_head(line)
+                    if head is not None and importer.holds_revision(*head):
+                        counted["revision"] += 1  # a bundle sent again is mostly these
+                        continue
+                    record = bundle.record(number, line, check=False)
+                    counted[record["kind"]] += 1
+                    importer.apply(record, where + str(number))
+            except InputError:
+                bundle.confirm_intact()  # a damaged bundle is called that, not by the first line it spoilt
+                raise
             if dict(counted) != {k: v for k, v in m["counts"].items() if v}:
                 raise InputError(Words(f"{path}：数据包的记录数与清单不符；未写入任何内容",
                                        f"{path}: the records do not match the manifest's counts; nothing was written"))
-            importer.release_held()
-            importer.finish()
+            release_held(importer)
+            finish(importer)
             unused = bundle.evidence_names() - importer.evidence_seen
             if unused:
                 raise InputError(Words(f"{path}：数据包中的佐证材料 evidence/{min(unused)} 没有对应的记录；"

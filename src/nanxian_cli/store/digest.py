@@ -52,19 +52,11 @@ def visits_by_checklist(store: Store, start: str, end: str) -> list[dict[str, An
 
 
 def unvisited_schools(store: Store, since: str, until: str) -> list[dict[str, Any]]:
-    """Schools with no submitted visit dated `since`..`until`, with their 责任督学 and last visit before `until`."""
-    rows = store.query(
-        "SELECT s.code, s.name, s.town, i.name AS inspector, "
-        "(SELECT max(v.date) FROM visits v WHERE v.school_code = s.code AND v.status = 'submitted' "
-        " AND v.date <= ?) AS last_visit "
-        "FROM schools s LEFT JOIN assignments a ON a.school_code = s.code "
-        "LEFT JOIN inspectors i ON i.id = a.inspector_id "
-        "WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.school_code = s.code AND v.status = 'submitted' "
-        " AND v.date BETWEEN ? AND ?) "
-        "ORDER BY last_visit IS NOT NULL, last_visit, s.code",
-        (until, since, until),
-    )
-    return [dict(r) for r in rows]
+    """Schools with no submitted visit dated `since`..`until`, with their 责任督学 and last visit before `until`
+    (the query of `inspect due`, store/due.py)."""
+    from nanxian_cli.store.due import unvisited_schools as unvisited
+
+    return unvisited(store, since, until)
 
 
 def school_rates(store: Store, start: str, end: str, limit: int) -> list[dict[str, Any]]:

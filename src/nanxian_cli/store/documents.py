@@ -3,6 +3,8 @@ findings it re-checked, its points counted by plan section. Read-only."""
 
 from __future__ import annotations
 
+import json
+
 from nanxian_cli.store.db import Store
 
 _CHECK_STEPS = "('recheck_failed', 'recheck_passed', 'resolved', 'fixed_on_site')"
@@ -17,8 +19,8 @@ def visit_findings(store: Store, visit_id: str) -> list[dict]:
     """The findings a visit opened, or found still failing at a re-check, as they stand now (withdrawn ones
     left out): severity first, then by deadline."""
     return _dicts(store.query(
-        "SELECT f.id, f.uid, f.item_id, f.checklist_hash, f.severity, f.opened, f.due, f.status, f.escalated, "
-        "f.fixed_on_site, f.note, f.reported_on, f.resolved_on, f.resolved_by_visit, f.recheck_count, "
+        "SELECT f.id, f.uid, f.item_id, f.point_key, f.checklist_hash, f.severity, f.opened, f.due, f.status, "
+        "f.escalated, f.fixed_on_site, f.note, f.reported_on, f.resolved_on, f.resolved_by_visit, f.recheck_count, "
         "ci.text_zh, ci.text_en, CASE WHEN f.visit_id = ? THEN 'opened' ELSE 'recheck' END AS relation, "
         "(SELECT s.text FROM finding_steps s WHERE s.finding_id = f.id AND s.visit_id = ? AND s.applied "
         " AND s.kind IN ('opened', 'recheck_failed') ORDER BY s.n DESC LIMIT 1) AS step_note "
@@ -34,7 +36,8 @@ def visit_rechecks(store: Store, visit_id: str) -> list[dict]:
     """The earlier findings a visit checked again (复查), with what the check found: the last step this visit
     added to each (recheck_failed: still not fixed; resolved / recheck_passed: fixed; fixed_on_site)."""
     return _dicts(store.query(
-        "SELECT f.id, f.uid, f.item_id, f.severity, f.opened, f.due, f.status, f.escalated, f.resolved_on, "
+        "SELECT f.id, f.uid, f.item_id, f.point_key, f.severity, f.opened, f.due, f.status, f.escalated, "
+        "f.resolved_on, "
         "ci.text_zh, ci.text_en, s.kind AS step, s.text AS step_note "
         "FROM finding_steps s JOIN findings f ON f.id = s.finding_id "
         "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id "
@@ -74,3 +77,34 @@ def visit_section_totals(store: Store, visit_id: str) -> dict[int, tuple[int, in
         (visit_id,),
     )
     return {r["section"]: (r["passed"], r["failed"]) for r in rows}
+
+
+_EVIDENCE = ("e.sha256, e.caption, e.media_type, e.original_name")
+"""What a printed document shows of a file (never where it was taken)."""
+
+
+def visit_evidence(store: Store, visit_id: str) -> list[dict]:
+    """The files attached to a visit's points, with each point's id and key (the library id or
+    `checklist/item`), first attached first."""
+    return _dicts(store.query(
+        f"SELECT {_EVIDENCE}, l.item_id, ci.point_key FROM evidence_links l JOIN evidence e ON e.sha256 = l.sha256 "
+        "JOIN visits v ON v.id = l.visit_id "
+        "LEFT JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = l.item_id "
+        "WHERE l.visit_id = ? ORDER BY l.added_at, l.rowid",
+        (visit_id,),
+    ))
+
+
+def action_evidence(store: Store, finding_uids: list[str]) -> list[dict]:
+    """The files attached to these findings' actions (整改报告 received, 销号), with the action's kind and date,
+    in the order of the actions, first attached first."""
+    if not finding_uids:
+        return []
+    return _dicts(store.query(
+        # from the few links to actions to their actions (CROSS JOIN keeps that order: no scan of the actions)
+        f"SELECT {_EVIDENCE}, a.finding, a.kind, a.date FROM evidence_links l "
+        "CROSS JOIN finding_actions a ON a.uid = l.action_uid JOIN evidence e ON e.sha256 = l.sha256 "
+        "WHERE l.action_uid IS NOT NULL AND a.finding IN (SELECT value FROM json_each(?)) "
+        "ORDER BY a.date, a.recorded_at, l.added_at, l.rowid",
+        (json.dumps(sorted(set(finding_uids))),),
+    ))

@@ -34,29 +34,6 @@ class Scope:
     school: str | None = None  # one school code
 
 
-def check_scope(store: Store, scope: Scope) -> None:
-    """A filter naming a town, supervisor or checklist the database has never seen is a typo, not an
-    empty report: refuse it (exit 2) and list what exists."""
-    from nanxian_cli.errors import NotFound
-
-    def known(sql: str) -> list[str]:
-        return [r[0] for r in store.query(sql)]
-
-    if scope.town is not None and store.one("SELECT 1 FROM schools WHERE town = ? LIMIT 1", (scope.town,)) is None:
-        towns = known("SELECT DISTINCT town FROM schools ORDER BY town")
-        raise NotFound(f"--town: no school is in {scope.town!r}", [f"towns: {'、'.join(towns) or '-'}"])
-    if scope.inspector is not None and store.one("SELECT 1 FROM inspectors WHERE name = ?", (scope.inspector,)) is None:
-        names = known("SELECT name FROM inspectors ORDER BY name")
-        raise NotFound(f"--inspector: no supervisor named {scope.inspector!r}",
-                       [f"supervisors: {'、'.join(names) or '-'}"])
-    if scope.checklist is not None and store.one(
-        "SELECT 1 FROM checklist_versions WHERE checklist_id = ? LIMIT 1", (scope.checklist,)
-    ) is None:
-        ids = known("SELECT DISTINCT checklist_id FROM checklist_versions ORDER BY checklist_id")
-        raise NotFound(f"--checklist: no visit was ever recorded with checklist {scope.checklist!r}",
-                       [f"checklists used: {', '.join(ids) or '-'}"])
-
-
 # -- building the WHERE clauses (every value a ? parameter) -----------------------------------
 
 def _school_where(scope: Scope, alias: str = "s", *, with_code: bool = True) -> tuple[list[str], list[Any]]:
@@ -497,3 +474,18 @@ def visit_findings(store: Store, visit_id: str) -> list[dict]:
         "ORDER BY f.due, f.id",
         (visit_id, visit_id, visit_id),
     ))
+
+
+def visits_in_period(store: Store, scope: Scope) -> int:
+    """How many submitted visits are in scope (filters and period)."""
+    sql, params = _visit_from(scope)
+    return int(store.one("SELECT count(*)" + sql, params)[0])
+
+
+def latest_visit_date(store: Store, scope: Scope) -> str | None:
+    """The date of the latest submitted visit under the scope's filters, whatever the period."""
+    from dataclasses import replace
+
+    sql, params = _visit_from(replace(scope, date_from="0001-01-01", date_to="9999-12-31"))
+    row = store.one("SELECT max(v.date)" + sql, params)
+    return row[0] if row else None

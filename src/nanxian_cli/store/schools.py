@@ -181,3 +181,46 @@ def responsible_inspector(store: Store, school_code: str) -> str | None:
 def towns(store: Store) -> list[str]:
     """Every town a school of the roster is in."""
     return [r[0] for r in store.query("SELECT DISTINCT town FROM schools WHERE town IS NOT NULL ORDER BY town")]
+
+
+def rename_inspector(store: Store, iid: int, new_name: str) -> None:
+    """Give supervisor `iid` a new name; the assignments follow (they hang on the id)."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE inspectors SET name = ? WHERE id = ?", (new_name, iid))
+
+
+def assigned_schools(store: Store, iid: int) -> list[dict]:
+    """The schools supervisor `iid` answers for (code, name), by code."""
+    rows = store.query("SELECT s.code, s.name FROM assignments a JOIN schools s ON s.code = a.school_code "
+                       "WHERE a.inspector_id = ? ORDER BY s.code", (iid,))
+    return [{"code": r[0], "name": r[1]} for r in rows]
+
+
+def unassign(store: Store, iid: int, school_codes: list[str]) -> int:
+    """End supervisor `iid`'s responsibility for the schools; the number of assignments removed."""
+    removed = 0
+    with store.transaction() as conn:
+        for code in school_codes:
+            removed += conn.execute("DELETE FROM assignments WHERE school_code = ? AND inspector_id = ?",
+                                    (code, iid)).rowcount
+    return removed
+
+
+def remove_inspector(store: Store, iid: int) -> int:
+    """Take supervisor `iid` off the register with their assignments, in one transaction; the number of schools
+    that had them as responsible supervisor. Visits and finding events keep the name they were recorded under."""
+    with store.transaction() as conn:
+        unassigned = conn.execute("DELETE FROM assignments WHERE inspector_id = ?", (iid,)).rowcount
+        conn.execute("DELETE FROM inspectors WHERE id = ?", (iid,))
+    return unassigned
+
+
+def visit_count_by(store: Store, name: str) -> int:
+    """How many visits (any status) were recorded under this supervisor's name."""
+    row = store.one("SELECT count(*) FROM visits WHERE inspector = ?", (name,))
+    return int(row[0]) if row else 0
+
+
+def visit_inspector_names(store: Store) -> list[str]:
+    """Every name visits were recorded under (a removed or renamed supervisor's past visits included)."""
+    return [r[0] for r in store.query("SELECT DISTINCT inspector FROM visits ORDER BY inspector")]

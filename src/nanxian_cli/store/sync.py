@@ -160,9 +160,12 @@ def visit_by_id(conn: sqlite3.Connection, visit_id: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)).fetchone()
 
 
-def revisions_here(conn: sqlite3.Connection, seq: int) -> list[sqlite3.Row]:
-    return conn.execute("SELECT item_id, revision, uid, base, recorded_at, outcome, device FROM answers "
-                        "WHERE visit_seq = ? ORDER BY item_id, revision", (seq,)).fetchall()
+def revisions_here(conn: sqlite3.Connection, seq: int) -> list[tuple]:
+    """(item_id, revision, uid, base, recorded_at) of every answer revision of a visit, by item and revision."""
+    cur = conn.execute("SELECT item_id, revision, uid, base, recorded_at FROM answers "
+                       "WHERE visit_seq = ? ORDER BY item_id, revision", (seq,))
+    cur.row_factory = None
+    return cur.fetchall()
 
 
 def set_current(conn: sqlite3.Connection, seq: int, item_id: str, revision: int) -> None:

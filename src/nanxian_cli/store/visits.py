@@ -247,3 +247,8 @@ def visit_items(store: Store, checklist_hash: str) -> list[sqlite3.Row]:
         "ORDER BY position",
         (checklist_hash,),
     )
+
+
+def recorded_checklist_ids(store: Any) -> list[str]:
+    """Every checklist id a visit was ever recorded with (its versions are kept)."""
+    return [r[0] for r in store.query("SELECT DISTINCT checklist_id FROM checklist_versions ORDER BY checklist_id")]

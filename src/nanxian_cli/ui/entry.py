@@ -1,8 +1,13 @@
 """The interactive visit: one point at a time, every answer written the moment it is given.
 
 Works on a terminal (Rich prompts) and on piped input (one answer per line), so a visit can be
-scripted. Keys at any point: `?` guidance, `b` back, `s` skip for now, `q` save and quit.
-The session never loses an answer: each one is a transaction of its own (`record_draft_answer`).
+scripted. Keys at any point: `?` guidance, `b` back, `s` skip for now, `q` save and quit; a note may follow the
+answer on the same line (`n 消防通道堆放杂物`). A fail says the deadline of the finding it opens; a point that
+re-checks an open finding is labelled 复查. At the end a review of every answer: `b` or a point's number goes
+back to it before submitting.
+The session never loses an answer: each one is a transaction of its own (`record_draft_answer`). A fail whose
+note was being typed when the session ended (Ctrl-C, end of input) is kept, marked, and `--resume` asks for the
+note again.
 """
 
 from __future__ import annotations
@@ -18,8 +23,27 @@ from nanxian_cli.ui.prompter import Prompter
 
 AUTO_NOT_APPLICABLE = "auto: does not apply to this school"
 AUTO_CONDITION = "auto: condition not met"
+NOTE_PENDING = "interrupted before its note"
+"""The reason kept on a fail written when the session ended while its note was typed: `--resume` asks again."""
 MAX_INVALID_PIPED = 3
 KEYS = {"?", "b", "s", "q"}
+
+
+def answer_and_note(item: Any, raw: str) -> tuple[Outcome, str | None]:
+    """The answer typed at a point, and the note written after it on the same line (`y 工作计划齐全`,
+    `58 初二(3)班58人`): the whole line is tried as the answer first (a text point's answer is the whole line, a
+    choice's label may hold spaces), then its first word. Raises AnswerError about the whole line."""
+    try:
+        return judge(item, raw), None
+    except AnswerError:
+        parts = raw.split(None, 1)
+        if item.type == "text" or len(parts) < 2:
+            raise
+        try:
+            return judge(item, parts[0]), parts[1].strip()
+        except AnswerError:
+            pass
+        raise
 
 
 class _Quit(Exception):
@@ -59,6 +83,8 @@ class Session:
     invalid_streak: int = 0
     evidence_limit: int | None = None
     """The size limit of an evidence file attached with `p PATH` (config `[evidence] max_mb`)."""
+    rechecks: dict[str, dict] = field(default_factory=dict)  # item -> the open finding its answer re-checks
+    pending: set[str] = field(default_factory=set)  # items whose note was interrupted (NOTE_PENDING)
 
     @property
     def checklist(self) -> Any:
@@ -83,6 +109,8 @@ class Session:
             self.values[row["item_id"]] = Outcome(decode_value(row["value"]), row["outcome"])
             if not (row["reason"] or "").startswith("auto:"):
                 self.history.append(row["item_id"])
+            if row["reason"] == NOTE_PENDING and row["outcome"] == "fail":
+                self.pending.add(row["item_id"])
 
     def answered(self, item: Any) -> bool:
         got = self.latest.get(item.id)
@@ -98,6 +126,10 @@ class Session:
         self.latest[item.id] = (outcome, reason)
         self.notes[item.id] = note
         self.values[item.id] = Outcome(value, outcome)
+        if reason == NOTE_PENDING:
+            self.pending.add(item.id)
+        else:
+            self.pending.discard(item.id)
 
     def ensure_auto_na(self, item: Any) -> None:
         got = self.latest.get(item.id)
@@ -122,9 +154,11 @@ class Session:
         grid.add_row(Text(tr("日期", "Date")), Text(self.date.isoformat()))
         grid.add_row(Text(tr("进度", "Progress")), Text(f"{self.progress()}/{len(cl.items)}"))
         grid.add_row(Text(tr("按键", "Keys")), Text(tr("? 指引 · b 返回上一项 · s 暂时跳过 · q 保存并退出 · "
-                                                      "p 文件 添加照片或文档",
+                                                      "p 文件 添加照片或文档 · "
+                                                      "回答后空一格可写备注（n 消防通道堆放杂物）",
                                                       "? guidance · b back · s skip for now · q save and quit · "
-                                                      "p FILE attach a photo or document")))
+                                                      "p FILE attach a photo or document · a note may follow the "
+                                                      "answer (n exit blocked)")))
         self.console.print(Panel(grid, title=Text(tr("督导检查", "School visit")), title_align="left"))
 
     def progress(self) -> int:
@@ -140,6 +174,9 @@ class Session:
         sev_style = "bold red" if item.severity == "critical" else ""
         title = Text(f"{position}/{total} · {item.id} · ")
         title.append(_severity(item.severity), style=sev_style)
+        finding = self.rechecks.get(item.id)
+        if finding is not None:  # this answer re-checks an open finding
+            title.append(" · " + tr(f"复查 #{finding['id']}", f"re-check #{finding['id']}"), style="bold yellow")
         title.append(tr(f" · 已答 {self.progress()}/{total}", f" · answered {self.progress()}/{total}"), style="dim")
         self.console.rule(title, align="left")
         self.say(self.text_of(item.text), "bold")
@@ -203,26 +240,37 @@ class Session:
                 self.attach(item, raw[1:].strip())
                 continue
             try:
-                result = judge(item, raw)
+                result, inline = answer_and_note(item, raw)
             except AnswerError as exc:
                 self.invalid(pick(exc.words))
                 continue
+            if inline is not None and len(inline) > 4000:
+                self.invalid(tr("备注不能超过 4000 字", "a note is at most 4000 characters"))
+                continue
             self.invalid_streak = 0
-            note = None
+            note = inline
             if result.outcome == "fail":
                 self.say(tr("✗ 不合格", "✗ fail"), "bold red" if item.severity == "critical" else "red")
-            if result.outcome == "fail" or kept_note:
+                self.say_deadline(item)
+            if inline is None and (result.outcome == "fail" or kept_note):
                 try:
                     note = self.ask_note(kept_note)
                 except (EOFError, KeyboardInterrupt):
-                    # keep the answer (and the earlier note), lose only the note being typed
-                    self.write(item, result.value, result.outcome, kept_note)
+                    # keep the answer (and the earlier note), lose only the note being typed; a fail that had no
+                    # note yet is marked, so that --resume asks for it again
+                    pending = result.outcome == "fail" and not kept_note
+                    self.write(item, result.value, result.outcome, kept_note, NOTE_PENDING if pending else None)
                     raise
             self.write(item, result.value, result.outcome, note)
             if result.outcome != "fail":
                 label = {"pass": tr("✓ 合格", "✓ pass"), "na": tr("— 不适用", "— n/a"),
                          "info": tr("已记录", "recorded")}
                 self.say(label[result.outcome], "green" if result.outcome == "pass" else "")
+                finding = self.rechecks.get(item.id)
+                if finding is not None and result.outcome == "pass":
+                    self.say(tr(f"复查通过：整改项 #{finding['id']} 在提交本次督导时销号",
+                                f"Re-check passed: finding #{finding['id']} is resolved when the visit is submitted"),
+                             "green")
             return "answered"
 
     def attach(self, item: Any, text: str) -> None:
@@ -260,6 +308,29 @@ class Session:
                     f"{how}；请回答本要点",
                     f"attached {done.name} ({kind(done.media_type)}, {size_text(done.size)}, id "
                     f"{done.sha256[:12]}){how}; now answer the point"), "green")
+    def say_deadline(self, item: Any) -> None:
+        """What a fail does: opens a finding due visit date + rectify days, or (re-check) keeps the open one."""
+        finding = self.rechecks.get(item.id)
+        if finding is not None:
+            self.say(tr(f"复查未通过：整改项 #{finding['id']} 仍待整改（期限 {finding['due']}）",
+                        f"Re-check failed: finding #{finding['id']} stays open (due {finding['due']})"), "yellow")
+            return
+        days = getattr(self.checklist.rectify_days, item.severity)
+        due = self.date + dt.timedelta(days=days)
+        self.say(tr(f"提交后开出整改项，整改期限 {due.isoformat()}（{_severity(item.severity)}：{days} 天）",
+                    f"Opens a finding when submitted, due {due.isoformat()} ({item.severity}: {days} days)"), "yellow")
+
+    def ask_pending_notes(self) -> None:
+        """The notes that were being typed when the last session ended: asked again, first."""
+        for item in self.checklist.items:
+            if item.id not in self.pending:
+                continue
+            value, outcome = self.values[item.id].value, self.latest[item.id][0]
+            self.say(tr(f"{item.id}：{_show_value(value)}（不合格）— 上次输入备注时中断了",
+                        f"{item.id}: {_show_value(value)} (fail) — the session ended while its note was typed"),
+                     "yellow")
+            self.say(self.text_of(item.text), "bold")
+            self.write(item, value, outcome, self.ask_note())
 
     def ask_note(self, kept: str | None = None) -> str | None:
         """A note; with an earlier note `kept`, Enter keeps it and `-` removes it."""
@@ -296,6 +367,70 @@ class Session:
                 self.invalid_streak = 0
                 return False
             self.invalid(tr("请输入 y 或 n", "type y or n"))
+
+    # -- the review before submitting ---------------------------------------------------------------------
+    def review(self, detail: dict) -> None:
+        """Every point with its answer, outcome and note (an automatic n/a shown as such)."""
+        from rich.table import Table
+        from rich.text import Text
+
+        from nanxian_cli.core.answers import show
+        from nanxian_cli.render.labels import word
+
+        self.console.rule(Text(tr("检查结束", "End of the checklist")), align="left")
+        table = Table(title=Text(tr("回答一览（提交前可返回修改）", "Your answers (go back to any before submitting)")),
+                      title_justify="left", header_style="bold")
+        for col in ("#", tr("要点", "point"), tr("回答", "answer"), tr("结果", "outcome"), tr("备注", "note")):
+            table.add_column(col, overflow="fold")
+        answers = {a["item"]: a for a in detail["answers"]}
+        for n, item in enumerate(self.checklist.items, start=1):
+            got = answers.get(item.id)
+            if got is None:
+                table.add_row(Text(str(n)), Text(item.id), Text("—"), Text(tr("未回答", "no answer"), style="yellow"),
+                              Text(""))
+                continue
+            automatic = (self.latest.get(item.id, ("", ""))[1] or "").startswith("auto:")
+            outcome = tr("不适用（自动）", "n/a (auto)") if automatic else word(got["outcome"])
+            style = "red" if got["outcome"] == "fail" else "dim" if automatic else ""
+            shown = pick(show(item, got.get("value"))) if got.get("value") is not None else "—"
+            table.add_row(Text(str(n)), Text(item.id), Text(shown),
+                          Text(outcome, style=style), Text(got.get("note") or ""))
+        self.console.print(table)
+
+    def ask_submit(self, prompt: str) -> Any:
+        """y -> True (submit), n or empty -> False (keep the draft), `q` quits; `b` -> the last point answered,
+        a number -> that point (to answer again)."""
+        from nanxian_cli.core.answers import NO_WORDS, YES_WORDS
+
+        by_number = dict(enumerate(self.checklist.items, start=1))
+        while True:
+            raw = self.prompter.ask(prompt).strip().lower()
+            if raw == "q":
+                raise _Quit
+            if raw in YES_WORDS:
+                self.invalid_streak = 0
+                return True
+            if raw in NO_WORDS or raw == "":
+                self.invalid_streak = 0
+                return False
+            target = None
+            if raw == "b":
+                asked = [h for h in self.history if h in {i.id for i in self.checklist.items}]
+                target = next((i for i in self.checklist.items if asked and i.id == asked[-1]), None)
+            elif raw.isdigit() and int(raw) in by_number:
+                target = by_number[int(raw)]
+            elif raw in {i.id for i in self.checklist.items}:
+                target = next(i for i in self.checklist.items if i.id == raw)
+            if target is None:
+                self.invalid(tr(f"请输入 y、n、b 或 1–{len(by_number)} 的要点编号",
+                                f"type y, n, b or a point's number 1–{len(by_number)}"))
+                continue
+            if auto_na(target, self.school, self.values, self.date):
+                self.say(tr(f"{target.id} 不适用于本次督导（自动记为不适用），无需回答",
+                            f"{target.id} does not apply to this visit (recorded n/a); nothing to answer"), "yellow")
+                continue
+            self.invalid_streak = 0
+            return target
 
     # -- the whole visit -------------------------------------------------------------------------------
     def recheck_other_findings(self, findings: list[dict]) -> None:
@@ -427,28 +562,37 @@ def run_visit(store: Any, *, school: dict, loaded: Any, date: dt.date, inspector
                               Text(str(late) if late > 0 else ""))
             console.print(table)
             session.recheck_other_findings([f for f in open_findings if f["item"] not in item_ids])
+        session.rechecks = {f["item"]: f for f in open_findings if f["item"] in item_ids}
+        session.ask_pending_notes()
         queue = session.order([f["item"] for f in open_findings if f["item"] in item_ids])
         missing = session.walk(queue)
-        detail = visit_detail(store, visit_id, as_of=date, lang=get_lang())
-        failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
-        console.rule(Text(tr("检查结束", "End of the checklist")), align="left")
-        for a in failed:
-            style = "bold red" if a["severity"] == "critical" else "red"
-            console.print(Text(f"✗ {a['item']}  {a['text']}  ({_severity(a['severity'])})", style=style))
-        rate, score = detail["compliance_rate"], detail["score"]
-        session.say(tr("合格率 ", "Compliance ") + ("—" if rate is None else f"{rate * 100:.1f}%") + " · "
-                    + tr("得分 ", "score ") + ("—" if score is None else f"{score * 100:.1f}%"), "bold")
-        if missing:
-            session.say(tr(f"{len(missing)} 项未回答：",
-                           f"{len(missing)} point(s) not answered: ") + ", ".join(missing),
-                        "yellow")
-            prompt = tr("仍然提交？[y/N] ", "Submit anyway? [y/N] ")
-        else:
-            prompt = tr("提交本次督导？[y/N] ", "Submit the visit? [y/N] ")
-        if session.ask_yes_no(prompt):
-            submit_draft(store, visit_id, inspector, again=again)
-            return "submitted"
-        return "kept"
+        while True:
+            detail = visit_detail(store, visit_id, as_of=date, lang=get_lang())
+            session.review(detail)
+            failed = [a for a in detail["answers"] if a["outcome"] == "fail"]
+            for a in failed:
+                style = "bold red" if a["severity"] == "critical" else "red"
+                console.print(Text(f"✗ {a['item']}  {a['text']}  ({_severity(a['severity'])})", style=style))
+            rate, score = detail["compliance_rate"], detail["score"]
+            session.say(tr("合格率 ", "Compliance ") + ("—" if rate is None else f"{rate * 100:.1f}%") + " · "
+                        + tr("得分 ", "score ") + ("—" if score is None else f"{score * 100:.1f}%"), "bold")
+            if missing:
+                session.say(tr(f"{len(missing)} 项未回答：",
+                               f"{len(missing)} point(s) not answered: ") + ", ".join(missing),
+                            "yellow")
+                prompt = tr("仍然提交？[y/N；b 或要点编号：返回修改] ",
+                            "Submit anyway? [y/N] (b or a point's number: go back to it) ")
+            else:
+                prompt = tr("提交本次督导？[y/N；b 或要点编号：返回修改] ",
+                            "Submit the visit? [y/N] (b or a point's number: go back to it) ")
+            decided = session.ask_submit(prompt)
+            if decided is True:
+                submit_draft(store, visit_id, inspector, again=again)
+                return "submitted"
+            if decided is False:
+                return "kept"
+            session.reask.add(decided.id)  # go back to that point, then review again
+            missing = session.walk([decided])
     except _Quit:
         return "quit"
     except EOFError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.document import Column, Document, Section, filters_meta, period_text, totals_section
+from nanxian_cli.render.labels import shown_filters
 
 
 def layout(data: dict) -> Document:
@@ -29,12 +30,12 @@ def layout(data: dict) -> Document:
         ], data["points"], empty=tr("期间内使用的检查表没有检查本要点",
                                     "No checklist used in the period checks this item")),
         Section("by_town", tr("按乡镇", "By town"), [Column("town", tr("乡镇", "town"))] + rate_cols, data["by_town"],
-                empty=tr("没有数据", "No data")),
+                empty=tr("没有数据", "No data"), rank="compliance_rate"),
         Section("by_school", tr("按学校（最差在前）", "By school (worst first)"),
                 [Column("code", tr("代码", "code")), Column("name", tr("学校", "school"), max_width=20),
                  Column("town", tr("乡镇", "town"), priority=1),
                  Column("last_visit", tr("最近", "last visit"), "date", priority=0)]
-                + rate_cols, data["by_school"], empty=tr("没有数据", "No data")),
+                + rate_cols, data["by_school"], empty=tr("没有数据", "No data"), rank="compliance_rate"),
         Section("failures", tr("仍不合格的学校（期间内最近一次检查）",
                                "Failing schools (latest visit in the period)"), [
             Column("code", tr("代码", "code"), priority=1), Column("name", tr("学校", "school"), max_width=16),
@@ -46,6 +47,6 @@ def layout(data: dict) -> Document:
     ]
     return Document(
         kind="item", title=tr(f"工作要点 {number}：{title}", f"Plan item {number}: {title}"),
-        meta=[(tr("期间", "Period"), period_text(data["period"]))] + filters_meta(data["filters"]),
+        meta=[(tr("期间", "Period"), period_text(data["period"]))] + filters_meta(shown_filters(data["filters"])),
         sections=sections,
     )

@@ -5,7 +5,7 @@ where the 整改报告 goes; the office and the date of issue; the lines to sign
 from __future__ import annotations
 
 from nanxian_cli.i18n import tr
-from nanxian_cli.render.document import Column, Document, Section
+from nanxian_cli.render.document import ATTACHMENTS, Column, Document, Section
 from nanxian_cli.render.layouts.visit import BLANK, day_text, issuer_text, notice_number
 
 
@@ -26,7 +26,8 @@ def layout(data: dict) -> Document:
     reply = data["reply_to"] or BLANK * 2
     issuer = issuer_text(data["issuer"], data["county"])
     rows = [{"no": i, "text": p["text"], "found": _found(p), "standard": _standard(p),
-             "requirement": p["requirement"], "due": p["due"], "severity_label": p["severity_label"]}
+             "requirement": p["requirement"], "due": p["due"], "severity_label": p["severity_label"],
+             ATTACHMENTS: p["evidence"]}
             for i, p in enumerate(data["problems"], start=1)]
     opening = [
         {"text": tr(f"{school['name']}：", f"To {school['name']}:"), "style": "addressee"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.document import Column, Document, Section, period_text, totals_section
+from nanxian_cli.render.labels import stages
 
 
 def layout(data: dict) -> Document:
@@ -17,7 +18,7 @@ def layout(data: dict) -> Document:
         meta=[
             (tr("学校", "School"), f"{school['code']}  {school['name']}"),
             (tr("乡镇", "Town"), school.get("town") or ""),
-            (tr("学段", "Stages"), " ".join(school.get("stages") or [])),
+            (tr("学段", "Stages"), stages(school.get("stages"))),
             (tr("责任督学", "Supervisor"), school.get("inspector") or "—"),
             (tr("期间", "Period"), period_text(data["period"])),
         ],

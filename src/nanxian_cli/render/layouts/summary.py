@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.document import Column, Document, Section, filters_meta, period_text, totals_section
+from nanxian_cli.render.labels import shown_filters
 
 
 def _by_label(by: str) -> str:
@@ -16,7 +17,7 @@ def layout(data: dict) -> Document:
         kind="summary",
         title=tr("督导合规汇总", "Compliance summary"),
         meta=[(tr("期间", "Period"), period_text(data["period"]))]
-        + filters_meta({**data["filters"], "by": _by_label(data["by"])}),
+        + filters_meta({**shown_filters(data["filters"]), "by": _by_label(data["by"])}),
         sections=_sections(data, data["by"]),
         csv_sections=["rows"],
     )
@@ -71,7 +72,8 @@ def _sections(data: dict, by: str) -> list[Section]:
     sections = [
         totals_section(totals_rows),
         Section("rows", tr("明细（最差在前）", "Rows (worst first)"), cols, data["rows"],
-                empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period"), sheet=tr("明细", "Rows")),
+                empty=tr("期间内没有已提交的督导记录", "No submitted visits in this period"), sheet=tr("明细", "Rows"),
+                rank="compliance_rate"),
     ]
     if data["unvisited"]:
         sections.append(Section(

@@ -5,7 +5,7 @@ ids in print (the JSON keeps them); every point's answer is in the spreadsheet f
 from __future__ import annotations
 
 from nanxian_cli.i18n import get_lang, tr
-from nanxian_cli.render.document import Column, Document, Section
+from nanxian_cli.render.document import ATTACHMENTS, Column, Document, Section
 
 BLANK = "________"
 
@@ -64,7 +64,8 @@ def _checked_text(data: dict) -> str:
 
 
 def _numbered(rows: list[dict]) -> list[dict]:
-    return [{"no": i, **r} for i, r in enumerate(rows, start=1)]
+    """Rows numbered from 1, each with the files printed under it (its `evidence`)."""
+    return [{"no": i, **r, ATTACHMENTS: r.get("evidence") or []} for i, r in enumerate(rows, start=1)]
 
 
 def layout(data: dict) -> Document:
