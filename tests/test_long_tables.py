@@ -176,6 +176,24 @@ def test_terminal_listings_show_their_first_50(county, piped, args, key):
     assert "未显示" not in every and str(records[-1][key])[:8] in _heads(every.splitlines())
 
 
+@pytest.mark.parametrize("filters", [(), ("--status", "resolved"), ("--severity", "major"),
+                                     ("--as-of", "2020-06-30", "--status", "open")],
+                         ids=["all", "resolved", "major", "open mid-year"])
+def test_terminal_finding_list_reads_its_first_50_and_counts_every_one(county, piped, filters):
+    """A terminal's `finding list` reads only the rows it shows: its title still counts every finding the filters
+    select, the hidden line says how many are left out, and the rows shown are the first of the JSON's, in order."""
+    records = json.loads(piped("finding", "list", *filters, "--format", "json"))
+    assert len(records) > 50
+    lines = terminal(county, "finding", "list", *filters).splitlines()
+    assert lines[-1] == HIDDEN_EN.format(n=len(records) - 50)
+    assert re.match(rf"^Findings \({len(records)}, as of \d{{4}}-\d\d-\d\d\)$", lines[0].strip()), lines[0]
+    shown = [int(line.split()[0]) for line in lines[:-1] if re.match(r"^\s*\d+\s", line)]
+    assert shown == [f["id"] for f in records[:50]]
+    zh = terminal(county, "finding", "list", *filters, lang="zh").splitlines()
+    assert zh[-1] == HIDDEN_ZH.format(n=len(records) - 50)
+    assert zh[0].strip().startswith(f"整改项（{len(records)}，截至 ")
+
+
 def test_json_is_the_same_with_all(county, piped):
     for args in (("report", "summary", *PERIOD), ("report", "matrix", *PERIOD), ("finding", "list"),
                  ("school", "list"), ("inspect", "list")):

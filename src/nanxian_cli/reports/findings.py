@@ -77,11 +77,17 @@ def _with_evidence(store: Any, findings: list[dict]) -> list[dict]:
     return findings
 
 
-def findings_list(store: Any, *, as_of: dt.date, lang: str, **filters: Any) -> list[dict]:
-    """Findings as they stood on `as_of` (see store.findings.list_findings for the filters)."""
-    rows = sql.list_findings(store, day=as_of.isoformat(), **filters)
+def findings_list(store: Any, *, as_of: dt.date, lang: str, limit: int | None = None, offset: int = 0,
+                  **filters: Any) -> list[dict]:
+    """Findings as they stood on `as_of` (see store.findings.list_findings for the filters and the page)."""
+    rows = sql.list_findings(store, day=as_of.isoformat(), limit=limit, offset=offset, **filters)
     steps = sql.steps(store.conn, [r["id"] for r in rows])
     return _with_evidence(store, [finding_dict(r, as_of, lang, steps.get(r["id"])) for r in rows])
+
+
+def findings_count(store: Any, *, as_of: dt.date, **filters: Any) -> int:
+    """How many findings `findings_list` gives with these filters (without a page)."""
+    return sql.count_findings(store, day=as_of.isoformat(), **filters)
 
 
 def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> list[dict]:

@@ -354,11 +354,31 @@ ESCALATED_THEN = ("(f.escalated = 1 AND EXISTS (SELECT 1 FROM finding_steps st W
                   "AND st.kind = 'escalated' AND st.applied = 1 AND st.date <= ?))")
 
 
-def list_findings(store, *, day: str, school: str | None = None, status: str | None = None,
-                  severity: str | None = None, schools: list[str] | None = None, escalated: bool = False,
-                  due_by: str | None = None, due_from: str | None = None, town: str | None = None,
-                  inspector: str | None = None) -> list[sqlite3.Row]:
-    """Findings as they stood at the end of `day`, critical first then by deadline.
+def list_findings(store, *, day: str, limit: int | None = None, offset: int = 0, **filters: Any
+                  ) -> list[sqlite3.Row]:
+    """Findings as they stood at the end of `day`, critical first then by deadline (filters: `_listed`); with
+    `limit`, only that many from `offset` on in that order: the page is chosen over the findings' own columns
+    first, so the answers and texts are looked up for its rows only."""
+    where, params = _listed(day, **filters)
+    order = f" ORDER BY {SEVERITY_ORDER}, f.due, f.id"
+    if limit is None:
+        return store.query(_FINDING_SELECT + where + order, params)
+    page = (f"SELECT f.id FROM findings f JOIN schools s ON s.code = f.school_code{where}{order} "
+            "LIMIT ? OFFSET ?")
+    return store.query(_FINDING_SELECT + f" WHERE f.id IN ({page}){order}", [*params, limit, offset])
+
+
+def count_findings(store, *, day: str, **filters: Any) -> int:
+    """How many findings `list_findings` lists with these filters."""
+    where, params = _listed(day, **filters)
+    return store.one("SELECT count(*) FROM findings f JOIN schools s ON s.code = f.school_code" + where, params)[0]
+
+
+def _listed(day: str, *, school: str | None = None, status: str | None = None,
+            severity: str | None = None, schools: list[str] | None = None, escalated: bool = False,
+            due_by: str | None = None, due_from: str | None = None, town: str | None = None,
+            inspector: str | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of the findings listed as they stood at the end of `day`.
 
     `status`: open (in progress then: open or reported) | reported | overdue (in progress and past due) |
     resolved (by then) | withdrawn; None = every finding except withdrawn ones. A finding opened after `day` is
@@ -411,8 +431,7 @@ def list_findings(store, *, day: str, school: str | None = None, status: str | N
     if due_from:
         where.append("f.due >= ?")
         params.append(due_from)
-    sql = _FINDING_SELECT + " WHERE " + " AND ".join(where) + f" ORDER BY {SEVERITY_ORDER}, f.due, f.id"
-    return store.query(sql, params)
+    return " WHERE " + " AND ".join(where), params
 
 
 def findings_of_visit(store, visit_id: str) -> list[sqlite3.Row]:
