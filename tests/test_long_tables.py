@@ -194,6 +194,35 @@ def test_terminal_finding_list_reads_its_first_50_and_counts_every_one(county, p
     assert zh[0].strip().startswith(f"整改项（{len(records)}，截至 ")
 
 
+@pytest.mark.parametrize("filters", [(), ("--status", "submitted"), ("--from", "2020-01-01", "--to", "2020-06-30")],
+                         ids=["all", "submitted", "half a year"])
+def test_terminal_inspect_list_reads_its_newest_50_and_counts_every_one(county, piped, filters):
+    records = json.loads(piped("inspect", "list", *filters, "--format", "json"))
+    assert len(records) > 50
+    lines = terminal(county, "inspect", "list", *filters).splitlines()
+    assert lines[0].strip() == f"Visits ({len(records)})" and lines[-1] == HIDDEN_EN.format(n=len(records) - 50)
+    shown = [line.split()[0] for line in lines[:-1] if re.match(r"^\s*[0-9a-f]{8}\s+\d{4}-", line)]
+    assert shown == [r["id"][:8] for r in records[:50]]
+
+
+def test_terminal_inspect_list_counts_drafts_it_does_not_show(county, tmp_path):
+    """Drafts older than the 50 newest visits are not shown, but the line under the table still counts them."""
+    import shutil
+
+    db = tmp_path / "drafts.db"
+    shutil.copy(county, db)
+    conn = sqlite3.connect(db)
+    with conn:
+        oldest = [r[0] for r in conn.execute("SELECT id FROM visits ORDER BY date, created_at LIMIT 3")]
+        conn.executemany("UPDATE visits SET status = 'draft', submitted_at = NULL WHERE id = ?",
+                         [(v,) for v in oldest])
+    conn.close()
+    text = terminal(db, "inspect", "list")
+    assert all(v[:8] not in _heads(text.splitlines()) for v in oldest)
+    assert "3 draft(s) not submitted, not counted in reports" in text
+    assert "3 份草稿未提交" in terminal(db, "inspect", "list", lang="zh")
+
+
 def test_json_is_the_same_with_all(county, piped):
     for args in (("report", "summary", *PERIOD), ("report", "matrix", *PERIOD), ("finding", "list"),
                  ("school", "list"), ("inspect", "list")):

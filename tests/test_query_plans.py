@@ -295,3 +295,32 @@ def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], t
         result = cli("--db", county_copy, *args)
         assert result.exit_code == 0, (args, result.output)
         _assert_no_big_scans(county_copy, traced)
+
+
+def test_a_terminals_listings_read_their_first_rows_by_index(county: Path):
+    """What a terminal's `inspect list` and `finding list` read (the newest 50 visits, the worst 50 findings): the
+    visits in their index's order, no sort of every visit; the findings' answers and texts for the page's rows only."""
+    from nanxian_cli.store.findings import list_findings
+    from nanxian_cli.store.visits import list_visits
+
+    statements: list[str] = []
+    with open_store(county) as store:
+        store.conn.set_trace_callback(statements.append)
+        assert len(list_visits(store, limit=50)) == 50
+        visits_sql = statements[-1]
+        statements.clear()
+        assert len(list_findings(store, day="2020-12-31", limit=50)) == 50
+        findings_sql = statements[-1]
+    conn = sqlite3.connect(county)
+    try:
+        visits_plan = plan(conn, visits_sql)
+        assert any("idx_visits_date_created" in d for d in visits_plan), visits_plan
+        # read in the index's order, stopped after 50 (a SCAN of the index, not a sort of every visit)
+        assert not any("TEMP B-TREE" in d for d in visits_plan), visits_plan
+        assert "LIMIT 50" in findings_sql and findings_sql.count("FROM answers") == 1
+        page_plan = plan(conn, findings_sql)
+        assert any("idx_findings_listed" in d for d in page_plan), page_plan
+        page = findings_sql[findings_sql.index("f.id IN (") :]
+        assert "answers" not in page.split(")", 1)[0]  # the page is chosen without looking at answers
+    finally:
+        conn.close()

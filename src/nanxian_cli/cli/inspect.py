@@ -442,9 +442,9 @@ def list_(
 ) -> None:
     """List visits, newest first."""
     from nanxian_cli.i18n import get_lang
-    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.emit import emit, terminal_rows
     from nanxian_cli.render.visits import visits_listing
-    from nanxian_cli.reports.visits import visits_list
+    from nanxian_cli.reports.visits import visits_count, visits_list
     from nanxian_cli.services.people import find_school
 
     first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
@@ -458,9 +458,12 @@ def list_(
             inspector = check_supervisor(store, inspector, with_visits=True) if inspector is not None else None
             checklist = check_recorded_checklist(store, checklist, offered=_checklist_ids()) \
                 if checklist is not None else None
-        visits = visits_list(store, lang=get_lang(), school=code, inspector=inspector, checklist=checklist,
-                             date_from=first, date_to=last, status=status)
-    emit(visits_listing(visits), fmt, output, every_row)
+        filters = {"school": code, "inspector": inspector, "checklist": checklist, "date_from": first,
+                   "date_to": last, "status": status}
+        shown = terminal_rows("listing", fmt, output, every_row)  # a terminal reads the newest 50, counts the rest
+        counted = visits_count(store, **filters) if shown is not None else None
+        visits = visits_list(store, lang=get_lang(), limit=shown, **filters)
+    emit(visits_listing(visits, counted), fmt, output, every_row)
 
 
 def _checklist_ids() -> list[str]:

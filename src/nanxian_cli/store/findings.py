@@ -328,6 +328,7 @@ def clear_rebuild_flag(conn: sqlite3.Connection) -> None:
 
 # -- listings -------------------------------------------------------------------------------------------
 
+# m013 indexes findings on this very expression (idx_findings_listed): a change here needs a new index too
 SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END"
 
 _FINDING_SELECT = (

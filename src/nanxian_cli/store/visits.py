@@ -222,19 +222,34 @@ _VISIT_SELECT = (
 )
 
 
-def list_visits(store: Store, school: str | None = None, inspector: str | None = None, checklist: str | None = None,
-                date_from: str | None = None, date_to: str | None = None,
-                status: str | None = None) -> list[sqlite3.Row]:
-    """Visits, newest first; `school` is a school code, dates ISO."""
+def list_visits(store: Store, *, limit: int | None = None, **filters: Any) -> list[sqlite3.Row]:
+    """Visits, newest first (filters: `_visits_where`); with `limit`, the newest `limit` only."""
+    where, params = _visits_where(**filters)
+    sql = _VISIT_SELECT + where + " ORDER BY v.date DESC, v.created_at DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return store.query(sql, params)
+
+
+def count_visits(store: Store, **filters: Any) -> tuple[int, int]:
+    """How many visits `list_visits` lists with these filters, and how many of them are drafts."""
+    where, params = _visits_where(**filters)
+    row = store.one("SELECT count(*), coalesce(sum(v.status = 'draft'), 0) FROM visits v" + where, params)
+    return row[0], row[1]
+
+
+def _visits_where(school: str | None = None, inspector: str | None = None, checklist: str | None = None,
+                  date_from: str | None = None, date_to: str | None = None,
+                  status: str | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause over visits `v` (and its parameters); `school` is a school code, dates ISO."""
     where, params = [], []
     for sql, value in (("v.school_code = ?", school), ("v.inspector = ?", inspector), ("v.checklist_id = ?", checklist),
                        ("v.status = ?", status), ("v.date >= ?", date_from), ("v.date <= ?", date_to)):
         if value:
             where.append(sql)
             params.append(value)
-    sql = (_VISIT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY v.date DESC, v.created_at DESC")
-    return store.query(sql, params)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def visit_summary_row(store: Store, visit_id: str) -> sqlite3.Row | None:
