@@ -111,7 +111,7 @@ def visit(
 ) -> None:
     """Record a visit: interactively (one point at a time) or from --answers FILE."""
     from nanxian_cli.files.answers import read_answers_file, require
-    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
+    from nanxian_cli.files.checklist_folder import check_checklist_id, find_checklist
     from nanxian_cli.services.people import find_school
 
     if answers is not None and (resume or draft is not None):
@@ -187,7 +187,7 @@ class _Problems:
 
     def attempt(self, origin: str | None, lookup: Any, *args: Any) -> Any:
         """`lookup(*args)` (a message about it starts with `origin`); a refusal is noted and None returned."""
-        from nanxian_cli.files.checklists import NoVersionOn
+        from nanxian_cli.files.checklist_versions import NoVersionOn
 
         try:
             return _from(origin, lookup, *args)
@@ -389,7 +389,7 @@ def template(
     """A blank answers file for CHECKLIST: every (applicable) point with its text and accepted answers as
     comments. Fill it in and record it with `inspect visit --answers FILE`."""
     from nanxian_cli.core.applicability import applies
-    from nanxian_cli.files.checklists import check_checklist_id, find_checklist
+    from nanxian_cli.files.checklist_folder import check_checklist_id, find_checklist
     from nanxian_cli.render.answers_template import answers_template
     from nanxian_cli.render.emit import write_stdout
 
@@ -466,7 +466,7 @@ def list_(
 def _checklist_ids() -> list[str]:
     """The ids of the checklist folder (a broken folder offers none: the filter then knows the recorded ids)."""
     from nanxian_cli.errors import NanxianError
-    from nanxian_cli.files.checklists import load_all
+    from nanxian_cli.files.checklist_folder import load_all
 
     try:
         return sorted({lc.checklist.id for lc in load_all(settings().checklists_dir)})
