@@ -124,11 +124,17 @@ def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None
                    or_newest: bool = False) -> LoadedChecklist:
     """One checklist by id, inside the configured folder only: the version in force on day `on` (refused,
     InputError, when there is none, unless `or_newest`), or without `on` the newest version. Tries `<id>.yaml`
-    first so a visit does not validate the whole folder. The id is checked first: `../x`, `/abs/x` never reach the file
-    system, and a symbolic link in the folder to a file elsewhere is refused, not followed."""
+    first, then the files of its other versions as the bundled folder names them (`<id>.2020.yaml`), so a visit does
+    not validate the whole folder; only when none of them holds the version sought is every file read. The id is
+    checked first: `../x`, `/abs/x` never reach the file system, and a symbolic link in the folder to a file
+    elsewhere is refused, not followed."""
+    import glob
+
     check_checklist_id(checklist_id)
-    for suffix in (".yaml", ".yml"):
-        candidate = directory / f"{checklist_id}{suffix}"
+    named = [directory / f"{checklist_id}{suffix}" for suffix in (".yaml", ".yml")]
+    pattern = glob.escape(checklist_id)
+    named += sorted(p for suffix in ("yaml", "yml") for p in directory.glob(f"{pattern}.*.{suffix}"))
+    for candidate in named:
         if candidate.is_symlink() and not _inside(candidate, directory):
             raise InputError(_outside_message(candidate, directory))
         if candidate.is_file():
