@@ -454,7 +454,8 @@ def bulk_write_rate(visits_wanted: int) -> dict:
     import random
 
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.checklists import by_id, load_all
+    from nanxian_cli.files.checklist_folder import load_all
+    from nanxian_cli.files.checklist_versions import by_id
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import demo_county as demo
     from nanxian_cli.services.bulk import import_visits
@@ -516,7 +517,7 @@ def _typed(raw) -> str:
 
 def answers_file(path: Path, checklists: Path) -> None:
     """A complete routine-monthly visit to NX-001 (every point answered, a few failing)."""
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services import demo_county as demo
 
     loaded = find_checklist(checklists, VISIT_CHECKLIST, VISIT_DATE)  # the version of the visit date
@@ -715,7 +716,7 @@ def main() -> None:
     nanxian = shutil.which("nanxian", path=str(Path(python).parent)) or "nanxian"
     shell = shutil.which("sqlite3")
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.store import open_store
 
     open_store(db).close()  # apply any pending migration now, not inside the timed runs

@@ -160,7 +160,7 @@ def test_the_piped_entry_is_timed_from_each_answer_line_to_its_commit(tmp_path: 
                    capture_output=True)
     db = _copy(county, tmp_path / "entry.db")
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
 
     loaded = find_checklist(bundled_checklists_dir(), bench.VISIT_CHECKLIST, bench.VISIT_DATE)
     latencies, answered = bench.entry_session(

@@ -24,7 +24,7 @@ from nanxian_cli.core.answers import AnswerError, Outcome, judge
 from nanxian_cli.core.applicability import auto_na
 from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 from nanxian_cli.errors import InputError, NotFound
-from nanxian_cli.files.checklists import load_checklist
+from nanxian_cli.files.checklist_file import load_checklist
 from nanxian_cli.files.roster import read_roster
 from nanxian_cli.services.bulk import import_visits
 from nanxian_cli.services.corrections import amend_answer, void_visit

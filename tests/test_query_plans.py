@@ -273,7 +273,7 @@ def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
 
 def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
     from conftest import register_supervisors
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
 
     register_supervisors(county_copy, "测试")
     visit_id, failed_item = _visit_with_findings(county_copy)

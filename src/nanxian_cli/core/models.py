@@ -153,7 +153,7 @@ class Item(Strict):
     source: Annotated[list[Source], Field(min_length=1)] | None = None
     """Format 2: the documents the point rests on."""
     ref: Annotated[str, Field(pattern=ITEM_ID)] | None = None
-    """Format 2: the library point this item is (its `id` is then the library id; files/checklists.py
+    """Format 2: the library point this item is (its `id` is then the library id; files/checklist_library.py
     resolves `{ref: x}` into the library point's fields before validation). Findings are kept under it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
