@@ -88,7 +88,9 @@ def setup(folder: Path, visits_wanted: int) -> tuple[Path, list]:
     """A database with the roster, supervisors, assignments and the plan (what `demo` writes before the visits),
     and the prepared visits: one year of `visits_wanted`, 20 a school."""
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.checklists import by_id, load_all, load_plan
+    from nanxian_cli.files.checklist_file import load_plan
+    from nanxian_cli.files.checklist_folder import load_all
+    from nanxian_cli.files.checklist_versions import by_id
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import demo_county as demo
     from nanxian_cli.services import people
