@@ -177,7 +177,7 @@ def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visits:
                     reference: bool) -> None:
     """The evidence the bundle's facts refer to, after them: each file's description, what it shows, and the file
     itself as a member named by its hash (a reference bundle: only what shows a point with a finding open)."""
-    from nanxian_cli.files.evidence import stored_path
+    from nanxian_cli.files.evidence_folder import stored_path
     from nanxian_cli.files.outputs import evidence_dir
     from nanxian_cli.store import evidence as ev_sql
 
