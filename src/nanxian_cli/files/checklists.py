@@ -21,7 +21,7 @@ from nanxian_cli.files.yaml import Document, canonical_json, content_hash, forma
 from nanxian_cli.i18n import tr
 
 if TYPE_CHECKING:
-    from nanxian_cli.core.models import Checklist, Plan
+    from nanxian_cli.core.checklist_models import Checklist, Plan
 
 
 @dataclass
@@ -251,8 +251,8 @@ def _library_file(doc: Document, library: Library) -> None:
     """Validate one library file into `library` (its points, problems and warnings)."""
     from pydantic import ValidationError
 
+    from nanxian_cli.core.checklist_models import Item
     from nanxian_cli.core.lint import point_warnings
-    from nanxian_cli.core.models import Item
 
     path = doc.path
     data = doc.data
@@ -332,7 +332,7 @@ def _resolve_refs(doc: Document, library: Library | None) -> tuple[Document, lis
     `ref` kept), and the problems: an unknown point, a field that may not be overridden, a broken library."""
     import re
 
-    from nanxian_cli.core.models import ITEM_ID
+    from nanxian_cli.core.model_base import ITEM_ID
 
     items = doc.data.get("items") if isinstance(doc.data, dict) else None
     if not isinstance(items, list) or not any(isinstance(it, dict) and "ref" in it for it in items):
@@ -395,7 +395,7 @@ def _lint(doc: Document, checklist: Checklist) -> list[str]:
 
 def load_checklist(path: Path, library: Library | None = None) -> LoadedChecklist:
     """One checklist file, its `ref` points taken from `library` (default: the `library/` folder beside it)."""
-    from nanxian_cli.core.models import Checklist
+    from nanxian_cli.core.checklist_models import Checklist
 
     doc = read_yaml(path)
     if is_library_document(doc):
@@ -421,7 +421,7 @@ def checklist_from_snapshot(canonical: str):
     """Rebuild the exact checklist version a visit was recorded against (stored JSON)."""
     import json
 
-    from nanxian_cli.core.models import Checklist
+    from nanxian_cli.core.checklist_models import Checklist
 
     return Checklist.model_validate(json.loads(canonical), context={"stored": True})
 
@@ -587,7 +587,7 @@ def check_checklist_id(checklist_id: str) -> str:
     """A checklist id typed by a user or written in an answers file is an id, never a path."""
     import re
 
-    from nanxian_cli.core.models import ITEM_ID
+    from nanxian_cli.core.model_base import ITEM_ID
 
     if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
         shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"
@@ -654,7 +654,7 @@ def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None
 
 def load_plan(path: Path | None = None) -> Plan:
     from nanxian_cli.config import bundled_data_dir
-    from nanxian_cli.core.models import Plan
+    from nanxian_cli.core.checklist_models import Plan
 
     path = path or bundled_data_dir() / "plan-2020.yaml"
     return _validate(read_yaml(path), Plan, "plan")
