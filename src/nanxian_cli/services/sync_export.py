@@ -22,7 +22,7 @@ from nanxian_cli.store.db import Store
 def export_bundle(store: Store, output: Path, *, since: str = "last", reference: bool = False, device_name: str,
                   progress: Callable[[int, int], None] | None = None) -> dict:
     """Write a bundle to `output` (atomically, 0600) and record it in the ledger; returns its manifest."""
-    from nanxian_cli.files.bundles import BundleWriter
+    from nanxian_cli.files.bundle_writer import BundleWriter
 
     conn = store.conn
     device = meta.device_id(conn)
