@@ -9,7 +9,8 @@ import typer
 
 from nanxian_cli.cli.common import console
 from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
-from nanxian_cli.cli.runtime import NanxianTyper, settings
+from nanxian_cli.cli.runtime import settings
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="checklist", no_args_is_help=True, help="List, show, validate checklists; plan coverage")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.runtime import NanxianTyper
+from nanxian_cli.cli.typer_classes import NanxianTyper
 
 app = NanxianTyper(name="demo")  # one command: `nanxian demo`
 

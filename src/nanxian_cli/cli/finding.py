@@ -10,7 +10,8 @@ import typer
 
 from nanxian_cli.cli.common import console, plain_text
 from nanxian_cli.cli.options import AllOption, ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
+from nanxian_cli.cli.runtime import open_db, parse_date, today
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 

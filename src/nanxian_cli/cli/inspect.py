@@ -19,7 +19,8 @@ from nanxian_cli.cli.options import (
     VisitArg,
     VisitFormatOption,
 )
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.cli.runtime import open_db, parse_date, settings, today
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr

@@ -24,7 +24,8 @@ from nanxian_cli.cli.options import (
     TownOption,
     VisitArg,
 )
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.cli.runtime import open_db, parse_date, settings, today
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.reports import empty_period
 from nanxian_cli.services.lookups import check_scope
 

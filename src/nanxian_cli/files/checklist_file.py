@@ -21,7 +21,7 @@ from nanxian_cli.files.checklist_library import LIBRARY_FOLDER, Library, _resolv
 from nanxian_cli.files.yaml import Document, canonical_json, content_hash, read_yaml
 
 if TYPE_CHECKING:
-    from nanxian_cli.core.models import Checklist, Plan
+    from nanxian_cli.core.checklist_models import Checklist, Plan
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _lint(doc: Document, checklist: Checklist) -> list[str]:
 
 def load_checklist(path: Path, library: Library | None = None) -> LoadedChecklist:
     """One checklist file, its `ref` points taken from `library` (default: the `library/` folder beside it)."""
-    from nanxian_cli.core.models import Checklist
+    from nanxian_cli.core.checklist_models import Checklist
 
     doc = read_yaml(path)
     if is_library_document(doc):
@@ -78,14 +78,14 @@ def checklist_from_snapshot(canonical: str):
     """Rebuild the exact checklist version a visit was recorded against (stored JSON)."""
     import json
 
-    from nanxian_cli.core.models import Checklist
+    from nanxian_cli.core.checklist_models import Checklist
 
     return Checklist.model_validate(json.loads(canonical), context={"stored": True})
 
 
 def load_plan(path: Path | None = None) -> Plan:
     from nanxian_cli.config import bundled_data_dir
-    from nanxian_cli.core.models import Plan
+    from nanxian_cli.core.checklist_models import Plan
 
     path = path or bundled_data_dir() / "plan-2020.yaml"
     return _validate(read_yaml(path), Plan, "plan")

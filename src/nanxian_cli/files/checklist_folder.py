@@ -107,7 +107,7 @@ def check_checklist_id(checklist_id: str) -> str:
     """A checklist id typed by a user or written in an answers file is an id, never a path."""
     import re
 
-    from nanxian_cli.core.models import ITEM_ID
+    from nanxian_cli.core.model_base import ITEM_ID
 
     if not isinstance(checklist_id, str) or not re.fullmatch(ITEM_ID, checklist_id):
         shown = repr(checklist_id) if len(repr(checklist_id)) <= 60 else repr(checklist_id)[:57] + "…"

@@ -52,7 +52,7 @@ def _library_file(doc: Document, library: Library) -> None:
     from pydantic import ValidationError
 
     from nanxian_cli.core.lint import point_warnings
-    from nanxian_cli.core.models import Item
+    from nanxian_cli.core.checklist_models import Item
 
     path = doc.path
     data = doc.data
@@ -132,7 +132,7 @@ def _resolve_refs(doc: Document, library: Library | None) -> tuple[Document, lis
     `ref` kept), and the problems: an unknown point, a field that may not be overridden, a broken library."""
     import re
 
-    from nanxian_cli.core.models import ITEM_ID
+    from nanxian_cli.core.model_base import ITEM_ID
 
     items = doc.data.get("items") if isinstance(doc.data, dict) else None
     if not isinstance(items, list) or not any(isinstance(it, dict) and "ref" in it for it in items):

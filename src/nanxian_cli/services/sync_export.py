@@ -22,7 +22,7 @@ from nanxian_cli.store.db import Store
 def export_bundle(store: Store, output: Path, *, since: str = "last", reference: bool = False, device_name: str,
                   progress: Callable[[int, int], None] | None = None) -> dict:
     """Write a bundle to `output` (atomically, 0600) and record it in the ledger; returns its manifest."""
-    from nanxian_cli.files.bundles import BundleWriter
+    from nanxian_cli.files.bundle_writer import BundleWriter
 
     conn = store.conn
     device = meta.device_id(conn)
@@ -177,7 +177,7 @@ def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visits:
                     reference: bool) -> None:
     """The evidence the bundle's facts refer to, after them: each file's description, what it shows, and the file
     itself as a member named by its hash (a reference bundle: only what shows a point with a finding open)."""
-    from nanxian_cli.files.evidence import stored_path
+    from nanxian_cli.files.evidence_folder import stored_path
     from nanxian_cli.files.outputs import evidence_dir
     from nanxian_cli.store import evidence as ev_sql
 
