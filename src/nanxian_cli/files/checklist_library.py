@@ -51,8 +51,8 @@ def _library_file(doc: Document, library: Library) -> None:
     """Validate one library file into `library` (its points, problems and warnings)."""
     from pydantic import ValidationError
 
-    from nanxian_cli.core.lint import point_warnings
     from nanxian_cli.core.checklist_models import Item
+    from nanxian_cli.core.lint import point_warnings
 
     path = doc.path
     data = doc.data
