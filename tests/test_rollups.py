@@ -204,7 +204,7 @@ def assert_findings_derived(county: County) -> None:
 def _report_data(store, start: str, end: str) -> dict:
     from nanxian_cli.reports import item, matrix, school, summary
     from nanxian_cli.services.people import find_school
-    from nanxian_cli.store.reports import Scope
+    from nanxian_cli.store.report_scope import Scope
 
     out = {}
     for by in ("school", "town", "checklist", "plan-item"):

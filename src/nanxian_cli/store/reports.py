@@ -16,183 +16,19 @@ before the end of the period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from nanxian_cli.store.db import Store
 from nanxian_cli.store.findings import ESCALATED_THEN, REPORTED_THEN
-
-
-@dataclass
-class Scope:
-    date_from: str
-    date_to: str
-    town: str | None = None
-    stage: str | None = None
-    inspector: str | None = None  # the schools' responsible supervisor (责任督学)
-    checklist: str | None = None
-    school: str | None = None  # one school code
-
-
-# -- building the WHERE clauses (every value a ? parameter) -----------------------------------
-
-def _school_where(scope: Scope, alias: str = "s", *, with_code: bool = True) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    if scope.town is not None:
-        where.append(f"{alias}.town = ?")
-        params.append(scope.town)
-    if scope.stage is not None:
-        where.append(f"(' ' || {alias}.stages || ' ') LIKE ?")
-        params.append(f"% {scope.stage} %")
-    if scope.inspector is not None:
-        where.append(
-            f"{alias}.code IN (SELECT a2.school_code FROM assignments a2 JOIN inspectors i2 ON i2.id = a2.inspector_id "
-            "WHERE i2.name = ?)"
-        )
-        params.append(scope.inspector)
-    if with_code and scope.school is not None:
-        where.append(f"{alias}.code = ?")
-        params.append(scope.school)
-    return where, params
-
-
-def _has_school_filter(scope: Scope) -> bool:
-    return any(x is not None for x in (scope.town, scope.stage, scope.inspector))
-
-
-def _visit_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
-    """`FROM visits v [JOIN schools s] ... WHERE ...` for the visits in scope.
-
-    `extra_join` may carry its own ? parameters; they come first in the returned list."""
-    return _scoped_from("visits", "v", ["v.status = 'submitted'", "v.date >= ?", "v.date <= ?"],
-                        [scope.date_from, scope.date_to], scope, extra_join)
-
-
-_OPEN_AT_END = "f.opened <= ? AND (f.status IN ('open', 'reported') OR (f.status = 'resolved' AND f.resolved_on > ?))"
-
-
-def _finding_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
-    """`FROM findings f [JOIN schools s] ... WHERE ...` for the findings open at the end of the scope."""
-    return _scoped_from("findings", "f", [_OPEN_AT_END], [scope.date_to, scope.date_to], scope, extra_join)
-
-
-def _scoped_from(table: str, alias: str, where: list[str], params: list[Any], scope: Scope,
-                 extra_join: str) -> tuple[str, list[Any]]:
-    """The base conditions, then the scope's checklist, school and school filters (town, stage, inspector)."""
-    if scope.checklist is not None:
-        where.append(f"{alias}.checklist_id = ?")
-        params.append(scope.checklist)
-    if scope.school is not None:
-        where.append(f"{alias}.school_code = ?")
-        params.append(scope.school)
-    join = extra_join
-    if _has_school_filter(scope):
-        if " schools s " not in join:
-            join = f" JOIN schools s ON s.code = {alias}.school_code" + join
-        swhere, sparams = _school_where(scope, with_code=False)
-        where += swhere
-        params += sparams
-    return f" FROM {table} {alias}{join} WHERE " + " AND ".join(where), params
-
-
-# -- the counts of the visits in scope: roll-ups for whole years, quarters and months, visits for the edge days ----
-
-_SUMMED = ("n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail")
-_ALL = ("visits", *_SUMMED, "last_date")
-
-
-def _rollup_where(scope: Scope, periods: list[str], *, kind: str, number: int | None = None
-                  ) -> tuple[str, list[Any]]:
-    """The roll-up rows `r` of these periods in scope. Without a school filter each period's rows are read as one
-    range; with one (or for one plan item), each school's rows are sought by key."""
-    where = [f"r.period IN ({', '.join('?' for _ in periods)})"]
-    params: list[Any] = list(periods)
-    swhere, sparams = _school_where(scope)
-    if swhere or number is not None:
-        where.append("r.school_code IN (SELECT s.code FROM schools s" + (" WHERE " + " AND ".join(swhere) if swhere
-                                                                           else "") + ")")
-        params += sparams
-    if number is not None:
-        where.append("r.plan_item = ?")
-        params.append(number)
-    if scope.checklist is not None:
-        if kind == "visit":
-            where.append("r.checklist_hash IN (SELECT cv.hash FROM checklist_versions cv WHERE cv.checklist_id = ?)")
-        else:
-            where.append("r.checklist_id = ?")
-        params.append(scope.checklist)
-    return " WHERE " + " AND ".join(where), params
-
-
-def _edge_scope(scope: Scope, first: str, last: str) -> Scope:
-    return Scope(first, last, town=scope.town, stage=scope.stage, inspector=scope.inspector, checklist=scope.checklist,
-                 school=scope.school)
-
-
-def _aggregates(prefix: str, columns: tuple[str, ...], *, rollup: bool) -> str:
-    """The aggregates of `columns` over roll-up rows (`rollup`) or over visits / plan counts (`prefix` v or p)."""
-    out = []
-    for c in columns:
-        if c == "visits":
-            out.append("sum(r.visits) AS visits" if rollup else "count(*) AS visits")
-        elif c == "last_date":
-            out.append("max(r.last_date) AS last_date" if rollup else "max(v.date) AS last_date")
-        else:
-            out.append(f"sum({'r' if rollup else prefix}.{c}) AS {c}")
-    return "".join(", " + a for a in out)
-
-
-def _union(parts: list[str], columns: tuple[str, ...]) -> str:
-    empty = "SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + " WHERE 0"
-    return "(" + " UNION ALL ".join(parts or [empty]) + ")"
-
-
-def visit_rows(scope: Scope, columns: tuple[str, ...] = _ALL) -> tuple[str, list[Any]]:
-    """A subquery of rows (code, hash, *columns) whose sums (of `last_date`: maximum) per school and checklist
-    version are those of the submitted visits in scope; `columns` from visits, n_pass, n_fail, n_na, n_info, w_pass,
-    w_fail, n_critical_fail, last_date (each aggregate costs time on every row read)."""
-    from nanxian_cli.store.rollups import split
-
-    spans = split(scope.date_from, scope.date_to)
-    parts: list[str] = []
-    params: list[Any] = []
-    if spans.periods:
-        where, wparams = _rollup_where(scope, spans.periods, kind="visit")
-        parts.append(f"SELECT r.school_code AS code, r.checklist_hash AS hash{_aggregates('r', columns, rollup=True)} "
-                     f"FROM visit_rollups r{where} GROUP BY r.school_code, r.checklist_hash")
-        params += wparams
-    vsums = _aggregates("v", columns, rollup=False)
-    for first, last in spans.days:
-        sql, vparams = _visit_from(_edge_scope(scope, first, last))
-        parts.append(f"SELECT v.school_code AS code, v.checklist_hash AS hash{vsums}{sql} "
-                     "GROUP BY v.school_code, v.checklist_hash")
-        params += vparams
-    return _union(parts, ("code", "hash", *columns)), params
-
-
-def plan_rows(scope: Scope, number: int | None = None, columns: tuple[str, ...] = _ALL) -> tuple[str, list[Any]]:
-    """A subquery of rows (code, plan_item, *columns) whose sums (of `last_date`: maximum) per school and plan item
-    (only plan item `number`, if given) are those of the submitted visits in scope; `visits` counts the visits
-    that checked the plan item."""
-    from nanxian_cli.store.rollups import split
-
-    spans = split(scope.date_from, scope.date_to)
-    parts: list[str] = []
-    params: list[Any] = []
-    if spans.periods:
-        where, wparams = _rollup_where(scope, spans.periods, kind="plan", number=number)
-        parts.append(f"SELECT r.school_code AS code, r.plan_item{_aggregates('r', columns, rollup=True)} "
-                     f"FROM plan_rollups r{where} GROUP BY r.school_code, r.plan_item")
-        params += wparams
-    psums = _aggregates("p", columns, rollup=False)
-    join = " JOIN visit_plan_counts p ON p.visit_seq = v.seq" + (" AND p.plan_item = ?" if number is not None else "")
-    for first, last in spans.days:
-        sql, vparams = _visit_from(_edge_scope(scope, first, last), join)
-        parts.append(f"SELECT v.school_code AS code, p.plan_item{psums}{sql} GROUP BY v.school_code, p.plan_item")
-        params += ([number] if number is not None else []) + vparams
-    return _union(parts, ("code", "plan_item", *columns)), params
-
+from nanxian_cli.store.report_scope import (
+    Scope,
+    finding_from,
+    plan_rows,
+    school_where,
+    scoped_from,
+    visit_from,
+    visit_rows,
+)
 
 # the sums of `visit_rows` / `plan_rows` (alias u), named as the reports read them
 _ROW_SUMS = (
@@ -215,7 +51,7 @@ def _sums_params(scope: Scope) -> list[Any]:
 
 def _fixed_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
     """`FROM findings f ... WHERE ...` for the findings fixed on site (立行立改) during the period."""
-    return _scoped_from("findings", "f", ["f.status = 'resolved'", "f.resolved_on >= ?", "f.resolved_on <= ?",
+    return scoped_from("findings", "f", ["f.status = 'resolved'", "f.resolved_on >= ?", "f.resolved_on <= ?",
                                           "f.fixed_on_site = 1"], [scope.date_from, scope.date_to], scope, extra_join)
 
 _ASSIGNED = (
@@ -244,7 +80,7 @@ def visit_totals(store: Store, scope: Scope) -> dict:
 
 def finding_totals(store: Store, scope: Scope) -> dict:
     """Open (of which overdue, reported, escalated) findings at the end of the period; fixed on site in it."""
-    sql, params = _finding_from(scope)
+    sql, params = finding_from(scope)
     out = dict(store.one("SELECT " + _FINDING_SUMS + sql, [*_sums_params(scope), *params]))
     sql, params = _fixed_from(scope)
     out["fixed_on_site_findings"] = store.one("SELECT count(*)" + sql, params)[0]
@@ -274,7 +110,7 @@ def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
         join = " JOIN checklist_item_plan cip ON cip.hash = f.checklist_hash AND cip.item_id = f.item_id"
     else:
         _, _, expr, join = _GROUPS[by]
-    sql, params = _finding_from(scope, join)
+    sql, params = finding_from(scope, join)
     groups = {r["key"]: dict(r) for r in store.query(f"SELECT {expr} AS key, {_FINDING_SUMS}{sql} GROUP BY {expr}",
                                                       [*_sums_params(scope), *params])}
     sql, params = _fixed_from(scope, join)
@@ -285,7 +121,7 @@ def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
 
 
 def schools_in_scope(store: Store, scope: Scope) -> list[dict]:
-    where, params = _school_where(scope)
+    where, params = school_where(scope)
     sql = (
         "SELECT s.code, s.name, s.town, s.stages, s.grp, i.name AS inspector FROM schools s"
         + _ASSIGNED.format(col="s.code")
@@ -297,7 +133,7 @@ def schools_in_scope(store: Store, scope: Scope) -> list[dict]:
 
 def unvisited_schools(store: Store, scope: Scope) -> list[dict]:
     """Schools in scope without a submitted visit in the period (of the checklist, if given)."""
-    where, params = _school_where(scope)
+    where, params = school_where(scope)
     cond = "v.school_code = s.code AND v.status = 'submitted' AND v.date >= ? AND v.date <= ?"
     vparams: list[Any] = [scope.date_from, scope.date_to]
     if scope.checklist is not None:
@@ -330,7 +166,7 @@ def plan_titles(store: Store) -> dict[int, tuple[str, str]]:
 # -- school ------------------------------------------------------------------------------------
 
 def school_months(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope)
+    sql, params = visit_from(scope)
     return _dicts(store.query(
         "SELECT substr(v.date, 1, 7) AS month, count(*) AS visits, coalesce(sum(v.n_pass), 0) AS pass, "
         f"coalesce(sum(v.n_fail), 0) AS fail, coalesce(sum(v.n_na), 0) AS na{sql} GROUP BY substr(v.date, 1, 7) "
@@ -340,7 +176,7 @@ def school_months(store: Store, scope: Scope) -> list[dict]:
 
 
 def visit_list(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope, " LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash")
+    sql, params = visit_from(scope, " LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash")
     return _dicts(store.query(
         "SELECT v.id, v.date, v.inspector, v.checklist_id, cv.title_zh, cv.title_en, v.n_pass AS pass, "
         "v.n_fail AS fail, v.n_na AS na, v.n_info AS info, v.w_pass, v.w_fail, v.n_critical_fail AS critical_fails"
@@ -352,7 +188,7 @@ def visit_list(store: Store, scope: Scope) -> list[dict]:
 def open_findings(store: Store, scope: Scope) -> list[dict]:
     """Findings open at the end of the period, most overdue first, with the point's text; `reported_then` and
     `escalated_then`: so at the end of the period."""
-    sql, params = _finding_from(scope, " JOIN schools s ON s.code = f.school_code"
+    sql, params = finding_from(scope, " JOIN schools s ON s.code = f.school_code"
                                 " LEFT JOIN checklist_items ci"
                                 " ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id")
     return _dicts(store.query(
@@ -478,7 +314,7 @@ def visit_findings(store: Store, visit_id: str) -> list[dict]:
 
 def visits_in_period(store: Store, scope: Scope) -> int:
     """How many submitted visits are in scope (filters and period)."""
-    sql, params = _visit_from(scope)
+    sql, params = visit_from(scope)
     return int(store.one("SELECT count(*)" + sql, params)[0])
 
 
@@ -486,6 +322,6 @@ def latest_visit_date(store: Store, scope: Scope) -> str | None:
     """The date of the latest submitted visit under the scope's filters, whatever the period."""
     from dataclasses import replace
 
-    sql, params = _visit_from(replace(scope, date_from="0001-01-01", date_to="9999-12-31"))
+    sql, params = visit_from(replace(scope, date_from="0001-01-01", date_to="9999-12-31"))
     row = store.one("SELECT max(v.date)" + sql, params)
     return row[0] if row else None
