@@ -300,7 +300,7 @@ def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], t
 def test_a_terminals_listings_read_their_first_rows_by_index(county: Path):
     """What a terminal's `inspect list` and `finding list` read (the newest 50 visits, the worst 50 findings): the
     visits in their index's order, no sort of every visit; the findings' answers and texts for the page's rows only."""
-    from nanxian_cli.store.findings import list_findings
+    from nanxian_cli.store.finding_lists import list_findings
     from nanxian_cli.store.visits import list_visits
 
     statements: list[str] = []

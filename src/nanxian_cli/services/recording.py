@@ -15,8 +15,8 @@ from nanxian_cli.core.scoring import tally
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import Ambiguous, DuplicateVisit, InputError, NotFound
 from nanxian_cli.services import catalog, derive
+from nanxian_cli.store import finding_lists, meta
 from nanxian_cli.store import findings as finding_sql
-from nanxian_cli.store import meta
 from nanxian_cli.store import visits as sql
 from nanxian_cli.store.db import Store
 
@@ -246,7 +246,7 @@ def record_recheck(store: Store, visit_id: str, finding_id: int, passed: bool, n
 
 def draft_rechecks(store: Store, visit_id: str) -> dict[int, str]:
     """finding number -> the latest re-check this visit recorded for it (recheck_passed | recheck_failed)."""
-    latest = finding_sql.draft_rechecks(store.conn, visit_id)
+    latest = finding_lists.draft_rechecks(store.conn, visit_id)
     out: dict[int, str] = {}
     for uid, action in latest.items():
         row = store.one("SELECT id FROM findings WHERE uid = ?", (uid,))

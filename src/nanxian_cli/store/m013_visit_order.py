@@ -1,6 +1,6 @@
 """Migration m013: indexes in the orders a terminal's listings show, so that the first 50 rows of a county decade
 (141,000 visits, 156,000 findings) are read without sorting every row: the visits newest first (`inspect list`),
-the findings critical first, then by deadline (`finding list`, store.findings.SEVERITY_ORDER: an index on the
+the findings critical first, then by deadline (`finding list`, store.finding_lists.SEVERITY_ORDER: an index on the
 same expression). Shipped migrations are never edited."""
 
 from __future__ import annotations
