@@ -20,7 +20,6 @@ import random
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -158,15 +157,12 @@ def run_replay(path: Path, plan: list[tuple[str, list[tuple]]]) -> tuple[float, 
         return time.perf_counter() - began, time.process_time() - cpu
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visits", type=int, default=10_000)
-    parser.add_argument("--pairs", type=int, default=3)
-    args = parser.parse_args()
-
+def compare(visits_wanted: int, pairs: int, say=print) -> dict:
+    """The bulk write and its plain replay, `pairs` times interleaved (A B A B ...): the medians of each (wall and
+    CPU seconds), the answers written and the ratio of the rates (replay's time over the bulk path's)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        template, visits = setup(folder, args.visits)
+        template, visits = setup(folder, visits_wanted)
         answers = sum(len(v.answers) for v in visits)
         target = folder / "run.db"
         trace: list[str] = []
@@ -179,25 +175,38 @@ def main() -> None:
         # sight, so its passes over them are not timed in either (a real import holds neither).
         gc.collect()
         gc.freeze()
-        print(f"{len(visits)} visits, {answers} answers; {len(kept)} statements written, replayed as {len(plan)} "
-              f"executemany calls; load average {os.getloadavg()[0]:.1f}", flush=True)
+        say(f"{len(visits)} visits, {answers} answers; {len(kept)} statements written, replayed as {len(plan)} "
+            f"executemany calls; load average {os.getloadavg()[0]:.1f}")
         bulk: list[tuple[float, float]] = []
         replay: list[tuple[float, float]] = []
-        for _ in range(args.pairs):
-            fresh(template, target)
-            bulk.append(run_bulk(target, visits))
-            fresh(template, target)
-            replay.append(run_replay(target, plan))
-            print(f"  bulk {bulk[-1][0]:.2f} s (CPU {bulk[-1][1]:.2f}), replay {replay[-1][0]:.2f} s "
-                  f"(CPU {replay[-1][1]:.2f})", flush=True)
-        a = statistics.median(w for w, _ in bulk)
-        b = statistics.median(w for w, _ in replay)
-        ac = statistics.median(c for _, c in bulk)
-        bc = statistics.median(c for _, c in replay)
-        print(f"bulk write {answers / a:,.0f} answers/s ({answers / ac:,.0f} per CPU-second); plain replay "
-              f"{answers / b:,.0f} answers/s ({answers / bc:,.0f} per CPU-second); bulk/replay {b / a:.0%} wall, "
-              f"{bc / ac:.0%} CPU; load average {os.getloadavg()[0]:.1f} at the end", flush=True)
+        try:
+            for _ in range(pairs):
+                fresh(template, target)
+                bulk.append(run_bulk(target, visits))
+                fresh(template, target)
+                replay.append(run_replay(target, plan))
+                say(f"  bulk {bulk[-1][0]:.2f} s (CPU {bulk[-1][1]:.2f}), replay {replay[-1][0]:.2f} s "
+                    f"(CPU {replay[-1][1]:.2f})")
+        finally:
+            gc.unfreeze()
+    a, b = statistics.median(w for w, _ in bulk), statistics.median(w for w, _ in replay)
+    ac, bc = statistics.median(c for _, c in bulk), statistics.median(c for _, c in replay)
+    return {"visits": len(visits), "answers": answers, "statements": len(kept), "calls": len(plan), "pairs": pairs,
+            "bulk": a, "bulk_cpu": ac, "replay": b, "replay_cpu": bc, "ratio": b / a, "cpu_ratio": bc / ac}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--visits", type=int, default=10_000)
+    parser.add_argument("--pairs", type=int, default=3)
+    args = parser.parse_args()
+    got = compare(args.visits, args.pairs, lambda text: print(text, flush=True))
+    answers = got["answers"]
+    print(f"bulk write {answers / got['bulk']:,.0f} answers/s ({answers / got['bulk_cpu']:,.0f} per CPU-second); "
+          f"plain replay {answers / got['replay']:,.0f} answers/s ({answers / got['replay_cpu']:,.0f} per CPU-second); "
+          f"bulk/replay {got['ratio']:.0%} wall, {got['cpu_ratio']:.0%} CPU; load average {os.getloadavg()[0]:.1f} "
+          "at the end", flush=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
