@@ -83,7 +83,7 @@ def record(store, loaded, code: str, day: str, answers: dict, notes: dict | None
 
 def build(db_path: Path, checklist_dir: Path) -> dict:
     """Record the visits above; return their ids."""
-    from nanxian_cli.files.checklists import load_checklist
+    from nanxian_cli.files.checklist_file import load_checklist
     from nanxian_cli.services.corrections import amend_answer, void_visit
     from nanxian_cli.store import open_store
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -80,7 +81,9 @@ def test_the_floors_run_the_reports_own_sql(tmp_path: Path, county: Path):
     own = bench.report_queries(statements)
     assert own and all(sql.split()[0].upper() in ("SELECT", "WITH") for sql in own)
     assert not any("sqlite_master" in sql or "schema_migrations" in sql for sql in own)
-    assert any("visit_plan_counts" in sql for sql in own)  # the roll-up the report reads, not the answers
+    # a whole year's matrix reads the monthly and yearly roll-ups of the plan counts (m012), not the answers
+    assert any("plan_rollups" in sql for sql in own)
+    assert not any(re.search(r"\b(FROM|JOIN) answers\b", sql) for sql in own)
     conn = sqlite3.connect(county)
     expected = sum(len(conn.execute(sql).fetchall()) for sql in own)
     conn.close()
@@ -157,7 +160,7 @@ def test_the_piped_entry_is_timed_from_each_answer_line_to_its_commit(tmp_path: 
                    capture_output=True)
     db = _copy(county, tmp_path / "entry.db")
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
 
     loaded = find_checklist(bundled_checklists_dir(), bench.VISIT_CHECKLIST, bench.VISIT_DATE)
     latencies, answered = bench.entry_session(

@@ -8,7 +8,8 @@ import pytest
 
 from nanxian_cli.core.applicability import applies
 from nanxian_cli.core.vocab import STAGES
-from nanxian_cli.files.checklists import load_all, load_plan
+from nanxian_cli.files.checklist_file import load_plan
+from nanxian_cli.files.checklist_folder import load_all
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +112,7 @@ def test_checklist_show_lists_every_point(cli):
     result = cli("checklist", "show", "routine-monthly")
     assert result.exit_code == 0, result.output
     from nanxian_cli.config import bundled_checklists_dir
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
 
     cl = find_checklist(bundled_checklists_dir(), "routine-monthly").checklist
     for item in cl.items:

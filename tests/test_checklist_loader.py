@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nanxian_cli.errors import ValidationFailed
-from nanxian_cli.files.checklists import load_checklist
+from nanxian_cli.files.checklist_file import load_checklist
 
 HEADER = """\
 id: mini
@@ -309,7 +309,7 @@ def test_alias_bomb_refused_within_a_small_memory_limit(tmp_path: Path):
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
         from pathlib import Path
-        from nanxian_cli.files.checklists import load_checklist
+        from nanxian_cli.files.checklist_file import load_checklist
         from nanxian_cli.errors import ValidationFailed
         try:
             load_checklist(Path({str(path)!r}))
@@ -643,7 +643,7 @@ def test_when_value_that_can_never_match(tmp_path: Path):
 
 def test_plan_must_list_items_1_to_21(tmp_path: Path):
     from nanxian_cli.config import bundled_data_dir
-    from nanxian_cli.files.checklists import load_plan
+    from nanxian_cli.files.checklist_file import load_plan
 
     plan = load_plan()
     assert sorted(item.number for section in plan.sections for item in section.items) == list(range(1, 22))

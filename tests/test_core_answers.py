@@ -8,7 +8,8 @@ import pytest
 
 from nanxian_cli.core import answers
 from nanxian_cli.core.answers import TYPES, AnswerError, hint, judge, rule, show
-from nanxian_cli.core.models import Item, ItemType
+from nanxian_cli.core.checklist_models import Item
+from nanxian_cli.core.model_base import ItemType
 
 
 def item(**kw):

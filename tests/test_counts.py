@@ -24,7 +24,7 @@ from nanxian_cli.core.answers import AnswerError, Outcome, judge
 from nanxian_cli.core.applicability import auto_na
 from nanxian_cli.core.visit import GivenAnswer, prepare_visit
 from nanxian_cli.errors import InputError, NotFound
-from nanxian_cli.files.checklists import load_checklist
+from nanxian_cli.files.checklist_file import load_checklist
 from nanxian_cli.files.roster import read_roster
 from nanxian_cli.services.bulk import import_visits
 from nanxian_cli.services.corrections import amend_answer, void_visit
@@ -120,13 +120,24 @@ def _rounded(rows) -> list[tuple]:
     return [tuple(round(x, 9) if isinstance(x, float) else x for x in r) for r in rows]
 
 
+def assert_rollups_match(conn: sqlite3.Connection) -> None:
+    """The roll-ups by month, quarter and year == a GROUP BY recount of the submitted visits' counts (m012)."""
+    from nanxian_cli.store.m012_rollups import KEYS, recount_sql
+
+    for kind, key in KEYS.items():
+        stored = conn.execute(f"SELECT * FROM {kind}_rollups ORDER BY {', '.join(key)}").fetchall()
+        assert _rounded(stored) == _rounded(conn.execute(recount_sql(kind)).fetchall()), kind
+
+
 def assert_counts_match(path: Path) -> int:
-    """Stored counts == recount from answers, for every visit and every (visit, plan item). Returns visits checked."""
+    """Stored counts == recount from answers, for every visit and every (visit, plan item); the roll-ups == a
+    recount of those. Returns visits checked."""
     conn = sqlite3.connect(path)
     try:
         stored, recount = conn.execute(STORED_VISITS).fetchall(), conn.execute(RECOUNT_VISITS).fetchall()
         assert _rounded(stored) == _rounded(recount)
         assert _rounded(conn.execute(STORED_PLAN).fetchall()) == _rounded(conn.execute(RECOUNT_PLAN).fetchall())
+        assert_rollups_match(conn)
         return len(stored)
     finally:
         conn.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nanxian_cli.errors import StoreError
-from nanxian_cli.files.checklists import load_all
+from nanxian_cli.files.checklist_folder import load_all
 from nanxian_cli.files.roster import read_roster
 from nanxian_cli.services import demo as core
 from nanxian_cli.services import demo_county as county
@@ -278,7 +278,7 @@ def _county(tmp_path: Path, name: str, schools: int = 8):
     import_schools(store, roster)
     school_dicts = [{"code": r.code, "name": r.name, "town": r.town, "stages": list(r.stages), "boarding": r.boarding,
                      "canteen": r.canteen, "school_bus": r.school_bus, "inspector": "测试督学"} for r in roster]
-    from nanxian_cli.files.checklists import by_id
+    from nanxian_cli.files.checklist_versions import by_id
 
     available = by_id(load_all(bundled_checklists_dir()))  # id -> its versions (2020 and current)
     opts = core.DemoOptions(schools=schools, years=1, visits_per_year=12, seed=11)

@@ -50,7 +50,7 @@ def write_checklist(folder: Path) -> Path:
 def record(db: Path, checklist: Path, code: str, day: str, inspector: str, drill=None, cls=None, sign=None) -> str:
     """Record one visit through the real path; a missing answer leaves it a draft."""
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
-    from nanxian_cli.files.checklists import load_checklist
+    from nanxian_cli.files.checklist_file import load_checklist
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
     from nanxian_cli.store import open_store
@@ -153,7 +153,7 @@ def test_overdue_as_of_the_weeks_sunday(cli, weeks):
 
 
 def test_plan_item_titles_when_plan_stored(cli, weeks, db_path):
-    from nanxian_cli.files.checklists import load_plan
+    from nanxian_cli.files.checklist_file import load_plan
     from nanxian_cli.store import open_store
     from nanxian_cli.store.checklists import ensure_plan
 

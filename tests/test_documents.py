@@ -452,7 +452,7 @@ def test_every_problem_fixed_on_the_spot_needs_no_notice(cli, county, configured
     import datetime as dt
 
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
-    from nanxian_cli.files.checklists import load_checklist
+    from nanxian_cli.files.checklist_file import load_checklist
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
     from nanxian_cli.store import open_store

@@ -183,7 +183,7 @@ def test_in_order_recording_writes_no_replay_events(cli, rdir, tmp_path, db_path
 
 
 def test_earlier_visit_submitted_from_a_draft_later_replays(cli, rdir, tmp_path, db_path):
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_draft_answer, start_draft, submit_draft
     from nanxian_cli.store import open_store
@@ -233,7 +233,7 @@ def test_hand_resolution_moves_to_the_finding_that_replaces_a_voided_one(cli, rd
 
 def test_cross_checklist_recheck_is_replayed(cli, rdir, tmp_path, db_path):
     """A re-check answered during a visit with another checklist survives the void of the opening visit."""
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_recheck, start_draft, submit_draft
     from nanxian_cli.store import open_store

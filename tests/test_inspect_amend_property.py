@@ -25,7 +25,7 @@ amendments = st.lists(st.sampled_from([(item, v) for item, vs in VALUES.items() 
 @pytest.fixture
 def visit_id(vdir, db_path):
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit
     from nanxian_cli.store import open_store
@@ -136,7 +136,7 @@ def test_findings_equal_a_replay_of_the_timeline(vdir, db_path, tmp_path_factory
 
     from nanxian_cli.core.visit import GivenAnswer, prepare_visit
     from nanxian_cli.errors import InputError
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services.corrections import amend_answer, void_visit
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import record_visit

@@ -86,7 +86,7 @@ def test_show_json_shape_and_table(cli, vdir, tmp_path):
 
 
 def test_visit_prefix_lookup_and_ambiguity(cli, vdir, db_path):
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services.people import find_school
     from nanxian_cli.services.recording import start_draft
     from nanxian_cli.store import open_store

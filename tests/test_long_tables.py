@@ -176,6 +176,53 @@ def test_terminal_listings_show_their_first_50(county, piped, args, key):
     assert "未显示" not in every and str(records[-1][key])[:8] in _heads(every.splitlines())
 
 
+@pytest.mark.parametrize("filters", [(), ("--status", "resolved"), ("--severity", "major"),
+                                     ("--as-of", "2020-06-30", "--status", "open")],
+                         ids=["all", "resolved", "major", "open mid-year"])
+def test_terminal_finding_list_reads_its_first_50_and_counts_every_one(county, piped, filters):
+    """A terminal's `finding list` reads only the rows it shows: its title still counts every finding the filters
+    select, the hidden line says how many are left out, and the rows shown are the first of the JSON's, in order."""
+    records = json.loads(piped("finding", "list", *filters, "--format", "json"))
+    assert len(records) > 50
+    lines = terminal(county, "finding", "list", *filters).splitlines()
+    assert lines[-1] == HIDDEN_EN.format(n=len(records) - 50)
+    assert re.match(rf"^Findings \({len(records)}, as of \d{{4}}-\d\d-\d\d\)$", lines[0].strip()), lines[0]
+    shown = [int(line.split()[0]) for line in lines[:-1] if re.match(r"^\s*\d+\s", line)]
+    assert shown == [f["id"] for f in records[:50]]
+    zh = terminal(county, "finding", "list", *filters, lang="zh").splitlines()
+    assert zh[-1] == HIDDEN_ZH.format(n=len(records) - 50)
+    assert zh[0].strip().startswith(f"整改项（{len(records)}，截至 ")
+
+
+@pytest.mark.parametrize("filters", [(), ("--status", "submitted"), ("--from", "2020-01-01", "--to", "2020-06-30")],
+                         ids=["all", "submitted", "half a year"])
+def test_terminal_inspect_list_reads_its_newest_50_and_counts_every_one(county, piped, filters):
+    records = json.loads(piped("inspect", "list", *filters, "--format", "json"))
+    assert len(records) > 50
+    lines = terminal(county, "inspect", "list", *filters).splitlines()
+    assert lines[0].strip() == f"Visits ({len(records)})" and lines[-1] == HIDDEN_EN.format(n=len(records) - 50)
+    shown = [line.split()[0] for line in lines[:-1] if re.match(r"^\s*[0-9a-f]{8}\s+\d{4}-", line)]
+    assert shown == [r["id"][:8] for r in records[:50]]
+
+
+def test_terminal_inspect_list_counts_drafts_it_does_not_show(county, tmp_path):
+    """Drafts older than the 50 newest visits are not shown, but the line under the table still counts them."""
+    import shutil
+
+    db = tmp_path / "drafts.db"
+    shutil.copy(county, db)
+    conn = sqlite3.connect(db)
+    with conn:
+        oldest = [r[0] for r in conn.execute("SELECT id FROM visits ORDER BY date, created_at LIMIT 3")]
+        conn.executemany("UPDATE visits SET status = 'draft', submitted_at = NULL WHERE id = ?",
+                         [(v,) for v in oldest])
+    conn.close()
+    text = terminal(db, "inspect", "list")
+    assert all(v[:8] not in _heads(text.splitlines()) for v in oldest)
+    assert "3 draft(s) not submitted, not counted in reports" in text
+    assert "3 份草稿未提交" in terminal(db, "inspect", "list", lang="zh")
+
+
 def test_json_is_the_same_with_all(county, piped):
     for args in (("report", "summary", *PERIOD), ("report", "matrix", *PERIOD), ("finding", "list"),
                  ("school", "list"), ("inspect", "list")):

@@ -159,6 +159,9 @@ def _to_m003(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
+        from test_rollups import undo_m012
+
+        undo_m012(conn)  # the roll-ups of m012 and their triggers
         conn.execute("DROP TABLE evidence_links")  # added by m011, with its trigger
         conn.execute("DROP TABLE evidence")
         conn.execute("DELETE FROM schema_migrations WHERE name = 'm011_evidence'")
@@ -324,7 +327,7 @@ def test_m003_database_is_upgraded_with_every_record_and_number_unchanged(cli, c
         amend_answer(store, vid, item, "no", "looked again", "测试")
         assert store.one("SELECT max(revision) FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                          "WHERE v.id = ? AND a.item_id = ?", (vid, item))[0] >= 2
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.services.recording import school_of as _school_of
     from nanxian_cli.services.recording import start_draft
 

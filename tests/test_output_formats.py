@@ -131,3 +131,31 @@ def test_json_output_is_jsons_own_indented_text():
     same()
     assert json_text({"d": dt.date(2020, 11, 2), "x": [], "y": {}}) == (
         '{\n  "d": "2020-11-02",\n  "x": [],\n  "y": {}\n}\n')
+
+
+def test_json_and_csv_written_in_pieces_are_the_same_text():
+    """A long listing is written out in pieces as it is laid out (never one string): joined, the pieces are the
+    JSON writer's text and the CSV writer's text exactly, whatever the cut."""
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from nanxian_cli.render import csv_pieces, csv_text, json_pieces
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.tuples(inner, inner)
+                          | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=5), max_leaves=40)
+
+    @settings(max_examples=300, deadline=None)
+    @given(values, st.integers(1, 12))
+    def same(value, size):
+        pieces = list(json_pieces(value, size=size))
+        assert "".join(pieces) == json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+
+    same()
+    rows = [[i, f"=x{i}", None, True, [1, 2]] for i in range(10)]
+    assert len(list(json_pieces([{"a": i} for i in range(100)], size=8))) > 5  # it does cut
+    cut = list(csv_pieces(["n", "f", "none", "b", "l"], rows, size=3))
+    assert len(cut) == 4 and "".join(cut) == csv_text(["n", "f", "none", "b", "l"], rows)
+    assert cut[0].startswith("\ufeffn,f,none,b,l\r\n0,'=x0,,true,1 2\r\n")

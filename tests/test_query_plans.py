@@ -20,8 +20,12 @@ from nanxian_cli.services import demo as core
 from nanxian_cli.services import demo_county, upgrade
 from nanxian_cli.store import open_store
 
-BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts"}
+BIG_TABLES = {"answers", "visits", "findings", "finding_steps", "finding_actions", "visit_plan_counts",
+              "visit_rollups", "plan_rollups"}
 PERIOD = ["--from", "2020-01-01", "--to", "2020-12-31"]
+# Partial months at both ends, a whole month after the first and before the last, a whole year: the visits for the
+# days at the ends, the roll-ups for the rest.
+SPLIT = ["--from", "2019-11-10", "--to", "2021-02-20"]
 
 COMMANDS = {
     "summary": ["report", "summary", *PERIOD, "--format", "json"],
@@ -32,6 +36,12 @@ COMMANDS = {
     "summary-by-plan-item": ["report", "summary", *PERIOD, "--by", "plan-item", "--format", "json"],
     "summary-town-filter": ["report", "summary", *PERIOD, "--town", "南洲镇", "--format", "json"],
     "matrix": ["report", "matrix", *PERIOD, "--format", "json"],
+    "matrix-split": ["report", "matrix", *SPLIT, "--format", "json"],
+    "summary-split": ["report", "summary", *SPLIT, "--format", "json"],
+    "summary-split-by-checklist": ["report", "summary", *SPLIT, "--by", "checklist", "--checklist", "routine-monthly",
+                                   "--format", "json"],
+    "item-split": ["report", "item", "21", *SPLIT, "--format", "json"],
+    "school-split": ["report", "school", "NX-001", *SPLIT, "--format", "json"],
     "school": ["report", "school", "NX-001", *PERIOD, "--format", "json"],
     "item": ["report", "item", "21", *PERIOD, "--format", "json"],
     "digest": ["report", "digest", "--week", "2020-W52", "--as-of", "2020-12-31", "--format", "json"],
@@ -119,13 +129,41 @@ def _plans_of(cli, county: Path, traced: list[str], args: list[str], needle: str
         conn.close()
 
 
-def test_summary_totals_come_from_visits_by_status_and_date(cli, county: Path, traced: list[str]):
-    plans = _plans_of(cli, county, traced, COMMANDS["summary"], "sum(v.n_pass)")
-    assert plans
-    for p in plans:
-        assert any(re.match(r"SEARCH v USING (COVERING )?INDEX \w*visits\w* \(status=\? AND date>\? AND date<\?\)", d)
-                   for d in p), p
+VISITS_BY_DATE = r"SEARCH v USING (COVERING )?INDEX \w*visits\w* \(status=\? AND date>\? AND date<\?\)"
+ROLLUP_BY_PERIOD = r"SEARCH r USING PRIMARY KEY \(period=\?\)"  # each period's rows, one range
+ROLLUP_BY_SCHOOL = r"SEARCH r USING PRIMARY KEY \(period=\? AND school_code=\?"  # each school's rows of a period
+
+
+def _count(pattern: str, plan: list[str]) -> int:
+    return sum(1 for d in plan if re.match(pattern, d))
+
+
+def _sql_with(traced: list[str], needle: str) -> str:
+    return next(sql for sql in selects(traced) if needle in sql)
+
+
+def test_summary_totals_of_a_year_come_from_the_rollups(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary"], "count(DISTINCT u.code)")
+    assert len(plans) == 1
+    assert _count(ROLLUP_BY_PERIOD, plans[0]) == 1, plans[0]  # the year's rows
+    assert _count(VISITS_BY_DATE, plans[0]) == 0, plans[0]  # no visit is read: 2020 is a whole year
+    assert "FROM visit_rollups r WHERE r.period IN ('2020')" in _sql_with(traced, "count(DISTINCT u.code)")
     assert not any("answers" in sql for sql in selects(traced))  # totals never scan answers
+
+
+def test_summary_totals_of_partial_months_come_from_visits_by_status_and_date(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary-split"], "count(DISTINCT u.code)")
+    assert len(plans) == 1
+    assert _count(ROLLUP_BY_PERIOD, plans[0]) == 1, plans[0]  # the whole months and the year
+    assert _count(VISITS_BY_DATE, plans[0]) == 2, plans[0]  # the days at each end
+    assert "r.period IN ('2019-12', '2020', '2021-01')" in _sql_with(traced, "count(DISTINCT u.code)")
+    assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_summary_of_one_town_seeks_its_schools_in_the_rollups(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["summary-town-filter"], "count(DISTINCT u.code)")
+    assert len(plans) == 1
+    assert _count(ROLLUP_BY_SCHOOL, plans[0]) == 1, plans[0]
 
 
 def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, traced: list[str]):
@@ -135,12 +173,38 @@ def test_open_findings_at_the_end_use_status_and_resolved_on(cli, county: Path, 
         assert any("(status=? AND resolved_on>?)" in d for d in p), p
 
 
-def test_matrix_reads_plan_counts_by_visit(cli, county: Path, traced: list[str]):
-    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "visit_plan_counts")
+def test_matrix_reads_plan_rollups_by_period_and_edge_plan_counts_by_visit(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix-split"], "plan_rollups")
+    assert len(plans) == 1
+    p = plans[0]
+    assert _count(ROLLUP_BY_PERIOD, p) == 1, p  # the rows of the whole months and of the year
+    assert _count(VISITS_BY_DATE, p) == 2, p  # the days at each end ...
+    assert _count(r"SEARCH p USING PRIMARY KEY \(visit_seq=\?", p) == 2, p  # ... and their plan counts, by visit
+    assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_matrix_of_a_year_reads_only_the_plan_rollups(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["matrix"], "plan_rollups")
+    assert len(plans) == 1
+    assert _count(ROLLUP_BY_PERIOD, plans[0]) == 1, plans[0]
+    assert not any("visit_plan_counts" in sql for sql in selects(traced))
+    assert not any("answers" in sql for sql in selects(traced))
+
+
+def test_item_reads_each_schools_rows_of_its_plan_item(cli, county: Path, traced: list[str]):
+    plans = _plans_of(cli, county, traced, COMMANDS["item-split"], "FROM plan_rollups r")
     assert plans
     for p in plans:
-        assert any(d.startswith("SEARCH p USING PRIMARY KEY (visit_seq=?") for d in p), p
-    assert not any("answers" in sql for sql in selects(traced))
+        assert _count(ROLLUP_BY_SCHOOL + r" AND plan_item=\?\)", p) == 1, p
+
+
+def test_item_failures_find_the_latest_finding_of_the_point_by_index(cli, county: Path, traced: list[str]):
+    """The status of a failing point's finding is sought by (school, point key, opened), not among every finding
+    of the school."""
+    plans = _plans_of(cli, county, traced, COMMANDS["item-split"], "AS finding_status")
+    assert len(plans) == 1
+    assert any(d.startswith("SEARCH f USING INDEX findings_point (school_code=? AND point_key=? AND opened<?)")
+               for d in plans[0]), plans[0]
 
 
 def test_digest_reads_one_week_of_visits(cli, county: Path, traced: list[str]):
@@ -209,7 +273,7 @@ def _assert_no_big_scans(path: Path, statements: list[str]) -> None:
 
 def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], tmp_path: Path):
     from conftest import register_supervisors
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
 
     register_supervisors(county_copy, "测试")
     visit_id, failed_item = _visit_with_findings(county_copy)
@@ -231,3 +295,32 @@ def test_visit_commands_use_indexes(cli, county_copy: Path, traced: list[str], t
         result = cli("--db", county_copy, *args)
         assert result.exit_code == 0, (args, result.output)
         _assert_no_big_scans(county_copy, traced)
+
+
+def test_a_terminals_listings_read_their_first_rows_by_index(county: Path):
+    """What a terminal's `inspect list` and `finding list` read (the newest 50 visits, the worst 50 findings): the
+    visits in their index's order, no sort of every visit; the findings' answers and texts for the page's rows only."""
+    from nanxian_cli.store.finding_lists import list_findings
+    from nanxian_cli.store.visits import list_visits
+
+    statements: list[str] = []
+    with open_store(county) as store:
+        store.conn.set_trace_callback(statements.append)
+        assert len(list_visits(store, limit=50)) == 50
+        visits_sql = statements[-1]
+        statements.clear()
+        assert len(list_findings(store, day="2020-12-31", limit=50)) == 50
+        findings_sql = statements[-1]
+    conn = sqlite3.connect(county)
+    try:
+        visits_plan = plan(conn, visits_sql)
+        assert any("idx_visits_date_created" in d for d in visits_plan), visits_plan
+        # read in the index's order, stopped after 50 (a SCAN of the index, not a sort of every visit)
+        assert not any("TEMP B-TREE" in d for d in visits_plan), visits_plan
+        assert "LIMIT 50" in findings_sql and findings_sql.count("FROM answers") == 1
+        page_plan = plan(conn, findings_sql)
+        assert any("idx_findings_listed" in d for d in page_plan), page_plan
+        page = findings_sql[findings_sql.index("f.id IN (") :]
+        assert "answers" not in page.split(")", 1)[0]  # the page is chosen without looking at answers
+    finally:
+        conn.close()

@@ -278,7 +278,7 @@ def test_every_report_command_has_help(cli):
 
 def test_visit_report_says_a_rechecked_finding_is_overdue(cli, schools, tmp_path, db_path):
     """A point failed again after its deadline: the 督导意见书 must not ask to fix it 'by' a past date."""
-    from nanxian_cli.files.checklists import load_checklist
+    from nanxian_cli.files.checklist_file import load_checklist
     from nanxian_cli.store import open_store
 
     folder = rf.write_checklists(tmp_path)

@@ -55,7 +55,7 @@ def hostile(cli, tmp_path, db_path, monkeypatch):
     assert result.exit_code == 0, result.output
     folder = rf.write_checklists(tmp_path)
     monkeypatch.setenv("NANXIAN_CHECKLISTS", str(folder))
-    from nanxian_cli.files.checklists import load_checklist
+    from nanxian_cli.files.checklist_file import load_checklist
     from nanxian_cli.store import open_store
 
     loaded = load_checklist(folder / "mini.yaml")

@@ -143,15 +143,17 @@ def test_bad_xlsx_imports_nothing(cli, schools, tmp_path: Path, db_path: Path):
 def test_migration_adds_inclusive_to_an_existing_database(cli, schools, db_path: Path, tmp_path: Path):
     """A database made before m010: its schools get `inclusive` false, and a roster with 普惠 then sets it."""
     from nanxian_cli.store import schema
+    from test_rollups import undo_m012
 
     conn = sqlite3.connect(db_path)
     try:
+        undo_m012(conn)  # m012, made after m010: undone too
         conn.execute("DROP TABLE evidence_links")  # m011, made after m010: undone too
         conn.execute("DROP TABLE evidence")
         conn.execute("DELETE FROM schema_migrations WHERE name = 'm011_evidence'")
         conn.execute("ALTER TABLE schools DROP COLUMN inclusive")
         conn.execute("DELETE FROM schema_migrations WHERE name = 'm010_school_inclusive'")
-        conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION - 2}")
+        conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION - 3}")
         conn.commit()
     finally:
         conn.close()

@@ -415,7 +415,7 @@ items:
 
 
 def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
-    from nanxian_cli.files.checklists import checklist_from_snapshot, load_checklist
+    from nanxian_cli.files.checklist_file import checklist_from_snapshot, load_checklist
     from nanxian_cli.files.yaml import canonical_json, content_hash
     from nanxian_cli.store.checklists import checklist_content, save_checklist_version
 
@@ -449,7 +449,7 @@ def test_checklist_version_is_kept_exactly_and_once(tmp_path: Path):
 
 
 def test_plan_items_stored_and_refreshed(tmp_path: Path):
-    from nanxian_cli.files.checklists import load_plan
+    from nanxian_cli.files.checklist_file import load_plan
     from nanxian_cli.store.checklists import ensure_plan, plan_items_stored
 
     plan = load_plan()

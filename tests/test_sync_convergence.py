@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from test_counts import assert_rollups_match
 from test_sync import export, facts, import_, reports
 from visit_helpers import FULL, answers_file, vdir  # noqa: F401
 
@@ -110,6 +111,7 @@ def test_bundles_exchanged_in_any_order_converge(cli, vdir, db_path, tmp_path_fa
         conn = sqlite3.connect(db)
         try:
             assert conn.execute("SELECT count(*) FROM sync_held").fetchone() == (0,)
+            assert_rollups_match(conn)  # merged bundles keep the monthly and yearly roll-ups equal to a recount
         finally:
             conn.close()
     json.dumps(numbers)  # plain data

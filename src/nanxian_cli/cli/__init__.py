@@ -13,14 +13,10 @@ import typer
 import typer.main
 
 from nanxian_cli import __version__
+from nanxian_cli.cli.failures import closed_pipe, failure_exit_code
 from nanxian_cli.cli.options import ChecklistsOption, DbOption, LangOption
-from nanxian_cli.cli.runtime import (
-    NanxianGroup,
-    NanxianTyper,
-    apply_global_options,
-    closed_pipe,
-    failure_exit_code,
-)
+from nanxian_cli.cli.runtime import apply_global_options
+from nanxian_cli.cli.typer_classes import NanxianGroup, NanxianTyper
 
 # Each command of the root: the module whose `app` (named alike) it is, in the order of `nanxian --help`.
 COMMANDS = {

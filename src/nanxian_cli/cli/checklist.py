@@ -9,7 +9,8 @@ import typer
 
 from nanxian_cli.cli.common import console
 from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
-from nanxian_cli.cli.runtime import NanxianTyper, settings
+from nanxian_cli.cli.runtime import settings
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="checklist", no_args_is_help=True, help="List, show, validate checklists; plan coverage")
@@ -18,7 +19,7 @@ app = NanxianTyper(name="checklist", no_args_is_help=True, help="List, show, val
 @app.command("list")
 def list_(fmt: FormatOption = None, output: OutputOption = None) -> None:
     """List the configured checklists."""
-    from nanxian_cli.files.checklists import load_all
+    from nanxian_cli.files.checklist_folder import load_all
     from nanxian_cli.render.checklists import checklist_listing
     from nanxian_cli.render.emit import emit
     from nanxian_cli.reports.checklists import checklist_entries
@@ -36,7 +37,7 @@ def show(
 ) -> None:
     """Show every point of a checklist: text, guidance, type and rule, severity, plan items, standard, sources."""
     from nanxian_cli.cli.runtime import parse_date, today
-    from nanxian_cli.files.checklists import find_checklist
+    from nanxian_cli.files.checklist_folder import find_checklist
     from nanxian_cli.render.checklists import checklist_record
     from nanxian_cli.render.emit import emit
     from nanxian_cli.render.formats import choose
@@ -61,7 +62,7 @@ def validate(
 
     Warnings (a vague point text, a point that can fail without `standard`) are listed and exit 0, unless --strict."""
     from nanxian_cli.errors import ValidationFailed
-    from nanxian_cli.files.checklists import validate_paths
+    from nanxian_cli.files.checklist_folder import validate_paths
 
     targets = list(paths) if paths else [settings().checklists_dir]
     good, problems, warnings = validate_paths(targets)
@@ -97,7 +98,9 @@ def coverage(
 ) -> None:
     """The plan's 21 items against the checklist points that check them (the versions in force on --date)."""
     from nanxian_cli.cli.runtime import parse_date, today
-    from nanxian_cli.files.checklists import in_force, load_all, load_plan
+    from nanxian_cli.files.checklist_file import load_plan
+    from nanxian_cli.files.checklist_folder import load_all
+    from nanxian_cli.files.checklist_versions import in_force
     from nanxian_cli.render.checklists import coverage_listing
     from nanxian_cli.render.emit import emit
     from nanxian_cli.reports.checklists import coverage as plan_coverage

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from nanxian_cli.cli.runtime import NanxianTyper
+from nanxian_cli.cli.typer_classes import NanxianTyper
 
 app = NanxianTyper(name="demo")  # one command: `nanxian demo`
 
@@ -129,7 +129,7 @@ def _show_reports(store, result, end, out) -> None:
     from nanxian_cli.render.layouts.summary import layout
     from nanxian_cli.reports import digest, summary
     from nanxian_cli.services import demo as core
-    from nanxian_cli.store.reports import Scope
+    from nanxian_cli.store.report_scope import Scope
 
     out.print(tr("以下均为演示数据：名册为样本，督导记录随机生成，不反映任何学校的真实情况。",
                  "Everything below is demo data: a sample roster and randomly generated visits, "

@@ -10,7 +10,8 @@ import typer
 
 from nanxian_cli.cli.common import plain_text
 from nanxian_cli.cli.options import AllOption, ByOption, OutputOption, VisitArg, VisitFormatOption
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, settings
+from nanxian_cli.cli.runtime import open_db, settings
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 

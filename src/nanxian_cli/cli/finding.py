@@ -10,7 +10,8 @@ import typer
 
 from nanxian_cli.cli.common import console, plain_text
 from nanxian_cli.cli.options import AllOption, ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, today
+from nanxian_cli.cli.runtime import open_db, parse_date, today
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
@@ -53,9 +54,9 @@ def list_(
     import datetime as dt
 
     from nanxian_cli.i18n import get_lang
-    from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.emit import emit, terminal_rows
     from nanxian_cli.render.findings import findings_listing
-    from nanxian_cli.reports.findings import findings_list
+    from nanxian_cli.reports.findings import findings_count, findings_list
     from nanxian_cli.services.lookups import check_supervisor, check_town
     from nanxian_cli.services.people import find_school
 
@@ -75,8 +76,11 @@ def list_(
             filters["inspector"] = check_supervisor(store, inspector)
         if town is not None:
             filters["town"] = check_town(store, town)
-        findings = findings_list(store, as_of=day, lang=get_lang(), **filters)
-    emit(findings_listing(findings, day.isoformat()), fmt, output, every_row)
+        # a terminal shows the worst rows only: read those and count the rest (a county's history is 10^5 findings)
+        shown = terminal_rows("listing", fmt, output, every_row)
+        total = findings_count(store, as_of=day, **filters) if shown is not None else None
+        findings = findings_list(store, as_of=day, lang=get_lang(), limit=shown, **filters)
+    emit(findings_listing(findings, day.isoformat(), total), fmt, output, every_row)
 
 
 @app.command("show")

@@ -8,7 +8,8 @@ import typer
 
 from nanxian_cli.cli.common import console
 from nanxian_cli.cli.options import FormatOption, OutputOption
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, today
+from nanxian_cli.cli.runtime import open_db, today
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="inspector", no_args_is_help=True, help="Supervisors (责任督学) and their schools")

@@ -24,7 +24,8 @@ from nanxian_cli.cli.options import (
     TownOption,
     VisitArg,
 )
-from nanxian_cli.cli.runtime import NanxianTyper, open_db, parse_date, settings, today
+from nanxian_cli.cli.runtime import open_db, parse_date, settings, today
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.reports import empty_period
 from nanxian_cli.services.lookups import check_scope
 
@@ -34,7 +35,7 @@ app = NanxianTyper(name="report", no_args_is_help=True,
 
 def _scope(date_from: str | None, date_to: str | None, **filters):
     from nanxian_cli.reports import period
-    from nanxian_cli.store.reports import Scope
+    from nanxian_cli.store.report_scope import Scope
 
     start, end = period(parse_date(date_from, "--from"), parse_date(date_to, "--to"), today())
     return Scope(start.isoformat(), end.isoformat(), **filters)

@@ -9,7 +9,8 @@ import typer
 
 from nanxian_cli.cli.common import console
 from nanxian_cli.cli.options import AllOption, FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
-from nanxian_cli.cli.runtime import NanxianTyper, open_db
+from nanxian_cli.cli.runtime import open_db
+from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="school", no_args_is_help=True, help="Import and look up the school roster")

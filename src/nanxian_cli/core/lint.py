@@ -5,7 +5,8 @@ Two rules, kept short and in this one place:
   and no record is not checkable: nobody can say whether "加强师德建设" passed;
 - a point that can fail needs a `standard` (the rule in words), which the notices print beside the finding.
 
-Pure: texts in, warning texts (both languages, with the field) out; files/checklists.py adds file:line.
+Pure: texts in, warning texts (both languages, with the field) out; files/checklist_file.py and
+files/checklist_library.py add file:line.
 """
 
 from __future__ import annotations

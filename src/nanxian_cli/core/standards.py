@@ -5,7 +5,7 @@ own `standard` (`{zh, en}`, written by the bureau) when it has one, else the str
 (yes/no: what must hold or must not occur; number: min/max with the unit; choice: the passing options by
 their labels; rating: the lowest passing mark). `found(item, value)` is the answer as a finding reads it.
 
-`item` is anything with the checklist item's attributes: the validated model (core/models.py) or `Point`,
+`item` is anything with the checklist item's attributes: the validated model (core/checklist_models.py) or `Point`,
 the light view the reports build from a stored checklist version (no pydantic on the read path).
 Pure: no I/O and no language choice (texts are `Words`, both languages).
 """

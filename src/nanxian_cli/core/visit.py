@@ -34,7 +34,7 @@ class GivenAnswer:
 class PreparedVisit:
     id: str
     school: dict
-    loaded: Any  # files.checklists.LoadedChecklist
+    loaded: Any  # files.checklist_file.LoadedChecklist
     date: dt.date
     inspector: str
     status: str  # draft | submitted

@@ -42,7 +42,8 @@ def read_answers_file(path: Path) -> AnswersDocument:
     the file is read: every problem of the file is reported together."""
     from pydantic import ValidationError
 
-    from nanxian_cli.core.models import CONTROL_CHARS, AnswerEntry, AnswersFile
+    from nanxian_cli.core.answers_file_models import AnswerEntry, AnswersFile
+    from nanxian_cli.core.model_base import CONTROL_CHARS
     from nanxian_cli.files.yaml import read_yaml, validation_words
 
     doc = read_yaml(path, keep_bad_dates=True)

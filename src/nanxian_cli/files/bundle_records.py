@@ -40,6 +40,14 @@ MAX_TEXT = 20000
 ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 encode = ENCODER.encode
 """One JSON value as bundle text (compact, UTF-8 kept)."""
+_quoted = json.encoder.encode_basestring  # what `encode` gives a str, without its per-call dispatch
+
+
+def encode_text(value: str | None) -> str:
+    """A text or None as `encode` writes it (an export writes millions of these)."""
+    return "null" if value is None else _quoted(value)
+
+
 _CONTENT_MAX = 900_000
 
 

@@ -18,6 +18,7 @@ Stdlib only, nothing heavy: the digest's fast path uses it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def _refusal(option: str, output: str, entry: _Protected) -> str:
     return tr(f"{option}：{output} {zh}{tail_zh}", f"{option}: {output} {en}{tail_en}")
 
 
-def write_output(content: str | bytes, output: Path, option: str = "--output") -> None:
+def write_output(content: str | bytes | Iterable[str], output: Path, option: str = "--output") -> None:
     """Write an output file atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
 
     Every output file goes through here. First the path is checked (`check_output`): the
@@ -157,7 +158,7 @@ def write_output(content: str | bytes, output: Path, option: str = "--output") -
         raise InputError(tr(f"{shown}：文件夹 {shown.parent} 不存在", f"{shown}: folder {shown.parent} does not exist"))
     if target.is_dir():
         raise InputError(tr(f"{shown}：是文件夹；请给出文件名", f"{shown}: is a folder; give a file name"))
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    pieces = [content] if isinstance(content, (str, bytes)) else content  # pieces: written as they are made
     try:
         try:
             kept_mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -166,7 +167,8 @@ def write_output(content: str | bytes, output: Path, option: str = "--output") -
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                for piece in pieces:
+                    fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
                 fh.flush()
                 os.fsync(fh.fileno())
             if kept_mode is not None:

@@ -281,7 +281,7 @@ def _validate_rows(rows: list[tuple[int, str, dict]], found: list[tuple[int, str
     """Validate each row (number, where, record) as a school; any problem fails the whole file."""
     from pydantic import ValidationError
 
-    from nanxian_cli.core.models import SchoolRow
+    from nanxian_cli.core.roster_models import SchoolRow
 
     valid = []
     seen: dict[str, int] = {}

@@ -7,6 +7,7 @@ escaped, and spreadsheet cells that start a formula are neutralised.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from json.encoder import encode_basestring as _string  # json's own (C) string writer
 from typing import Any
 
@@ -27,6 +28,36 @@ def json_text(data: Any) -> str:
     out: list[str] = []
     _lay_out(data, "\n", out.append)
     return "".join(out) + "\n"
+
+
+def json_pieces(data: Any, size: int = 1 << 16) -> Iterator[str]:
+    """`json_text(data)` in pieces of about `size` pieces of text each: a long list at the top, or a long list or
+    dict in a dict at the top (a county's history of findings is hundreds of megabytes of JSON), is written out
+    as it is laid out, never held as one string. Joined, the pieces are `json_text(data)` exactly."""
+    out: list[str] = []
+    yield from _pieces(data, "\n", out, size, 2)
+    out.append("\n")
+    yield "".join(out)
+
+
+def _pieces(o: Any, indent: str, out: list[str], size: int, depth: int) -> Iterator[str]:
+    is_dict = type(o) is dict or (type(o) is not list and isinstance(o, dict))
+    if depth == 0 or not o or not (is_dict or type(o) is list or isinstance(o, (list, tuple))):
+        _lay_out(o, indent, out.append)
+        return
+    inner = indent + "  "
+    out.append(("{" if is_dict else "[") + inner)
+    for n, entry in enumerate(o.items() if is_dict else o):
+        if n:
+            out.append("," + inner)
+        if is_dict:
+            key, entry = entry
+            out.append((_string(key) if type(key) is str else _key(key)) + ": ")
+        yield from _pieces(entry, inner, out, size, depth - 1)
+        if len(out) >= size:
+            yield "".join(out)
+            out.clear()
+    out.append(indent + ("}" if is_dict else "]"))
 
 
 def _lay_out(o: Any, indent: str, append: Any) -> None:
@@ -105,15 +136,25 @@ def _key(key: Any) -> str:
 
 def csv_text(columns: list[str], rows: list[list[Any]]) -> str:
     """CSV with a UTF-8 BOM (so Excel/WPS read Chinese correctly) and neutralised formulas."""
+    return "".join(csv_pieces(columns, rows))
+
+
+def csv_pieces(columns: list[str], rows: list[list[Any]], size: int = 4096) -> Iterator[str]:
+    """`csv_text` in pieces of `size` rows each."""
     import csv
     import io
 
     buf = io.StringIO()
+    buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow(["" if v is None else safe_cell(_csv_value(v)) for v in row])
-    return "\ufeff" + buf.getvalue()
+        if n % size == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def _csv_value(v: Any) -> Any:

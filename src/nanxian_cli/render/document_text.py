@@ -239,6 +239,10 @@ def print_document(doc: Any, console: Any) -> None:
         if not s.rows:
             console.print(Text(s.empty or tr("（无）", "(none)"), style="dim"))
             continue
+        if s.layout == "matrix" and hasattr(console, "table"):
+            plain_matrix(s, console)
+            _say_hidden(s, console)
+            continue
         if s.layout == "matrix":
             print_matrix(s, console)
             _say_hidden(s, console)
@@ -255,7 +259,12 @@ def print_document(doc: Any, console: Any) -> None:
                 table.add_row(Text(str(r["label"])), value)
             console.print(table)
             continue
-        console.print(fit_table(s, console))
+        if hasattr(console, "table"):  # the plain writer (a pipe, a file): every column, no Rich objects
+            numeric = [c.kind in ("int", "rate", "number") for c in s.columns]
+            console.table([c.header for c in s.columns],
+                          [[plain(r.get(c.key), cell_kind(c, r)) for c in s.columns] for r in s.rows], numeric)
+        else:
+            console.print(fit_table(s, console))
         _say_hidden(s, console)
 
 
@@ -271,6 +280,28 @@ def matrix_cell_text(value: float | None) -> str:
     return "·" if value is None else str(math.floor(value * 100 + 1e-9))
 
 
+def _short_name(r: dict) -> str:
+    # Rows sit under their town's heading: "三仙湖镇中心学校" reads as "中心学校" there, which keeps
+    # neighbouring schools apart when a narrow terminal cuts names short.
+    name, town_name = str(r.get("name") or r.get("code") or ""), str(r.get("town") or "")
+    return (name[len(town_name):] if town_name and name.startswith(town_name) and len(name) > len(town_name)
+            else name)
+
+
+def plain_matrix(section: Any, console: Any) -> None:
+    """The heat map for the plain writer: one block of every plan item, a line per town and per school."""
+    plan_cols = [c for c in section.columns if c.kind == "rate"]
+    rows: list[list[str]] = []
+    town = object()
+    for r in section.rows:
+        if r.get("town") != town:
+            town = r.get("town")
+            rows.append([str(town or tr("（未填乡镇）", "(no town)"))] + [""] * len(plan_cols))
+        rows.append([_short_name(r)] + [matrix_cell_text(r.get(c.key)) for c in plan_cols])
+    console.table([tr("学校", "school")] + [c.header for c in plan_cols], rows, [False] + [True] * len(plan_cols))
+    console.print(_legend())
+
+
 def print_matrix(section: Any, console: Any) -> None:
     """Schools (rows, grouped by town) x plan items; split into column blocks when the terminal is narrow."""
     from rich.cells import cell_len
@@ -279,12 +310,7 @@ def print_matrix(section: Any, console: Any) -> None:
 
     width = console.width
     plan_cols = [c for c in section.columns if c.kind == "rate"]
-    def short(r: dict) -> str:
-        # Rows sit under their town's heading: "三仙湖镇中心学校" reads as "中心学校" there, which keeps
-        # neighbouring schools apart when a narrow terminal cuts names short.
-        name, town_name = str(r.get("name") or r.get("code") or ""), str(r.get("town") or "")
-        return (name[len(town_name):] if town_name and name.startswith(town_name) and len(name) > len(town_name)
-                else name)
+    short = _short_name
 
     longest = max((cell_len(short(r)) for r in section.rows), default=4)
     name_w = max(6, min(longest, 14 if width < 120 else 28))
@@ -309,7 +335,13 @@ def print_matrix(section: Any, console: Any) -> None:
                 *[Text(matrix_cell_text(r.get(c.key)), style=_rate_style(r.get(c.key))) for c in chunk],
             )
         console.print(table)
-    # Said in words too: without colour (a pipe, a file, NO_COLOR, a black-and-white print) it still reads.
+    console.print(_legend())
+
+
+def _legend():
+    """Said in words too: without colour (a pipe, a file, NO_COLOR, a black-and-white print) it still reads."""
+    from rich.text import Text
+
     legend = Text(tr("格内为合格率（%，向下取整）：", "Each cell: compliance %, rounded down: "), style="dim")
     legend.append(tr("≥90 绿", "≥90 green"), style="green")
     legend.append(tr("，", ", "), style="dim")
@@ -317,7 +349,7 @@ def print_matrix(section: Any, console: Any) -> None:
     legend.append(tr("，", ", "), style="dim")
     legend.append(tr("<75 红", "below 75 red"), style="red")
     legend.append(tr("；· 无数据", "; · no data"), style="dim")
-    console.print(legend)
+    return legend
 
 
 def render_document(doc: Any, fmt: str) -> str | bytes:

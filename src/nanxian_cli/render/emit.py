@@ -8,7 +8,7 @@ content in one of them and `show(console)` prints the table format on the termin
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,11 @@ def emit(view: Any, fmt: str | None, output: Path | None, every_row: bool | None
     refuse_binary_on_terminal(chosen, output)
     if output is None:
         if chosen != "table":
-            write_stdout(view.content(chosen))
+            if isinstance(view, Listing):
+                for piece in view.pieces(chosen):
+                    write_stdout(piece)
+            else:
+                write_stdout(view.content(chosen))
         elif is_terminal(sys.stdout):
             view.show(make_console(), TERMINAL_ROWS if every_row is False else None)
         elif os.environ.get("COLUMNS", "").strip():
@@ -44,10 +48,20 @@ def emit(view: Any, fmt: str | None, output: Path | None, every_row: bool | None
         return
     from nanxian_cli.files.outputs import write_output
 
-    write_output(view.content(chosen), output)
+    write_output(view.pieces(chosen) if isinstance(view, Listing) else view.content(chosen), output)
     from nanxian_cli.render.table import printable
 
     sys.stderr.write(f"→ {printable(str(output))}\n")  # plain: Rich is not imported only to say where it went
+
+
+def terminal_rows(kind: str, fmt: str | None, output: Path | None, every_row: bool | None) -> int | None:
+    """The rows `emit` will show of a long table: TERMINAL_ROWS when the output is a terminal's table without
+    `--all`, else None (every row). A command that can read only those rows (and count the rest) asks first."""
+    from nanxian_cli.render.table import is_terminal
+
+    if output is not None or every_row is not False or choose(kind, fmt, output) != "table":
+        return None
+    return TERMINAL_ROWS if is_terminal(sys.stdout) else None
 
 
 def write_stdout(text: str) -> None:
@@ -91,12 +105,14 @@ class Listing:
     rows: list[list[Any]]
     table: Callable[..., Any] | None = None
     kind: str = "listing"
+    total: int | None = None  # the records there are, when `rows` holds only the first of them (a terminal's)
 
     def show(self, console: Any, limit: int | None = None) -> None:
         """The table; with `limit`, its first `limit` rows and a line saying how many are not shown."""
         from nanxian_cli.render.table import simple_table
 
-        hidden = max(0, len(self.rows) - limit) if limit is not None else 0
+        there_are = len(self.rows) if self.total is None else self.total
+        hidden = max(0, there_are - limit) if limit is not None else 0
         shown = limit if hidden else None
         if self.table is not None:
             console.print(self.table(shown) if shown is not None else self.table())
@@ -106,13 +122,17 @@ class Listing:
             console.print(hidden_rows_line(hidden))
 
     def content(self, fmt: str) -> str:
-        from nanxian_cli.render import csv_text, json_text
+        return "".join(self.pieces(fmt))
+
+    def pieces(self, fmt: str) -> Iterator[str]:
+        """`content(fmt)` in pieces, written out one after the other (a long listing is never one string)."""
+        from nanxian_cli.render import csv_pieces, json_pieces
 
         if fmt == "json":
-            return json_text(self.data)
+            return json_pieces(self.data)
         if fmt == "csv":
-            return csv_text(self.columns, self.rows)
-        return table_text(self.show)
+            return csv_pieces(self.columns, self.rows)
+        return iter([table_text(self.show)])
 
 
 @dataclass

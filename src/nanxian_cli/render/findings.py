@@ -19,11 +19,13 @@ COLUMNS = ["id", "school", "school_name", "item", "item_text", "checklist", "sev
            "fixed_on_site", "reported_on"]
 
 
-def findings_listing(findings: list[dict], as_of: str) -> Listing:
-    """`finding list` (`list_findings`) as of a day: JSON is the list; CSV has the columns above."""
-    title = tr(f"整改项（{len(findings)}，截至 {as_of}）", f"Findings ({len(findings)}, as of {as_of})")
+def findings_listing(findings: list[dict], as_of: str, total: int | None = None) -> Listing:
+    """`finding list` (`list_findings`) as of a day: JSON is the list; CSV has the columns above. `total`: how
+    many findings there are when `findings` holds only the first of them (what a terminal shows)."""
+    n = len(findings) if total is None else total
+    title = tr(f"整改项（{n}，截至 {as_of}）", f"Findings ({n}, as of {as_of})")
     return Listing(findings, COLUMNS, [[f[c] for c in COLUMNS] for f in findings],
-                   lambda limit=None: findings_table(findings[:limit], title))
+                   lambda limit=None: findings_table(findings[:limit], title), total=total)
 
 
 def findings_table(findings: list[dict], title: str | None, relation: bool = False):

@@ -26,6 +26,11 @@ class PlainConsole:
     def __init__(self, file: Any) -> None:
         self.file = file
 
+    def table(self, header: list[str], rows: list[list[str]], right: list[bool]) -> None:
+        """A table straight from its texts (a report's section of thousands of rows), without Rich objects."""
+        lines = aligned([one_line(h) for h in header], [[one_line(v) for v in row] for row in rows], right)
+        self.file.write("".join(line + "\n" for line in lines))
+
     def print(self, *objects: Any, **_: Any) -> None:
         lines: list[str] = []
         for obj in objects:
@@ -80,7 +85,6 @@ def _rendered(obj: Any) -> list[str]:
 
 def table_lines(table: Any) -> list[str]:
     """A Rich table as plain lines: title, header, one line per row, caption."""
-    from rich.cells import cell_len
 
     lines: list[str] = []
     if table.title:
@@ -88,19 +92,28 @@ def table_lines(table: Any) -> list[str]:
     columns = table.columns
     grid = [[one_line(c) for c in col.cells] for col in columns]
     header = [one_line(col.header) for col in columns] if table.show_header else None
-    widths = [max([cell_len(v) for v in cells] + ([cell_len(header[i])] if header else []), default=0)
-              for i, cells in enumerate(grid)]
-    right = [col.justify == "right" for col in columns]
-    rows = [header] if header and any(header) else []
-    rows += [list(r) for r in zip(*grid, strict=True)] if grid else []
-    for row in rows:
-        parts = []
-        for value, width, is_right in zip(row, widths, right, strict=True):
-            if width == 0:
-                continue  # a column with nothing in it (a spacer)
-            pad = " " * (width - cell_len(value))
-            parts.append(pad + value if is_right else value + pad)
-        lines.append(GAP.join(parts).rstrip(" "))
+    lines += aligned(header, [list(r) for r in zip(*grid, strict=True)] if grid else [],
+                     [col.justify == "right" for col in columns])
     if table.caption:
         lines.append(one_line(table.caption))
+    return lines
+
+
+def aligned(header: list[str] | None, rows: list[list[str]], right: list[bool]) -> list[str]:
+    """The header (when it says anything) and the rows, each column as wide as its widest text (display width),
+    two spaces between columns, numbers to the right; a column with nothing in it is left out."""
+    from rich.cells import cell_len
+
+    every = ([header] if header and any(header) else []) + rows
+    lens = [[cell_len(v) for v in row] for row in every]
+    widths = [max((row[i] for row in lens), default=0) for i in range(len(right))]
+    lines = []
+    for row, row_lens in zip(every, lens, strict=True):
+        parts = []
+        for value, n, width, is_right in zip(row, row_lens, widths, right, strict=True):
+            if width == 0:
+                continue
+            pad = " " * (width - n)
+            parts.append(pad + value if is_right else value + pad)
+        lines.append(GAP.join(parts).rstrip(" "))
     return lines

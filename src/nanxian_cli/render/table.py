@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 UNWRAPPED = 10_000
@@ -111,9 +112,12 @@ def _greedy(renderable: Any) -> bool:
                                             and bool(getattr(renderable, "expand", False)))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what `printable` escapes: C0 but \t \n, DEL, C1
+
+
 def printable(text: str) -> str:
     """Show terminal control characters (ESC sequences from stored text) as visible `\\x1b` escapes."""
-    if not any(ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160 for c in text):
+    if not _CONTROL.search(text):  # a regular expression: tables of thousands of cells pass through here
         return text
     return "".join(c.encode("unicode_escape").decode("ascii") if (ord(c) < 32 and c not in "\n\t")
                    or 127 <= ord(c) < 160 else c for c in text)

@@ -93,23 +93,27 @@ def visit_renderables(detail: dict, with_answers: bool) -> list:
     return out
 
 
-def visits_listing(visits: list[dict]) -> Listing:
-    """`inspect list` (`list_visits`): JSON is the list; CSV one row per visit."""
+def visits_listing(visits: list[dict], counted: tuple[int, int] | None = None) -> Listing:
+    """`inspect list` (`list_visits`): JSON is the list; CSV one row per visit. `counted`: how many visits there
+    are and how many of them drafts, when `visits` holds only the newest of them (what a terminal shows)."""
     columns = ["id", "date", "school", "school_name", "checklist", "inspector", "status", "pass", "fail", "na", "info",
                "compliance_rate", "score", "critical_fails"]
     rows = [[v["id"], v["date"], v["school"], v["school_name"], v["checklist"], v["inspector"], v["status"],
              v["counts"]["pass"], v["counts"]["fail"], v["counts"]["na"], v["counts"]["info"], v["compliance_rate"],
              v["score"], v["critical_fails"]] for v in visits]
-    return Listing(visits, columns, rows, lambda limit=None: visits_table(visits, limit))
+    return Listing(visits, columns, rows, lambda limit=None: visits_table(visits, limit, counted),
+                   total=counted[0] if counted else None)
 
 
-def visits_table(visits: list[dict], limit: int | None = None):
-    """Every visit, or the first `limit` (the title and the drafts line still count them all)."""
+def visits_table(visits: list[dict], limit: int | None = None, counted: tuple[int, int] | None = None):
+    """Every visit, or the first `limit` (the title and the drafts line still count them all: `counted`, when
+    `visits` are only the first)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(tr(f"督导记录（{len(visits)}）", f"Visits ({len(visits)})")), title_justify="left",
+    total, drafts = counted or (len(visits), sum(1 for v in visits if v["status"] == "draft"))
+    table = Table(title=Text(tr(f"督导记录（{total}）", f"Visits ({total})")), title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column(tr("日期", "date"), no_wrap=True)
@@ -129,7 +133,6 @@ def visits_table(visits: list[dict], limit: int | None = None):
         table.add_row(Text(v["id"][:8]), Text(v["date"]), Text(v["school_name"]), Text(v["checklist"]),
                       Text(v["inspector"]), Text(status_text(v), style=status_style), fail,
                       Text(percent(v["compliance_rate"])), Text(percent(v["score"])))
-    drafts = sum(1 for v in visits if v["status"] == "draft")
     if drafts:
         table.caption = Text(tr(
             f"{drafts} 份草稿未提交，不计入报告。继续："

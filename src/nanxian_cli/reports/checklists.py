@@ -1,5 +1,5 @@
 """The checklists in use and the plan's coverage (`checklist list`, `checklist coverage`) as data. Inputs are
-the loaded checklist files and the plan (files/checklists.py)."""
+the loaded checklist files and the plan (files/checklist_folder.py, files/checklist_file.py)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from nanxian_cli.store import finding_lists as lists
 from nanxian_cli.store import findings as sql
 from nanxian_cli.store.visits import decode_value
 
@@ -77,16 +78,22 @@ def _with_evidence(store: Any, findings: list[dict]) -> list[dict]:
     return findings
 
 
-def findings_list(store: Any, *, as_of: dt.date, lang: str, **filters: Any) -> list[dict]:
-    """Findings as they stood on `as_of` (see store.findings.list_findings for the filters)."""
-    rows = sql.list_findings(store, day=as_of.isoformat(), **filters)
+def findings_list(store: Any, *, as_of: dt.date, lang: str, limit: int | None = None, offset: int = 0,
+                  **filters: Any) -> list[dict]:
+    """Findings as they stood on `as_of` (see store.findings.list_findings for the filters and the page)."""
+    rows = lists.list_findings(store, day=as_of.isoformat(), limit=limit, offset=offset, **filters)
     steps = sql.steps(store.conn, [r["id"] for r in rows])
     return _with_evidence(store, [finding_dict(r, as_of, lang, steps.get(r["id"])) for r in rows])
 
 
+def findings_count(store: Any, *, as_of: dt.date, **filters: Any) -> int:
+    """How many findings `findings_list` gives with these filters (without a page)."""
+    return lists.count_findings(store, day=as_of.isoformat(), **filters)
+
+
 def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> list[dict]:
     """The findings a visit opened, re-checked or resolved, each with how the visit touched it."""
-    rows = sql.findings_of_visit(store, visit_id)
+    rows = lists.findings_of_visit(store, visit_id)
     steps = sql.steps(store.conn, [r["id"] for r in rows])
     out = []
     for r in rows:
@@ -102,7 +109,7 @@ def visit_findings(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> l
 
 def finding_detail(store: Any, finding_id: int, *, as_of: dt.date, lang: str) -> dict:
     """One finding (`finding show`): the finding's dict with its whole history."""
-    row = sql.finding_row(store, finding_id)
+    row = lists.finding_row(store, finding_id)
     steps = sql.steps(store.conn, [finding_id]).get(finding_id, [])
     detail = _with_evidence(store, [finding_dict(row, as_of, lang, steps)])[0]
     from nanxian_cli.reports.evidence import evidence_files

@@ -22,6 +22,7 @@ from nanxian_cli.reports import (
 )
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
+from nanxian_cli.store.report_scope import Scope
 
 
 @dataclass
@@ -113,7 +114,7 @@ def check_number(number: int) -> int:
     return number
 
 
-def compute(store: Store, number: int, scope: q.Scope) -> ItemReport:
+def compute(store: Store, number: int, scope: Scope) -> ItemReport:
     check_number(number)
     titles = q.plan_titles(store)
     points = [ItemPoint(p["checklist_id"], p["item_id"], Words(p["text_zh"], p["text_en"]), p["severity"],

@@ -8,6 +8,7 @@ from nanxian_cli.core.words import Words
 from nanxian_cli.reports import Filters, Period, plan_title, rate4
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
+from nanxian_cli.store.report_scope import Scope
 
 PLAN_ITEMS = range(1, 22)
 
@@ -30,7 +31,7 @@ class Matrix:
     county: dict[str, float | None]  # the county's rate per plan item
 
 
-def compute(store: Store, scope: q.Scope) -> Matrix:
+def compute(store: Store, scope: Scope) -> Matrix:
     schools = q.schools_in_scope(store, scope)
     counts: dict[str, dict[int, tuple[int, int]]] = {}
     for r in q.school_plan_counts(store, scope):

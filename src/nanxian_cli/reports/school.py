@@ -8,6 +8,7 @@ from nanxian_cli.core.words import Words
 from nanxian_cli.reports import Period, Text, both, finding_status_words, plan_title, rate4, severity_words, worst_first
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
+from nanxian_cli.store.report_scope import Scope
 
 WORST_PLAN_ITEMS = 5
 
@@ -117,7 +118,7 @@ def _months(start: str, end: str) -> list[str]:
     return out
 
 
-def compute(store: Store, school: dict, scope: q.Scope) -> SchoolReport:
+def compute(store: Store, school: dict, scope: Scope) -> SchoolReport:
     scope.school = school["code"]
     by_month = {r["month"]: r for r in q.school_months(store, scope)}
     months = []

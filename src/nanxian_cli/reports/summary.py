@@ -8,6 +8,7 @@ from nanxian_cli.core.words import Words
 from nanxian_cli.reports import Filters, Period, Text, plan_title, rate4, worst_first
 from nanxian_cli.store import reports as q
 from nanxian_cli.store.db import Store
+from nanxian_cli.store.report_scope import Scope
 
 GROUPS = ("school", "town", "inspector", "checklist", "plan-item")
 
@@ -99,7 +100,7 @@ def _label(by: str, key, titles: dict) -> Text:
     return key or Words("（未填乡镇）", "(no town)")
 
 
-def compute(store: Store, scope: q.Scope, by: str = "school") -> Summary:
+def compute(store: Store, scope: Scope, by: str = "school") -> Summary:
     totals = q.visit_totals(store, scope)
     ftotals = q.finding_totals(store, scope)
     in_scope = q.schools_in_scope(store, scope)

@@ -28,11 +28,18 @@ def visit_summary(row: Any, lang: str) -> dict:
 
 
 def visits_list(store: Any, *, lang: str, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                **filters: Any) -> list[dict]:
-    """Visits, newest first (`school` is a school code)."""
+                limit: int | None = None, **filters: Any) -> list[dict]:
+    """Visits, newest first (`school` is a school code); with `limit`, the newest `limit` only."""
     rows = sql.list_visits(store, date_from=date_from.isoformat() if date_from else None,
-                           date_to=date_to.isoformat() if date_to else None, **filters)
+                           date_to=date_to.isoformat() if date_to else None, limit=limit, **filters)
     return [visit_summary(r, lang) for r in rows]
+
+
+def visits_count(store: Any, *, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                 **filters: Any) -> tuple[int, int]:
+    """How many visits `visits_list` gives with these filters (without a limit), and how many are drafts."""
+    return sql.count_visits(store, date_from=date_from.isoformat() if date_from else None,
+                            date_to=date_to.isoformat() if date_to else None, **filters)
 
 
 def visit_detail(store: Any, visit_id: str, *, as_of: dt.date, lang: str) -> dict:

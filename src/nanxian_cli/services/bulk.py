@@ -31,58 +31,120 @@ class BulkStats:
 class BulkFindings:
     """The timelines of an import, kept in memory: visits arrive in date order, so each check is applied to its
     point's timeline as it comes (core.findings.Timeline), and only the points whose findings moved are saved,
-    once per batch. A school's earlier facts are read from the database the first time it appears."""
+    once per batch. A school's earlier facts are read from the database the first time it appears.
+
+    A point that has only passed so far (most points of most schools) has no timeline: the date and time of its
+    latest pass (in the database or in the import) are kept instead, which is all a timeline would hold, so that a
+    failure dated before it is found out of order and derived from the database. Everything is kept per school,
+    keyed by point key."""
 
     def __init__(self) -> None:
-        self.timelines: dict[tuple[str, str], Any] = {}
+        self.timelines: dict[str, dict[str, Any]] = {}
+        """school -> point key -> its timeline (points that failed or have actions)."""
+        self.passed: dict[str, dict[str, tuple[str, str]]] = {}
+        """school -> point key -> (date, time) of its latest pass, for points without a timeline."""
+        self.newest: dict[str, tuple[str, str]] = {}
+        """school -> the latest (date, time) in its `passed`: a visit placed after it is in order for every point."""
         self.saved: dict[tuple[str, str], int] = {}
-        self.loaded: set[str] = set()
         self.stale: set[tuple[str, str]] = set()
         """Points that got a check out of date order: derived again from the database when the batch is saved."""
+        self.touched: set[tuple[str, str]] = set()
+        """Points whose timeline got a check since the last save."""
+        self.rules: dict[str, dict[str, tuple]] = {}
+        """checklist version -> item id -> (point key, severity, days to fix, position): once per version."""
 
     def _load(self, conn: Any, school: str, keys: list[str] | None = None) -> None:
         from nanxian_cli.core.findings import Timeline
         from nanxian_cli.services.derive import timelines
+        from nanxian_cli.store.findings import latest_passes
 
+        mine = self.timelines.setdefault(school, {})
+        passed = self.passed.setdefault(school, {})
+        if keys is None:  # a school's first appearance: where its points that only ever passed stand
+            passed.update(latest_passes(conn, school))
+            self.newest[school] = max(passed.values(), default=("", ""))
         for key, (checks, actions) in timelines(conn, school, keys).items():
             t = Timeline(keep=False)
             t.checks, t.actions = checks, actions
             t.replay()
             t.checks, t.actions = [], []  # the state stays; the entries are in the database
-            self.timelines[(school, key)] = t
+            mine[key] = t
+            passed.pop(key, None)
             self.saved[(school, key)] = t.version
-        self.loaded.add(school)
+
+    def _rules(self, loaded: Any) -> dict[str, tuple]:
+        from nanxian_cli.core.findings import point_key
+
+        cl = loaded.checklist
+        rules = self.rules[loaded.hash] = {
+            item.id: (point_key(cl.id, item), item.severity, getattr(cl.rectify_days, item.severity), position)
+            for position, item in enumerate(cl.items)}
+        return rules
 
     def add_visit(self, conn: Any, v: Any, seq: int, author: str | None, now: str) -> None:
-        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline, point_key
-
         school = v.school["code"]
-        if school not in self.loaded:
+        if school not in self.timelines:
             self._load(conn, school)
-        cl = v.loaded.checklist
-        items = {item.id: item for item in cl.items}
-        position = {item.id: i for i, item in enumerate(cl.items)}
+        loaded = v.loaded
+        rules = self.rules.get(loaded.hash) or self._rules(loaded)
         day = v.date.isoformat()
-        for item_id, _value, outcome, note in v.answers:
-            if outcome not in ("pass", "fail"):
-                continue
-            item = items[item_id]
-            key = (school, point_key(cl.id, item))
-            if key in self.stale:
-                continue
-            t = self.timelines.get(key)
-            if t is None:
-                t = self.timelines[key] = Timeline(keep=False)
-                self.saved[key] = t.version
-            if outcome == "pass" and not t.keep and t.idle_pass(day, now):
-                continue  # the common case: a pass with nothing to resolve
+        place = (day, now)
+        mine, passed = self.timelines[school], self.passed[school]
+        checks = []  # (item id, point key, outcome, note) for the engine
+        if self.newest[school] <= place and not self.stale:
+            # In order for every point of the school (an import in date order): a pass of a point without a
+            # timeline is noted by its place, all of them at once.
+            quiet = []
+            for item_id, _value, outcome, note in v.answers:
+                if outcome == "pass":
+                    key = rules[item_id][0]
+                    if key in mine:
+                        checks.append((item_id, key, outcome, note))
+                    else:
+                        quiet.append(key)
+                elif outcome == "fail":
+                    checks.append((item_id, rules[item_id][0], outcome, note))
+            passed.update(dict.fromkeys(quiet, place))
+            self.newest[school] = place
+        else:
+            for item_id, _value, outcome, note in v.answers:
+                if outcome != "pass" and outcome != "fail":
+                    continue
+                key = rules[item_id][0]
+                if (school, key) in self.stale:
+                    continue
+                last = passed.get(key)
+                if outcome == "pass" and key not in mine and (last is None or last <= place):
+                    passed[key] = place
+                    self.newest[school] = max(self.newest[school], place)
+                    continue
+                checks.append((item_id, key, outcome, note))
+        if not checks:
+            return
+        from nanxian_cli.core.findings import Check, OutOfOrder, Timeline
+        from nanxian_cli.core.ids import revision_uid
+
+        checklist_id, checklist_hash, fixed, touched = loaded.checklist.id, loaded.hash, v.fixed, self.touched
+        for item_id, key, outcome, note in checks:
+            t = mine.get(key)
+            if t is None:  # the point's first failure: a timeline, told where the point stands
+                t = mine[key] = Timeline(keep=False)
+                self.saved[(school, key)] = t.version
+                last = passed.pop(key, None)
+                if last is not None:
+                    t.idle_pass(*last)
+            if outcome == "pass" and t.idle_pass(day, now):
+                continue  # a pass with nothing to resolve
+            _, severity, days, position = rules[item_id]
             try:
-                t.add(Check(visit=v.id, date=day, at=now, revision=None, outcome=outcome,
-                        severity=item.severity, rectify_days=getattr(cl.rectify_days, item.severity),
-                        checklist_id=cl.id, checklist_hash=v.loaded.hash, item_id=item_id, note=note, author=author,
-                        fixed_on_site=item_id in v.fixed, rank=(seq, position[item_id])))
+                # a first revision's id, derived once here rather than each time the engine asks for it
+                t.add(Check(visit=v.id, date=day, at=now, revision=revision_uid(v.id, item_id, 1), outcome=outcome,
+                            severity=severity, rectify_days=days, checklist_id=checklist_id,
+                            checklist_hash=checklist_hash, item_id=item_id, note=note, author=author,
+                            fixed_on_site=item_id in fixed, rank=(seq, position)))
             except OutOfOrder:
-                self.stale.add(key)
+                self.stale.add((school, key))
+            touched.add((school, key))
 
     def flush(self, conn: Any, now: str) -> None:
         """Save the findings of every point whose timeline moved since it was last saved (the batch's answers
@@ -95,10 +157,12 @@ class BulkFindings:
             self._load(conn, school, [key])
         self.stale.clear()
         moved = {}
-        for key, t in self.timelines.items():
-            if self.saved[key] != t.version:
-                moved[key] = t.findings
-                self.saved[key] = t.version
+        for school, key in sorted(self.touched):
+            t = self.timelines[school][key]
+            if self.saved[(school, key)] != t.version:
+                moved[(school, key)] = t.findings
+                self.saved[(school, key)] = t.version
+        self.touched.clear()
         save_points(conn, moved, now)
 
 

@@ -28,7 +28,7 @@ def ensure_plan(conn: sqlite3.Connection, plan: Any = None) -> None:
         if sql.plan_stored(conn):
             return
         from nanxian_cli.errors import NanxianError
-        from nanxian_cli.files.checklists import load_plan
+        from nanxian_cli.files.checklist_file import load_plan
 
         try:
             plan = load_plan()
@@ -41,7 +41,7 @@ def snapshot(conn: sqlite3.Connection, checklist_hash: str) -> Any:
     """The checklist version a visit was recorded against (cached per process: a stored version never changes)."""
     loaded = _SNAPSHOTS.get(checklist_hash)
     if loaded is None:
-        from nanxian_cli.files.checklists import LoadedChecklist, checklist_from_snapshot
+        from nanxian_cli.files.checklist_file import LoadedChecklist, checklist_from_snapshot
         from nanxian_cli.store.visits import checklist_content
 
         content = checklist_content(conn, checklist_hash)

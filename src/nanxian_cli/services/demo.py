@@ -149,7 +149,8 @@ class DemoInputs:
 def load_inputs(checklists_dir: Path, opts: DemoOptions) -> DemoInputs:
     """The checklists, the roster and the plan, validated (InputError / ValidationFailed, exit 2)."""
     from nanxian_cli.errors import InputError
-    from nanxian_cli.files.checklists import load_all, load_plan
+    from nanxian_cli.files.checklist_file import load_plan
+    from nanxian_cli.files.checklist_folder import load_all
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.i18n import tr
 
@@ -181,7 +182,9 @@ def build_demo(
     """
     import time
 
-    from nanxian_cli.files.checklists import by_id, load_all, load_plan
+    from nanxian_cli.files.checklist_file import load_plan
+    from nanxian_cli.files.checklist_folder import load_all
+    from nanxian_cli.files.checklist_versions import by_id
     from nanxian_cli.files.roster import read_roster
     from nanxian_cli.services import people
     from nanxian_cli.services.bulk import DEFAULT_BATCH, import_visits

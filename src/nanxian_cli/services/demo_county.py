@@ -66,7 +66,7 @@ def sample_roster_path() -> Path:
 
 def build_roster(count: int | None, sample: list[Any]) -> list[Any]:
     """The first `count` sample schools, or the whole sample plus generated schools (codes NX-1001…)."""
-    from nanxian_cli.core.models import SchoolRow
+    from nanxian_cli.core.roster_models import SchoolRow
 
     if count is None:
         return list(sample)

@@ -9,7 +9,7 @@ from nanxian_cli.core.words import Words
 def plan_sections() -> dict[int, Words]:
     """Section number -> its title in both languages ({} when the plan file cannot be read)."""
     from nanxian_cli.errors import NanxianError
-    from nanxian_cli.files.checklists import load_plan
+    from nanxian_cli.files.checklist_file import load_plan
 
     try:
         plan = load_plan()

@@ -70,7 +70,7 @@ def check_files(paths: list[tuple[Path, str | None]], limit: int) -> list[Any]:
 def taking_back(folder: Path) -> Iterator[list[str]]:
     """Inside a write transaction: the hashes of the files stored in it; should it fail, they are removed before
     the transaction rolls back (the write lock still held)."""
-    from nanxian_cli.files.evidence import remove_quietly
+    from nanxian_cli.files.evidence_folder import remove_quietly
 
     created: list[str] = []
     try:
@@ -98,7 +98,7 @@ def keep_files(conn: sqlite3.Connection, folder: Path, files: list[Any], *, auth
                now: str, created: list[str], device: str | None = None) -> list[bool]:
     """Inside a write transaction: each file written (file first), then its row; True for each that is new here.
     A file already here keeps its row as it is (its first name and caption)."""
-    from nanxian_cli.files.evidence import store_file
+    from nanxian_cli.files.evidence_folder import store_file
 
     device = device or meta.device_id(conn)
     out = []
@@ -213,7 +213,8 @@ def export(store: Store, out_dir: Path, *, sha: str | None = None, visit_id: str
     gave; the folder is made (0700) if missing, its parent must exist."""
     import hashlib
 
-    from nanxian_cli.files.evidence import MEDIA_TYPES, stored_path
+    from nanxian_cli.files.evidence import MEDIA_TYPES
+    from nanxian_cli.files.evidence_folder import stored_path
     from nanxian_cli.files.outputs import check_output, write_output
     from nanxian_cli.reports.evidence import file_dict
 
@@ -281,7 +282,8 @@ class Verified:
 def verify(store: Store) -> Verified:
     """Hash every file of the folder again: rows whose file is missing, files whose content no longer matches
     their name, and files no row refers to. Reads only."""
-    from nanxian_cli.files.evidence import SHA256, file_sha256, folder_files
+    from nanxian_cli.files.evidence import SHA256
+    from nanxian_cli.files.evidence_folder import file_sha256, folder_files
 
     known = sql.sizes(store.conn)
     seen: set[str] = set()
@@ -338,7 +340,8 @@ def _document_file(folder: Path, sha: str, row: Any, embed: bool) -> DocumentFil
     import hashlib
     import io
 
-    from nanxian_cli.files.evidence import IMAGE_TYPES, THUMBNAIL_MAX_SIDE, downscaled, stored_path
+    from nanxian_cli.files.evidence_folder import stored_path
+    from nanxian_cli.files.evidence_images import IMAGE_TYPES, THUMBNAIL_MAX_SIDE, downscaled
 
     try:
         data = stored_path(folder, sha).read_bytes()
@@ -364,7 +367,8 @@ def embeddable_image(store: Store, sha256: str, max_side: int = 1600) -> bytes |
     its hash first."""
     import hashlib
 
-    from nanxian_cli.files.evidence import IMAGE_TYPES, downscaled, stored_path
+    from nanxian_cli.files.evidence_folder import stored_path
+    from nanxian_cli.files.evidence_images import IMAGE_TYPES, downscaled
 
     row = sql.evidence_row(store.conn, sha256)
     if row is None:

@@ -15,8 +15,8 @@ from nanxian_cli.core.scoring import tally
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import Ambiguous, DuplicateVisit, InputError, NotFound
 from nanxian_cli.services import catalog, derive
+from nanxian_cli.store import finding_lists, meta
 from nanxian_cli.store import findings as finding_sql
-from nanxian_cli.store import meta
 from nanxian_cli.store import visits as sql
 from nanxian_cli.store.db import Store
 
@@ -102,6 +102,7 @@ def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | N
     now = now or utc_now()
     device = meta.device_id(conn)
     saved = saved_hashes if saved_hashes is not None else set()
+    visit_rows: list[tuple] = []
     answer_rows: list[tuple] = []
     plan_rows: list[tuple] = []
     touched: dict[str, set[str]] = defaultdict(set)
@@ -116,20 +117,16 @@ def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | N
         t = v.tally
         seq += 1
         submitted = v.status == "submitted"
-        sql.insert_visit(conn, {
-            "id": v.id, "seq": seq, "school_code": v.school["code"], "checklist_id": loaded.checklist.id,
-            "checklist_hash": loaded.hash, "date": v.date.isoformat(), "inspector": v.inspector, "status": v.status,
-            "source": v.source, "created_at": at, "submitted_at": at if submitted else None, "device": device,
-            "n_pass": t.n_pass, "n_fail": t.n_fail, "n_na": t.n_na, "n_info": t.n_info, "w_pass": t.w_pass,
-            "w_fail": t.w_fail, "n_critical_fail": t.n_critical_fail, "n_items": t.n_items,
-        })
+        visit_rows.append((v.id, seq, v.school["code"], loaded.checklist.id, loaded.hash, v.date.isoformat(),
+                           v.inspector, v.status, v.source, at, at if submitted else None, device, t.n_pass, t.n_fail,
+                           t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items))
         who = author or v.inspector
         fixed = v.fixed
         answer_rows.extend([(seq, item_id, 1, to_json(value), outcome, note, None, who, at, None, None, None,
                              1 if item_id in fixed else 0) for item_id, value, outcome, note in v.answers])
         plan_rows.extend([(seq, number, *counts) for number, counts in t.by_plan.items()])
         if len(answer_rows) > 20000:
-            _flush(conn, answer_rows, plan_rows)
+            _flush(conn, visit_rows, answer_rows, plan_rows)
         if submitted:
             if findings is not None:
                 findings.add_visit(conn, v, seq, who, at)
@@ -137,7 +134,7 @@ def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | N
                 keys = catalog_keys(loaded)
                 touched[v.school["code"]].update(keys[i] for i, _, outcome, _ in v.answers
                                                  if outcome in ("pass", "fail"))
-    _flush(conn, answer_rows, plan_rows)
+    _flush(conn, visit_rows, answer_rows, plan_rows)
     for school, keys in touched.items():
         derive.rebuild(conn, school, keys, now)
 
@@ -148,7 +145,10 @@ def catalog_keys(loaded: Any) -> dict[str, str]:
     return {item.id: point_key(loaded.checklist.id, item) for item in loaded.checklist.items}
 
 
-def _flush(conn: sqlite3.Connection, answer_rows: list, plan_rows: list) -> None:
+def _flush(conn: sqlite3.Connection, visit_rows: list, answer_rows: list, plan_rows: list) -> None:
+    """Write the visits, then their answers and counts (a batch at a time: one statement each)."""
+    sql.insert_visits(conn, visit_rows)
+    visit_rows.clear()
     sql.insert_answers(conn, answer_rows)
     answer_rows.clear()
     sql.insert_plan_counts(conn, plan_rows)
@@ -246,7 +246,7 @@ def record_recheck(store: Store, visit_id: str, finding_id: int, passed: bool, n
 
 def draft_rechecks(store: Store, visit_id: str) -> dict[int, str]:
     """finding number -> the latest re-check this visit recorded for it (recheck_passed | recheck_failed)."""
-    latest = finding_sql.draft_rechecks(store.conn, visit_id)
+    latest = finding_lists.draft_rechecks(store.conn, visit_id)
     out: dict[int, str] = {}
     for uid, action in latest.items():
         row = store.one("SELECT id FROM findings WHERE uid = ?", (uid,))

@@ -112,18 +112,24 @@ class Importer:
             row = sql.visit_by_id(self.conn, visit_id)
             if row is None:
                 return None
-            uids: dict[str, tuple] = {}
-            revs: defaultdict[str, int] = defaultdict(int)
-            children: defaultdict[tuple, list[str]] = defaultdict(list)
-            # rows in (item, revision) order: the last one of an item is its highest revision
-            for item_id, number, uid, base, at in sql.revisions_here(self.conn, row["seq"]):
-                uid = uid or revision_uid(visit_id, item_id, number)
-                uids[uid] = (item_id, number, base, at)
-                revs[item_id] = number
-                children[(item_id, base)].append(uid)
-            known = {"row": row, "seq": row["seq"], "uids": uids, "revs": revs, "children": children}
+            # rows in (item, revision) order; the revision numbers and children are made from them only when a
+            # new revision of this visit arrives (a bundle sent again only asks whether it holds each id)
+            known = {"row": row, "seq": row["seq"], "uids": {
+                uid or revision_uid(visit_id, item_id, number): (item_id, number, base, at)
+                for item_id, number, uid, base, at in sql.revisions_here(self.conn, row["seq"])}}
             self.visits[visit_id] = known
         return known
+
+    @staticmethod
+    def family(known: dict) -> tuple[defaultdict[str, int], defaultdict[tuple, list[str]]]:
+        """A visit's highest revision number of each point and the revisions replacing each (point, base)."""
+        revs = known.get("revs")
+        if revs is None:
+            revs, children = known["revs"], known["children"] = defaultdict(int), defaultdict(list)
+            for uid, (item_id, number, base, _) in known["uids"].items():  # in (item, revision) order
+                revs[item_id] = number
+                children[(item_id, base)].append(uid)
+        return revs, known["children"]
 
     def checklist_items(self, checklist_hash: str) -> dict[str, Any]:
         items = self.items.get(checklist_hash)
@@ -269,8 +275,9 @@ class Importer:
         if base is not None and base not in known["uids"]:
             self.hold(rec, rec["uid"], f"revision:{base}", where)
             return False
-        siblings = list(known["children"][(item_id, base)])
-        revision = known["revs"][item_id] + 1
+        revs, children = self.family(known)
+        siblings = list(children[(item_id, base)])
+        revision = revs[item_id] + 1
         # a first revision whose id is the one derived from its visit and point needs no stored id
         derived = revision == 1 and base is None and rec["uid"] == revision_uid(vid, item_id, 1)
         own_device = rec["device"] == row["device"]
@@ -281,8 +288,8 @@ class Importer:
         if len(self.pending) >= 5000:
             self.flush()
         known["uids"][rec["uid"]] = (item_id, revision, base, rec["recorded_at"])
-        known["children"][(item_id, base)].append(rec["uid"])
-        known["revs"][item_id] = revision
+        children[(item_id, base)].append(rec["uid"])
+        revs[item_id] = revision
         outcomes = known.get("outcomes")
         if outcomes is not None:
             if item_id in outcomes:

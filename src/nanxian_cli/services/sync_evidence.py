@@ -17,15 +17,8 @@ def apply_evidence(imp: Importer, rec: dict, where: str) -> bool:
     """A file's description and, from its member, the file: checked like a file given by a person, stored the
     same way (file first). A file here already keeps the description made first (ties by device), so two
     databases agree; its file is restored from the bundle if missing or damaged here."""
-    from nanxian_cli.files.evidence import (
-        MEDIA_TYPES,
-        SHA256,
-        check_bytes,
-        file_sha256,
-        max_bytes,
-        store_file,
-        stored_path,
-    )
+    from nanxian_cli.files.evidence import MEDIA_TYPES, SHA256, check_bytes, max_bytes
+    from nanxian_cli.files.evidence_folder import file_sha256, store_file, stored_path
     from nanxian_cli.store import evidence as ev_sql
 
     sha = rec["sha256"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from nanxian_cli.clock import utc_now
 from nanxian_cli.core.ids import new_uid, revision_uid
+from nanxian_cli.files.bundle_records import encode_text as _text
 from nanxian_cli.store import meta
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store.db import Store
@@ -22,7 +23,7 @@ from nanxian_cli.store.db import Store
 def export_bundle(store: Store, output: Path, *, since: str = "last", reference: bool = False, device_name: str,
                   progress: Callable[[int, int], None] | None = None) -> dict:
     """Write a bundle to `output` (atomically, 0600) and record it in the ledger; returns its manifest."""
-    from nanxian_cli.files.bundles import BundleWriter
+    from nanxian_cli.files.bundle_writer import BundleWriter
 
     conn = store.conn
     device = meta.device_id(conn)
@@ -177,7 +178,7 @@ def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visits:
                     reference: bool) -> None:
     """The evidence the bundle's facts refer to, after them: each file's description, what it shows, and the file
     itself as a member named by its hash (a reference bundle: only what shows a point with a finding open)."""
-    from nanxian_cli.files.evidence import stored_path
+    from nanxian_cli.files.evidence_folder import stored_path
     from nanxian_cli.files.outputs import evidence_dir
     from nanxian_cli.store import evidence as ev_sql
 
@@ -218,14 +219,13 @@ def _void_record(writer: Any, v: sqlite3.Row) -> None:
 def _revision_line(v: sqlite3.Row, row: tuple) -> str:
     """A revision record as one JSON line, built from the stored text: the value is stored as JSON already, so
     it is put in as it is (the export writes millions of these)."""
-    from nanxian_cli.files.bundle_records import encode
-
     _, item, revision, value, outcome, note, reason, author, recorded_at, uid, base, device, fixed = row
-    return (f'{{"kind":"revision","uid":{encode(uid or revision_uid(v["id"], item, revision))},'
-            f'"base":{encode(base)},"visit":{encode(v["id"])},"item":{encode(item)},'
-            f'"value":{"null" if value is None else value},"outcome":{encode(outcome)},"note":{encode(note)},'
-            f'"reason":{encode(reason)},"author":{encode(author)},"device":{encode(device or v["device"])},'
-            f'"recorded_at":{encode(recorded_at)},"fixed_on_site":{"true" if fixed else "false"}}}')
+    vid = v["id"]
+    return (f'{{"kind":"revision","uid":{_text(uid or revision_uid(vid, item, revision))},'
+            f'"base":{_text(base)},"visit":{_text(vid)},"item":{_text(item)},'
+            f'"value":{"null" if value is None else value},"outcome":{_text(outcome)},"note":{_text(note)},'
+            f'"reason":{_text(reason)},"author":{_text(author)},"device":{_text(device or v["device"])},'
+            f'"recorded_at":{_text(recorded_at)},"fixed_on_site":{"true" if fixed else "false"}}}')
 
 
 def _action_record(a: sqlite3.Row) -> dict:

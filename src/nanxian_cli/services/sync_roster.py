@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def apply_checklist(imp: Importer, rec: dict, where: str) -> bool:
-    from nanxian_cli.files.checklists import LoadedChecklist, checklist_from_snapshot
+    from nanxian_cli.files.checklist_file import LoadedChecklist, checklist_from_snapshot
     from nanxian_cli.files.yaml import content_hash
     from nanxian_cli.services.catalog import save_checklist
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from nanxian_cli.store.db import Store
-from nanxian_cli.store.findings import ESCALATED_THEN, REPORTED_THEN
+from nanxian_cli.store.finding_lists import ESCALATED_THEN, REPORTED_THEN
 
 # -- visits -----------------------------------------------------------------------------------------
 

@@ -44,6 +44,18 @@ def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[s
     ).fetchall()
 
 
+def latest_passes(conn: sqlite3.Connection, school_code: str) -> dict[str, tuple[str, str]]:
+    """point key -> (date, submission time) of the latest submitted visit of a school whose current answer to the
+    point passed: where a point that never failed stands in its timeline."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return {r[0]: (r[1][:10], r[1][11:]) for r in cur.execute(
+        "SELECT ci.point_key, max(v.date || ' ' || coalesce(v.submitted_at, v.created_at)) FROM visits v "
+        "JOIN answers a ON a.visit_seq = v.seq AND a.is_current = 1 AND a.outcome = 'pass' "
+        "JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id "
+        "WHERE v.school_code = ? AND v.status = 'submitted' GROUP BY ci.point_key", (school_code,))}
+
+
 def submitted_visits(conn: sqlite3.Connection, school_code: str) -> dict[int, tuple]:
     """local number -> (UUID, date, submission time, checklist id, checklist hash) of a school's submitted visits."""
     cur = conn.cursor()
@@ -142,55 +154,82 @@ def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[An
     checklist). Returns the numbers by change."""
     changes: dict[str, list[int]] = {"opened": [], "updated": [], "gone": []}
     new: list[tuple[str, str, Any]] = []
-    by_school: dict[str, dict[str, list[sqlite3.Row]]] = {}
-    for school_code in {school for school, _ in derived}:
-        rows_of: dict[str, list[sqlite3.Row]] = {}
-        for r in conn.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ?",
-                              (school_code,)):
-            rows_of.setdefault(r["point_key"], []).append(r)
+    by_school: dict[str, dict[str, list[tuple]]] = {}
+    cur = conn.cursor()
+    cur.row_factory = None
+    for school_code in sorted({school for school, _ in derived}):
+        rows_of: dict[str, list[tuple]] = {}
+        for r in cur.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ?",
+                             (school_code,)):
+            rows_of.setdefault(r[_KEY_AT], []).append(r)
         by_school[school_code] = rows_of
+    # The writes, batched by kind and kept in the order they are decided: rows leaving the in-progress states are
+    # written before those entering them, point by point, so the index holds at every statement.
+    gone: list[tuple] = []
+    updated: list[tuple] = []
+    sigs: list[tuple] = []
+    steps_gone: list[tuple] = []
+    steps: list[tuple] = []
     for (school_code, key), findings in derived.items():
         rows = by_school[school_code].get(key, [])
-        by_uid = {r["uid"]: r for r in rows}
+        by_uid = {r[_UID_AT]: r for r in rows}
         produced = {f.uid for f in findings}
         for r in rows:
-            if r["uid"] not in produced and (r["status"] != "withdrawn" or r["derived"]):
-                conn.execute("UPDATE findings SET status = 'withdrawn', derived = 0 WHERE id = ?", (r["id"],))
-                changes["gone"].append(r["id"])
+            if r[_UID_AT] not in produced and (r[_STATUS_AT] != "withdrawn" or r[_DERIVED_AT]):
+                gone.append((r[0],))
+                changes["gone"].append(r[0])
         for f in sorted(findings, key=lambda f: f.status in ("open", "reported")):
             row = by_uid.get(f.uid)
             if row is None:
                 new.append((school_code, key, f))
                 continue
             values, sig = _values(f, school_code, key), _signature(f)
-            same_values = values == tuple(row[c] for c in _CACHE_COLUMNS)
-            if sig == row["steps_sig"] and same_values:
+            same_values = values == row[1:-1]
+            if sig == row[-1] and same_values:
                 continue
             if same_values:  # the history only (an upgraded database's first derivation, a changed note)
-                conn.execute("UPDATE findings SET steps_sig = ? WHERE id = ?", (sig, row["id"]))
+                sigs.append((sig, row[0]))
             else:
-                conn.execute(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)}, steps_sig = ? "
-                             "WHERE id = ?", (*values, sig, row["id"]))
-                changes["updated"].append(row["id"])
-            if row["steps_sig"] is not None:
-                conn.execute("DELETE FROM finding_steps WHERE finding_id = ?", (row["id"],))
-            _insert_steps(conn, row["id"], f)
-    for school_code, key, f in sorted(new, key=lambda n: (n[2].opened, n[2].rank, n[2].status in ("open", "reported"))):
-        cur = conn.execute(f"INSERT INTO findings ({', '.join(_CACHE_COLUMNS)}, steps_sig, created_at) "
-                           f"VALUES ({', '.join('?' for _ in _CACHE_COLUMNS)}, ?, ?)",
-                           (*_values(f, school_code, key), _signature(f), now))
-        _insert_steps(conn, cur.lastrowid, f)
-        changes["opened"].append(cur.lastrowid)
+                updated.append((*values, sig, row[0]))
+                changes["updated"].append(row[0])
+            if row[-1] is not None:
+                steps_gone.append((row[0],))
+            steps += _steps(row[0], f)
+    conn.executemany("UPDATE findings SET status = 'withdrawn', derived = 0 WHERE id = ?", gone)
+    conn.executemany("UPDATE findings SET steps_sig = ? WHERE id = ?", sigs)
+    conn.executemany(f"UPDATE findings SET {', '.join(c + ' = ?' for c in _CACHE_COLUMNS)}, steps_sig = ? "
+                     "WHERE id = ?", updated)
+    conn.executemany("DELETE FROM finding_steps WHERE finding_id = ?", steps_gone)
+    if new:
+        # numbers as SQLite would give them one by one (the largest so far plus one), in the order they were opened
+        number = conn.execute("SELECT coalesce(max(id), 0) FROM findings").fetchone()[0]
+        inserted = []
+        for school_code, key, f in sorted(new, key=lambda n: (n[2].opened, n[2].rank,
+                                                              n[2].status in ("open", "reported"))):
+            number += 1
+            inserted.append((number, *_values(f, school_code, key), _signature(f), now))
+            steps += _steps(number, f)
+            changes["opened"].append(number)
+        conn.executemany(f"INSERT INTO findings (id, {', '.join(_CACHE_COLUMNS)}, steps_sig, created_at) "
+                         f"VALUES (?, {', '.join('?' for _ in _CACHE_COLUMNS)}, ?, ?)", inserted)
+    conn.executemany("INSERT INTO finding_steps (finding_id, n, kind, date, uid, visit_id, author, text, due, applied) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?)", steps)
     return changes
+
+
+_KEY_AT = 1 + _CACHE_COLUMNS.index("point_key")  # places in the rows save_points reads (id first)
+_UID_AT = 1 + _CACHE_COLUMNS.index("uid")
+_STATUS_AT = 1 + _CACHE_COLUMNS.index("status")
+_DERIVED_AT = 1 + _CACHE_COLUMNS.index("derived")
 
 
 def _signature(f: Any) -> str:
     """A digest of a finding's history, to tell whether its steps must be written again."""
     import hashlib
 
-    text = "\x1e".join("\x1f".join("" if v is None else str(v) for v in
-                                    (s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, s.applied))
-                       for s in f.history)
+    text = "\x1e".join(f"{s.kind}\x1f{s.date}\x1f{s.uid}\x1f{'' if s.visit is None else s.visit}\x1f"
+                       f"{'' if s.author is None else s.author}\x1f{'' if s.text is None else s.text}\x1f"
+                       f"{'' if s.due is None else s.due}\x1f{s.applied}" for s in f.history)
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
@@ -200,13 +239,9 @@ def _values(f: Any, school_code: str, key: str) -> tuple:
             f.resolved_on, f.resolved_by_visit, f.resolve_note, f.resolved_by, f.recheck_count, f.last_recheck)
 
 
-def _insert_steps(conn: sqlite3.Connection, number: int, f: Any) -> None:
-    conn.executemany(
-        "INSERT INTO finding_steps (finding_id, n, kind, date, uid, visit_id, author, text, due, applied) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(number, n, s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, int(s.applied))
-         for n, s in enumerate(f.history)],
-    )
+def _steps(number: int, f: Any) -> list[tuple]:
+    return [(number, n, s.kind, s.date, s.uid, s.visit, s.author, s.text, s.due, int(s.applied))
+            for n, s in enumerate(f.history)]
 
 
 def finding_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
@@ -289,123 +324,3 @@ def rebuild_flag(conn: sqlite3.Connection) -> str | None:
 
 def clear_rebuild_flag(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM meta WHERE key = 'rebuild_findings'")
-
-
-# -- listings -------------------------------------------------------------------------------------------
-
-SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END"
-
-_FINDING_SELECT = (
-    "SELECT f.*, s.name AS school_name, ci.text_zh AS item_text_zh, ci.text_en AS item_text_en, "
-    "(SELECT a.value FROM answers a WHERE a.visit_seq = (SELECT fv.seq FROM visits fv WHERE fv.id = f.visit_id) "
-    " AND a.item_id = f.item_id AND a.is_current = 1) AS answer_value "
-    "FROM findings f JOIN schools s ON s.code = f.school_code "
-    "LEFT JOIN checklist_items ci ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id"
-)
-
-# In progress at the end of `day`: open or reported now, or resolved only after that day.
-_IN_PROGRESS_THEN = "(f.status IN ('open', 'reported') OR (f.status = 'resolved' AND f.resolved_on > ?))"
-
-# Reported (the 整改报告 in, awaiting re-check) at the end of `day`: the last step up to then that changed the
-# state is `reported` (one that was reported and then re-checked without passing is open again).
-STATE_STEPS = ("('opened', 'reported', 'returned', 'reopened', 'resolved', 'recheck_passed', 'fixed_on_site', "
-               "'withdrawn')")
-REPORTED_THEN = (
-    "(f.derived = 1 AND f.reported_on IS NOT NULL AND (SELECT st.kind FROM finding_steps st WHERE st.finding_id = f.id "
-    f"AND st.applied = 1 AND st.date <= ? AND st.kind IN {STATE_STEPS} ORDER BY st.n DESC LIMIT 1) = 'reported')"
-)
-# Escalated (上报/交办) by the end of `day`.
-ESCALATED_THEN = ("(f.escalated = 1 AND EXISTS (SELECT 1 FROM finding_steps st WHERE st.finding_id = f.id "
-                  "AND st.kind = 'escalated' AND st.applied = 1 AND st.date <= ?))")
-
-
-def list_findings(store, *, day: str, school: str | None = None, status: str | None = None,
-                  severity: str | None = None, schools: list[str] | None = None, escalated: bool = False,
-                  due_by: str | None = None, due_from: str | None = None, town: str | None = None,
-                  inspector: str | None = None) -> list[sqlite3.Row]:
-    """Findings as they stood at the end of `day`, critical first then by deadline.
-
-    `status`: open (in progress then: open or reported) | reported | overdue (in progress and past due) |
-    resolved (by then) | withdrawn; None = every finding except withdrawn ones. A finding opened after `day` is
-    not listed. `schools` limits to these school codes, `town` to the schools of a town, `inspector` to the
-    schools a supervisor is responsible for (assignments); `due_by` (and `due_from`) to findings in progress
-    then that are due on or before (on or after) it; `escalated` to those escalated by then."""
-    where, params = ["f.opened <= ?"], [day]
-    if school:
-        where.append("f.school_code = ?")
-        params.append(school)
-    if schools is not None:
-        where.append(f"f.school_code IN ({', '.join('?' for _ in schools)})" if schools else "0")
-        params.extend(schools)
-    if town is not None:
-        where.append("s.town = ?")
-        params.append(town)
-    if inspector is not None:
-        where.append("f.school_code IN (SELECT a.school_code FROM assignments a JOIN inspectors i "
-                     "ON i.id = a.inspector_id WHERE i.name = ?)")
-        params.append(inspector)
-    if status == "overdue":
-        where.append(f"{_IN_PROGRESS_THEN} AND f.due < ?")
-        params.extend([day, day])
-    elif status == "open":
-        where.append(_IN_PROGRESS_THEN)
-        params.append(day)
-    elif status == "reported":
-        where.append(f"{_IN_PROGRESS_THEN} AND {REPORTED_THEN}")
-        params.extend([day, day])
-    elif status == "resolved":
-        where.append("f.status = 'resolved' AND f.resolved_on <= ?")
-        params.append(day)
-    elif status:
-        where.append("f.status = ?")
-        params.append(status)
-    else:  # withdrawn findings (amended or voided visits) are shown only when asked for
-        where.append("f.status != 'withdrawn'")
-    if severity:
-        where.append("f.severity = ?")
-        params.append(severity)
-    if escalated:
-        where.append(ESCALATED_THEN)
-        params.append(day)
-    if due_by or due_from:
-        where.append(_IN_PROGRESS_THEN)
-        params.append(day)
-    if due_by:
-        where.append("f.due <= ?")
-        params.append(due_by)
-    if due_from:
-        where.append("f.due >= ?")
-        params.append(due_from)
-    sql = _FINDING_SELECT + " WHERE " + " AND ".join(where) + f" ORDER BY {SEVERITY_ORDER}, f.due, f.id"
-    return store.query(sql, params)
-
-
-def findings_of_visit(store, visit_id: str) -> list[sqlite3.Row]:
-    """The findings a visit opened, re-checked or resolved, critical first then by deadline."""
-    return store.query(
-        _FINDING_SELECT + " WHERE f.visit_id = ? OR f.resolved_by_visit = ? OR f.id IN "
-        "(SELECT finding_id FROM finding_steps WHERE visit_id = ?) ORDER BY " + SEVERITY_ORDER + ", f.due, f.id",
-        (visit_id, visit_id, visit_id),
-    )
-
-
-def finding_row(store, finding_id: int) -> sqlite3.Row | None:
-    return store.one(_FINDING_SELECT + " WHERE f.id = ?", (finding_id,))
-
-
-def in_progress_at_school(conn: sqlite3.Connection, school_code: str, day: str) -> list[sqlite3.Row]:
-    """The findings of a school in progress (open or reported) at the end of `day`, opened by then."""
-    return conn.execute(
-        _FINDING_SELECT + f" WHERE f.school_code = ? AND f.opened <= ? AND {_IN_PROGRESS_THEN} "
-        f"ORDER BY {SEVERITY_ORDER}, f.due, f.id",
-        (school_code, day, day),
-    ).fetchall()
-
-
-def draft_rechecks(conn: sqlite3.Connection, visit_id: str) -> dict[str, sqlite3.Row]:
-    """finding uid -> the latest re-check a visit recorded for it."""
-    out: dict[str, sqlite3.Row] = {}
-    for r in conn.execute("SELECT * FROM finding_actions WHERE visit_id = ? AND kind = 'recheck' "
-                          "ORDER BY recorded_at, uid", (visit_id,)):
-        out[r["finding"]] = r
-    return out

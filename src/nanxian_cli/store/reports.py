@@ -1,9 +1,11 @@
 """All report SQL. Read-only, stdlib sqlite3 only (no sqlite_utils, no pydantic).
 
 Totals come from the per-visit counts (`visits.n_*`) and the per-visit x plan-item counts
-(`visit_plan_counts`), which already mirror the latest answer revision of every point; the answers
-table is read only for per-point detail (`report item`, `report visit`). Only submitted visits count:
-drafts and voided visits are ignored everywhere.
+(`visit_plan_counts`), which already mirror the latest answer revision of every point, through their monthly
+and yearly roll-ups (m012): whole years and whole months of a period are read from the roll-ups, the days of
+a partial month at its edges from the per-visit counts (`visit_rows`, `plan_rows`). The answers table is
+read only for per-point detail (`report item`, `report visit`). Only submitted visits count: drafts and
+voided visits are ignored everywhere.
 
 Scope: the school filters (town, stage, responsible inspector) select the schools; the visits in
 scope are the submitted visits to those schools dated within the period (and of the checklist, if
@@ -14,99 +16,28 @@ before the end of the period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from nanxian_cli.store.db import Store
-from nanxian_cli.store.findings import ESCALATED_THEN, REPORTED_THEN
-
-
-@dataclass
-class Scope:
-    date_from: str
-    date_to: str
-    town: str | None = None
-    stage: str | None = None
-    inspector: str | None = None  # the schools' responsible supervisor (责任督学)
-    checklist: str | None = None
-    school: str | None = None  # one school code
-
-
-# -- building the WHERE clauses (every value a ? parameter) -----------------------------------
-
-def _school_where(scope: Scope, alias: str = "s", *, with_code: bool = True) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    if scope.town is not None:
-        where.append(f"{alias}.town = ?")
-        params.append(scope.town)
-    if scope.stage is not None:
-        where.append(f"(' ' || {alias}.stages || ' ') LIKE ?")
-        params.append(f"% {scope.stage} %")
-    if scope.inspector is not None:
-        where.append(
-            f"{alias}.code IN (SELECT a2.school_code FROM assignments a2 JOIN inspectors i2 ON i2.id = a2.inspector_id "
-            "WHERE i2.name = ?)"
-        )
-        params.append(scope.inspector)
-    if with_code and scope.school is not None:
-        where.append(f"{alias}.code = ?")
-        params.append(scope.school)
-    return where, params
-
-
-def _has_school_filter(scope: Scope) -> bool:
-    return any(x is not None for x in (scope.town, scope.stage, scope.inspector))
-
-
-def _visit_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
-    """`FROM visits v [JOIN schools s] ... WHERE ...` for the visits in scope.
-
-    `extra_join` may carry its own ? parameters; they come first in the returned list."""
-    return _scoped_from("visits", "v", ["v.status = 'submitted'", "v.date >= ?", "v.date <= ?"],
-                        [scope.date_from, scope.date_to], scope, extra_join)
-
-
-_OPEN_AT_END = "f.opened <= ? AND (f.status IN ('open', 'reported') OR (f.status = 'resolved' AND f.resolved_on > ?))"
-
-
-def _finding_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
-    """`FROM findings f [JOIN schools s] ... WHERE ...` for the findings open at the end of the scope."""
-    return _scoped_from("findings", "f", [_OPEN_AT_END], [scope.date_to, scope.date_to], scope, extra_join)
-
-
-def _scoped_from(table: str, alias: str, where: list[str], params: list[Any], scope: Scope,
-                 extra_join: str) -> tuple[str, list[Any]]:
-    """The base conditions, then the scope's checklist, school and school filters (town, stage, inspector)."""
-    if scope.checklist is not None:
-        where.append(f"{alias}.checklist_id = ?")
-        params.append(scope.checklist)
-    if scope.school is not None:
-        where.append(f"{alias}.school_code = ?")
-        params.append(scope.school)
-    join = extra_join
-    if _has_school_filter(scope):
-        if " schools s " not in join:
-            join = f" JOIN schools s ON s.code = {alias}.school_code" + join
-        swhere, sparams = _school_where(scope, with_code=False)
-        where += swhere
-        params += sparams
-    return f" FROM {table} {alias}{join} WHERE " + " AND ".join(where), params
-
-
-_COUNT_SUMS = (
-    "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
-    "coalesce(sum(v.n_pass), 0) AS pass, coalesce(sum(v.n_fail), 0) AS fail, coalesce(sum(v.n_na), 0) AS na, "
-    "coalesce(sum(v.n_info), 0) AS info, coalesce(sum(v.w_pass), 0) AS w_pass, coalesce(sum(v.w_fail), 0) AS w_fail, "
-    "coalesce(sum(v.n_critical_fail), 0) AS critical_fails"
+from nanxian_cli.store.finding_lists import ESCALATED_THEN, REPORTED_THEN
+from nanxian_cli.store.report_scope import (
+    Scope,
+    finding_from,
+    plan_rows,
+    school_where,
+    scoped_from,
+    visit_from,
+    visit_rows,
 )
 
-_PLAN_SUMS = (
-    "count(*) AS visits, count(DISTINCT v.school_code) AS schools, max(v.date) AS last_visit, "
-    "coalesce(sum(p.n_pass), 0) AS pass, coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na, "
-    "coalesce(sum(p.n_info), 0) AS info, coalesce(sum(p.w_pass), 0) AS w_pass, coalesce(sum(p.w_fail), 0) AS w_fail, "
-    "coalesce(sum(p.n_critical_fail), 0) AS critical_fails"
+# the sums of `visit_rows` / `plan_rows` (alias u), named as the reports read them
+_ROW_SUMS = (
+    "coalesce(sum(u.visits), 0) AS visits, max(u.last_date) AS last_visit, "
+    "coalesce(sum(u.n_pass), 0) AS pass, coalesce(sum(u.n_fail), 0) AS fail, coalesce(sum(u.n_na), 0) AS na, "
+    "coalesce(sum(u.n_info), 0) AS info, coalesce(sum(u.w_pass), 0) AS w_pass, coalesce(sum(u.w_fail), 0) AS w_fail, "
+    "coalesce(sum(u.n_critical_fail), 0) AS critical_fails"
 )
+
 
 _FINDING_SUMS = ("count(*) AS open_findings, coalesce(sum(f.due < ?), 0) AS overdue_findings, "
                  f"coalesce(sum({REPORTED_THEN}), 0) AS reported_findings, "
@@ -120,7 +51,7 @@ def _sums_params(scope: Scope) -> list[Any]:
 
 def _fixed_from(scope: Scope, extra_join: str = "") -> tuple[str, list[Any]]:
     """`FROM findings f ... WHERE ...` for the findings fixed on site (立行立改) during the period."""
-    return _scoped_from("findings", "f", ["f.status = 'resolved'", "f.resolved_on >= ?", "f.resolved_on <= ?",
+    return scoped_from("findings", "f", ["f.status = 'resolved'", "f.resolved_on >= ?", "f.resolved_on <= ?",
                                           "f.fixed_on_site = 1"], [scope.date_from, scope.date_to], scope, extra_join)
 
 _ASSIGNED = (
@@ -143,13 +74,13 @@ def _dicts(rows: list) -> list[dict]:
 
 
 def visit_totals(store: Store, scope: Scope) -> dict:
-    sql, params = _visit_from(scope)
-    return dict(store.one("SELECT " + _COUNT_SUMS + sql, params))
+    rows, params = visit_rows(scope)
+    return dict(store.one(f"SELECT count(DISTINCT u.code) AS schools, {_ROW_SUMS} FROM {rows} u", params))
 
 
 def finding_totals(store: Store, scope: Scope) -> dict:
     """Open (of which overdue, reported, escalated) findings at the end of the period; fixed on site in it."""
-    sql, params = _finding_from(scope)
+    sql, params = finding_from(scope)
     out = dict(store.one("SELECT " + _FINDING_SUMS + sql, [*_sums_params(scope), *params]))
     sql, params = _fixed_from(scope)
     out["fixed_on_site_findings"] = store.one("SELECT count(*)" + sql, params)[0]
@@ -158,15 +89,17 @@ def finding_totals(store: Store, scope: Scope) -> dict:
 
 def visit_groups(store: Store, scope: Scope, by: str) -> list[dict]:
     """Counts per group (school, town, inspector, checklist, plan-item) over the visits in scope."""
-    no_distinct = "count(DISTINCT v.school_code) AS schools, "  # only the totals need it; it costs a sort per group
     if by == "plan-item":
-        sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_seq = v.seq")
-        sums = _PLAN_SUMS.replace(no_distinct, "")
-        return _dicts(store.query(f"SELECT p.plan_item AS key, {sums}{sql} GROUP BY p.plan_item", params))
-    expr, join, _, _ = _GROUPS[by]
-    sql, params = _visit_from(scope, join)
-    sums = _COUNT_SUMS.replace(no_distinct, "")
-    return _dicts(store.query(f"SELECT {expr} AS key, {sums}{sql} GROUP BY {expr}", params))
+        rows, params = plan_rows(scope)
+        return _dicts(store.query(f"SELECT u.plan_item AS key, {_ROW_SUMS} FROM {rows} u GROUP BY u.plan_item", params))
+    expr, join = {
+        "school": ("u.code", ""),
+        "town": ("s.town", " JOIN schools s ON s.code = u.code"),
+        "inspector": ("coalesce(i.name, '')", _ASSIGNED.format(col="u.code")),
+        "checklist": ("cv.checklist_id", " JOIN checklist_versions cv ON cv.hash = u.hash"),
+    }[by]
+    rows, params = visit_rows(scope)
+    return _dicts(store.query(f"SELECT {expr} AS key, {_ROW_SUMS} FROM {rows} u{join} GROUP BY {expr}", params))
 
 
 def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
@@ -177,7 +110,7 @@ def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
         join = " JOIN checklist_item_plan cip ON cip.hash = f.checklist_hash AND cip.item_id = f.item_id"
     else:
         _, _, expr, join = _GROUPS[by]
-    sql, params = _finding_from(scope, join)
+    sql, params = finding_from(scope, join)
     groups = {r["key"]: dict(r) for r in store.query(f"SELECT {expr} AS key, {_FINDING_SUMS}{sql} GROUP BY {expr}",
                                                       [*_sums_params(scope), *params])}
     sql, params = _fixed_from(scope, join)
@@ -188,7 +121,7 @@ def finding_groups(store: Store, scope: Scope, by: str) -> list[dict]:
 
 
 def schools_in_scope(store: Store, scope: Scope) -> list[dict]:
-    where, params = _school_where(scope)
+    where, params = school_where(scope)
     sql = (
         "SELECT s.code, s.name, s.town, s.stages, s.grp, i.name AS inspector FROM schools s"
         + _ASSIGNED.format(col="s.code")
@@ -200,7 +133,7 @@ def schools_in_scope(store: Store, scope: Scope) -> list[dict]:
 
 def unvisited_schools(store: Store, scope: Scope) -> list[dict]:
     """Schools in scope without a submitted visit in the period (of the checklist, if given)."""
-    where, params = _school_where(scope)
+    where, params = school_where(scope)
     cond = "v.school_code = s.code AND v.status = 'submitted' AND v.date >= ? AND v.date <= ?"
     vparams: list[Any] = [scope.date_from, scope.date_to]
     if scope.checklist is not None:
@@ -233,7 +166,7 @@ def plan_titles(store: Store) -> dict[int, tuple[str, str]]:
 # -- school ------------------------------------------------------------------------------------
 
 def school_months(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope)
+    sql, params = visit_from(scope)
     return _dicts(store.query(
         "SELECT substr(v.date, 1, 7) AS month, count(*) AS visits, coalesce(sum(v.n_pass), 0) AS pass, "
         f"coalesce(sum(v.n_fail), 0) AS fail, coalesce(sum(v.n_na), 0) AS na{sql} GROUP BY substr(v.date, 1, 7) "
@@ -243,7 +176,7 @@ def school_months(store: Store, scope: Scope) -> list[dict]:
 
 
 def visit_list(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope, " LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash")
+    sql, params = visit_from(scope, " LEFT JOIN checklist_versions cv ON cv.hash = v.checklist_hash")
     return _dicts(store.query(
         "SELECT v.id, v.date, v.inspector, v.checklist_id, cv.title_zh, cv.title_en, v.n_pass AS pass, "
         "v.n_fail AS fail, v.n_na AS na, v.n_info AS info, v.w_pass, v.w_fail, v.n_critical_fail AS critical_fails"
@@ -255,7 +188,7 @@ def visit_list(store: Store, scope: Scope) -> list[dict]:
 def open_findings(store: Store, scope: Scope) -> list[dict]:
     """Findings open at the end of the period, most overdue first, with the point's text; `reported_then` and
     `escalated_then`: so at the end of the period."""
-    sql, params = _finding_from(scope, " JOIN schools s ON s.code = f.school_code"
+    sql, params = finding_from(scope, " JOIN schools s ON s.code = f.school_code"
                                 " LEFT JOIN checklist_items ci"
                                 " ON ci.hash = f.checklist_hash AND ci.item_id = f.item_id")
     return _dicts(store.query(
@@ -274,10 +207,10 @@ def plan_item_counts(store: Store, scope: Scope) -> list[dict]:
 # -- matrix -------------------------------------------------------------------------------------
 
 def school_plan_counts(store: Store, scope: Scope) -> list[dict]:
-    sql, params = _visit_from(scope, " JOIN visit_plan_counts p ON p.visit_seq = v.seq")
+    rows, params = plan_rows(scope, columns=("n_pass", "n_fail"))
     return _dicts(store.query(
-        "SELECT v.school_code AS code, p.plan_item, coalesce(sum(p.n_pass), 0) AS pass, "
-        f"coalesce(sum(p.n_fail), 0) AS fail{sql} GROUP BY v.school_code, p.plan_item",
+        "SELECT u.code, u.plan_item, coalesce(sum(u.n_pass), 0) AS pass, coalesce(sum(u.n_fail), 0) AS fail "
+        f"FROM {rows} u GROUP BY u.code, u.plan_item",
         params,
     ))
 
@@ -286,13 +219,13 @@ def school_plan_counts(store: Store, scope: Scope) -> list[dict]:
 
 def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
     """The points that check plan item `number` in the checklist versions used in the period."""
-    sql, params = _visit_from(scope)
+    rows, params = visit_rows(scope, columns=())
     return _dicts(store.query(
         "SELECT cv.checklist_id, cip.item_id, ci.text_zh, ci.text_en, ci.severity, "
         "count(DISTINCT cv.hash) AS versions, max(cv.version) AS version "
         "FROM checklist_item_plan cip JOIN checklist_versions cv ON cv.hash = cip.hash "
         "JOIN checklist_items ci ON ci.hash = cip.hash AND ci.item_id = cip.item_id "
-        f"WHERE cip.plan_item = ? AND cip.hash IN (SELECT DISTINCT v.checklist_hash{sql}) "
+        f"WHERE cip.plan_item = ? AND cip.hash IN (SELECT u.hash FROM {rows} u) "
         "GROUP BY cv.checklist_id, cip.item_id ORDER BY cv.checklist_id, min(ci.position)",
         [number, *params],
     ))
@@ -300,40 +233,39 @@ def item_points(store: Store, scope: Scope, number: int) -> list[dict]:
 
 def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
     """Plan item `number`'s counts per school or per town."""
-    join = (" JOIN visit_plan_counts p ON p.visit_seq = v.seq AND p.plan_item = ?"
-            " JOIN schools s ON s.code = v.school_code")
-    sql, params = _visit_from(scope, join)
-    expr = "v.school_code" if by == "school" else "s.town"
+    rows, params = plan_rows(scope, number, columns=("visits", "n_pass", "n_fail", "n_na", "last_date"))
+    expr = "u.code" if by == "school" else "s.town"
     extra = ", s.name, s.town" if by == "school" else ""
     return _dicts(store.query(
-        f"SELECT {expr} AS key{extra}, count(*) AS visits, max(v.date) AS last_visit, "
-        "coalesce(sum(p.n_pass), 0) AS pass, "
-        f"coalesce(sum(p.n_fail), 0) AS fail, coalesce(sum(p.n_na), 0) AS na{sql} GROUP BY {expr}",
-        [number, *params],
+        f"SELECT {expr} AS key{extra}, coalesce(sum(u.visits), 0) AS visits, max(u.last_date) AS last_visit, "
+        "coalesce(sum(u.n_pass), 0) AS pass, coalesce(sum(u.n_fail), 0) AS fail, coalesce(sum(u.n_na), 0) AS na "
+        f"FROM {rows} u JOIN schools s ON s.code = u.code GROUP BY {expr}",
+        params,
     ))
 
 
 def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
     """The failing schools on plan item `number`: for each school and checklist, its latest visit in the
-    period; listed are that visit's points checking the item whose latest answer revision failed (a school
-    that has passed since is not listed). Point ids are unique across checklists, so the latest visit with
-    the checklist is the latest visit that checked the point."""
-    sql, params = _visit_from(scope)
+    period (of two on that day, the one recorded first); listed are that visit's points checking the item whose
+    latest answer revision failed (a school that has passed since is not listed), with the status of the point's
+    latest finding opened by then at that school."""
+    rows, params = visit_rows(scope, columns=("last_date",))
     return _dicts(store.query(
-        "SELECT x.school_code AS code, s.name, s.town, x.id AS visit_id, x.date, x.inspector, a.item_id, a.value, "
+        "SELECT x.school_code AS code, s.name, s.town, v.id AS visit_id, v.date, v.inspector, a.item_id, a.value, "
         "a.note, ci.text_zh, ci.text_en, ci.severity, "
-        "(SELECT f.status FROM findings f WHERE f.school_code = x.school_code AND f.item_id = a.item_id "
-        " AND f.opened <= x.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status "
-        # SQLite: with max(), the bare columns come from the row holding the maximum
-        "FROM (SELECT v.id, v.seq, v.school_code, v.inspector, v.checklist_hash, max(v.date) AS date"
-        f"     {sql} GROUP BY v.school_code, v.checklist_id) x "
-        "JOIN checklist_item_plan cip ON cip.hash = x.checklist_hash AND cip.plan_item = ? "
-        "JOIN answers a ON a.visit_seq = x.seq AND a.item_id = cip.item_id AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = x.seq AND b.item_id = cip.item_id) "
+        "(SELECT f.status FROM findings f WHERE f.school_code = x.school_code AND f.point_key = ci.point_key "
+        " AND f.opened <= v.date ORDER BY f.opened DESC, f.id DESC LIMIT 1) AS finding_status "
+        "FROM (SELECT u.code AS school_code, cv.checklist_id, max(u.last_date) AS date "
+        f"      FROM {rows} u JOIN checklist_versions cv ON cv.hash = u.hash GROUP BY u.code, cv.checklist_id) x "
+        "JOIN visits v ON v.seq = (SELECT w.seq FROM visits w WHERE w.school_code = x.school_code "
+        "  AND w.date = x.date AND w.checklist_id = x.checklist_id AND w.status = 'submitted' ORDER BY w.seq LIMIT 1) "
+        "JOIN checklist_item_plan cip ON cip.hash = v.checklist_hash AND cip.plan_item = ? "
+        "JOIN answers a ON a.visit_seq = v.seq AND a.item_id = cip.item_id AND a.revision = "
+        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = v.seq AND b.item_id = cip.item_id) "
         "JOIN schools s ON s.code = x.school_code "
-        "LEFT JOIN checklist_items ci ON ci.hash = x.checklist_hash AND ci.item_id = cip.item_id "
+        "LEFT JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = cip.item_id "
         "WHERE a.outcome = 'fail' "
-        "ORDER BY s.town, x.school_code, x.date DESC, a.item_id",
+        "ORDER BY s.town, x.school_code, v.date DESC, a.item_id",
         [*params, number],
     ))
 
@@ -382,7 +314,7 @@ def visit_findings(store: Store, visit_id: str) -> list[dict]:
 
 def visits_in_period(store: Store, scope: Scope) -> int:
     """How many submitted visits are in scope (filters and period)."""
-    sql, params = _visit_from(scope)
+    sql, params = visit_from(scope)
     return int(store.one("SELECT count(*)" + sql, params)[0])
 
 
@@ -390,6 +322,6 @@ def latest_visit_date(store: Store, scope: Scope) -> str | None:
     """The date of the latest submitted visit under the scope's filters, whatever the period."""
     from dataclasses import replace
 
-    sql, params = _visit_from(replace(scope, date_from="0001-01-01", date_to="9999-12-31"))
+    sql, params = visit_from(replace(scope, date_from="0001-01-01", date_to="9999-12-31"))
     row = store.one("SELECT max(v.date)" + sql, params)
     return row[0] if row else None

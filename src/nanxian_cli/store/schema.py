@@ -23,6 +23,8 @@ def migration(fn: Callable) -> Callable:
 from nanxian_cli.store import (  # noqa: E402, F401
     m010_school_inclusive,
     m011_evidence,
+    m012_rollups,
+    m013_visit_order,
     migrations_2020,
     migrations_facts,
     migrations_notices,

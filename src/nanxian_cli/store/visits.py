@@ -19,6 +19,7 @@ _VISIT_COLUMNS = ("id", "seq", "school_code", "checklist_id", "checklist_hash", 
 ANSWER_COLUMNS = ("visit_seq", "item_id", "revision", "value", "outcome", "note", "reason", "author", "recorded_at",
                   "uid", "base", "device", "fixed_on_site")
 _PLAN_COLUMNS = ("visit_seq", "plan_item", "n_pass", "n_fail", "n_na", "n_info", "w_pass", "w_fail", "n_critical_fail")
+_INSERT_VISIT = f"INSERT INTO visits ({', '.join(_VISIT_COLUMNS)}) VALUES ({', '.join('?' for _ in _VISIT_COLUMNS)})"
 _INSERT_ANSWER = f"INSERT INTO answers ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' for _ in ANSWER_COLUMNS)})"
 _INSERT_PLAN = (f"INSERT INTO visit_plan_counts ({', '.join(_PLAN_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in _PLAN_COLUMNS)})")
@@ -53,8 +54,13 @@ def insert_visit(conn: sqlite3.Connection, row: dict) -> None:
     """One visit header (`row` has the keys of _VISIT_COLUMNS; counts default to 0)."""
     values = {"n_pass": 0, "n_fail": 0, "n_na": 0, "n_info": 0, "w_pass": 0.0, "w_fail": 0.0, "n_critical_fail": 0,
               "n_items": 0, "submitted_at": None, **row}
-    conn.execute(f"INSERT INTO visits ({', '.join(_VISIT_COLUMNS)}) VALUES ({', '.join('?' for _ in _VISIT_COLUMNS)})",
-                 [values[c] for c in _VISIT_COLUMNS])
+    conn.execute(_INSERT_VISIT, [values[c] for c in _VISIT_COLUMNS])
+
+
+def insert_visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Visit headers, each a tuple in _VISIT_COLUMNS order (the bulk path: one statement for a batch)."""
+    if rows:
+        conn.executemany(_INSERT_VISIT, rows)
 
 
 def insert_answers(conn: sqlite3.Connection, rows: list[tuple]) -> None:
@@ -64,8 +70,12 @@ def insert_answers(conn: sqlite3.Connection, rows: list[tuple]) -> None:
 
 
 def insert_plan_counts(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Per-plan-item counts of visits that have none yet (tuples in _PLAN_COLUMNS order), added to the roll-ups."""
     if rows:
+        from nanxian_cli.store.rollups import add_plan_rows
+
         conn.executemany(_INSERT_PLAN, rows)
+        add_plan_rows(conn, sorted({r[0] for r in rows}))
 
 
 def append_revision(conn: sqlite3.Connection, seq: int, item_id: str, *, value: str | None, outcome: str,
@@ -89,8 +99,15 @@ def write_counts(conn: sqlite3.Connection, visit_id: str, seq: int, tally: Any) 
         "WHERE id=?",
         (t.n_pass, t.n_fail, t.n_na, t.n_info, t.w_pass, t.w_fail, t.n_critical_fail, t.n_items, visit_id),
     )
-    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
+    _delete_plan_counts(conn, seq)
     insert_plan_counts(conn, [(seq, number, *counts) for number, counts in t.by_plan.items()])
+
+
+def _delete_plan_counts(conn: sqlite3.Connection, seq: int) -> None:
+    from nanxian_cli.store.rollups import take_out_plan_rows
+
+    take_out_plan_rows(conn, seq)
+    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
 
 
 def mark_submitted(conn: sqlite3.Connection, visit_id: str, at: str) -> None:
@@ -105,7 +122,7 @@ def mark_void(conn: sqlite3.Connection, visit_id: str, reason: str, at: str, by:
 
 def delete_draft(conn: sqlite3.Connection, visit_id: str, seq: int) -> None:
     """Remove a draft that holds no fact (the caller checked `draft_is_empty`)."""
-    conn.execute("DELETE FROM visit_plan_counts WHERE visit_seq = ?", (seq,))
+    _delete_plan_counts(conn, seq)
     conn.execute("DELETE FROM visits WHERE id = ? AND status = 'draft'", (visit_id,))
 
 
@@ -205,19 +222,34 @@ _VISIT_SELECT = (
 )
 
 
-def list_visits(store: Store, school: str | None = None, inspector: str | None = None, checklist: str | None = None,
-                date_from: str | None = None, date_to: str | None = None,
-                status: str | None = None) -> list[sqlite3.Row]:
-    """Visits, newest first; `school` is a school code, dates ISO."""
+def list_visits(store: Store, *, limit: int | None = None, **filters: Any) -> list[sqlite3.Row]:
+    """Visits, newest first (filters: `_visits_where`); with `limit`, the newest `limit` only."""
+    where, params = _visits_where(**filters)
+    sql = _VISIT_SELECT + where + " ORDER BY v.date DESC, v.created_at DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return store.query(sql, params)
+
+
+def count_visits(store: Store, **filters: Any) -> tuple[int, int]:
+    """How many visits `list_visits` lists with these filters, and how many of them are drafts."""
+    where, params = _visits_where(**filters)
+    row = store.one("SELECT count(*), coalesce(sum(v.status = 'draft'), 0) FROM visits v" + where, params)
+    return row[0], row[1]
+
+
+def _visits_where(school: str | None = None, inspector: str | None = None, checklist: str | None = None,
+                  date_from: str | None = None, date_to: str | None = None,
+                  status: str | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause over visits `v` (and its parameters); `school` is a school code, dates ISO."""
     where, params = [], []
     for sql, value in (("v.school_code = ?", school), ("v.inspector = ?", inspector), ("v.checklist_id = ?", checklist),
                        ("v.status = ?", status), ("v.date >= ?", date_from), ("v.date <= ?", date_to)):
         if value:
             where.append(sql)
             params.append(value)
-    sql = (_VISIT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY v.date DESC, v.created_at DESC")
-    return store.query(sql, params)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def visit_summary_row(store: Store, visit_id: str) -> sqlite3.Row | None:

@@ -1,76 +1,28 @@
-"""Pydantic models for the files the bureau writes: checklists, the plan, rosters and answers files.
-
-Only write paths import this module (building the first pydantic model costs start-up time);
-reports work on plain rows and dataclasses.
+"""Pydantic models of a checklist file (its items, whom they apply to, when they are asked, their sources and
+rectification days) and of the plan (the work plan's 21 items in their sections).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from nanxian_cli.core.model_base import (
+    ITEM_ID,
+    Attribute,
+    ItemType,
+    LocalText,
+    Severity,
+    Stage,
+    Strict,
+    _finite,
+    _refuse_control,
+)
 from nanxian_cli.core.vocab import DEFAULT_RECTIFY_DAYS
 from nanxian_cli.core.words import Problem
-
-Stage = Literal["kindergarten", "primary", "junior", "senior", "vocational", "special", "training"]
-Attribute = Literal["boarding", "canteen", "school_bus"]
-ItemType = Literal["yesno", "number", "choice", "rating", "text"]
-Severity = Literal["critical", "major", "minor"]
-ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
-
-
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Terminal control characters (ESC sequences could rewrite a supervisor's screen); tab and newline are allowed."""
-LINE_BREAKS = re.compile(r"[\t\n]")
-
-
-def _refuse_control(value: str, allow_breaks: bool) -> str:
-    found = CONTROL_CHARS.search(value) or (None if allow_breaks else LINE_BREAKS.search(value))
-    if found:
-        code = f"U+{ord(found.group()):04X}"
-        raise Problem(f"含有控制字符 {code}；请删除", f"contains the control character {code}; remove it")
-    return value
-
-
-def _finite(value: Any, info: ValidationInfo) -> Any:
-    """Numbers written in a checklist are finite: `max: .nan` would fail every answer, `min: -.inf` pass any.
-
-    A checklist version stored with a visit before this rule is read back as it was (`stored` context):
-    old visits keep their meaning.
-    """
-    if isinstance(value, float) and not math.isfinite(value) and not (info.context or {}).get("stored"):
-        raise Problem(f"应为有限的数字，不能是 {value}", f"must be a finite number, not {value}")
-    return value
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocalText(Strict):
-    """Text in Chinese and English; a plain string in the file stands for both."""
-
-    zh: Annotated[str, Field(min_length=1, max_length=2000)]
-    en: Annotated[str, Field(min_length=1, max_length=2000)]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_plain(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"zh": value, "en": value}
-        return value
-
-    @field_validator("zh", "en")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        return _refuse_control(value, allow_breaks=True)
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class AppliesTo(Strict):
@@ -153,7 +105,7 @@ class Item(Strict):
     source: Annotated[list[Source], Field(min_length=1)] | None = None
     """Format 2: the documents the point rests on."""
     ref: Annotated[str, Field(pattern=ITEM_ID)] | None = None
-    """Format 2: the library point this item is (its `id` is then the library id; files/checklists.py
+    """Format 2: the library point this item is (its `id` is then the library id; files/checklist_library.py
     resolves `{ref: x}` into the library point's fields before validation). Findings are kept under it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -270,153 +222,3 @@ class Plan(Strict):
             dupes = sorted({n for n in numbers if numbers.count(n) > 1})
             raise ValueError(f"the plan must list items 1..21 exactly once (missing {missing}, repeated {dupes})")
         return self
-
-
-_TRUE = {"true", "yes", "y", "1", "是", "有", "t"}
-_FALSE = {"false", "no", "n", "0", "否", "无", "f", ""}
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    raise Problem(f"应为 是/否（true/false），收到 {value!r}", f"expected true or false, got {value!r}")
-
-
-class SchoolRow(Strict):
-    code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    town: Annotated[str, Field(max_length=100)] = ""
-    stages: Annotated[list[Stage], Field(min_length=1)]
-    boarding: bool = False
-    canteen: bool = False
-    school_bus: bool = False
-    ownership: Literal["public", "private"] = "public"
-    group: Annotated[str, Field(max_length=200)] = ""
-    inclusive: bool = False
-    """普惠 (a kindergarten of the public-benefit kind: public, or private with 普惠 status)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    @field_validator("inclusive")
-    @classmethod
-    def _inclusive_kindergarten(cls, value: bool, info: ValidationInfo) -> bool:
-        stages = info.data.get("stages")
-        if value and stages is not None and "kindergarten" not in stages:
-            raise Problem("普惠只适用于幼儿园，该校没有幼儿园学段",
-                          "普惠 (inclusive) is a kindergarten's status, and this school has no kindergarten stage")
-        return value
-
-    @field_validator("code", "name", "town", "group", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        if value is None:
-            return ""
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        return value
-
-    @field_validator("name", "town", "group")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        return _refuse_control(value, allow_breaks=False)
-
-    @field_validator("stages", mode="before")
-    @classmethod
-    def _split_stages(cls, value: Any) -> Any:
-        from nanxian_cli.core.vocab import STAGE_WORDS
-
-        if isinstance(value, str):
-            value = [p for p in re.split(r"[\s,，、;]+", value.strip()) if p]
-        if isinstance(value, list):
-            out: list[Any] = []
-            for part in value:
-                if isinstance(part, str):
-                    part = part.strip()
-                    if part == "九年一贯制":  # a nine-year school is primary + junior
-                        out.extend(["primary", "junior"])
-                        continue
-                    part = STAGE_WORDS.get(part, part.lower())
-                out.append(part)
-            return out
-        return value
-
-    @field_validator("boarding", "canteen", "school_bus", "inclusive", mode="before")
-    @classmethod
-    def _bool(cls, value: Any) -> bool:
-        if value is None:
-            return False
-        return parse_bool(value)
-
-    @field_validator("ownership", mode="before")
-    @classmethod
-    def _ownership(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return "public"
-        if isinstance(value, str):
-            return {"公办": "public", "民办": "private"}.get(value.strip(), value.strip().lower())
-        return value
-
-
-AnswerScalar = bool | int | float | str
-
-
-class AnswerEntry(Strict):
-    value: AnswerScalar | None = None
-    note: Annotated[str, Field(max_length=4000)] | None = None
-    fixed_on_site: StrictBool = False
-    """立行立改: a failing answer whose problem the school fixed during the visit (true or false only)."""
-    evidence: Annotated[list[Annotated[str, Field(min_length=1, max_length=4096)]], Field(max_length=50)] = \
-        Field(default_factory=list)
-    """Photos or documents for the point: paths relative to the answers file (one path or a list)."""
-
-    @field_validator("value", "note")
-    @classmethod
-    def _printable(cls, value: Any) -> Any:
-        return _refuse_control(value, allow_breaks=True) if isinstance(value, str) else value
-
-    @field_validator("evidence", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("evidence")
-    @classmethod
-    def _printable_paths(cls, value: list[str]) -> list[str]:
-        return [_refuse_control(v, allow_breaks=False) for v in value]
-
-
-class AnswersFile(Strict):
-    school: str | int | None = None
-    checklist: str | None = None
-    date: dt.date | None = None
-    inspector: str | None = None
-    answers: dict[str, AnswerScalar | AnswerEntry | None] = Field(default_factory=dict)
-
-    @field_validator("answers", mode="before")
-    @classmethod
-    def _none_to_empty(cls, value: Any) -> Any:
-        return {} if value is None else value
-
-    @field_validator("answers")
-    @classmethod
-    def _printable_answers(cls, value: dict) -> dict:
-        for key, answer in value.items():
-            if isinstance(answer, str):
-                try:
-                    _refuse_control(answer, allow_breaks=True)
-                except Problem as exc:
-                    raise Problem(f"{key}：{exc.words.zh}", f"{key}: {exc}") from None
-        return value
-
-    @field_validator("inspector", "checklist")
-    @classmethod
-    def _printable_header(cls, value: str | None) -> str | None:
-        return _refuse_control(value, allow_breaks=False) if isinstance(value, str) else value
