@@ -493,3 +493,22 @@ def test_store_messages_in_chinese(cli, tmp_path: Path):
         f"错误: {path}：数据库由更新版本的 nanxian 写入（结构版本 99，本版本只认识 {schema.SCHEMA_VERSION}）；"
         "请升级 nanxian。未做任何改动。"
     )
+
+
+def test_an_sqlite_too_old_for_the_schema_is_refused_before_anything_is_made(cli, tmp_path, monkeypatch):
+    """Python built with an SQLite older than 3.33 (no UPDATE … FROM, which the roll-up triggers use): a clear
+    message, exit 1, and no database file made."""
+    import sqlite3
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "new.db"
+    result = cli("--db", path, "--lang", "en", "school", "list")
+    assert result.exit_code == 1
+    assert "this Python's SQLite is version 3.31.1; nanxian needs 3.33.0 or newer; nothing was changed" in result.stderr
+    assert list(folder.iterdir()) == []
+    zh = cli("--db", path, "--lang", "zh", "inspector", "add", "李明")
+    assert zh.exit_code == 1 and "此 Python 带的 SQLite 是 3.31.1 版，南县督导需要 3.33.0 或更新的版本" in zh.stderr
+    assert list(folder.iterdir()) == []

@@ -147,6 +147,10 @@ def _store_error(path: Path, exc: Exception) -> StoreError:
     return StoreError(Words(f"{path}：数据库错误：{text}", f"{path}: database error: {text}"))
 
 
+MIN_SQLITE = (3, 33, 0)
+"""The oldest SQLite the schema works with: the roll-up triggers of m012 use UPDATE … FROM (SQLite 3.33)."""
+
+
 def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, int], None] | None = None) -> Store:
     """Open (and if needed create and migrate) the database at `path`.
 
@@ -158,6 +162,12 @@ def open_store(path: Path, *, create: bool = True, on_upgrade: Callable[[int, in
     from nanxian_cli.store.schema import SCHEMA_VERSION, migrate
 
     path = Path(path)
+    if sqlite3.sqlite_version_info < MIN_SQLITE:  # before anything is made or changed
+        need = ".".join(map(str, MIN_SQLITE))
+        raise StoreError(Words(f"此 Python 带的 SQLite 是 {sqlite3.sqlite_version} 版，南县督导需要 {need} 或更新的"
+                               "版本；未做任何改动（较新的 Python 3.11 安装包带有更新的 SQLite）",
+                               f"this Python's SQLite is version {sqlite3.sqlite_version}; nanxian needs {need} or "
+                               "newer; nothing was changed (a newer Python 3.11 build bundles a newer SQLite)"))
     protect_database(path)  # no output of this run may replace it or the files beside it
     if path.is_dir():
         raise StoreError(Words(f"{path}：是文件夹，应为数据库文件",
