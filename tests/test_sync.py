@@ -342,6 +342,39 @@ def test_parallel_edits_are_both_kept_reported_and_resolvable(cli, bureau, tmp_p
                    "a.item_id = 't-class' AND a.is_current = 1", (v1,)) == [("58",)]
 
 
+def _without(data, key: str):
+    if isinstance(data, dict):
+        return {k: _without(v, key) for k, v in data.items() if k != key}
+    if isinstance(data, list):
+        return [_without(v, key) for v in data]
+    return data
+
+
+def test_after_parallel_edits_every_report_reads_the_current_revision(cli, bureau, tmp_path):
+    """A's edit (a pass) was made first, B's (a failure) later: B's is current on both databases. On B's database
+    A's edit arrives last and gets the higher revision number; `report item` and `report visit` show the current
+    revision there too, as the counts do, so both databases print the same reports."""
+    a, b = _pair(cli, bureau, tmp_path)
+    v1 = bureau[1]
+    assert cli("--db", str(a), "inspect", "amend", v1[:8], "t-class", "50", "--reason", "recount A", "--by",
+               "李明").exit_code == 0
+    assert cli("--db", str(b), "inspect", "amend", v1[:8], "t-class", "58", "--reason", "recount B", "--by",
+               "李明").exit_code == 0
+    _exchange(cli, a, b, tmp_path, "p")
+    numbers = rows(b, "SELECT a.value, a.revision, a.is_current FROM answers a JOIN visits v ON v.seq = a.visit_seq "
+                      "WHERE v.id = ? AND a.item_id = 't-class' ORDER BY a.revision", (v1,))
+    assert numbers == [("60", 1, 0), ("58", 2, 1), ("50", 3, 0)]  # the current one is not the highest number here
+    period = ("--from", "2020-10-01", "--to", "2020-10-31", "--format", "json")
+    for args in (("report", "item", "4", *period), ("report", "visit", v1, "--format", "json"),
+                 ("report", "summary", *period)):
+        on_a, on_b = (cli("--db", str(db), *args) for db in (a, b))
+        assert on_a.exit_code == 0 and on_b.exit_code == 0, (on_a.output, on_b.output)
+        # revision numbers are each database's own (the order the revisions arrived in); everything else is equal
+        assert _without(json.loads(on_a.stdout), "revision") == _without(json.loads(on_b.stdout), "revision"), args
+    item = cli("--db", str(b), "report", "item", "4", *period).stdout
+    assert '"58"' in item or ": 58" in item  # the failing class of 58 is listed, not A's passing 50
+
+
 def test_void_against_amendment_the_void_stands(cli, bureau, tmp_path):
     a, b = _pair(cli, bureau, tmp_path)
     v1 = bureau[1]

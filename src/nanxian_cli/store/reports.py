@@ -247,8 +247,9 @@ def item_groups(store: Store, scope: Scope, number: int, by: str) -> list[dict]:
 def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
     """The failing schools on plan item `number`: for each school and checklist, its latest visit in the
     period (of two on that day, the one recorded first); listed are that visit's points checking the item whose
-    latest answer revision failed (a school that has passed since is not listed), with the status of the point's
-    latest finding opened by then at that school."""
+    current answer revision failed (the latest; after parallel edits, the one recorded last, as the counts take;
+    a school that has passed since is not listed), with the status of the point's latest finding opened by then at
+    that school."""
     rows, params = visit_rows(scope, columns=("last_date",))
     return _dicts(store.query(
         "SELECT x.school_code AS code, s.name, s.town, v.id AS visit_id, v.date, v.inspector, a.item_id, a.value, "
@@ -260,8 +261,7 @@ def item_failures(store: Store, scope: Scope, number: int) -> list[dict]:
         "JOIN visits v ON v.seq = (SELECT w.seq FROM visits w WHERE w.school_code = x.school_code "
         "  AND w.date = x.date AND w.checklist_id = x.checklist_id AND w.status = 'submitted' ORDER BY w.seq LIMIT 1) "
         "JOIN checklist_item_plan cip ON cip.hash = v.checklist_hash AND cip.plan_item = ? "
-        "JOIN answers a ON a.visit_seq = v.seq AND a.item_id = cip.item_id AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = v.seq AND b.item_id = cip.item_id) "
+        "JOIN answers a ON a.visit_seq = v.seq AND a.item_id = cip.item_id AND a.is_current = 1 "
         "JOIN schools s ON s.code = x.school_code "
         "LEFT JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = cip.item_id "
         "WHERE a.outcome = 'fail' "
@@ -286,15 +286,14 @@ def visit_header(store: Store, visit_id: str) -> dict | None:
 
 
 def visit_points(store: Store, visit_id: str) -> list[dict]:
-    """Every point of the visit's checklist version with its latest answer (None when unanswered)."""
+    """Every point of the visit's checklist version with its current answer revision (None when unanswered)."""
     return _dicts(store.query(
         "SELECT ci.item_id, ci.position, ci.type, ci.severity, ci.weight, ci.text_zh, ci.text_en, "
         "(SELECT group_concat(plan_item, ',') FROM (SELECT cip.plan_item FROM checklist_item_plan cip "
         "  WHERE cip.hash = ci.hash AND cip.item_id = ci.item_id ORDER BY cip.plan_item)) AS plan, "
         "a.value, a.outcome, a.note, a.revision "
         "FROM visits v JOIN checklist_items ci ON ci.hash = v.checklist_hash "
-        "LEFT JOIN answers a ON a.visit_seq = v.seq AND a.item_id = ci.item_id AND a.revision = "
-        "(SELECT max(b.revision) FROM answers b WHERE b.visit_seq = v.seq AND b.item_id = ci.item_id) "
+        "LEFT JOIN answers a ON a.visit_seq = v.seq AND a.item_id = ci.item_id AND a.is_current = 1 "
         "WHERE v.id = ? ORDER BY ci.position",
         (visit_id,),
     ))
