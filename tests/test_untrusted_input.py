@@ -397,3 +397,17 @@ def test_overlong_inspector_in_the_file_or_the_option(cli, vdir, tmp_path, db_pa
             "--inspector: at most 100 characters")
     assert dump(db_path) == before
     assert counts(db_path)["visits"] == 0
+
+
+def test_an_empty_answers_file_is_named_once_with_its_reason(cli, vdir, tmp_path, db_path):
+    """`/dev/null` or an empty file: the header names the file, the line under it says why, not the same words twice."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_bytes(b"")
+    before = dump(db_path)
+    for path in ("/dev/null", empty):
+        result = cli("--lang", "en", "inspect", "visit", "--answers", path)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [f"Error: {path}: cannot be read", f"  {path}:1: the file is empty"]
+        zh = cli("--lang", "zh", "inspect", "visit", "--answers", path)
+        assert zh.exit_code == 2 and zh.stderr.count("文件是空的") == 1 and f"{path}：无法读取" in zh.stderr
+    assert dump(db_path) == before

@@ -130,7 +130,7 @@ def parse_yaml(text: str, path: Path, keep_bad_dates: bool = False) -> Document:
             raise ValidationFailed(Said(f"{path}：YAML 错误", f"{path}: YAML error"),
                                    [Said(f"{path}: YAML 无法读取", f"{path}: {exc}")]) from None
         if node is None:
-            raise ValidationFailed(Said(f"{path}：文件是空的", f"{path}: empty file"),
+            raise ValidationFailed(Said(f"{path}：无法读取", f"{path}: cannot be read"),  # the line below says why
                                    [Said(f"{path}:1: 文件是空的", f"{path}:1: the file is empty")])
         lines: dict[tuple, int] = {}
         numbers_as_written: dict[tuple, str] = {}
