@@ -120,6 +120,7 @@ def setup(folder: Path, visits_wanted: int) -> tuple[Path, list]:
 
 
 def fresh(template: Path, path: Path) -> None:
+    """`path` made a fresh copy of `template` (its WAL and shared-memory files gone), written back to disk."""
     for suffix in ("", "-wal", "-shm"):
         try:
             os.unlink(str(path) + suffix)

@@ -744,13 +744,7 @@ def main() -> None:
         scratch = tmp / "scratch.db"
 
         def fresh_copy() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.unlink(str(scratch) + suffix)
-                except FileNotFoundError:
-                    pass
-            shutil.copyfile(db, scratch)
-            os.sync()  # the copy's write-back must not land inside the timed run
+            bulk_floor.fresh(db, scratch)  # synced: the copy's write-back must not land inside the timed run
 
         def sql_file(name: str, text: str) -> Path:
             path = tmp / f"{name}.sql"
