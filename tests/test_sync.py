@@ -101,6 +101,45 @@ def test_round_trip_then_reimport_changes_nothing(cli, bureau, tmp_path):
     assert "already imported" in shown.stdout
 
 
+def _tallies(db: Path) -> dict:
+    """The counts an import writes beside the facts: per visit, per plan item of each visit, and the roll-ups."""
+    return {
+        "visits": rows(db, "SELECT id, n_pass, n_fail, n_na, n_info, w_pass, w_fail, n_critical_fail, n_items "
+                           "FROM visits ORDER BY id"),
+        "plan": rows(db, "SELECT v.id, p.plan_item, p.n_pass, p.n_fail, p.n_na, p.n_info, p.w_pass, p.w_fail, "
+                         "p.n_critical_fail FROM visit_plan_counts p JOIN visits v ON v.seq = p.visit_seq "
+                         "ORDER BY v.id, p.plan_item"),
+        "rollups": rows(db, "SELECT * FROM visit_rollups ORDER BY period, school_code, checklist_hash"),
+        "plan_rollups": rows(db, "SELECT * FROM plan_rollups ORDER BY period, school_code, plan_item, checklist_id"),
+    }
+
+
+def test_an_import_written_in_small_batches_holds_what_one_written_whole_holds(cli, bureau, tmp_path,
+                                                                                  monkeypatch):
+    """A new visit goes in with its counts once its answers are read; when the answer rows fill a batch in the
+    middle of a visit, the visit goes in early and is counted again when its last answer is read. Either way
+    the receiver holds the sender's facts, counts, roll-ups and findings."""
+    from nanxian_cli.services import sync_apply
+
+    a, v1, v2 = bureau
+    record(cli, tmp_path, {**FULL, "t-class": 60}, name="v3.yaml", date="2020-11-05")  # re-checks NX-001
+    assert cli("inspect", "amend", v1[:8], "t-class", "50", "--reason", "recounted", "--by", "李明").exit_code == 0
+    assert cli("inspect", "void", v2[:8], "--reason", "wrong school", "--by", "李明").exit_code == 0
+    listed = json.loads(cli("finding", "list", "--format", "json").stdout)
+    assert cli("finding", "resolve", str(listed[0]["id"]), "--note", "drill held", "--date", "2020-11-20",
+               "--by", "李明").exit_code == 0
+    out = tmp_path / "all.nxb"
+    export(cli, a, out, "--since", "all")
+    whole, pieces = tmp_path / "whole.db", tmp_path / "pieces.db"
+    assert import_(cli, whole, out)["new"]["visits"] == 3
+    monkeypatch.setattr(sync_apply, "ANSWER_BATCH", 3)
+    assert import_(cli, pieces, out)["new"]["visits"] == 3
+    assert facts(whole) == facts(pieces) == facts(a)
+    assert _tallies(whole) == _tallies(pieces) == _tallies(a)
+    assert reports(cli, whole) == reports(cli, pieces)
+    assert reports(cli, whole)[1] == reports(cli, a)[1]  # the finding list (the summary counts the roster)
+
+
 def test_since_last_sends_only_what_is_new_and_the_same_facts_again_are_skipped(cli, bureau, tmp_path):
     a, v1, _ = bureau
     b = tmp_path / "b.db"

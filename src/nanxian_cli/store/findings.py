@@ -93,6 +93,13 @@ def point_actions(conn: sqlite3.Connection, school_code: str, keys: Iterable[str
     ).fetchall()
 
 
+def keys_with_findings(conn: sqlite3.Connection, school_code: str) -> set[str]:
+    """The point keys of a school that have a finding (in any state) or a hand action."""
+    return {r[0] for r in conn.execute(
+        "SELECT point_key FROM findings WHERE school_code = ? UNION SELECT point_key FROM finding_actions "
+        "WHERE school_code = ?", (school_code, school_code))}
+
+
 def keys_of_visit(conn: sqlite3.Connection, visit_id: str) -> list[str]:
     """The point keys a visit answered or re-checked (what changes when the visit is submitted, amended or voided)."""
     rows = conn.execute(

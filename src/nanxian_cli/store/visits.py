@@ -50,11 +50,17 @@ def next_visit_seq(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM visits").fetchone()[0]
 
 
-def insert_visit(conn: sqlite3.Connection, row: dict) -> None:
-    """One visit header (`row` has the keys of _VISIT_COLUMNS; counts default to 0)."""
+def visit_tuple(row: dict) -> tuple:
+    """A visit header as `insert_visits` takes it (`row` has the keys of _VISIT_COLUMNS, others are left out;
+    counts default to 0)."""
     values = {"n_pass": 0, "n_fail": 0, "n_na": 0, "n_info": 0, "w_pass": 0.0, "w_fail": 0.0, "n_critical_fail": 0,
               "n_items": 0, "submitted_at": None, **row}
-    conn.execute(_INSERT_VISIT, [values[c] for c in _VISIT_COLUMNS])
+    return tuple(values[c] for c in _VISIT_COLUMNS)
+
+
+def insert_visit(conn: sqlite3.Connection, row: dict) -> None:
+    """One visit header (`row` has the keys of _VISIT_COLUMNS; counts default to 0)."""
+    conn.execute(_INSERT_VISIT, visit_tuple(row))
 
 
 def insert_visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:
