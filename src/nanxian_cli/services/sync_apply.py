@@ -13,8 +13,8 @@ from nanxian_cli.core.ids import revision_uid
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.files.bundle_records import check_record
-from nanxian_cli.services import sync_evidence, sync_roster
-from nanxian_cli.store import findings as finding_sql
+from nanxian_cli.services import sync_events, sync_evidence, sync_roster
+from nanxian_cli.services.sync_events import check_day, check_outcome
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store import visits as visit_sql
 
@@ -268,7 +268,7 @@ class Importer:
         if not self.hash_known(rec["checklist_hash"]):
             raise InputError(Words(f"{where}：督导记录指向数据包中没有的检查表版本",
                                    f"{where}: the visit names a checklist version the bundle does not carry"))
-        _check_day(rec["date"], f"{where}: visit.date")
+        check_day(rec["date"], f"{where}: visit.date")
         if not self.inspector_known(rec["inspector"]):
             raise InputError(Words(f"{where}：督导记录的督学 {rec['inspector']!r} 未登记，数据包中也没有",
                                    f"{where}: the visit's supervisor {rec['inspector']!r} is registered neither "
@@ -314,11 +314,11 @@ class Importer:
             # the same answer to the same point of the same version is judged once (most answers repeat)
             key = (id(item), type(value), value) if type(value) in _SCALARS else None
             if key is None or self.judged.get(key) != outcome:
-                _check_outcome(item, rec, where)
+                check_outcome(item, rec, where)
                 if key is not None:
                     self.judged[key] = outcome
         else:
-            _check_outcome(item, rec, where)
+            check_outcome(item, rec, where)
         if base is not None and base not in known["uids"]:
             self.hold(rec, rec["uid"], f"revision:{base}", where)
             return False
@@ -387,81 +387,9 @@ class Importer:
         self.r.new["voids"] += 1
         return True
 
-    def _notice(self, rec: dict, where: str) -> bool:
-        if sql.notice_exists(self.conn, rec["uid"]):
-            self.r.skipped += 1
-            return True
-        if self.visit(rec["visit"]) is None:
-            self.hold(rec, rec["uid"], f"visit:{rec['visit']}", where)
-            return False
-        if rec["year"] < 1900 or rec["n"] < 1:
-            raise InputError(Words(f"{where}：整改通知书编号无效", f"{where}: the notice's number is not valid"))
-        _check_day(rec["issued_on"], f"{where}: notice.issued_on")
-        from nanxian_cli.store.notices import insert_notice
 
-        insert_notice(self.conn, {"uid": rec["uid"], "visit_id": rec["visit"], "year": rec["year"], "n": rec["n"],
-                                  "number": rec["number"], "issued_on": rec["issued_on"],
-                                  "issued_by": rec["issued_by"], "device": rec["device"],
-                                  "issued_at": rec["issued_at"]})
-        self.r.new["notices"] = self.r.new.get("notices", 0) + 1
-        return True
-
-    def _action(self, rec: dict, where: str) -> bool:
-        if sql.action_exists(self.conn, rec["uid"]):
-            self.r.skipped += 1
-            return True
-        for needed in (rec["opened_by_visit"], rec["visit"]):
-            if needed is not None and self.visit(needed) is None:
-                self.hold(rec, rec["uid"], f"visit:{needed}", where)
-                return False
-        if rec["action"] not in ("report", "resolve", "extend", "escalate", "withdraw", "reopen", "recheck"):
-            raise InputError(Words(f"{where}：未知的整改动作 {rec['action']!r}",
-                                   f"{where}: unknown finding action {rec['action']!r}"))
-        if not self.school_known(rec["school"]):
-            raise InputError(Words(f"{where}：整改动作指向未知的学校", f"{where}: the action names an unknown school"))
-        _check_day(rec["date"], f"{where}: action.date")
-        finding_sql.insert_action(self.conn, {
-            "uid": rec["uid"], "finding": rec["finding"], "school_code": rec["school"], "point_key": rec["point_key"],
-            "kind": rec["action"], "date": rec["date"], "text": rec["text"], "due": rec["due"],
-            "visit_id": rec["visit"], "passed": None if rec["passed"] is None else int(rec["passed"]),
-            "on_site": int(rec["on_site"]), "author": rec["author"], "device": rec["device"],
-            "recorded_at": rec["recorded_at"],
-        })
-        self.touched_points[rec["school"]].add(rec["point_key"])
-        self.eventful[rec["school"]].add(rec["point_key"])
-        self.r.new["events"] += 1
-        return True
-
-def _check_day(text: str, where: str) -> None:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(Words(f"{where}：{text!r} 不是日期",
-                               f"{where}: {text!r} is not a date (YYYY-MM-DD)")) from None
-
-
-def _check_outcome(item: Any, rec: dict, where: str) -> None:
-    """The outcome must be one an answer can have, and a pass or fail must follow from the value by the rule of
-    the visit's own checklist version: a bundle cannot bring numbers the rules would not give."""
-    from nanxian_cli.core.answers import AnswerError, judge
-
-    outcome = rec["outcome"]
-    if outcome not in ("pass", "fail", "na", "info"):
-        raise InputError(Words(f"{where}：未知的结果 {outcome!r}", f"{where}: unknown outcome {outcome!r}"))
-    if outcome in ("pass", "fail"):
-        try:
-            judged = judge(item, rec["value"]).outcome
-        except AnswerError:
-            judged = None
-        if judged != outcome:
-            raise InputError(Words(f"{where}：{rec['item']} 的结果 {outcome} 与回答 {rec['value']!r} 不符",
-                                   f"{where}: {rec['item']}: outcome {outcome} does not follow from the answer "
-                                   f"{rec['value']!r} under its checklist's rule"))
-
-
-_OWN = {"visit": Importer._visit, "void": Importer._void, "notice": Importer._notice, "action": Importer._action}
-_ELSEWHERE = {"checklist": sync_roster.apply_checklist, "school": sync_roster.apply_school,
+_OWN = {"visit": Importer._visit, "void": Importer._void}
+_ELSEWHERE = {"notice": sync_events.apply_notice, "action": sync_events.apply_action,
+              "checklist": sync_roster.apply_checklist, "school": sync_roster.apply_school,
               "inspector": sync_roster.apply_inspector, "assignment": sync_roster.apply_assignment,
               "evidence": sync_evidence.apply_evidence, "evidence_link": sync_evidence.apply_evidence_link}
