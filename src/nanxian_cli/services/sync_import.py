@@ -13,7 +13,10 @@ from nanxian_cli.errors import InputError
 from nanxian_cli.services.sync_apply import Importer, ImportResult
 from nanxian_cli.services.sync_settle import finish, release_held
 from nanxian_cli.store import sync as sql
+from nanxian_cli.store.bulk import bulk_session
 from nanxian_cli.store.db import Store
+
+IMPORT_CACHE_KIB = 16 * 1024  # measured on a county year: 2.9 -> 1.4 s of system time, +15 MB peak
 
 
 def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | None = None,
@@ -30,7 +33,11 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
         result = ImportResult(bundle=m["bundle"], file=path.name, device=m["device"], created_at=m["created_at"],
                               reference=m["reference"])
         now = utc_now()
-        with store.transaction() as conn, taking_back(folder_of(store)) as stored:
+        # one transaction however large the bundle: a page cache larger than the default keeps SQLite from
+        # spilling the pages it changed to the log and reading them back (a fixed size: memory does not grow
+        # with the bundle)
+        with bulk_session(store, IMPORT_CACHE_KIB), store.transaction() as conn, \
+                taking_back(folder_of(store)) as stored:
             known = sql.imported(conn, m["bundle"])
             if known is not None:
                 result.already = True

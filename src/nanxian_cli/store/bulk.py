@@ -33,12 +33,12 @@ def mark_new_database(path: Path, application_id: int) -> None:
 
 
 @contextmanager
-def bulk_session(store: Store) -> Iterator[None]:
+def bulk_session(store: Store, cache_kib: int = BULK_CACHE_KIB) -> Iterator[None]:
     """A larger page cache, in-memory temp storage and fewer checkpoints for the length of an import."""
     conn = store.conn
     old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     old_wal_pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    conn.execute(f"PRAGMA cache_size = {-int(cache_kib)}")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
     try:
