@@ -6,6 +6,7 @@ writes what it decided. Every function that writes takes the connection of an op
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -28,8 +29,6 @@ def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[s
     params: list = [school_code]
     where_key = ""
     if keys and len(keys) > 50:  # a whole school's keys: one JSON parameter however many there are
-        import json
-
         where_key, params = " AND ci.point_key IN (SELECT value FROM json_each(?))", [school_code, json.dumps(keys)]
     elif keys:
         where_key, params = f" AND ci.point_key IN ({', '.join('?' for _ in keys)})", [school_code, *keys]
@@ -162,12 +161,18 @@ def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[An
     changes: dict[str, list[int]] = {"opened": [], "updated": [], "gone": []}
     new: list[tuple[str, str, Any]] = []
     by_school: dict[str, dict[str, list[tuple]]] = {}
+    keys_of: dict[str, list[str]] = {}
+    for school_code, key in derived:
+        keys_of.setdefault(school_code, []).append(key)
     cur = conn.cursor()
     cur.row_factory = None
-    for school_code in sorted({school for school, _ in derived}):
+    for school_code in sorted(keys_of):
+        # the rows of these points only (index findings_point): a school's whole history of findings grows with
+        # every year, and reading it for each batch made a bulk import slow down as the database grew
         rows_of: dict[str, list[tuple]] = {}
-        for r in cur.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ?",
-                             (school_code,)):
+        for r in cur.execute(f"SELECT id, {', '.join(_CACHE_COLUMNS)}, steps_sig FROM findings WHERE school_code = ? "
+                             "AND point_key IN (SELECT value FROM json_each(?))",
+                             (school_code, json.dumps(sorted(keys_of[school_code])))):
             rows_of.setdefault(r[_KEY_AT], []).append(r)
         by_school[school_code] = rows_of
     # The writes, batched by kind and kept in the order they are decided: rows leaving the in-progress states are
