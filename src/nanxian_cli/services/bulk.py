@@ -63,7 +63,21 @@ class BulkFindings:
         if keys is None:  # a school's first appearance: where its points that only ever passed stand
             passed.update(latest_passes(conn, school))
             self.newest[school] = max(passed.values(), default=("", ""))
+        latest = None
         for key, (checks, actions) in timelines(conn, school, keys).items():
+            if not checks and not actions:
+                # A point derived again that never failed and has no action: where it stands is its latest pass,
+                # as on a school's first appearance. (An empty timeline here forgot that pass, and a fail dated
+                # before it, arriving later in the import, opened a finding that pass had resolved.)
+                latest = latest_passes(conn, school) if latest is None else latest
+                mine.pop(key, None)
+                self.saved.pop((school, key), None)
+                if key in latest:
+                    passed[key] = latest[key]
+                    self.newest[school] = max(self.newest.get(school, ("", "")), latest[key])
+                else:
+                    passed.pop(key, None)
+                continue
             t = Timeline(keep=False)
             t.checks, t.actions = checks, actions
             t.replay()
@@ -158,7 +172,9 @@ class BulkFindings:
         self.stale.clear()
         moved = {}
         for school, key in sorted(self.touched):
-            t = self.timelines[school][key]
+            t = self.timelines[school].get(key)
+            if t is None:
+                continue  # derived again from the database just now, and saved then
             if self.saved[(school, key)] != t.version:
                 moved[(school, key)] = t.findings
                 self.saved[(school, key)] = t.version
