@@ -73,6 +73,44 @@ def rebuild(conn: sqlite3.Connection, school_code: str, keys: Iterable[str] | No
     return sql.save_points(conn, derived, now)
 
 
+def rebuild_touched(conn: sqlite3.Connection, school_code: str, keys: Iterable[str], failed: Iterable[str],
+                    now: str) -> dict[str, list[int]]:
+    """Derive again the touched points of a school that can have a finding: those that failed in the facts just
+    written (`failed`) and those with a finding (in any state) or a hand action from before, which the findings
+    cache holds (it equals the engine's result after every write). A point with neither only ever passed: it
+    derives no finding and has none to take back, and reading its whole history back is skipped."""
+    keys = set(keys) & (set(failed) | sql.keys_with_findings(conn, school_code))
+    if not keys:
+        return {"opened": [], "updated": [], "gone": []}
+    return rebuild(conn, school_code, keys, now)
+
+
+def add_last_checks(conn: sqlite3.Connection, school_code: str, visit: str, checks: dict[str, Check],
+                    passed: Iterable[str], now: str) -> None:
+    """The findings of a school after one new visit (written already) whose checks are `checks` (point key ->
+    its fail) and `passed` (the keys it passed), without reading back the points' whole history when it can
+    be skipped.
+
+    When the visit comes after everything the school's timelines hold (its date and time after every other
+    submitted visit's and every hand action's), a check is the last entry of its point's timeline, and what it
+    does depends only on whether a finding of the point is in progress: with none, a pass changes nothing and a
+    fail opens a finding of its own (what the engine gives for that check alone). Those points are settled
+    here; a point with a finding in progress, or one this visit also re-checked, is derived again whole, as is
+    every point of a visit that comes earlier than the latest fact."""
+    keys = set(checks) | set(passed)
+    if not keys:
+        return
+    if not sql.after_everything(conn, school_code, visit):
+        rebuild_touched(conn, school_code, keys, checks, now)
+        return
+    whole = keys & (sql.keys_in_progress(conn, school_code) | sql.keys_rechecked_in(conn, visit))
+    if whole:
+        rebuild(conn, school_code, whole, now)
+    opened = {(school_code, key): derive([check]) for key, check in checks.items() if key not in whole}
+    if opened:
+        sql.save_points(conn, opened, now, add_only=True)
+
+
 def rebuild_all(store, now: str, progress=None) -> int:
     """Derive every point of every school again, one school per transaction (after an upgrade)."""
     with store.transaction() as conn:

@@ -106,6 +106,7 @@ def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | N
     answer_rows: list[tuple] = []
     plan_rows: list[tuple] = []
     touched: dict[str, set[str]] = defaultdict(set)
+    failed: dict[str, set[str]] = defaultdict(set)
     to_json = sql.value_json
     seq = sql.next_visit_seq(conn) - 1
     for index, v in enumerate(visits):
@@ -134,9 +135,45 @@ def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | N
                 keys = catalog_keys(loaded)
                 touched[v.school["code"]].update(keys[i] for i, _, outcome, _ in v.answers
                                                  if outcome in ("pass", "fail"))
+                failed[v.school["code"]].update(keys[i] for i, _, outcome, _ in v.answers if outcome == "fail")
     _flush(conn, visit_rows, answer_rows, plan_rows)
+    if len(visits) == 1 and touched:  # one visit recorded: its checks settled from where each point stands
+        single = _last_checks(visits[0], seq, author or visits[0].inspector, at)
+        if single is not None:
+            derive.add_last_checks(conn, visits[0].school["code"], visits[0].id, *single, now)
+            return
     for school, keys in touched.items():
-        derive.rebuild(conn, school, keys, now)
+        derive.rebuild_touched(conn, school, keys, failed[school], now)
+
+
+def _last_checks(v: Any, seq: int, author: str | None, at: str) -> tuple[dict, set[str]] | None:
+    """A submitted visit's fails as the engine's checks (point key -> Check) and the keys it passed; None when
+    two of its points share a key (a shared library point asked twice): then its points are derived whole."""
+    from nanxian_cli.core.findings import Check
+
+    checklist = v.loaded.checklist
+    keys = catalog_keys(v.loaded)
+    place = {item.id: (position, item) for position, item in enumerate(checklist.items)}
+    checks: dict[str, Check] = {}
+    passed: set[str] = set()
+    seen: set[str] = set()
+    day = v.date.isoformat()
+    for item_id, _value, outcome, note in v.answers:
+        if outcome != "pass" and outcome != "fail":
+            continue
+        key = keys[item_id]
+        if key in seen:
+            return None
+        seen.add(key)
+        if outcome == "pass":
+            passed.add(key)
+            continue
+        position, item = place[item_id]
+        checks[key] = Check(visit=v.id, date=day, at=at, revision=None, outcome="fail", severity=item.severity,
+                            rectify_days=getattr(checklist.rectify_days, item.severity),
+                            checklist_id=checklist.id, checklist_hash=v.loaded.hash, item_id=item_id, note=note,
+                            author=author, fixed_on_site=item_id in v.fixed, rank=(seq, position))
+    return checks, passed
 
 
 def catalog_keys(loaded: Any) -> dict[str, str]:

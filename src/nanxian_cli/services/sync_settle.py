@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from nanxian_cli.core.ids import revision_uid
 from nanxian_cli.core.revisions import Revision, current
-from nanxian_cli.store import findings as finding_sql
 from nanxian_cli.store import sync as sql
 from nanxian_cli.store import visits as visit_sql
 
@@ -81,10 +80,4 @@ def finish(imp: Importer) -> None:
         imp.touched_points[row["school_code"]].update(imp.keys[row["checklist_hash"]].values())
     for school, keys in sorted(imp.touched_points.items()):
         imp.r.findings_touched += len(keys)
-        # A point can have a finding only if a fail or an action is in its timeline: one in this bundle, or one
-        # from before, which left a row in the findings cache (kept equal to the engine's result at every
-        # write) or an action. Points with neither (most: they only ever passed) derive no finding and have
-        # none to take back, and are not derived again (reading their answers back was most of the work).
-        keys = keys & (imp.eventful.get(school, set()) | finding_sql.keys_with_findings(imp.conn, school))
-        if keys:
-            derive.rebuild(imp.conn, school, keys, imp.now)
+        derive.rebuild_touched(imp.conn, school, keys, imp.eventful.get(school, ()), imp.now)

@@ -99,6 +99,33 @@ def keys_with_findings(conn: sqlite3.Connection, school_code: str) -> set[str]:
         "WHERE school_code = ?", (school_code, school_code))}
 
 
+def keys_in_progress(conn: sqlite3.Connection, school_code: str) -> set[str]:
+    """The point keys of a school with a finding open or reported."""
+    return {r[0] for r in conn.execute("SELECT point_key FROM findings WHERE school_code = ? "
+                                       "AND status IN ('open', 'reported')", (school_code,))}
+
+
+def keys_rechecked_in(conn: sqlite3.Connection, visit_id: str) -> set[str]:
+    """The point keys a visit recorded re-checks of (findings of other checklists)."""
+    return {r[0] for r in conn.execute("SELECT point_key FROM finding_actions WHERE visit_id = ?", (visit_id,))}
+
+
+def after_everything(conn: sqlite3.Connection, school_code: str, visit_id: str) -> bool:
+    """Whether a submitted visit comes after every other fact of its school's timelines: its (date, submission
+    time) after every other submitted visit's and after every hand action's (date, time recorded)."""
+    row = conn.execute(
+        "SELECT v.date, coalesce(v.submitted_at, v.created_at), "
+        "(SELECT max(o.date || ' ' || coalesce(o.submitted_at, o.created_at)) FROM visits o "
+        " WHERE o.school_code = v.school_code AND o.status = 'submitted' AND o.id != v.id), "
+        "(SELECT max(fa.date || ' ' || fa.recorded_at) FROM finding_actions fa WHERE fa.school_code = v.school_code "
+        " AND coalesce(fa.visit_id, '') != v.id) "
+        "FROM visits v WHERE v.id = ? AND v.school_code = ?", (visit_id, school_code)).fetchone()
+    if row is None:
+        return False
+    mine = f"{row[0]} {row[1]}"
+    return all(other is None or mine > other for other in (row[2], row[3]))
+
+
 def keys_of_visit(conn: sqlite3.Connection, visit_id: str) -> list[str]:
     """The point keys a visit answered or re-checked (what changes when the visit is submitted, amended or voided)."""
     rows = conn.execute(
@@ -148,9 +175,11 @@ _CACHE_COLUMNS = ("uid", "school_code", "point_key", "item_id", "checklist_id", 
                   "recheck_count", "last_recheck")
 
 
-def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[Any]], now: str) -> dict[str, list[int]]:
+def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[Any]], now: str, *,
+                add_only: bool = False) -> dict[str, list[int]]:
     """Make the cached findings of some points what the engine derived (`derived`: (school code, point key) ->
-    findings).
+    findings). `add_only`: the findings given are new ones beside those kept (the rows of the points that are
+    not given are left as they are).
 
     Rows are matched by the finding's id (`uid`) and keep their local number; a row that is already what the
     engine gives is not written again; a row the engine no longer gives (its visit voided, its answer amended)
@@ -186,7 +215,7 @@ def save_points(conn: sqlite3.Connection, derived: dict[tuple[str, str], list[An
         rows = by_school[school_code].get(key, [])
         by_uid = {r[_UID_AT]: r for r in rows}
         produced = {f.uid for f in findings}
-        for r in rows:
+        for r in () if add_only else rows:
             if r[_UID_AT] not in produced and (r[_STATUS_AT] != "withdrawn" or r[_DERIVED_AT]):
                 gone.append((r[0],))
                 changes["gone"].append(r[0])
