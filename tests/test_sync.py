@@ -336,6 +336,12 @@ def test_reference_bundle_lets_a_laptop_recheck_offline_and_the_recheck_resolves
 # -- conflicts -------------------------------------------------------------------------------------------
 
 
+def amend(cli, db: Path, visit: str, value: str, reason: str) -> None:
+    """Amend the visit's t-class answer on one database, as 李明."""
+    result = cli("--db", str(db), "inspect", "amend", visit[:8], "t-class", value, "--reason", reason, "--by", "李明")
+    assert result.exit_code == 0, result.output
+
+
 def _pair(cli, bureau, tmp_path) -> tuple[Path, Path]:
     a = bureau[0]
     b = tmp_path / "b.db"
@@ -354,10 +360,8 @@ def _exchange(cli, x: Path, y: Path, tmp_path: Path, tag: str) -> None:
 def test_parallel_edits_are_both_kept_reported_and_resolvable(cli, bureau, tmp_path):
     a, b = _pair(cli, bureau, tmp_path)
     v1 = bureau[1]
-    assert cli("--db", str(a), "inspect", "amend", v1[:8], "t-class", "58", "--reason", "recount A", "--by",
-               "李明").exit_code == 0
-    assert cli("--db", str(b), "inspect", "amend", v1[:8], "t-class", "52", "--reason", "recount B", "--by",
-               "李明").exit_code == 0
+    amend(cli, a, v1, "58", "recount A")
+    amend(cli, b, v1, "52", "recount B")
     _exchange(cli, a, b, tmp_path, "p")
     assert facts(a) == facts(b)
     listed = json.loads(sync(cli, a, "conflicts", "--format", "json").stdout)
@@ -395,10 +399,8 @@ def test_after_parallel_edits_every_report_reads_the_current_revision(cli, burea
     revision there too, as the counts do, so both databases print the same reports."""
     a, b = _pair(cli, bureau, tmp_path)
     v1 = bureau[1]
-    assert cli("--db", str(a), "inspect", "amend", v1[:8], "t-class", "50", "--reason", "recount A", "--by",
-               "李明").exit_code == 0
-    assert cli("--db", str(b), "inspect", "amend", v1[:8], "t-class", "58", "--reason", "recount B", "--by",
-               "李明").exit_code == 0
+    amend(cli, a, v1, "50", "recount A")
+    amend(cli, b, v1, "58", "recount B")
     _exchange(cli, a, b, tmp_path, "p")
     numbers = rows(b, "SELECT a.value, a.revision, a.is_current FROM answers a JOIN visits v ON v.seq = a.visit_seq "
                       "WHERE v.id = ? AND a.item_id = 't-class' ORDER BY a.revision", (v1,))
@@ -417,8 +419,7 @@ def test_after_parallel_edits_every_report_reads_the_current_revision(cli, burea
 def test_void_against_amendment_the_void_stands(cli, bureau, tmp_path):
     a, b = _pair(cli, bureau, tmp_path)
     v1 = bureau[1]
-    assert cli("--db", str(b), "inspect", "amend", v1[:8], "t-class", "52", "--reason", "recount", "--by",
-               "李明").exit_code == 0
+    amend(cli, b, v1, "52", "recount")
     assert cli("--db", str(a), "inspect", "void", v1[:8], "--reason", "wrong school", "--by", "李明").exit_code == 0
     _exchange(cli, a, b, tmp_path, "v")
     assert facts(a) == facts(b)

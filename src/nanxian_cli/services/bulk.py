@@ -87,12 +87,9 @@ class BulkFindings:
             self.saved[(school, key)] = t.version
 
     def _rules(self, loaded: Any) -> dict[str, tuple]:
-        from nanxian_cli.core.findings import point_key
+        from nanxian_cli.services.recording import catalog_rules
 
-        cl = loaded.checklist
-        rules = self.rules[loaded.hash] = {
-            item.id: (point_key(cl.id, item), item.severity, getattr(cl.rectify_days, item.severity), position)
-            for position, item in enumerate(cl.items)}
+        rules = self.rules[loaded.hash] = catalog_rules(loaded)
         return rules
 
     def add_visit(self, conn: Any, v: Any, seq: int, author: str | None, now: str) -> None:

@@ -151,9 +151,7 @@ def _last_checks(v: Any, seq: int, author: str | None, at: str) -> tuple[dict, s
     two of its points share a key (a shared library point asked twice): then its points are derived whole."""
     from nanxian_cli.core.findings import Check
 
-    checklist = v.loaded.checklist
-    keys = catalog_keys(v.loaded)
-    place = {item.id: (position, item) for position, item in enumerate(checklist.items)}
+    rules = catalog_rules(v.loaded)
     checks: dict[str, Check] = {}
     passed: set[str] = set()
     seen: set[str] = set()
@@ -161,18 +159,17 @@ def _last_checks(v: Any, seq: int, author: str | None, at: str) -> tuple[dict, s
     for item_id, _value, outcome, note in v.answers:
         if outcome != "pass" and outcome != "fail":
             continue
-        key = keys[item_id]
+        key, severity, days, position = rules[item_id]
         if key in seen:
             return None
         seen.add(key)
         if outcome == "pass":
             passed.add(key)
             continue
-        position, item = place[item_id]
-        checks[key] = Check(visit=v.id, date=day, at=at, revision=None, outcome="fail", severity=item.severity,
-                            rectify_days=getattr(checklist.rectify_days, item.severity),
-                            checklist_id=checklist.id, checklist_hash=v.loaded.hash, item_id=item_id, note=note,
-                            author=author, fixed_on_site=item_id in v.fixed, rank=(seq, position))
+        checks[key] = Check(visit=v.id, date=day, at=at, revision=None, outcome="fail", severity=severity,
+                            rectify_days=days, checklist_id=v.loaded.checklist.id, checklist_hash=v.loaded.hash,
+                            item_id=item_id, note=note, author=author, fixed_on_site=item_id in v.fixed,
+                            rank=(seq, position))
     return checks, passed
 
 
@@ -180,6 +177,16 @@ def catalog_keys(loaded: Any) -> dict[str, str]:
     from nanxian_cli.core.findings import point_key
 
     return {item.id: point_key(loaded.checklist.id, item) for item in loaded.checklist.items}
+
+
+def catalog_rules(loaded: Any) -> dict[str, tuple[str, str, int, int]]:
+    """item id -> (point key, severity, days to fix, place in the checklist) of a checklist version's points:
+    what the findings engine's checks carry."""
+    from nanxian_cli.core.findings import point_key
+
+    cl = loaded.checklist
+    return {item.id: (point_key(cl.id, item), item.severity, getattr(cl.rectify_days, item.severity), position)
+            for position, item in enumerate(cl.items)}
 
 
 def _flush(conn: sqlite3.Connection, visit_rows: list, answer_rows: list, plan_rows: list) -> None:
