@@ -4,7 +4,7 @@ hostile files) and the state of a database's evidence, to compare before and aft
 from __future__ import annotations
 
 import io
-import os
+import random
 import stat
 import struct
 import zlib
@@ -29,16 +29,35 @@ def exif(taken: str = "2020:11:02 10:11:12", gps: bool = True, orientation: int 
 
 def jpeg(path: Path, size: tuple[int, int] = (800, 600), colour=(200, 40, 40), noise: bool = False,
          **exif_args) -> Path:
-    """A JPEG photo with EXIF time and GPS (noise: a photo that does not compress, for size)."""
+    """A JPEG photo with EXIF time and GPS (noise: a photo that does not compress, for size; the same noise on
+    every run, so a test's bytes do not change from one run to the next)."""
     from PIL import Image
 
     if noise:
-        im = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+        im = Image.frombytes("RGB", size, random.Random(f"{size}").randbytes(size[0] * size[1] * 3))
     else:
         im = Image.new("RGB", size, colour)
         im.paste((20, 20, 200), (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2))
     im.save(path, format="JPEG", quality=95 if noise else 85, exif=exif(**exif_args))
     return path
+
+
+def jpeg_metadata(data: bytes) -> list[tuple[int, bytes]]:
+    """The segments of a JPEG before its image data that can carry metadata: APP1..APP15 (EXIF, XMP, ICC, maker
+    notes) and COM, as (marker, payload). APP0 (JFIF: the pixel density) is not metadata. A search of the whole file
+    for b"GPS" would be wrong: compressed pixels hold any three bytes by chance (one copy in twenty)."""
+    assert data[:2] == b"\xff\xd8", "not a JPEG"
+    found, at = [], 2
+    while at + 4 <= len(data):
+        assert data[at] == 0xFF, f"a JPEG segment expected at byte {at}"
+        marker = data[at + 1]
+        if marker == 0xDA:  # start of scan: the image data follows, no more header segments
+            return found
+        length = struct.unpack(">H", data[at + 2:at + 4])[0]
+        if 0xE1 <= marker <= 0xEF or marker == 0xFE:
+            found.append((marker, data[at + 4:at + 2 + length]))
+        at += 2 + length
+    raise AssertionError("a JPEG with no image data")
 
 
 def png(path: Path, size=(320, 200), alpha: bool = False) -> Path:
