@@ -301,6 +301,27 @@ def test_a_bad_record_names_its_line_and_nothing_is_written(cli, bundle, tmp_pat
     _refused(cli, tmp_path, extra, "has no field note")
 
 
+def test_the_summary_of_a_first_import_names_a_few_new_schools_and_counts_them_all(cli, bureau, tmp_path):
+    """A bureau's roster arriving whole on a new laptop: the terminal names ten schools and says how many came;
+    the JSON lists every one."""
+    a, _, _ = bureau
+    more = tmp_path / "more.yaml"
+    more.write_text("".join(f"- {{code: NX-1{n:02d}, name: 学校{n}, town: 南洲镇, stages: primary}}\n"
+                            for n in range(12)), encoding="utf-8")
+    assert cli("--db", str(a), "school", "import", str(more)).exit_code == 0
+    ref = tmp_path / "reference.nxb"
+    assert export(cli, a, ref, "--reference")["counts"]["school"] == 17
+    shown = sync(cli, tmp_path / "laptop.db", "import", str(ref))
+    assert shown.exit_code == 0, shown.output
+    line = next(x for x in shown.stdout.splitlines() if x.startswith("schools new here"))
+    assert line == ("schools new here (17): NX-001, NX-002, NX-003, NX-004, NX-005, NX-100, NX-101, NX-102, "
+                    "NX-103, NX-104 and 7 more (--format json lists all)")
+    zh = cli("--lang", "zh", "--db", str(tmp_path / "laptop-zh.db"), "sync", "import", str(ref))
+    assert "新增的学校（17 所）：NX-001, NX-002" in zh.stdout and "等（--format json 列出全部）" in zh.stdout
+    listed = import_(cli, tmp_path / "laptop-json.db", ref)
+    assert len(listed["new_schools"]) == 17 and listed["new_schools"][-1] == "NX-111"
+
+
 # -- the reference bundle and the offline re-check ---------------------------------------------------------
 
 

@@ -16,6 +16,8 @@ _KIND_WORDS = {
     "held": ("等待其前序记录", "waiting for its base"),
     "void-amend": ("作废与更正冲突（作废有效）", "void against amendment (the void stands)"),
 }
+_SHOWN_SCHOOLS = 10  # the terminal summary names this many new schools; --format json lists every one
+_SHOWN_CONFLICTS = 20
 
 
 def _kind(kind: str) -> str:
@@ -59,7 +61,13 @@ def show_imports(results: list[Any]) -> None:
         if r.released:
             lines.append(tr(f"此前暂存、现已应用：{r.released}", f"held earlier, now applied: {r.released}"))
         if r.new_schools:
-            lines.append(tr("新增的学校：", "schools new here: ") + ", ".join(r.new_schools))
+            n, shown = len(r.new_schools), ", ".join(r.new_schools[:_SHOWN_SCHOOLS])
+            if n <= _SHOWN_SCHOOLS:
+                lines.append(tr(f"新增的学校（{n} 所）：{shown}", f"schools new here ({n}): {shown}"))
+            else:  # a bureau's first import adds the whole roster: the codes of a few, the number of all
+                lines.append(tr(f"新增的学校（{n} 所）：{shown} 等（--format json 列出全部）",
+                                f"schools new here ({n}): {shown} and {n - _SHOWN_SCHOOLS} more "
+                                "(--format json lists all)"))
         for diff in r.school_differences:
             fields = ", ".join(f"{k}: {v['here']!s} ≠ {v['bundle']!s}" for k, v in diff["fields"].items())
             lines.append(tr(f"学校 {diff['school']} 的信息与本机不同，保留本机的：{fields}",
@@ -67,8 +75,12 @@ def show_imports(results: list[Any]) -> None:
         if r.conflicts:
             lines.append(tr(f"冲突：{len(r.conflicts)}（nanxian sync conflicts 查看）",
                             f"conflicts: {len(r.conflicts)} (see: nanxian sync conflicts)"))
-            for c in r.conflicts:
+            for c in r.conflicts[:_SHOWN_CONFLICTS]:
                 lines.append(f"  - {_kind(c['kind'])}: {(c.get('visit') or '')[:8]} {c.get('item') or ''}")
+            if len(r.conflicts) > _SHOWN_CONFLICTS:
+                more = len(r.conflicts) - _SHOWN_CONFLICTS
+                lines.append(tr(f"  …另有 {more} 个（nanxian sync conflicts 列出全部）",
+                                f"  … and {more} more (nanxian sync conflicts lists all)"))
         for line in lines:
             console.print(Text(line))
 
