@@ -86,7 +86,9 @@ def apply_evidence_link(imp: Importer, rec: dict, where: str) -> bool:
         if known is None:
             imp.hold(rec, subject, f"visit:{rec['visit']}", where)
             return False
-        if rec["visit"] in imp.conflicted:
+        if rec["visit"] in imp.conflicted or ev_sql.point_link_exists(imp.conn, sha, rec["visit"], rec["item"]):
+            # a link here already was checked when it came (a bundle of the same facts again need not read the
+            # visit's checklist version, nor import pydantic to read it)
             imp.r.skipped += 1
             return True
         if rec["item"] not in imp.checklist_items(known["row"]["checklist_hash"]):

@@ -50,6 +50,11 @@ def insert_link(conn: sqlite3.Connection, row: dict) -> bool:
 
 # -- reading ---------------------------------------------------------------------------------------------
 
+def point_link_exists(conn: sqlite3.Connection, sha256: str, visit_id: str, item_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM evidence_links WHERE visit_id = ? AND item_id = ? AND sha256 = ?",
+                        (visit_id, item_id, sha256)).fetchone() is not None
+
+
 def evidence_row(conn: sqlite3.Connection, sha256: str) -> sqlite3.Row | None:
     return conn.execute(f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM evidence WHERE sha256 = ?", (sha256,)).fetchone()
 
