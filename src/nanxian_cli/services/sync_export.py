@@ -51,32 +51,34 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
                 visits = sql.visits_changed(conn, since_day=since)
                 actions = sql.actions_changed(conn, since_day=since)
                 since_text = since
-            visits = [v for v in visits if v["submitted_at"] is not None]  # a discarded draft is no fact
+            # the visits by their numbers only; their rows are read back a chunk at a time, so the memory of an
+            # export does not grow with the visits it sends (the rows of a city year took 200 MB)
             _write_catalog(conn, writer, visits, actions, reference)
             total = len(visits)
-            by_seq = {v["seq"]: v for v in visits}
             written = 0
-            last_seq = None
-            seen: set[int] = set()
-            for row in sql.revisions_of_visits(conn, list(by_seq)):
-                seq = row[0]
-                v = by_seq[seq]
-                if seq != last_seq:
-                    if last_seq is not None:
-                        _void_record(writer, by_seq[last_seq])
-                        written += 1
-                        if progress is not None and written % 200 == 0:
-                            progress(written, total)
+            sent: list[str] = []  # the ids of the visits sent: their notices and evidence follow them
+            for chunk in sql.visits_by_seq(conn, visits):
+                by_seq = {v["seq"]: v for v in chunk}
+                last_seq = None
+                for row in sql.revisions_of_visits(conn, list(by_seq)):
+                    seq = row[0]
+                    v = by_seq[seq]
+                    if seq != last_seq:
+                        if last_seq is not None:
+                            _void_record(writer, by_seq.pop(last_seq))
+                        writer.write(_visit_record(v))
+                        sent.append(v["id"])
+                        last_seq = seq
+                    writer.write_line(_revision_line(v, row), "revision")
+                if last_seq is not None:
+                    _void_record(writer, by_seq.pop(last_seq))
+                for v in by_seq.values():  # visits without a single answer (none are made, but be whole)
                     writer.write(_visit_record(v))
-                    last_seq = seq
-                    seen.add(seq)
-                writer.write_line(_revision_line(v, row), "revision")
-            if last_seq is not None:
-                _void_record(writer, by_seq[last_seq])
-            for seq, v in by_seq.items():  # visits without a single answer (none are made, but be whole)
-                if seq not in seen:
-                    writer.write(_visit_record(v))
+                    sent.append(v["id"])
                     _void_record(writer, v)
+                written += len(chunk)
+                if progress is not None:
+                    progress(written, total)
             for a in actions:
                 writer.write(_action_record(a))
             # notices: those of the visits sent, and every one issued since a day before the last export (a day's
@@ -87,11 +89,11 @@ def export_bundle(store: Store, output: Path, *, since: str = "last", reference:
                 issued_since = since
             else:
                 issued_since = None if reference else ""
-            for n in sql.notices_to_send(conn, [v["id"] for v in visits], issued_since):
+            for n in sql.notices_to_send(conn, sent, issued_since):
                 writer.write({"kind": "notice", "uid": n["uid"], "visit": n["visit_id"], "year": n["year"],
                               "n": n["n"], "number": n["number"], "issued_on": n["issued_on"],
                               "issued_by": n["issued_by"], "device": n["device"], "issued_at": n["issued_at"]})
-            _write_evidence(conn, store, writer, visits, actions, reference)
+            _write_evidence(conn, store, writer, sent, actions, reference)
         finally:
             conn.execute("COMMIT")
         if progress is not None:
@@ -155,18 +157,19 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_catalog(conn: sqlite3.Connection, writer: Any, visits: list, actions: list, reference: bool) -> None:
+def _write_catalog(conn: sqlite3.Connection, writer: Any, seqs: list[int], actions: list, reference: bool) -> None:
     """What the facts refer to, before them: checklist versions, schools, supervisors (and assignments)."""
-    for row in sql.checklist_versions(conn, {v["checklist_hash"] for v in visits}):
+    hashes, codes_named, inspectors_named = sql.visit_references(conn, seqs)
+    for row in sql.checklist_versions(conn, hashes):
         writer.write({"kind": "checklist", "hash": row["hash"], "content": row["content"]})
-    codes = None if reference else {v["school_code"] for v in visits} | {a["school_code"] for a in actions}
+    codes = None if reference else codes_named | {a["school_code"] for a in actions}
     for s in sql.schools(conn, codes):
         writer.write({"kind": "school", "code": s["code"], "name": s["name"], "town": s["town"],
                       "stages": s["stages"].split(), "boarding": bool(s["boarding"]), "canteen": bool(s["canteen"]),
                       "school_bus": bool(s["school_bus"]), "ownership": s["ownership"], "group": s["grp"],
                       "inclusive": bool(s["inclusive"])})
-    names = None if reference else ({v["inspector"] for v in visits} | {a["author"] for a in actions if a["author"]}
-                                    | sql.authors_of(conn, [v["seq"] for v in visits]))
+    names = None if reference else (inspectors_named | {a["author"] for a in actions if a["author"]}
+                                    | sql.authors_of(conn, seqs))
     for i in sql.inspectors(conn, names):
         writer.write({"kind": "inspector", "name": i["name"], "phone": i["phone"]})
     if reference:
@@ -174,7 +177,7 @@ def _write_catalog(conn: sqlite3.Connection, writer: Any, visits: list, actions:
             writer.write({"kind": "assignment", "school": school, "inspector": name, "since": since})
 
 
-def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visits: list, actions: list,
+def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visit_ids: list[str], actions: list,
                     reference: bool) -> None:
     """The evidence the bundle's facts refer to, after them: each file's description, what it shows, and the file
     itself as a member named by its hash (a reference bundle: only what shows a point with a finding open)."""
@@ -185,7 +188,7 @@ def _write_evidence(conn: sqlite3.Connection, store: Store, writer: Any, visits:
     if not ev_sql.any_links(conn):
         return
     finding_of = {a["uid"]: a["finding"] for a in actions}
-    links = ev_sql.links_for_export(conn, [v["id"] for v in visits], list(finding_of), open_points_only=reference)
+    links = ev_sql.links_for_export(conn, visit_ids, list(finding_of), open_points_only=reference)
     if not links:
         return
     shas = sorted({link["sha256"] for link in links})

@@ -29,10 +29,12 @@ _VISIT_FIELDS = ("v.seq, v.id, v.school_code, v.checklist_id, v.checklist_hash, 
 
 
 def visits_changed(conn: sqlite3.Connection, *, above: int | None = None, since_day: str | None = None,
-                   ids: Iterable[str] | None = None) -> list[sqlite3.Row]:
-    """Submitted and void visits: changed after mark `above`, dated or changed on/after `since_day`, the
-    visits `ids`, or (none given) all of them; in the order they were made here."""
-    where = ["v.status != 'draft'"]
+                   ids: Iterable[str] | None = None) -> list[int]:
+    """The local numbers (seq) of the submitted and void visits changed after mark `above`, dated or changed
+    on/after `since_day`, the visits `ids`, or (none given) all of them; in the order they were made here. Only
+    the numbers: an export of a city year reads the rows back a chunk at a time (`visits_by_seq`), so its memory
+    does not grow with the visits it sends."""
+    where = ["v.status != 'draft'", "v.submitted_at IS NOT NULL"]  # a discarded draft is no fact
     params: list[Any] = []
     if above is not None:
         where.append("coalesce(v.changed, 0) > ?")
@@ -47,8 +49,35 @@ def visits_changed(conn: sqlite3.Connection, *, above: int | None = None, since_
     if ids is not None:
         where.append("v.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(set(ids))))
-    return conn.execute(f"SELECT {_VISIT_FIELDS} FROM visits v WHERE {' AND '.join(where)} ORDER BY v.seq",
-                        params).fetchall()
+    cur = conn.cursor()
+    cur.row_factory = None
+    return [r[0] for r in cur.execute(f"SELECT v.seq FROM visits v WHERE {' AND '.join(where)} ORDER BY v.seq",
+                                      params)]
+
+
+def visits_by_seq(conn: sqlite3.Connection, seqs: list[int], chunk: int = 500) -> Iterator[list[sqlite3.Row]]:
+    """The rows of these visits (in `seqs` order, which is ascending), `chunk` at a time."""
+    for start in range(0, len(seqs), chunk):
+        part = seqs[start:start + chunk]  # explicit parameters: the primary key serves each (json_each does not)
+        yield conn.execute(f"SELECT {_VISIT_FIELDS} FROM visits v WHERE v.seq IN ({', '.join('?' for _ in part)}) "
+                           "ORDER BY v.seq", part).fetchall()
+
+
+def visit_references(conn: sqlite3.Connection, seqs: list[int]) -> tuple[set[str], set[str], set[str]]:
+    """The checklist versions, schools and supervisors these visits name (what a bundle carries before them)."""
+    hashes: set[str] = set()
+    codes: set[str] = set()
+    names: set[str] = set()
+    cur = conn.cursor()
+    cur.row_factory = None
+    for start in range(0, len(seqs), 500):
+        part = seqs[start:start + 500]
+        for h, code, name in cur.execute("SELECT checklist_hash, school_code, inspector FROM visits WHERE seq IN "
+                                         f"({', '.join('?' for _ in part)})", part):
+            hashes.add(h)
+            codes.add(code)
+            names.add(name)
+    return hashes, codes, names
 
 
 def revisions_of_visits(conn: sqlite3.Connection, seqs: list[int]) -> Iterator[tuple]:
