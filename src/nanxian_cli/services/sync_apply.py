@@ -251,9 +251,7 @@ class Importer:
         self.visits.clear()
 
     def _visit(self, rec: dict, where: str) -> bool:
-        if len(self.visits) >= VISITS_HELD:
-            self.put_aside()
-        known = self.visit(rec["id"])
+        known = self.visit(rec["id"])  # a visit not in memory: those that are go aside first when there are 50
         header = (rec["school"], rec["checklist"], rec["checklist_hash"], rec["date"], rec["inspector"])
         if known is not None:
             row = known["row"]

@@ -55,12 +55,21 @@ def visits_changed(conn: sqlite3.Connection, *, above: int | None = None, since_
                                       params)]
 
 
-def visits_by_seq(conn: sqlite3.Connection, seqs: list[int], chunk: int = 500) -> Iterator[list[sqlite3.Row]]:
-    """The rows of these visits (in `seqs` order, which is ascending), `chunk` at a time."""
-    for start in range(0, len(seqs), chunk):
-        part = seqs[start:start + chunk]  # explicit parameters: the primary key serves each (json_each does not)
-        yield conn.execute(f"SELECT {_VISIT_FIELDS} FROM visits v WHERE v.seq IN ({', '.join('?' for _ in part)}) "
-                           "ORDER BY v.seq", part).fetchall()
+_CHUNK = 500  # visit numbers per statement, as explicit parameters: the primary key serves each (json_each does not)
+
+
+def _chunks(seqs: list[int]) -> Iterator[tuple[list[int], str]]:
+    """The numbers a chunk at a time, each with its `?, ?, …` placeholders."""
+    for start in range(0, len(seqs), _CHUNK):
+        part = seqs[start:start + _CHUNK]
+        yield part, ", ".join("?" for _ in part)
+
+
+def visits_by_seq(conn: sqlite3.Connection, seqs: list[int]) -> Iterator[list[sqlite3.Row]]:
+    """The rows of these visits (in `seqs` order, which is ascending), a chunk at a time."""
+    for part, marks in _chunks(seqs):
+        yield conn.execute(f"SELECT {_VISIT_FIELDS} FROM visits v WHERE v.seq IN ({marks}) ORDER BY v.seq",
+                           part).fetchall()
 
 
 def visit_references(conn: sqlite3.Connection, seqs: list[int]) -> tuple[set[str], set[str], set[str]]:
@@ -68,15 +77,11 @@ def visit_references(conn: sqlite3.Connection, seqs: list[int]) -> tuple[set[str
     hashes: set[str] = set()
     codes: set[str] = set()
     names: set[str] = set()
-    cur = conn.cursor()
-    cur.row_factory = None
-    for start in range(0, len(seqs), 500):
-        part = seqs[start:start + 500]
-        for h, code, name in cur.execute("SELECT checklist_hash, school_code, inspector FROM visits WHERE seq IN "
-                                         f"({', '.join('?' for _ in part)})", part):
-            hashes.add(h)
-            codes.add(code)
-            names.add(name)
+    for chunk in visits_by_seq(conn, seqs):
+        for v in chunk:
+            hashes.add(v["checklist_hash"])
+            codes.add(v["school_code"])
+            names.add(v["inspector"])
     return hashes, codes, names
 
 
@@ -85,22 +90,19 @@ def revisions_of_visits(conn: sqlite3.Connection, seqs: list[int]) -> Iterator[t
     fixed_on_site) of these visits, by visit, point and revision: each revision after the one it replaces."""
     cur = conn.cursor()
     cur.row_factory = None
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start:start + 500]  # explicit parameters: the primary key serves each (json_each does not)
+    for part, marks in _chunks(seqs):
         yield from cur.execute(
             "SELECT visit_seq, item_id, revision, value, outcome, note, reason, author, recorded_at, uid, base, "
-            f"device, fixed_on_site FROM answers WHERE visit_seq IN ({', '.join('?' for _ in chunk)}) "
-            "ORDER BY visit_seq, item_id, revision", chunk)
+            f"device, fixed_on_site FROM answers WHERE visit_seq IN ({marks}) ORDER BY visit_seq, item_id, revision",
+            part)
 
 
 def authors_of(conn: sqlite3.Connection, seqs: list[int]) -> set[str]:
     """The names that wrote answer revisions of these visits."""
     names: set[str] = set()
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start:start + 500]
+    for part, marks in _chunks(seqs):
         names.update(r[0] for r in conn.execute(
-            f"SELECT DISTINCT author FROM answers WHERE visit_seq IN ({', '.join('?' for _ in chunk)}) "
-            "AND author IS NOT NULL", chunk))
+            f"SELECT DISTINCT author FROM answers WHERE visit_seq IN ({marks}) AND author IS NOT NULL", part))
     return names
 
 
