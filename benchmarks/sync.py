@@ -1,14 +1,16 @@
 """Sync benchmark: export and import of a county year and of a city year (10x), whole processes.
 
-    python benchmarks/sync.py            # a county year (3 runs) and a city year (1 run); updates README.md
-    python benchmarks/sync.py --county   # the county year only
+    python benchmarks/sync.py            # two county years (3 runs each) and a city year (1 run); updates README.md
+    python benchmarks/sync.py --county   # the county years only
     python benchmarks/sync.py --quick    # 40 schools, 1 run; README.md is not touched
 
-A year is one year of visits at the county rate of DESIGN.md "Scale" (47 visits per school, ~500k answers for 300
-schools), built once through the bulk path into benchmarks/out/ and kept (`--rebuild` builds it again).
+The county years: the one the sync issue states its targets for (300 schools x 33 visits: ~10,000 visits, ~350,000
+answers) and one at the answer rate of DESIGN.md "Scale" (47 visits per school, ~500k answers); the city year is
+3000 schools at that rate. Each is built once through the bulk path into benchmarks/out/ and kept (`--rebuild`
+builds it again).
 Figures: `sync export --since all` of the year; `sync import` of that bundle into an empty database; the same
 bundle imported again (recognised by its id); a second bundle of the same facts under another id imported again
-(every fact skipped). Targets (from the sync issue, for a county year): export <= 10 s, import <= 15 s, the import
+(every fact skipped). Targets (from the sync issue, for either county year): export <= 10 s, import <= 15 s, the import
 of the same facts again <= 3 s, peak memory <= 200 MB; for the city year the same memory bound (imports stream:
 their peak memory must not grow with the bundle) and no time target. Each run starts from a fresh copy of its
 database (the copy is not timed). Commands run with a bureau's config file, as in run.py.
@@ -41,8 +43,13 @@ from run import (  # noqa: E402
 )
 
 MARK_BEGIN, MARK_END = "<!-- sync:begin -->", "<!-- sync:end -->"
-YEARS = {"quick": Size("sync-quick", 40, 1, 33, 1), "county": Size("county-year", 300, 1, 47, 3),
-         "city": Size("city-year", 3000, 1, 47, 1)}
+# The sync issue states its targets for a county year of "about 10,000 visits, about 350,000 answers": 33 visits a
+# school give that (9,900 visits). DESIGN.md "Scale" has ~500k answers a year, which at the bundled checklists'
+# ~35.6 answers a visit is 47 visits a school (14,100): both years are measured, against the same targets.
+YEARS = {"quick": Size("sync-quick", 40, 1, 33, 1), "issue": Size("county-year-10k", 300, 1, 33, 3),
+         "county": Size("county-year", 300, 1, 47, 3), "city": Size("city-year", 3000, 1, 47, 1)}
+LABELS = {"county-year-10k": "the sync issue's county year", "county-year": "a county year at DESIGN.md's rate",
+          "city-year": "a city year (10x)"}
 FIGURES = {  # name -> (what it is, target seconds for a county year)
     "export": ("`sync export --since all`", 10.0),
     "import": ("`sync import` into an empty database", 15.0),
@@ -99,7 +106,8 @@ def render(results: list[dict]) -> str:
              "|---|---|---:|---:|---:|---:|---:|:---:|"]
     for r in results:
         county = r["size"].schools <= 300
-        year = (f"{r['size'].schools} schools: {r['visits']:,} visits, {r['answers']:,} answers, bundle "
+        label = LABELS.get(r["size"].name, f"{r['size'].schools} schools")
+        year = (f"{label}: {r['size'].schools} schools, {r['visits']:,} visits, {r['answers']:,} answers, bundle "
                 f"{r['bundle'] / 1e6:.0f} MB")
         for name, (what, target) in FIGURES.items():
             s = r["samples"][name]
@@ -109,12 +117,14 @@ def render(results: list[dict]) -> str:
                          f"{max(s.seconds):.1f}) | {statistics.median(s.cpu):.1f} s | {goal} | {s.mb:.0f} MB | "
                          f"{'yes' if ok else '**no**'} |")
             year = ""
-    if len(results) == 2:
-        small, big = (r["samples"]["import"] for r in results)
+    by_name = {r["size"].name: r for r in results}
+    if "county-year" in by_name and "city-year" in by_name:
+        county, city = by_name["county-year"], by_name["city-year"]
+        small, big = county["samples"]["import"], city["samples"]["import"]
         growth = big.mb / small.mb
-        lines += ["", f"Peak memory of the import: {small.mb:.0f} MB for the {results[0]['size'].schools}-school year, "
-                      f"{big.mb:.0f} MB for the {results[1]['size'].schools}-school year "
-                      f"({results[1]['answers'] / results[0]['answers']:.1f}x the answers): {growth:.2f}x"
+        lines += ["", f"Peak memory of the import: {small.mb:.0f} MB for the {county['size'].schools}-school year, "
+                      f"{big.mb:.0f} MB for the {city['size'].schools}-school year "
+                      f"({city['answers'] / county['answers']:.1f}x the answers): {growth:.2f}x"
                       + (" — it does not grow with the bundle." if growth <= 1.25 else
                          " — **it grows with the bundle**.")]
     return "\n".join(lines)
@@ -124,12 +134,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true")
-    which.add_argument("--county", action="store_true", help="the county year only")
+    which.add_argument("--county", action="store_true", help="the two county years only")
     parser.add_argument("--runs", type=int, default=None, help="runs of each figure (default: county 3, city 1)")
     parser.add_argument("--rebuild", action="store_true", help="build the years' databases again")
     args = parser.parse_args()
     nanxian = str(Path(sys.executable).with_name("nanxian"))
-    chosen = ["quick"] if args.quick else ["county"] if args.county else ["county", "city"]
+    chosen = ["quick"] if args.quick else ["issue", "county"] if args.county else ["issue", "county", "city"]
     if args.rebuild:
         for name in chosen:
             (Path(__file__).parent / "out" / f"{YEARS[name].name}.json").unlink(missing_ok=True)

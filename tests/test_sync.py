@@ -283,6 +283,61 @@ def test_truncated_zip_member_outside_and_newer_version_are_refused(cli, bundle,
     _refused(cli, tmp_path, text, "not an intact nanxian bundle")
 
 
+def _revision_run(lines: list[bytes]) -> list[int]:
+    """The indexes of the revision lines of the first visit that has four or more."""
+    runs: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.startswith(b'{"kind":"revision"'):
+            runs.setdefault(json.loads(line)["visit"], []).append(i)
+    return next(run for run in runs.values() if len(run) >= 4)
+
+
+def test_lines_that_only_parse_when_joined_are_refused_with_their_line(cli, bundle, tmp_path):
+    """A visit's revision lines are parsed in one pass over their joined text; lines that would make sense only
+    together (a value spread over two lines, two records on one line, the line counts still adding up) are
+    parsed one by one, and the first that is not a JSON value is named."""
+    with zipfile.ZipFile(bundle) as zf:
+        lines = zf.read("records.ndjson").split(b"\n")
+    first, second, third, fourth = _revision_run(lines)[:4]
+    head, _, rest = lines[second].partition(b'"value":')
+    value_end = rest.index(b',"outcome"')
+    # the second line opens a list the third closes; the third's own record rides on the fourth line
+    lines[second], old_third = head + b'"value":[1,', lines[third]
+    lines[third] = b"2]" + rest[value_end:]
+    lines[fourth] = old_third + lines[fourth]
+    joined = tmp_path / "joined.nxb"
+    _rewrite(bundle, joined, records=b"\n".join(lines), fix_hashes=True)
+    _refused(cli, tmp_path, joined, f"records.ndjson:{second + 1}", "not JSON")
+
+
+def test_a_revision_line_with_spaces_around_it_is_read_as_before(cli, bundle, tmp_path):
+    """A line with spaces after its record is still one JSON value: read alone, as every line was before runs
+    were read in one pass, it imports the same facts."""
+    with zipfile.ZipFile(bundle) as zf:
+        lines = zf.read("records.ndjson").split(b"\n")
+    for i in _revision_run(lines)[1:3]:
+        lines[i] = lines[i] + b"  "
+    spaced = tmp_path / "spaced.nxb"
+    _rewrite(bundle, spaced, records=b"\n".join(lines), fix_hashes=True)
+    plain, other = tmp_path / "plain.db", tmp_path / "other.db"
+    import_(cli, plain, bundle)
+    import_(cli, other, spaced)
+    assert facts(plain) == facts(other)
+
+
+def test_parse_lines_takes_only_lines_that_are_each_one_value():
+    from nanxian_cli.files.bundles import parse_lines
+
+    assert parse_lines([b'{"a":1}', b'{"b":[2,3]}']) == [{"a": 1}, {"b": [2, 3]}]
+    assert parse_lines([b'{"a":[1,', b'2]}']) is None  # a value over two lines
+    assert parse_lines([b'{"a":1}{"b":2}', b'{"c":3}']) is None  # two values on one line
+    assert parse_lines([b'{"a":[1,', b'2]}', b'{"c":3}{"d":4}']) is None  # the counts add up; still refused
+    assert parse_lines([b'{"a":1} ', b'{"b":2}']) is None  # a space: the line is read alone
+    assert parse_lines([b'{"a":"\xff"}']) is None  # not UTF-8
+    assert parse_lines([b'{"a":"x', b'y"}']) is None  # a text over two lines
+    assert parse_lines([b'']) is None
+
+
 def test_zip_bomb_is_refused_before_it_is_expanded(cli, bundle, tmp_path):
     bomb = tmp_path / "bomb.nxb"
     _rewrite(bundle, bomb, records=b"\n" * (64 * 1024 * 1024), fix_hashes=True)

@@ -77,11 +77,16 @@ def check_record(record: Any, where: str) -> dict:
     """A record's shape: an object with a known `kind`, exactly the fields of that kind, each of its type."""
     if type(record) is dict and record.get("kind") == "revision" and record.keys() == _REVISION_KEYS:
         # the common case (nearly every line of a bundle), checked without the general loop: every text field a
-        # short string without control characters (the joined text is searched once), the flag a bool
+        # short string without control characters (joined once: a value that is not a str, as JSON gives only
+        # str for text, stops the join; the joined text is searched once), the flag a bool
         texts = [record[k] for k in _REVISION_TEXT]
         texts += [v for k in _REVISION_OPTIONAL if (v := record[k]) is not None]
-        if (all(type(v) is str and len(v) <= 200 for v in texts) and type(record["fixed_on_site"]) is bool
-                and not _CONTROL.search("".join(texts))):
+        try:
+            joined = "".join(texts)
+        except TypeError:
+            joined = None
+        if (joined is not None and max(map(len, texts)) <= 200 and type(record["fixed_on_site"]) is bool
+                and not _CONTROL.search(joined)):
             return record
     if not isinstance(record, dict):
         raise InputError(tr(f"{where}：每行应为一个 JSON 对象", f"{where}: each line must be a JSON object"))

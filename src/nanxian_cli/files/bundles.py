@@ -17,13 +17,14 @@ import os
 import re
 import stat
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from nanxian_cli.errors import InputError
-from nanxian_cli.files.bundle_records import RECORD_FIELDS, check_record
+from nanxian_cli.files.bundle_records import RECORD_FIELDS, check_record, revision_head
 from nanxian_cli.i18n import tr
 
 FORMAT = "nanxian-bundle"
@@ -83,6 +84,11 @@ class Bundle:
                 raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
                                f"{RECORDS} does not match its sha256 (altered or damaged)")
 
+    def heads(self) -> RecordLines:
+        """(line number, raw line, (visit, uid) of a revision line or None) of records.ndjson, for a reader that
+        skips the revisions it holds unparsed; `RecordLines.record()` parses the line last given."""
+        return RecordLines(self)
+
     def record(self, number: int, line: bytes, check: bool = True) -> dict:
         """One line parsed (and checked, as `records()` says)."""
         where = f"{self.name}: {RECORDS}:{number}"
@@ -132,6 +138,83 @@ class Bundle:
 
     def close(self) -> None:
         self._zip.close()
+
+
+RUN_MAX = 1000
+"""The most revision lines of one visit parsed in one pass (a visit has a few dozen)."""
+_DECODE = json.JSONDecoder().raw_decode
+
+
+class RecordLines:
+    """The lines of records.ndjson, each revision line with the (visit, uid) its head names (`revision_head`),
+    parsed only when the reader asks for the record (a bundle sent again is mostly revisions held already).
+
+    When a revision line is asked for, the revision lines of the same visit that follow it are parsed with it, in
+    one pass over their joined text (a new visit's answers are all wanted; reading and parsing a county year's
+    502,095 revision lines: 3.4 -> 2.9 s of CPU). A run is parsed that way only when every line of it is exactly
+    one JSON value; otherwise each of its lines is parsed alone when asked for, which is what names the line that
+    is wrong."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self._bundle = bundle
+        self._source = bundle.lines()
+        self._ahead: deque[tuple[int, bytes, tuple[str, str] | None, Any]] = deque()
+        self._parsed: Any = None  # the record of the line last given, when its run was parsed
+
+    def __iter__(self) -> RecordLines:
+        return self
+
+    def __next__(self) -> tuple[int, bytes, tuple[str, str] | None]:
+        if self._ahead:
+            number, line, head, self._parsed = self._ahead.popleft()
+            return number, line, head
+        number, line = next(self._source)
+        self._parsed = None
+        return number, line, revision_head(line)
+
+    def record(self, number: int, line: bytes, head: tuple[str, str] | None) -> dict:
+        """The record of the line `__next__` gave last: a dict of a known kind, its fields not checked yet
+        (InputError, naming the line, when it is not JSON or not a record)."""
+        parsed = self._parsed
+        if parsed is None and head is not None and not self._ahead:
+            run = [line]
+            while len(run) < RUN_MAX:
+                following = next(self._source, None)
+                if following is None:
+                    break
+                following_head = revision_head(following[1])
+                self._ahead.append((*following, following_head, None))
+                if following_head is None or following_head[0] != head[0]:
+                    break
+                run.append(following[1])
+            values = parse_lines(run)
+            if values is not None:
+                parsed = values[0]
+                for i, value in enumerate(values[1:]):
+                    self._ahead[i] = (*self._ahead[i][:3], value)
+        if type(parsed) is dict and parsed.get("kind") in RECORD_FIELDS:
+            return parsed
+        return self._bundle.record(number, line, check=False)
+
+
+def parse_lines(lines: list[bytes]) -> list | None:
+    """The JSON value of each line, or None unless every line is UTF-8 and exactly one JSON value (nothing
+    before or after it): then each line must be parsed alone, which says what is wrong."""
+    try:
+        text = b"\n".join(lines).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    values, at, end = [], 0, len(text)
+    try:
+        for _ in lines:
+            value, at = _DECODE(text, at)
+            if at != end and text[at] != "\n":
+                return None
+            values.append(value)
+            at += 1
+    except ValueError:  # not JSON from `at` on (including `at` past the end: a value took two lines)
+        return None
+    return values if at == end + 1 else None
 
 
 def _lines(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterator[bytes]:

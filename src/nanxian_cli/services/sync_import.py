@@ -23,7 +23,6 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
                   evidence_limit: int | None = None) -> ImportResult:
     """Check a bundle whole, then apply it in one transaction (nothing written when anything is wrong). Its
     evidence files are stored as `evidence add` stores them, each at most `evidence_limit` bytes."""
-    from nanxian_cli.files.bundle_records import revision_head
     from nanxian_cli.files.bundles import open_bundle
     from nanxian_cli.services.evidence import folder_of, taking_back
 
@@ -49,12 +48,12 @@ def import_bundle(store: Store, path: Path, progress: Callable[[int], None] | No
             # each record checked as it is applied, the member's hash as it is read; all rolled back on an error
             where = f"{path.name}: records.ndjson:"
             try:
-                for number, line in bundle.lines():
-                    head = revision_head(line)
+                lines = bundle.heads()
+                for number, line, head in lines:
                     if head is not None and importer.holds_revision(*head):
                         counted["revision"] += 1  # a bundle sent again is mostly these
                         continue
-                    record = bundle.record(number, line, check=False)
+                    record = lines.record(number, line, head)
                     counted[record["kind"]] += 1
                     importer.apply(record, where + str(number))
             except InputError:
