@@ -641,3 +641,59 @@ def test_a_database_made_between_releases_is_upgraded_by_the_names_in_its_log(cl
     names = [r[0] for r in rows(a, "SELECT name FROM schema_migrations ORDER BY name")]
     assert "m009_notices" in names and names.count("m010_school_inclusive") == 1
     assert rows(a, "SELECT count(*) FROM notices") == [(0,)]
+
+
+# -- the check of a revision record (the common case has a path of its own) ---------------------------------
+
+_REVISION = {"kind": "revision", "uid": "4856afd7-877c-5fe4-add3-1ff72b74647d", "base": None,
+             "visit": "ee98f449-e331-4839-bd7b-1219d1739b9a", "item": "t-drill", "value": True, "outcome": "pass",
+             "note": None, "reason": None, "author": "李明", "device": "e9aaa329-ba87-4f96-87ef-7d7ad50fe2a4",
+             "recorded_at": "2026-12-02T04:01:07.958779+00:00", "fixed_on_site": False}
+
+
+def test_the_revision_check_reads_every_field_of_a_revision():
+    from nanxian_cli.files.bundle_records import (
+        RECORD_FIELDS,
+        REVISION_OPTIONAL_FIELDS,
+        REVISION_TEXT_FIELDS,
+    )
+
+    assert {"kind", "value", "fixed_on_site", *REVISION_TEXT_FIELDS, *REVISION_OPTIONAL_FIELDS} == \
+        {"kind", *RECORD_FIELDS["revision"]}
+
+
+@pytest.mark.parametrize("change", [
+    {"uid": 5}, {"visit": None}, {"item": ["t-drill"]}, {"outcome": True}, {"device": 1.5}, {"recorded_at": {}},
+    {"base": 0}, {"note": False}, {"reason": 7}, {"author": ["李明"]}, {"fixed_on_site": 0},
+    {"fixed_on_site": None}, {"note": "bell\x07"}, {"author": "a\x00b"}, {"item": "t\x9fdrill"},
+    {"note": "x\ud800"}, {"note": "长" * 20001}, {"extra": 1},
+], ids=repr)
+def test_a_wrong_field_of_a_revision_is_refused_with_its_name(change):
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.files.bundle_records import check_record
+
+    record = {**_REVISION, **change}
+    with pytest.raises(InputError) as caught:
+        check_record(record, "b.nxb: records.ndjson:7")
+    text = str(caught.value)
+    assert "records.ndjson:7" in text
+    assert next(iter(change)) in text
+
+
+@pytest.mark.parametrize("field", ["uid", "base", "visit", "item", "value", "outcome", "note", "reason", "author",
+                                   "device", "recorded_at", "fixed_on_site"])
+def test_a_revision_missing_a_field_is_refused(field):
+    from nanxian_cli.errors import InputError
+    from nanxian_cli.files.bundle_records import check_record
+
+    record = {k: v for k, v in _REVISION.items() if k != field}
+    with pytest.raises(InputError, match=f"field {field} is missing|{field}"):
+        check_record(record, "b.nxb: records.ndjson:7")
+
+
+@pytest.mark.parametrize("note", [None, "", "走廊\u3000有积水", "无障碍\u00a0通道", "第一行\n第二行\t完", "长" * 5000])
+def test_a_revision_with_any_proper_text_is_taken(note):
+    from nanxian_cli.files.bundle_records import check_record
+
+    record = {**_REVISION, "note": note}
+    assert check_record(record, "b.nxb: records.ndjson:7") is record

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from operator import itemgetter
 from typing import Any
 
 from nanxian_cli.errors import InputError
@@ -52,6 +53,7 @@ _CONTENT_MAX = 900_000
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters and lone surrogates (all of them non-printable: a text that `isprintable()` has none)."""
 _TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bool,), "any": (object,)}
 _SPECS = {kind: [(name, _TYPES[t.rstrip("?")], t.endswith("?"), t.rstrip("?")) for name, t in fields.items()]
           for kind, fields in RECORD_FIELDS.items()}
@@ -68,25 +70,29 @@ def _check_text(value: str, where: str, limit: int) -> None:
         raise InputError(tr(f"{where}：含有控制字符 U+{o:04X}", f"{where}: contains the control character U+{o:04X}"))
 
 
-_REVISION_KEYS = _NAMES["revision"]
-_REVISION_TEXT = ("uid", "visit", "item", "outcome", "device", "recorded_at")
-_REVISION_OPTIONAL = ("base", "note", "reason", "author")
+_REVISION_SIZE = len(_NAMES["revision"])
+REVISION_TEXT_FIELDS = ("uid", "visit", "item", "outcome", "device", "recorded_at")
+REVISION_OPTIONAL_FIELDS = ("base", "note", "reason", "author")
+"""With `kind`, `value` and `fixed_on_site`: every field of a revision, each read by the common case of
+`check_record` (which, with their number, makes sure there are no others)."""
+_REVISION_TEXT = itemgetter(*REVISION_TEXT_FIELDS)
+_REVISION_OPTIONAL = itemgetter(*REVISION_OPTIONAL_FIELDS)
 
 
 def check_record(record: Any, where: str) -> dict:
     """A record's shape: an object with a known `kind`, exactly the fields of that kind, each of its type."""
-    if type(record) is dict and record.get("kind") == "revision" and record.keys() == _REVISION_KEYS:
-        # the common case (nearly every line of a bundle), checked without the general loop: every text field a
-        # short string without control characters (joined once: a value that is not a str, as JSON gives only
-        # str for text, stops the join; the joined text is searched once), the flag a bool
-        texts = [record[k] for k in _REVISION_TEXT]
-        texts += [v for k in _REVISION_OPTIONAL if (v := record[k]) is not None]
+    if type(record) is dict and len(record) == _REVISION_SIZE and record.get("kind") == "revision":
+        # the common case (nearly every line of a bundle), checked without the general loop: its fields are all
+        # there (each one read, and no more of them), every text field a short string without control
+        # characters (joined once: a value that is not a str, as JSON gives only str for text, stops the join;
+        # the joined text is looked at once), the flag a bool
         try:
+            texts = [*_REVISION_TEXT(record), *[v for v in _REVISION_OPTIONAL(record) if v is not None]]
             joined = "".join(texts)
-        except TypeError:
-            joined = None
-        if (joined is not None and max(map(len, texts)) <= 200 and type(record["fixed_on_site"]) is bool
-                and not _CONTROL.search(joined)):
+            shaped = "value" in record and type(record["fixed_on_site"]) is bool
+        except (KeyError, TypeError):
+            shaped = False
+        if shaped and max(map(len, texts)) <= 200 and (joined.isprintable() or not _CONTROL.search(joined)):
             return record
     if not isinstance(record, dict):
         raise InputError(tr(f"{where}：每行应为一个 JSON 对象", f"{where}: each line must be a JSON object"))
@@ -114,12 +120,8 @@ def check_record(record: Any, where: str) -> dict:
     return record
 
 
-_REVISION_HEAD = re.compile(rb'\{"kind":"revision","uid":"([0-9a-f-]{36})","base":(?:null|"[0-9a-f-]{36}"),'
-                            rb'"visit":"([0-9a-f-]{36})",')
-
-
-def revision_head(line: bytes) -> tuple[str, str] | None:
-    """(visit, uid) of a revision line as nanxian writes it, read without parsing the line; None for any other
-    line. A reader may skip a revision it already holds by these two alone (it would look at nothing else)."""
-    found = _REVISION_HEAD.match(line)
-    return None if found is None else (found.group(2).decode("ascii"), found.group(1).decode("ascii"))
+REVISION_HEAD = re.compile(rb'\{"kind":"revision","uid":"([0-9a-f-]{36})","base":(?:null|"[0-9a-f-]{36}"),'
+                           rb'"visit":"([0-9a-f-]{36})",')
+"""The head of a revision line as nanxian writes it: its uid (group 1) and visit (group 2), read without parsing
+the line; it matches no other line. A reader may skip a revision it already holds by these two alone (it would
+look at nothing else)."""

@@ -17,14 +17,13 @@ import os
 import re
 import stat
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from nanxian_cli.errors import InputError
-from nanxian_cli.files.bundle_records import RECORD_FIELDS, check_record, revision_head
+from nanxian_cli.files.bundle_records import RECORD_FIELDS, REVISION_HEAD, check_record
 from nanxian_cli.i18n import tr
 
 FORMAT = "nanxian-bundle"
@@ -68,7 +67,15 @@ class Bundle:
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(line number, raw line) of records.ndjson, for a reader that skips some lines unparsed (see
-        `revision_head`); `record()` parses one. Hashed as read when the bundle was opened with `defer_records`."""
+        `REVISION_HEAD`); `record()` parses one. Hashed as read when the bundle was opened with `defer_records`."""
+        number = 0
+        for chunk in self.line_chunks():
+            yield from enumerate(chunk, start=number + 1)
+            number += len(chunk)
+
+    def line_chunks(self) -> Iterator[list[bytes]]:
+        """The raw lines of records.ndjson, a list for each piece read (about a megabyte), in order; hashed as
+        read when the bundle was opened with `defer_records` (a mismatch raises after the last line)."""
         if RECORDS not in self._zip.NameToInfo:
             return
         expected = self._records_sha256
@@ -79,7 +86,7 @@ class Bundle:
                            f"{RECORDS} cannot be read: {exc}") from None
         with fh:
             digest = hashlib.sha256() if expected is not None else None
-            yield from enumerate(_lines(fh, f"{self.path.name}: {RECORDS}", self.path, digest), start=1)
+            yield from _chunks(fh, f"{self.path.name}: {RECORDS}", self.path, digest)
             if digest is not None and digest.hexdigest() != expected:
                 raise _damaged(self.path, f"{RECORDS} 的校验值不符（内容被改动或损坏）",
                                f"{RECORDS} does not match its sha256 (altered or damaged)")
@@ -146,7 +153,7 @@ _DECODE = json.JSONDecoder().raw_decode
 
 
 class RecordLines:
-    """The lines of records.ndjson, each revision line with the (visit, uid) its head names (`revision_head`),
+    """The lines of records.ndjson, each revision line with the (visit, uid) its head names (`REVISION_HEAD`),
     parsed only when the reader asks for the record (a bundle sent again is mostly revisions held already).
 
     When a revision line is asked for, the revision lines of the same visit that follow it are parsed with it, in
@@ -157,43 +164,42 @@ class RecordLines:
 
     def __init__(self, bundle: Bundle) -> None:
         self._bundle = bundle
-        self._source = bundle.lines()
-        self._ahead: deque[tuple[int, bytes, tuple[str, str] | None, Any]] = deque()
-        self._parsed: Any = None  # the record of the line last given, when its run was parsed
+        self._chunk: list[bytes] = []
+        self._at = 0  # the index in `_chunk` of the line given last
+        self._parsed: dict[int, Any] = {}  # index in `_chunk` -> its value, parsed with an earlier line's run
 
-    def __iter__(self) -> RecordLines:
-        return self
-
-    def __next__(self) -> tuple[int, bytes, tuple[str, str] | None]:
-        if self._ahead:
-            number, line, head, self._parsed = self._ahead.popleft()
-            return number, line, head
-        number, line = next(self._source)
-        self._parsed = None
-        return number, line, revision_head(line)
+    def __iter__(self) -> Iterator[tuple[int, bytes, tuple[str, str] | None]]:
+        match = REVISION_HEAD.match
+        number = 0
+        for chunk in self._bundle.line_chunks():
+            self._chunk, self._parsed = chunk, {}
+            for at, line in enumerate(chunk):
+                self._at = at
+                found = match(line)
+                yield (number + at + 1, line,
+                       None if found is None else (found.group(2).decode("ascii"), found.group(1).decode("ascii")))
+            number += len(chunk)
 
     def record(self, number: int, line: bytes, head: tuple[str, str] | None) -> dict:
-        """The record of the line `__next__` gave last: a dict of a known kind, its fields not checked yet
+        """The record of the line the iterator gave last: a dict of a known kind, its fields not checked yet
         (InputError, naming the line, when it is not JSON or not a record)."""
-        parsed = self._parsed
-        if parsed is None and head is not None and not self._ahead:
-            run = [line]
-            while len(run) < RUN_MAX:
-                following = next(self._source, None)
-                if following is None:
+        at, parsed = self._at, self._parsed
+        value = parsed.pop(at, None)
+        if value is None and head is not None:
+            chunk, visit = self._chunk, head[0].encode("ascii")
+            end = at + 1
+            while end < len(chunk) and end - at < RUN_MAX:
+                found = REVISION_HEAD.match(chunk[end])
+                if found is None or found.group(2) != visit:
                     break
-                following_head = revision_head(following[1])
-                self._ahead.append((*following, following_head, None))
-                if following_head is None or following_head[0] != head[0]:
-                    break
-                run.append(following[1])
-            values = parse_lines(run)
-            if values is not None:
-                parsed = values[0]
-                for i, value in enumerate(values[1:]):
-                    self._ahead[i] = (*self._ahead[i][:3], value)
-        if type(parsed) is dict and parsed.get("kind") in RECORD_FIELDS:
-            return parsed
+                end += 1
+            if end > at + 1:
+                values = parse_lines(chunk[at:end])
+                if values is not None:
+                    value = values[0]
+                    parsed.update(zip(range(at + 1, end), values[1:], strict=True))
+        if type(value) is dict and value.get("kind") in RECORD_FIELDS:
+            return value
         return self._bundle.record(number, line, check=False)
 
 
@@ -217,7 +223,7 @@ def parse_lines(lines: list[bytes]) -> list | None:
     return values if at == end + 1 else None
 
 
-def _lines(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterator[bytes]:
+def _chunks(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterator[list[bytes]]:
     rest = b""
     number = 0
     while True:
@@ -231,15 +237,15 @@ def _lines(fh: IO[bytes], where: str, path: Path, digest: Any = None) -> Iterato
             digest.update(chunk)
         rest += chunk
         *whole, rest = rest.split(b"\n")
-        for line in whole:
-            number += 1
-            if len(line) > MAX_LINE_BYTES:
-                raise _too_long(where, number)
-            yield line
+        if whole and max(map(len, whole)) > MAX_LINE_BYTES:
+            raise _too_long(where, number + next(i for i, line in enumerate(whole, 1) if len(line) > MAX_LINE_BYTES))
+        number += len(whole)
+        if whole:
+            yield whole
         if len(rest) > MAX_LINE_BYTES:
             raise _too_long(where, number + 1)
     if rest.strip():
-        yield rest
+        yield [rest]
 
 
 def _too_long(where: str, number: int) -> InputError:
