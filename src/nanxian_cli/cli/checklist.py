@@ -13,7 +13,8 @@ from nanxian_cli.cli.runtime import settings
 from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="checklist", no_args_is_help=True, help="List, show, validate checklists; plan coverage")
+app = NanxianTyper(name="checklist", lazy=True, no_args_is_help=True,
+                   help="List, show, validate checklists; plan coverage")
 
 
 @app.command("list")

@@ -15,7 +15,7 @@ from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="evidence", no_args_is_help=True,
+app = NanxianTyper(name="evidence", lazy=True, no_args_is_help=True,
                    help="Photos and documents: add to a point of a visit, list, export, verify")
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Photos (JPEG, PNG, WEBP, HEIC) or documents (PDF, DOCX)")]

@@ -15,7 +15,7 @@ from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="finding", no_args_is_help=True,
+app = NanxianTyper(name="finding", lazy=True, no_args_is_help=True,
                    help="Findings (整改项): list, show; record the 整改报告, resolve (销号), extend, escalate, "
                         "withdraw, reopen")
 

@@ -26,7 +26,7 @@ from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 from nanxian_cli.render.labels import percent as _pct
 
-app = NanxianTyper(name="inspect", no_args_is_help=True,
+app = NanxianTyper(name="inspect", lazy=True, no_args_is_help=True,
                    help="Record school visits (interactive or from an answers file); list, show, amend, void, "
                         "discard a draft")
 

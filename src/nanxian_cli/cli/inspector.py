@@ -12,7 +12,7 @@ from nanxian_cli.cli.runtime import open_db, today
 from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="inspector", no_args_is_help=True, help="Supervisors (责任督学) and their schools")
+app = NanxianTyper(name="inspector", lazy=True, no_args_is_help=True, help="Supervisors (责任督学) and their schools")
 
 
 @app.command("add")

@@ -29,7 +29,7 @@ from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.reports import empty_period
 from nanxian_cli.services.lookups import check_scope
 
-app = NanxianTyper(name="report", no_args_is_help=True,
+app = NanxianTyper(name="report", lazy=True, no_args_is_help=True,
                    help="Compliance reports: summary, school, item, matrix, visit, notice, digest")
 
 

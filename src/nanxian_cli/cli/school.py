@@ -13,7 +13,7 @@ from nanxian_cli.cli.runtime import open_db
 from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="school", no_args_is_help=True, help="Import and look up the school roster")
+app = NanxianTyper(name="school", lazy=True, no_args_is_help=True, help="Import and look up the school roster")
 
 
 def _check_stage(stage: str | None) -> None:

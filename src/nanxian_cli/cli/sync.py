@@ -16,7 +16,7 @@ from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="sync", no_args_is_help=True,
+app = NanxianTyper(name="sync", lazy=True, no_args_is_help=True,
                    help="Bundles between laptops and the bureau: export, import, status, conflicts")
 
 

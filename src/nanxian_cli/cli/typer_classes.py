@@ -268,17 +268,56 @@ class NanxianGroup(TyperGroup):
             raise typer.Exit(failure_exit_code(exc)) from None
 
 
+class LazyGroup(NanxianGroup):
+    """A group whose commands are built when first asked for, through Click's lazy-loading hooks
+    (`list_commands`, `get_command`), each from a Typer app of its own (`typer.main.get_command`): Typer
+    builds every command of a group when it builds the group, and a run needs only the command it names
+    (`report summary`: a sixth of the report group's building). Help, completion and a mistyped name ask for
+    every one; the tree is the same either way. `lazy` (name -> its one-command app, in the order they were
+    written) is set on the subclass each `NanxianTyper(lazy=True)` makes."""
+
+    lazy: dict[str, typer.Typer] = {}
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return [*self.lazy, *(name for name in super().list_commands(ctx) if name not in self.lazy)]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import typer.main
+
+            self.add_command(typer.main.get_command(self.lazy[cmd_name]), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+def _no_group_options() -> None:
+    """A lazy group's own callback: it takes nothing (Typer builds a group from a callback or its commands)."""
+
+
 class NanxianTyper(typer.Typer):
     """`typer.Typer` whose commands are `NanxianCommand`s and whose groups are `NanxianGroup`s, all taking
-    `-h` for `--help`; shell completion only where asked for (the root: `add_completion=True`)."""
+    `-h` for `--help`; shell completion only where asked for (the root: `add_completion=True`). With
+    `lazy=True`, a group whose commands are built one at a time when asked for (`LazyGroup`); each command
+    must then be given its name."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, lazy: bool = False, **kwargs: Any) -> None:
+        self.lazy_commands: dict[str, typer.Typer] | None = {} if lazy else None
+        if lazy:
+            kwargs["cls"] = type("LazyGroup", (LazyGroup,), {"lazy": self.lazy_commands})
         kwargs.setdefault("cls", NanxianGroup)
         kwargs.setdefault("add_completion", False)
         kwargs.setdefault("context_settings", {"help_option_names": HELP_OPTION_NAMES})
         super().__init__(**kwargs)
+        if lazy:
+            self.callback()(_no_group_options)
 
     def command(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("cls", NanxianCommand)
         kwargs.setdefault("context_settings", {"help_option_names": HELP_OPTION_NAMES})
-        return super().command(*args, **kwargs)
+        if self.lazy_commands is None:
+            return super().command(*args, **kwargs)
+        name = args[0] if args else kwargs.get("name")
+        if not isinstance(name, str):
+            raise TypeError("a command of a lazy group is given its name")
+        single = NanxianTyper()
+        self.lazy_commands[name] = single
+        return single.command(*args, **kwargs)

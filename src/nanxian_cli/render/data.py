@@ -18,11 +18,29 @@ def as_data(value: Any, lang: str | None = None) -> Any:
     return _plain(value, lang)
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+_KEYS: dict[type, tuple[tuple[str, str], ...] | None] = {}
+"""A class -> (key, field name) of each field when it is a dataclass, else None (looked up once a class: a city's
+report is a hundred thousand values)."""
+
+
+def _keys(cls: type) -> tuple[tuple[str, str], ...] | None:
+    keys = _KEYS.get(cls, ())
+    if keys == ():
+        keys = _KEYS[cls] = (tuple((f.name.removesuffix("_"), f.name) for f in fields(cls))
+                             if is_dataclass(cls) else None)
+    return keys
+
+
 def _plain(value: Any, lang: str) -> Any:
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
     if isinstance(value, Words):
         return value.get(lang)
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name.removesuffix("_"): _plain(getattr(value, f.name), lang) for f in fields(value)}
+    keys = _keys(cls)
+    if keys is not None:
+        return {key: _plain(getattr(value, name), lang) for key, name in keys}
     if isinstance(value, (list, tuple)):
         return [_plain(v, lang) for v in value]
     if isinstance(value, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from nanxian_cli.core.scoring import rate as _rate_of
@@ -33,8 +34,11 @@ def clean(value: Any) -> str:
     """One line of printable text: control characters (ESC, CR, NUL…) become spaces or are dropped."""
     if value is None:
         return "—"
+    text = str(value)
+    if text.isprintable():  # no control, format or unassigned character, nor tab or line break: as it is
+        return text
     out = []
-    for ch in str(value):
+    for ch in text:
         cat = unicodedata.category(ch)
         if ch in "\t\n\r":
             out.append(" ")
@@ -239,7 +243,12 @@ def _more(n: int) -> str:
 
 # -- plain text ---------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
 def _width(text: str) -> int:
+    """Terminal columns: 2 for a wide character, 0 for a combining one (each cell is measured twice, and a
+    county's digest repeats its school names and numbers)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
                for ch in text)
 
