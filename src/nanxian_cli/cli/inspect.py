@@ -24,7 +24,6 @@ from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.core.words import Words
 from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
-from nanxian_cli.render.labels import percent as _pct
 
 app = NanxianTyper(name="inspect", lazy=True, no_args_is_help=True,
                    help="Record school visits (interactive or from an answers file); list, show, amend, void, "
@@ -311,6 +310,7 @@ def amend(
     if fmt == "json":
         typer.echo(json_text(result), nl=False)
         return
+    from nanxian_cli.render.labels import percent as _pct
     from nanxian_cli.render.labels import word
 
     out = console()

@@ -26,11 +26,23 @@ from nanxian_cli.cli.options import (
 )
 from nanxian_cli.cli.runtime import open_db, parse_date, settings, today
 from nanxian_cli.cli.typer_classes import NanxianTyper
-from nanxian_cli.reports import empty_period
-from nanxian_cli.services.lookups import check_scope
 
 app = NanxianTyper(name="report", lazy=True, no_args_is_help=True,
                    help="Compliance reports: summary, school, item, matrix, visit, notice, digest")
+
+
+def check_scope(store, scope) -> None:
+    """services.lookups.check_scope (imported when a report runs: the group's help needs none of it)."""
+    from nanxian_cli.services.lookups import check_scope as check
+
+    check(store, scope)
+
+
+def empty_period(store, scope):
+    """reports.empty_period, imported when a report runs."""
+    from nanxian_cli.reports import empty_period as find
+
+    return find(store, scope)
 
 
 def _scope(date_from: str | None, date_to: str | None, **filters):

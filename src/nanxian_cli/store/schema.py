@@ -25,6 +25,7 @@ from nanxian_cli.store import (  # noqa: E402, F401
     m011_evidence,
     m012_rollups,
     m013_visit_order,
+    m014_fixed_on_site,
     migrations_2020,
     migrations_facts,
     migrations_notices,
