@@ -66,8 +66,8 @@ class Bundle:
             yield number, self.record(number, line, check)
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
-        """(line number, raw line) of records.ndjson, for a reader that skips some lines unparsed (see
-        `REVISION_HEAD`); `record()` parses one. Hashed as read when the bundle was opened with `defer_records`."""
+        """(line number, raw line) of records.ndjson; `record()` parses one (a reader that skips the revisions it
+        holds unparsed takes `heads()`). Hashed as read when the bundle was opened with `defer_records`."""
         number = 0
         for chunk in self.line_chunks():
             yield from enumerate(chunk, start=number + 1)

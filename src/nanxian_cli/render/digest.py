@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from nanxian_cli.core.scoring import rate as _rate_of
 from nanxian_cli.core.vocab import ESCALATED_LABEL, FINDING_STATUS_LABELS, SEVERITY_LABELS
 from nanxian_cli.i18n import get_lang, label, tr
+from nanxian_cli.render.wrap import cells
 from nanxian_cli.reports.digest import SEVERITIES, UNVISITED_DAYS, Digest
 
 MAX_ROWS = 50  # long lists (overdue findings, unvisited schools) are cut in the digest; JSON has them all
@@ -243,30 +243,20 @@ def _more(n: int) -> str:
 
 # -- plain text ---------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=4096)
-def _width(text: str) -> int:
-    """Terminal columns: 2 for a wide character, 0 for a combining one (each cell is measured twice, and a
-    county's digest repeats its school names and numbers)."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
-               for ch in text)
-
-
 def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - _width(text))
+    gap = " " * max(0, width - cells(text))
     return gap + text if right else text + gap
 
 
 def render_text(d: Digest) -> str:
     head = title(d)
-    lines = [head, "=" * _width(head), ""]
+    lines = [head, "=" * cells(head), ""]
     for s in sections(d):
         lines.append(s.title)
-        lines.append("-" * _width(s.title))
+        lines.append("-" * cells(s.title))
         lines.extend(s.lines)
         if s.columns:
-            widths = [max(_width(c) for c in [col, *(row[i] for row in s.rows)]) for i, col in enumerate(s.columns)]
+            widths = [max(cells(c) for c in [col, *(row[i] for row in s.rows)]) for i, col in enumerate(s.columns)]
             lines.append("  ".join(_pad(c, widths[i], i in s.numeric) for i, c in enumerate(s.columns)).rstrip())
             lines.append("  ".join("-" * w for w in widths))
             for row in s.rows:
@@ -285,7 +275,7 @@ def render_mail_text(d: Digest, width: int = MAIL_WIDTH) -> str:
     """The digest as the plain-text part of the mail: the same text in lines of at most `width` columns
     (a wide character counts two). Sentences wrap; a table wider than that lists each row as a short block of
     `header: value`: the first cell, then the others indented (a long one on a line of its own)."""
-    from nanxian_cli.render.wrap import cells, wrap
+    from nanxian_cli.render.wrap import wrap
 
     def para(text: str, first: str = "", indent: str = "") -> list[str]:
         return wrap(text, width, indent, first) or [""]

@@ -7,6 +7,8 @@ are break points. (Rich and textwrap break at spaces only.)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _NO_LINE_START = set("，。、；：！？）》」』】〉,.;:!?)>]}")
 _NO_LINE_END = set("（《「『【〈(<[{")
 
@@ -37,8 +39,13 @@ def _tokens(text: str) -> list[str]:
     return glued
 
 
+@lru_cache(maxsize=4096)
 def cells(text: str) -> int:
-    """The width of `text` in terminal cells: 2 for a wide (CJK) character, 0 for a combining one."""
+    """The width of `text` in terminal cells: 2 for a wide (CJK) character, 0 for a combining one. ASCII by its
+    length; each text measured once (the digest measures every cell of its tables twice, and repeats its school
+    names and numbers)."""
+    if text.isascii():
+        return len(text)
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1

@@ -77,11 +77,14 @@ def visit_references(conn: sqlite3.Connection, seqs: list[int]) -> tuple[set[str
     hashes: set[str] = set()
     codes: set[str] = set()
     names: set[str] = set()
-    for chunk in visits_by_seq(conn, seqs):
-        for v in chunk:
-            hashes.add(v["checklist_hash"])
-            codes.add(v["school_code"])
-            names.add(v["inspector"])
+    cur = conn.cursor()
+    cur.row_factory = None
+    for part, marks in _chunks(seqs):
+        for checklist_hash, code, name in cur.execute(
+                f"SELECT DISTINCT checklist_hash, school_code, inspector FROM visits WHERE seq IN ({marks})", part):
+            hashes.add(checklist_hash)
+            codes.add(code)
+            names.add(name)
     return hashes, codes, names
 
 
