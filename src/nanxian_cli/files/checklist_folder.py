@@ -13,6 +13,7 @@ from nanxian_cli.files.checklist_library import LIBRARY_FOLDER, Library, is_libr
 from nanxian_cli.files.checklist_paths import _folder_files, _inside, _outside_message, checklist_files
 from nanxian_cli.files.checklist_versions import _no_version_on, _version_problems, by_id, newest, version_on
 from nanxian_cli.files.yaml import read_yaml
+from nanxian_cli.files.yaml_header import peek_top_level
 from nanxian_cli.i18n import tr
 
 
@@ -120,6 +121,23 @@ def check_checklist_id(checklist_id: str) -> str:
     return checklist_id
 
 
+def _may_hold(path: Path, checklist_id: str, on: dt.date | None) -> bool:
+    """Whether the file may hold the version sought, by the `id`, `valid_from` and `valid_to` written before its
+    `items`: no only when one of them says so; a header that cannot be read that way, or that says nothing, says
+    yes (the full reader then decides, and names what is wrong)."""
+    head = peek_top_level(path, ("id", "valid_from", "valid_to"), until="items")
+    if head is None:
+        return True
+    start, end = head.get("valid_from"), head.get("valid_to")
+    if "id" in head and head["id"] != checklist_id:
+        return not isinstance(head["id"], str)
+    if any(v is not None and (not isinstance(v, dt.date) or isinstance(v, dt.datetime)) for v in (start, end)):
+        return True  # a quoted date or a wrong value: the model decides
+    if on is None:
+        return end is None
+    return (start is None or on >= start) and (end is None or on <= end)
+
+
 def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None, *,
                    or_newest: bool = False) -> LoadedChecklist:
     """One checklist by id, inside the configured folder only: the version in force on day `on` (refused,
@@ -138,6 +156,8 @@ def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None
         if candidate.is_symlink() and not _inside(candidate, directory):
             raise InputError(_outside_message(candidate, directory))
         if candidate.is_file():
+            if len(named) > 1 and not _may_hold(candidate, checklist_id, on):
+                continue  # another version, by its header: not read in full (nor its library)
             loaded = load_checklist(candidate)
             if loaded.checklist.id == checklist_id and (on is None and loaded.checklist.valid_to is None
                                                         or on is not None and loaded.checklist.valid_on(on)):
