@@ -23,23 +23,28 @@ REVISION_FIELDS = ("point_key", "visit_seq", "item_id", "revision", "uid", "base
 def point_revisions(conn: sqlite3.Connection, school_code: str, keys: Iterable[str] | None = None) -> list[tuple]:
     """Every answer revision of the points `keys` (all points when None) in the submitted visits of a school, as
     plain tuples (REVISION_FIELDS; a rebuild reads a million of them), ordered by visit, point and revision."""
-    keys = sorted(set(keys)) if keys is not None else None
-    if keys is not None and not keys:
-        return []
-    params: list = [school_code]
-    where_key = ""
-    if keys and len(keys) > 50:  # a whole school's keys: one JSON parameter however many there are
-        where_key, params = " AND ci.point_key IN (SELECT value FROM json_each(?))", [school_code, json.dumps(keys)]
-    elif keys:
-        where_key, params = f" AND ci.point_key IN ({', '.join('?' for _ in keys)})", [school_code, *keys]
     cur = conn.cursor()
     cur.row_factory = None
+    columns = ("v.seq, a.item_id, a.revision, a.uid, a.base, a.outcome, a.note, a.author, a.recorded_at, "
+               "a.fixed_on_site")
+    order = "ORDER BY v.seq, a.item_id, a.revision"
+    if keys is None:
+        return cur.execute(
+            f"SELECT ci.point_key, {columns} FROM visits v JOIN answers a ON a.visit_seq = v.seq "
+            "JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id "
+            f"WHERE v.school_code = ? AND v.status = 'submitted' {order}", (school_code,)).fetchall()
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    # The (checklist version, item) pairs of the points first (DISTINCT keeps SQLite from flattening them into the
+    # join), then each visit's answers to those items by the answers' primary key: not every answer of the
+    # school's visits (one point: 4 ms instead of 16 on a county decade's school of 470 visits).
     return cur.execute(
-        "SELECT ci.point_key, v.seq, a.item_id, a.revision, a.uid, a.base, a.outcome, a.note, a.author, a.recorded_at, "
-        "a.fixed_on_site FROM visits v JOIN answers a ON a.visit_seq = v.seq "
-        "JOIN checklist_items ci ON ci.hash = v.checklist_hash AND ci.item_id = a.item_id "
-        f"WHERE v.school_code = ? AND v.status = 'submitted'{where_key} ORDER BY v.seq, a.item_id, a.revision",
-        params,
+        f"SELECT p.point_key, {columns} FROM visits v CROSS JOIN (SELECT DISTINCT hash, item_id, point_key "
+        "FROM checklist_items WHERE point_key IN (SELECT value FROM json_each(?))) p "
+        "CROSS JOIN answers a ON a.visit_seq = v.seq AND a.item_id = p.item_id "
+        f"WHERE p.hash = v.checklist_hash AND v.school_code = ? AND v.status = 'submitted' {order}",
+        (json.dumps(keys), school_code),
     ).fetchall()
 
 
