@@ -198,6 +198,8 @@ def _from_file(store, school, loaded, visit_date, who, doc, partial, fmt, output
 
 def _answer_evidence(doc) -> tuple[dict, list[str]]:
     """The evidence files an answers file names, each checked (point id -> files), and the problems found."""
+    if not doc.evidence:
+        return {}, []
     from nanxian_cli.cli.evidence import evidence_limit
     from nanxian_cli.services.evidence import check_files
 

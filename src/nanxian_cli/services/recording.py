@@ -82,16 +82,24 @@ def record_visit(store: Store, visit: Any, author: str | None = None, *, again: 
     """Write one prepared visit; a submitted one is refused (DuplicateVisit) when the same school, checklist,
     date and supervisor already have a submitted visit, unless `again`. Checked inside the writing transaction.
     `evidence`: point id -> files checked already (services/evidence.py), stored and attached with the visit."""
+    if not evidence:
+        with store.transaction() as conn:
+            _write_one(conn, visit, author, again)
+        return
     from nanxian_cli.services.evidence import attach, folder_of, taking_back
 
     with store.transaction() as conn, taking_back(folder_of(store)) as stored:
-        if visit.status == "submitted" and not again:
-            refuse_duplicate(conn, visit.school["code"], visit.loaded.checklist.id, visit.date.isoformat(),
-                             visit.inspector)
-        write_visits(conn, [visit], author=author)
-        for item_id, files in (evidence or {}).items():
+        _write_one(conn, visit, author, again)
+        for item_id, files in evidence.items():
             attach(conn, folder_of(store), files, visit_id=visit.id, item_id=item_id, author=author or visit.inspector,
                    created=stored)
+
+
+def _write_one(conn: sqlite3.Connection, visit: Any, author: str | None, again: bool) -> None:
+    if visit.status == "submitted" and not again:
+        refuse_duplicate(conn, visit.school["code"], visit.loaded.checklist.id, visit.date.isoformat(),
+                         visit.inspector)
+    write_visits(conn, [visit], author=author)
 
 
 def write_visits(conn: sqlite3.Connection, visits: list[Any], *, author: str | None = None,
