@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import sys
 
 from nanxian_cli.errors import NanxianError
 
-# What a command may fail with and still be reported as one clear message: everything else is a bug.
-EXPECTED_FAILURES = (NanxianError, KeyboardInterrupt, sqlite3.Error, OSError)
+
+def _sqlite_error(exc: BaseException) -> bool:
+    """An error of sqlite3, looked up only if sqlite3 was imported (none can happen before): `nanxian --help`
+    does not load SQLite for it."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(exc, sqlite3.Error)
+
+
+def is_expected(exc: BaseException) -> bool:
+    """What a command may fail with and still be reported as one clear message (a domain error, Ctrl-C, a
+    database or file-system error): everything else is a bug."""
+    return isinstance(exc, (NanxianError, KeyboardInterrupt, OSError)) or _sqlite_error(exc)
 
 
 def report_error(exc: NanxianError) -> None:
@@ -43,7 +52,7 @@ def failure_exit_code(exc: BaseException) -> int:
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("\n")
         return 130
-    if isinstance(exc, sqlite3.Error):
+    if _sqlite_error(exc):
         from nanxian_cli.i18n import tr
 
         report_error(StoreError(tr(f"数据库错误：{exc}", f"database error: {exc}")))

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from nanxian_cli.cli.failures import EXPECTED_FAILURES, closed_pipe, failure_exit_code
+from nanxian_cli.cli.failures import closed_pipe, failure_exit_code, is_expected
 from nanxian_cli.cli.runtime import apply_global_options, state
 from nanxian_cli.errors import NanxianError
 
@@ -264,7 +264,9 @@ class NanxianGroup(TyperGroup):
         try:
             _checked_text(ctx)
             return super().invoke(ctx)
-        except EXPECTED_FAILURES as exc:
+        except BaseException as exc:
+            if not is_expected(exc):
+                raise
             raise typer.Exit(failure_exit_code(exc)) from None
 
 
