@@ -14,22 +14,13 @@ import typer.main
 
 from nanxian_cli import __version__
 from nanxian_cli.cli.failures import closed_pipe, failure_exit_code
+from nanxian_cli.cli.groups import GROUPS
 from nanxian_cli.cli.options import ChecklistsOption, DbOption, LangOption
 from nanxian_cli.cli.runtime import apply_global_options
 from nanxian_cli.cli.typer_classes import NanxianGroup, NanxianTyper
 
-# Each command of the root: the module whose `app` (named alike) it is, in the order of `nanxian --help`.
-COMMANDS = {
-    "checklist": "nanxian_cli.cli.checklist",
-    "school": "nanxian_cli.cli.school",
-    "inspector": "nanxian_cli.cli.inspector",
-    "inspect": "nanxian_cli.cli.inspect",
-    "finding": "nanxian_cli.cli.finding",
-    "evidence": "nanxian_cli.cli.evidence",
-    "report": "nanxian_cli.cli.report",
-    "sync": "nanxian_cli.cli.sync",
-    "demo": "nanxian_cli.cli.demo",
-}
+COMMANDS = {name: module for name, (module, _) in GROUPS.items()}
+"""Each command of the root: the module whose `app` (named alike) it is, in the order of `nanxian --help`."""
 
 
 class RootGroup(NanxianGroup):
@@ -37,8 +28,8 @@ class RootGroup(NanxianGroup):
     (`list_commands`, `get_command`): Typer builds every command of a group when it builds the group, and
     a run needs only the group it names. `--help` asks for all of them; the tree is the same either way.
 
-    Its own help lists the groups by name and help only (`listed`): building them all, every parameter of
-    every command, is a fifth of `nanxian --help`'s time and shows nothing more.
+    Its own help lists the groups by name and help only (cli/groups.py), none of them imported: building them
+    all, every parameter of every command, is a fifth of `nanxian --help`'s time and shows nothing more.
 
     Its options are the global ones, so it does not take them a second time (`takes_global_options_late`); a
     closed standard output while it prints (`nanxian --help | head -1`) ends the run quietly with 0."""
@@ -68,27 +59,20 @@ class RootGroup(NanxianGroup):
 
     def get_command(self, ctx: typer.Context, cmd_name: str):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
+            if self.listing is not None:
+                return self.listing.setdefault(cmd_name, listed(cmd_name))
             from importlib import import_module
 
-            sub = import_module(COMMANDS[cmd_name]).app
-            if self.listing is not None:
-                return self.listing.setdefault(cmd_name, listed(cmd_name, sub))
-            self.add_command(typer.main.get_command(sub))
+            self.add_command(typer.main.get_command(import_module(COMMANDS[cmd_name]).app))
         return self.commands.get(cmd_name)
 
 
-def listed(name: str, sub: typer.Typer):
-    """A group as the root's help lists it: its name and help (a one-command group: its command's), nothing
-    built. Never kept in the tree: a run builds the group it names."""
-    import inspect
-
+def listed(name: str):
+    """A group as the root's help lists it: its name and help, nothing imported or built. Never kept in the
+    tree: a run builds the group it names."""
     from typer.core import TyperCommand
 
-    text = sub.info.help
-    if not isinstance(text, str):  # Typer's default placeholder: no help given to the group
-        only = sub.registered_commands[0] if len(sub.registered_commands) == 1 else None
-        text = (only.help or inspect.getdoc(only.callback)) if only is not None else None
-    return TyperCommand(name, help=text)
+    return TyperCommand(name, help=GROUPS[name][1])
 
 
 app = NanxianTyper(

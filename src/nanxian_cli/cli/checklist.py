@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import console
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import FormatOption, OutputOption, ShowFormatOption
 from nanxian_cli.cli.runtime import settings
 from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="checklist", lazy=True, no_args_is_help=True,
-                   help="List, show, validate checklists; plan coverage")
+                   help=group_help("checklist"))
 
 
 @app.command("list")

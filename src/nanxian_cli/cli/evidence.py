@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import plain_text
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import AllOption, ByOption, OutputOption, VisitArg, VisitFormatOption
 from nanxian_cli.cli.runtime import open_db, settings
 from nanxian_cli.cli.typer_classes import NanxianTyper
@@ -16,7 +17,7 @@ from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="evidence", lazy=True, no_args_is_help=True,
-                   help="Photos and documents: add to a point of a visit, list, export, verify")
+                   help=group_help("evidence"))
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Photos (JPEG, PNG, WEBP, HEIC) or documents (PDF, DOCX)")]
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from nanxian_cli.cli.common import console, plain_text
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import AllOption, ByOption, DateOption, FormatOption, OutputOption, VisitFormatOption
 from nanxian_cli.cli.runtime import open_db, parse_date, today
 from nanxian_cli.cli.typer_classes import NanxianTyper
@@ -16,8 +17,7 @@ from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="finding", lazy=True, no_args_is_help=True,
-                   help="Findings (整改项): list, show; record the 整改报告, resolve (销号), extend, escalate, "
-                        "withdraw, reopen")
+                   help=group_help("finding"))
 
 FindingArg = Annotated[str, typer.Argument(help="Finding number (42 or #42), or 8 or more characters of its id")]
 MAX_DUE_WITHIN = 3660

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from nanxian_cli.cli.common import console, plain_text
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import (
     AllOption,
     ByOption,
@@ -26,8 +27,7 @@ from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="inspect", lazy=True, no_args_is_help=True,
-                   help="Record school visits (interactive or from an answers file); list, show, amend, void, "
-                        "discard a draft")
+                   help=group_help("inspect"))
 
 
 # -- recording -------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import console
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import FormatOption, OutputOption
 from nanxian_cli.cli.runtime import open_db, today
 from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="inspector", lazy=True, no_args_is_help=True, help="Supervisors (责任督学) and their schools")
+app = NanxianTyper(name="inspector", lazy=True, no_args_is_help=True, help=group_help("inspector"))
 
 
 @app.command("add")

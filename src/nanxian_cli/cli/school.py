@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import console
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import AllOption, FormatOption, OutputOption, ShowFormatOption, StageOption, TownOption
 from nanxian_cli.cli.runtime import open_db
 from nanxian_cli.cli.typer_classes import NanxianTyper
 from nanxian_cli.i18n import tr
 
-app = NanxianTyper(name="school", lazy=True, no_args_is_help=True, help="Import and look up the school roster")
+app = NanxianTyper(name="school", lazy=True, no_args_is_help=True, help=group_help("school"))
 
 
 def _check_stage(stage: str | None) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from nanxian_cli.cli.common import plain_text
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import VisitFormatOption
 from nanxian_cli.cli.runtime import open_db, parse_date, settings, today
 from nanxian_cli.cli.typer_classes import NanxianTyper
@@ -17,7 +18,7 @@ from nanxian_cli.errors import InputError
 from nanxian_cli.i18n import tr
 
 app = NanxianTyper(name="sync", lazy=True, no_args_is_help=True,
-                   help="Bundles between laptops and the bureau: export, import, status, conflicts")
+                   help=group_help("sync"))
 
 
 def device_name() -> str:
