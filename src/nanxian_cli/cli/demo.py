@@ -125,8 +125,7 @@ def _show_reports(store, result, end, out) -> None:
     from nanxian_cli.core.weeks import IsoWeek
     from nanxian_cli.i18n import tr
     from nanxian_cli.render.digest import render
-    from nanxian_cli.render.document import ReportView
-    from nanxian_cli.render.layouts.summary import layout
+    from nanxian_cli.render.views import ReportView
     from nanxian_cli.reports import digest, summary
     from nanxian_cli.services import demo as core
     from nanxian_cli.store.report_scope import Scope
@@ -138,7 +137,7 @@ def _show_reports(store, result, end, out) -> None:
     first = result.first or end
     start = max(first, end - dt.timedelta(days=364))
     out.print()
-    ReportView(summary.compute(store, Scope(start.isoformat(), end.isoformat()), "school"), layout).show(out)
+    ReportView(summary.compute(store, Scope(start.isoformat(), end.isoformat()), "school"), "summary").show(out)
     year, week = core.last_complete_week(end)
     out.print()
     out.print(render(digest.build_digest(store, IsoWeek(year, week), end), "text"), markup=False, highlight=False,

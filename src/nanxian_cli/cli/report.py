@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from nanxian_cli.cli.groups import group_help
 from nanxian_cli.cli.options import (
     ByOption,
     FromOption,
@@ -28,7 +29,7 @@ from nanxian_cli.cli.runtime import open_db, parse_date, settings, today
 from nanxian_cli.cli.typer_classes import NanxianTyper
 
 app = NanxianTyper(name="report", lazy=True, no_args_is_help=True,
-                   help="Compliance reports: summary, school, item, matrix, visit, notice, digest")
+                   help=group_help("report"))
 
 
 def check_scope(store, scope) -> None:
@@ -49,7 +50,8 @@ def _scope(date_from: str | None, date_to: str | None, **filters):
     from nanxian_cli.reports import period
     from nanxian_cli.store.report_scope import Scope
 
-    start, end = period(parse_date(date_from, "--from"), parse_date(date_to, "--to"), today())
+    end = parse_date(date_to, "--to")
+    start, end = period(parse_date(date_from, "--from"), end, end or today())  # the clock only for a default --to
     return Scope(start.isoformat(), end.isoformat(), **filters)
 
 
@@ -62,14 +64,14 @@ def _format(fmt: str | None, output: Path | None, kind: str = "report") -> str:
     return chosen
 
 
-def _emit(report, layout, fmt: str, output: Path | None, empty=None, kind: str = "report",
+def _emit(report, layout: str, fmt: str, output: Path | None, empty=None, kind: str = "report",
           files: dict | None = None, every_row: bool | None = None) -> None:
     """Print the report to the terminal or write it atomically to --output (`kind`: the formats it offers); then,
     when its period holds no visit (`empty`, reports.empty_period), say so on stderr with the period to try (the
     JSON stays as it is). `files`: the evidence a document for the school shows (`_document_files`); `every_row`:
     `--all` (a terminal shows the worst 50 rows of a long table otherwise)."""
-    from nanxian_cli.render.document import ReportView
     from nanxian_cli.render.emit import emit
+    from nanxian_cli.render.views import ReportView
 
     emit(ReportView(report, layout, kind, files), fmt, output, every_row)
     if empty is not None and fmt != "json":
@@ -147,7 +149,6 @@ def summary(
     """Totals and one row per group, worst first; schools not visited in the period are listed.
 
     The period defaults to 1 September of the school year up to today (county time)."""
-    from nanxian_cli.render.layouts.summary import layout
     from nanxian_cli.reports import summary as report
 
     fmt = _format(fmt, output)
@@ -157,7 +158,7 @@ def summary(
         check_scope(store, scope)
         data = report.compute(store, scope, by)
         empty = empty_period(store, scope)
-    _emit(data, layout, fmt, output, empty, every_row=every_row)
+    _emit(data, "summary", fmt, output, empty, every_row=every_row)
 
 
 @app.command("matrix")
@@ -171,7 +172,6 @@ def matrix(
     every_row: ReportAllOption = False,
 ) -> None:
     """Heat map: schools (rows, by town) x the 21 plan items, each cell the compliance rate."""
-    from nanxian_cli.render.layouts.matrix import layout
     from nanxian_cli.reports import matrix as report
 
     fmt = _format(fmt, output)
@@ -181,7 +181,7 @@ def matrix(
         check_scope(store, scope)
         data = report.compute(store, scope)
         empty = empty_period(store, scope)
-    _emit(data, layout, fmt, output, empty, every_row=every_row)
+    _emit(data, "matrix", fmt, output, empty, every_row=every_row)
 
 
 @app.command("school")
@@ -193,7 +193,6 @@ def school(
     output: OutputOption = None,
 ) -> None:
     """One school: compliance by month (bar chart), visits, open findings with days overdue, weakest plan items."""
-    from nanxian_cli.render.layouts.school import layout
     from nanxian_cli.reports import school as report
     from nanxian_cli.services.people import find_school
 
@@ -203,7 +202,7 @@ def school(
         found = find_school(store, name)
         data = report.compute(store, found, scope)
         empty = empty_period(store, replace(scope, school=found["code"]))
-    _emit(data, layout, fmt, output, empty)
+    _emit(data, "school", fmt, output, empty)
 
 
 @app.command("item")
@@ -217,7 +216,6 @@ def item(
     every_row: ReportAllOption = False,
 ) -> None:
     """One plan item across the county: the points that check it, pass rate by town and school, failing schools."""
-    from nanxian_cli.render.layouts.item import layout
     from nanxian_cli.reports import item as report
 
     fmt = _format(fmt, output)
@@ -227,7 +225,7 @@ def item(
         check_scope(store, scope)
         data = report.compute(store, number, scope)
         empty = empty_period(store, scope)
-    _emit(data, layout, fmt, output, empty, every_row=every_row)
+    _emit(data, "item", fmt, output, empty, every_row=every_row)
 
 
 @app.command("visit")
@@ -238,7 +236,6 @@ def visit(
 ) -> None:
     """The 督导意见书 for one visit: the visit, what went well, problems, 整改 requirements, re-checks, signatures."""
     from nanxian_cli.config import document_settings
-    from nanxian_cli.render.layouts.visit import layout
     from nanxian_cli.reports import visit as report
     from nanxian_cli.services.documents import plan_sections
     from nanxian_cli.services.recording import find_visit
@@ -249,7 +246,7 @@ def visit(
         data = report.compute(store, find_visit(store, visit_id)["id"], section_titles=plan_sections(),
                               issuer=docs.issuer or _county_issuer(docs), reply_to=docs.reply_to)
         files = _document_files(store, report.printed_files(data), fmt)
-    _emit(data, layout, fmt, output, files=files)
+    _emit(data, "visit", fmt, output, files=files)
 
 
 def _county_issuer(docs) -> str | None:
@@ -274,7 +271,6 @@ def notice(
     from nanxian_cli.clock import utc_now
     from nanxian_cli.config import document_settings
     from nanxian_cli.i18n import tr
-    from nanxian_cli.render.layouts.notice import layout
     from nanxian_cli.reports import notice as report
     from nanxian_cli.services.notices import check_visit, issue_notice
     from nanxian_cli.services.recording import find_visit
@@ -300,7 +296,7 @@ def notice(
             f"Warning: another notice holds the number {issued['number']} too (visit {other.visit[:8]}, device "
             f"{other.device[:8]}, {other.issued_on}); both are kept: check the number ranges of the databases "
             f"([documents] notice_first / notice_last)\n"))
-    _emit(data, layout, fmt, output, kind="notice", files=files)
+    _emit(data, "notice", fmt, output, kind="notice", files=files)
 
 
 # The digest command lives in its own module and attaches itself to this sub-app.

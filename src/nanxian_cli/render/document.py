@@ -6,7 +6,6 @@ Each report's layout (titles, column headers, totals labels in Chinese and Engli
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -165,40 +164,3 @@ def listed_files(doc: Document) -> Document:
         columns = [*s.columns, Column(ATTACHMENT_TEXT, tr("照片及佐证材料", "photos and evidence"), max_width=24)]
         sections.append(replace(s, columns=columns, rows=rows))
     return replace(doc, sections=sections)
-
-
-@dataclass
-class ReportView:
-    """A report (dataclasses) and its layout: JSON from the data, every other format from the laid-out document."""
-
-    report: Any
-    layout: Callable[[dict], Document]  # the report as JSON data -> the document people read
-    kind: str = "report"  # which formats it offers (render/formats.py)
-    files: dict[str, Any] | None = None  # the files the document shows, checked (services.evidence.document_files)
-
-    def data(self) -> Any:
-        from nanxian_cli.render.data import as_data
-
-        return as_data(self.report)
-
-    def document(self) -> Document:
-        doc = self.layout(self.data())
-        if self.files:
-            doc.files = self.files
-        return doc
-
-    def show(self, console: Any, limit: int | None = None) -> None:
-        """The table format; with `limit`, as a terminal shows it by default (`shortened`)."""
-        from nanxian_cli.render.document_text import print_document
-
-        doc = self.document()
-        print_document(shortened(doc, limit) if limit is not None else doc, console)
-
-    def content(self, fmt: str) -> str | bytes:
-        if fmt == "json":
-            from nanxian_cli.render import json_text
-
-            return json_text(self.data())
-        from nanxian_cli.render.document_text import render_document
-
-        return render_document(self.document(), fmt)

@@ -26,10 +26,6 @@ def emit(view: Any, fmt: str | None, output: Path | None, every_row: bool | None
     `every_row` (its value): without it a terminal shows the first (or worst) TERMINAL_ROWS rows of each long
     table and says how many more there are. Standard output that is not a terminal gets every row from the plain
     writer (render/plain.py), unless COLUMNS names a width to lay the tables out for."""
-    import os
-
-    from nanxian_cli.render.table import is_terminal, make_console
-
     chosen = choose(view.kind, fmt, output)
     refuse_binary_on_terminal(chosen, output)
     if output is None:
@@ -39,7 +35,12 @@ def emit(view: Any, fmt: str | None, output: Path | None, every_row: bool | None
                     write_stdout(piece)
             else:
                 write_stdout(view.content(chosen))
-        elif is_terminal(sys.stdout):
+            return
+        import os
+
+        from nanxian_cli.render.table import is_terminal, make_console
+
+        if is_terminal(sys.stdout):
             view.show(make_console(), TERMINAL_ROWS if every_row is False else None)
         elif os.environ.get("COLUMNS", "").strip():
             view.show(make_console())
