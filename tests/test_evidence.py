@@ -405,7 +405,7 @@ def test_verify_finds_changed_missing_and_unreferenced_files_and_writes_nothing(
                                      "missing": [], "changed": [], "unreferenced": []}
     folder = evidence_folder(db_path)
     stray = folder / "ff" / ("f" * 64)
-    stray.parent.mkdir()
+    stray.parent.mkdir(exist_ok=True)  # a real file's hash may begin with ff too
     stray.write_bytes(b"left by a crash")
     only_stray = cli("evidence", "verify", "--format", "json")
     assert only_stray.exit_code == 0 and json.loads(only_stray.stdout)["unreferenced"] == ["f" * 64]
