@@ -58,7 +58,7 @@ def digest(
                             f"--week: {the_week.label} has not started yet (today is {day.isoformat()})"))
     smtp = None
     if email:
-        from nanxian_cli.config import smtp_settings
+        from nanxian_cli.config_sections import smtp_settings
         from nanxian_cli.services import mail
 
         smtp = smtp_settings(settings())

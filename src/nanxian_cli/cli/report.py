@@ -235,7 +235,7 @@ def visit(
     output: OutputOption = None,
 ) -> None:
     """The 督导意见书 for one visit: the visit, what went well, problems, 整改 requirements, re-checks, signatures."""
-    from nanxian_cli.config import document_settings
+    from nanxian_cli.config_sections import document_settings
     from nanxian_cli.reports import visit as report
     from nanxian_cli.services.documents import plan_sections
     from nanxian_cli.services.recording import find_visit
@@ -269,7 +269,7 @@ def notice(
 
     from nanxian_cli.cli.inspect import _author
     from nanxian_cli.clock import utc_now
-    from nanxian_cli.config import document_settings
+    from nanxian_cli.config_sections import document_settings
     from nanxian_cli.i18n import tr
     from nanxian_cli.reports import notice as report
     from nanxian_cli.services.notices import check_visit, issue_notice
