@@ -346,6 +346,18 @@ def measure_group(cmds: dict[str, Cmd], runs: int, *, budget: dict[str, float] |
     return samples
 
 
+def count_instructions(cmd: Cmd, n: int) -> int | None:
+    """The instructions of one whole run of `cmd` under valgrind's callgrind (None without valgrind, or when the
+    run fails): unlike seconds, the same for the same code and inputs whatever else the machine is doing."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd.prepare(n)],
+                          env=cmd.env, capture_output=True)
+    found = re.search(rb"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if done.returncode == 0 and found else None
+
+
 def capture_sql(argv: list[str], out: Path, env: dict) -> list[str]:
     """The SQL statements `nanxian ARGV` runs (untimed): what the floors run."""
     done = subprocess.run([sys.executable, "-c", CAPTURE, str(out), *map(str, argv)], capture_output=True, env=env)
@@ -402,6 +414,7 @@ class Row:
     memory_target_mb: float | None = 150.0
     load: tuple[float, float] = (0.0, 0.0)
     unit: str = "s"  # "s": whole-process seconds; "ms-latency": per-answer latency (value in seconds)
+    instructions: tuple[int, int] | None = None  # one callgrind run each: the figure, the minimal Typer app
 
     @property
     def ratio(self) -> float | None:
@@ -704,6 +717,9 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true",
                         help="leave out the full-scan column (context only): at city size each of its runs reads the "
                              "whole file and pushes the database out of the page cache before the next figure")
+    parser.add_argument("--no-instructions", action="store_true",
+                        help="leave out the instruction counts (valgrind's callgrind, one run of each figure with a "
+                             "ratio target and of its Typer floor; not counted with --quick)")
     args = parser.parse_args()
     if args.province:
         table = province_table()
@@ -714,6 +730,7 @@ def main() -> None:
 
     size = SIZES["quick" if args.quick else "city" if args.city else "county"]
     runs = args.runs or size.runs
+    counting = not args.no_instructions and not args.quick and shutil.which("valgrind") is not None
     db, built = prepare_database(size, args.reuse)
     python = sys.executable
     nanxian = shutil.which("nanxian", path=str(Path(python).parent)) or "nanxian"
@@ -774,10 +791,17 @@ def main() -> None:
             got = measure_group(cmds, runs, budget=budget)
             row = Row(key, figure, got["figure"], {"shell": got.get("shell"), "typer": got.get("typer")},
                       naive=got.get("naive"), load=(before, load()), **targets)
+            if counting and targets.get("target_ratio") is not None and "typer" in cmds:
+                counts = (count_instructions(cmds["figure"], 90_001), count_instructions(cmds["typer"], 90_002))
+                row.instructions = None if None in counts else counts
             rows.append(row)
             floors = ", ".join(f"{name} {s.text()}" for name, s in row.floors.items() if s is not None)
             print(f"  {figure}: {row.value.text()} against {floors}"
                   + (f"; naive {row.naive.text()}" if row.naive else "") + f" (load {row.load[1]:.2f})", flush=True)
+            if row.instructions is not None:
+                mine, floor = row.instructions
+                print(f"    instructions: {mine / 1e6:,.1f} M against {floor / 1e6:,.1f} M ({mine / floor:.2f}x)",
+                      flush=True)
             return row
 
         help_floor = Cmd([python, str(FLOOR_TYPER), "--help"], env)
@@ -957,6 +981,18 @@ def render(size: Size, rows: list[Row], built: dict, rate: dict, runs: int, load
         f"judging) {rate['prepare_rate']:,.0f} answers/s ({rate['prepare_cpu_rate']:,.0f} per CPU-second), writing "
         f"{rate['write_rate']:,.0f} answers/s, together {rate['end_to_end_rate']:,.0f} answers/s "
         f"({rate['answers']:,} answers, {rate['visits']:,} visits into a fresh database).")
+    counted = [r for r in rows if r.instructions is not None]
+    if counted:
+        lines += ["", "Instruction counts (valgrind's callgrind, one whole run each of the figure and of its minimal "
+                  "Typer app, after the timing): the same for the same code and inputs whatever else the machine "
+                  "is doing, where the timed ratios above move with the machine's load and speed.", "",
+                  "| figure | instructions | minimal Typer app | ratio | target | met? |",
+                  "|---|---:|---:|---:|---:|:---:|"]
+        for r in counted:
+            figure, floor = r.instructions
+            ratio = figure / floor
+            lines.append(f"| {r.figure} | {figure / 1e6:,.1f} M | {floor / 1e6:,.1f} M | {ratio:.2f}x | "
+                         f"≤ {r.target_ratio:g}x | {'yes' if ratio <= r.target_ratio else '**no**'} |")
     if size.name == "city":
         lines.append("")
         lines.append("Not measured at this size: `inspect visit --answers` and the interactive entry (every run "
@@ -973,7 +1009,8 @@ def save_results(size: Size, built: dict, rows: list[Row]) -> None:
             "rows": {r.key: {"figure": r.figure, "median": r.value.median,
                              "cpu": statistics.median(r.value.cpu) if r.value.cpu else None,
                              "shell": r.floors["shell"].median if r.floors.get("shell") else None,
-                             "typer": r.floors["typer"].median if r.floors.get("typer") else None}
+                             "typer": r.floors["typer"].median if r.floors.get("typer") else None,
+                             "instructions": list(r.instructions) if r.instructions else None}
                      for r in rows}}
     (OUT / f"results-{size.name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 

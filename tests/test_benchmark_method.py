@@ -206,3 +206,32 @@ def test_the_province_is_extrapolated_from_the_sizes_measured(tmp_path: Path, mo
     assert f"**{0.4 + (2.2 - 0.4) / 45 * (500 - 5):.1f} s**" in table
     assert "500M answers" in table and "0.20 s" in table
     assert "`nanxian --help`" not in table  # start-up does not grow with the history
+
+
+def test_start_up_ratios_are_also_given_as_instruction_counts():
+    bench = _bench()
+    size = bench.SIZES["county"]
+    built = {"visits": 1, "answers": 1, "findings": 0, "seconds": 1.0, "cpu_seconds": 1.0, "load": [0.1, 0.1]}
+    rate = dict.fromkeys(("write_rate", "write_cpu_rate", "prepare_rate", "prepare_cpu_rate", "end_to_end_rate"),
+                         1.0) | {"answers": 1, "visits": 1}
+    counted = bench.Row("help", "`nanxian --help`", bench.Sample([0.2]), {"typer": bench.Sample([0.1])},
+                        target_ratio=1.2, instructions=(726_000_000, 620_000_000))
+    over = bench.Row("digest", "`report digest`", bench.Sample([0.2]), {"typer": bench.Sample([0.1])},
+                     target_ratio=1.3, instructions=(500_000_000, 380_000_000))
+    table = bench.render(size, [counted, over], built, rate, 1, (0.2, 0.2), True)
+    assert "| `nanxian --help` | 726.0 M | 620.0 M | 1.17x | ≤ 1.2x | yes |" in table
+    assert "| `report digest` | 500.0 M | 380.0 M | 1.32x | ≤ 1.3x | **no** |" in table
+    plain = bench.render(size, [bench.Row("help", "`nanxian --help`", bench.Sample([0.2]),
+                                          {"typer": bench.Sample([0.1])}, target_ratio=1.2)], built, rate, 1,
+                         (0.2, 0.2), True)
+    assert "Instruction counts" not in plain
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instructions_are_counted_by_callgrind_the_same_twice():
+    bench = _bench()
+    cmd = bench.Cmd([sys.executable, "-I", "-S", "-c", "pass"])
+    first, second = bench.count_instructions(cmd, 1), bench.count_instructions(cmd, 2)
+    assert first is not None and first > 1_000_000
+    assert abs(first - second) < first * 0.01
+    assert bench.count_instructions(bench.Cmd([sys.executable, "-c", "raise SystemExit(3)"]), 3) is None
