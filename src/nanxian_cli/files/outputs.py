@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from nanxian_cli.errors import InputError, RuntimeFailure
 from nanxian_cli.i18n import tr
@@ -46,8 +46,7 @@ def digest_lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + DIGEST_LOCK_SUFFIX)
 
 
-@dataclass(frozen=True)
-class _Protected:
+class _Protected(NamedTuple):  # immutable; a NamedTuple is cheaper to define than a frozen dataclass
     real: str  # the real path
     kind: str  # database | wal | shm | journal | lock | evidence | input
     shown: str  # the path as given, for the message
