@@ -12,6 +12,8 @@ figure is a whole process (start-up included), timed interleaved with its floors
 same machine load; the table gives medians with min and max. The floors of a report are its own SQL, recorded from
 nanxian just before timing: run by the `sqlite3` shell (data access only) and by a minimal Typer app (start-up and
 data access). Peak memory is the child's maximum resident set size (wait4). The first run of each is a warm-up.
+Where valgrind is installed, each figure with a ratio target and its Typer floor are also counted in instructions
+(callgrind, one run each): the ratio that repeats on a machine whose speed moves.
 Commands run with a bureau's config file (XDG_CONFIG_HOME), not with NANXIAN_CONFIG pointing at an empty file.
 """
 
