@@ -176,12 +176,18 @@ def test_the_piped_entry_is_timed_from_each_answer_line_to_its_commit(tmp_path: 
     assert (status, given) == ("submitted", answered)
 
 
-def test_a_loaded_machine_makes_the_table_say_unreliable():
-    bench = _bench()
-    size = bench.SIZES["quick"]
+def _table_inputs() -> tuple[dict, dict]:
+    """A build and a bulk-write rate for render(): the rows under test are the timed figures."""
     built = {"visits": 1, "answers": 1, "findings": 0, "seconds": 1.0, "cpu_seconds": 1.0, "load": [0.1, 0.1]}
     rate = dict.fromkeys(("write_rate", "write_cpu_rate", "prepare_rate", "prepare_cpu_rate", "end_to_end_rate"),
                          1.0) | {"answers": 1, "visits": 1}
+    return built, rate
+
+
+def test_a_loaded_machine_makes_the_table_say_unreliable():
+    bench = _bench()
+    size = bench.SIZES["quick"]
+    built, rate = _table_inputs()
     row = bench.Row("help", "`nanxian --help`", bench.Sample([0.2]), {"typer": bench.Sample([0.1])},
                     target_ratio=1.2, load=(0.2, 1.8))
     loaded = bench.render(size, [row], built, rate, 1, (0.2, 1.8), True)
@@ -211,9 +217,7 @@ def test_the_province_is_extrapolated_from_the_sizes_measured(tmp_path: Path, mo
 def test_start_up_ratios_are_also_given_as_instruction_counts():
     bench = _bench()
     size = bench.SIZES["county"]
-    built = {"visits": 1, "answers": 1, "findings": 0, "seconds": 1.0, "cpu_seconds": 1.0, "load": [0.1, 0.1]}
-    rate = dict.fromkeys(("write_rate", "write_cpu_rate", "prepare_rate", "prepare_cpu_rate", "end_to_end_rate"),
-                         1.0) | {"answers": 1, "visits": 1}
+    built, rate = _table_inputs()
     counted = bench.Row("help", "`nanxian --help`", bench.Sample([0.2]), {"typer": bench.Sample([0.1])},
                         target_ratio=1.2, instructions=(726_000_000, 620_000_000))
     over = bench.Row("digest", "`report digest`", bench.Sample([0.2]), {"typer": bench.Sample([0.1])},

@@ -21,6 +21,7 @@ from nanxian_cli.core.model_base import (
     _finite,
     _refuse_control,
 )
+from nanxian_cli.core.validity import covers
 from nanxian_cli.core.vocab import DEFAULT_RECTIFY_DAYS
 from nanxian_cli.core.words import Problem
 
@@ -168,7 +169,7 @@ class Checklist(Strict):
 
     def valid_on(self, day: dt.date) -> bool:
         """Whether a visit dated `day` may use this version (its `valid_from`..`valid_to`, both inclusive)."""
-        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
+        return covers(self.valid_from, self.valid_to, day)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Checklist:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from nanxian_cli.core.validity import covers
 from nanxian_cli.core.words import Said
 from nanxian_cli.errors import InputError, NotFound, ValidationFailed
 from nanxian_cli.files.checklist_file import LoadedChecklist, load_checklist
@@ -133,9 +134,7 @@ def _may_hold(path: Path, checklist_id: str, on: dt.date | None) -> bool:
         return not isinstance(head["id"], str)
     if any(v is not None and (not isinstance(v, dt.date) or isinstance(v, dt.datetime)) for v in (start, end)):
         return True  # a quoted date or a wrong value: the model decides
-    if on is None:
-        return end is None
-    return (start is None or on >= start) and (end is None or on <= end)
+    return covers(start, end, on)
 
 
 def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None, *,
@@ -159,8 +158,8 @@ def find_checklist(directory: Path, checklist_id: str, on: dt.date | None = None
             if len(named) > 1 and not _may_hold(candidate, checklist_id, on):
                 continue  # another version, by its header: not read in full (nor its library)
             loaded = load_checklist(candidate)
-            if loaded.checklist.id == checklist_id and (on is None and loaded.checklist.valid_to is None
-                                                        or on is not None and loaded.checklist.valid_on(on)):
+            checklist = loaded.checklist
+            if checklist.id == checklist_id and covers(checklist.valid_from, checklist.valid_to, on):
                 return loaded
     everything = load_all(directory)
     versions = by_id(everything).get(checklist_id)
